@@ -1,0 +1,118 @@
+// Engine: what a runtime calls on every function entry.
+//
+// It answers "what should I fetch and compile next?" from an immutable hot
+// snapshot of the store (rebuilt in the background, published by one atomic
+// pointer swap), records observed calls and loads, and keeps feedback stats.
+//
+// Ownership: the engine borrows the GraphStore, which must outlive it.
+// Threads: Prefetch, RecordCall, OnLoad and StartSet may be called from any
+// number of threads at once. Prefetch takes no lock, allocates nothing, does
+// no I/O and throws nothing.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+
+#include "blobgraph/blob_hash.h"
+#include "blobgraph/graph_store.h"
+#include "blobgraph/probability.h"
+#include "blobgraph/status.h"
+
+namespace blobgraph {
+
+struct PrefetchOptions {
+  uint32_t max_depth = 2;         // 1 = direct callees; 2 adds their callees
+  uint32_t top_n = 4;             // callees expanded per node, most probable first
+  double min_probability = 0.1;   // minimum path probability of a result
+  uint32_t max_results = 16;      // also bounded by the caller's buffer
+  bool enabled = true;            // false: Prefetch returns 0 and counts nothing
+};
+
+// One predicted function: the product of edge probabilities along the best
+// path from the start, and that path's length.
+struct Prediction {
+  BlobHash hash;
+  float probability = 0;
+  uint32_t depth = 0;
+};
+
+// Feedback counters. issued counts hashes Prefetch returned for the first
+// time (not already issued or loaded); hits are issued hashes later loaded;
+// wasted are issued hashes not loaded within EngineOptions::waste_window
+// later issues; stalls are loads of functions never issued.
+struct FeedbackStats {
+  uint64_t requests = 0;
+  uint64_t issued = 0;
+  uint64_t hits = 0;
+  uint64_t wasted = 0;
+  uint64_t stalls = 0;
+};
+
+struct SnapshotInfo {
+  uint64_t version = 0;     // increases with every published snapshot
+  uint64_t functions = 0;
+  uint64_t edges = 0;
+  uint64_t bytes = 0;       // memory the snapshot holds
+  double build_seconds = 0;
+};
+
+struct EngineOptions {
+  // Memory for the hot snapshot. The default holds ~1M edges; the whole
+  // store when it fits, else the functions with the highest call totals.
+  size_t hot_budget_bytes = 32ull << 20;
+  // Background snapshot rebuild and call-count flush intervals; zero turns
+  // the background thread's periodic work off (Refresh/Flush still work).
+  std::chrono::milliseconds refresh_interval{2000};
+  std::chrono::milliseconds flush_interval{1000};
+  // Distinct recorded edges held in memory before a flush is forced.
+  size_t max_pending_edges = 1 << 18;
+  // An issued hash not loaded within this many later issues counts as wasted.
+  uint64_t waste_window = 4096;
+  // Distinct functions whose issue/load state is tracked for feedback stats.
+  size_t tracked_functions = 1 << 20;
+  ProbabilityModel model;
+};
+
+class Engine {
+ public:
+  // Builds the first snapshot before returning, so the engine answers at once.
+  static Result<std::unique_ptr<Engine>> Open(GraphStore* store, const EngineOptions& options = {});
+  // Flushes recorded calls and loads, then stops the background thread.
+  virtual ~Engine() = default;
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  // Writes up to min(capacity, options.max_results) predictions for `hash`
+  // into `out`, most probable first, and returns how many. Never returns
+  // `hash` itself, a function already loaded (OnLoad) or a duplicate.
+  // REQUIRES: `out` has room for `capacity` entries. Any thread.
+  virtual size_t Prefetch(const BlobHash& hash, const PrefetchOptions& options, Prediction* out,
+                          size_t capacity) noexcept = 0;
+
+  // Counts one observed call. Any thread; cheap (aggregated in memory,
+  // flushed to the store on an interval, a size limit and on close).
+  virtual void RecordCall(const BlobHash& caller, const BlobHash& callee) noexcept = 0;
+
+  // The runtime loaded `hash` (fetched and compiled it). Any thread.
+  virtual void OnLoad(const BlobHash& hash) noexcept = 0;
+
+  // Up to `max` functions to fetch at start, most likely and earliest first
+  // (learned from OnLoad order across recorded runs). Returns how many.
+  virtual size_t StartSet(size_t max, BlobHash* out) const noexcept = 0;
+
+  // Writes recorded calls and this run's load order to the store.
+  virtual Status Flush() = 0;
+  // Rebuilds and publishes a snapshot now (off the caller's hot path).
+  virtual Status Refresh() = 0;
+
+  virtual FeedbackStats Stats() const = 0;        // this engine since Open
+  virtual FeedbackStats TotalStats() const = 0;   // all engines on this store, ever
+  virtual SnapshotInfo Snapshot() const = 0;
+
+ protected:
+  Engine() = default;
+};
+
+}  // namespace blobgraph

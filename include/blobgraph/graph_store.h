@@ -1,0 +1,181 @@
+// GraphStore: the persistent call graph, on RocksDB.
+//
+// Holds, per caller -> callee edge, a static count (call sites, from blob
+// dependencies) and a dynamic count (observed calls); beside them per-function
+// totals, names, warm-start load statistics and the ids of merged profiles.
+// The key layout is documented byte by byte in storage/key_layout.h.
+//
+// Ownership: Open() returns the only handle; destroying it closes the store.
+// Threads: every method may be called from any thread. Writes are serialised
+// inside the store (one writer at a time; RocksDB's LOCK file keeps other
+// processes out), reads run concurrently with them.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "blobgraph/blob_hash.h"
+#include "blobgraph/probability.h"
+#include "blobgraph/status.h"
+
+namespace blobgraph {
+
+// An increment to one edge. Updates add; nothing is ever overwritten.
+struct EdgeDelta {
+  BlobHash caller;
+  BlobHash callee;
+  uint64_t static_count = 0;
+  uint64_t dynamic_count = 0;
+};
+
+// One callee of a caller as stored, with its probability under the store's model.
+struct CalleeInfo {
+  BlobHash callee;
+  uint64_t static_count = 0;
+  uint64_t dynamic_count = 0;
+  double probability = 0.0;
+};
+
+// Per-function totals.
+struct NodeRecord {
+  BlobHash hash;
+  uint64_t out_static = 0;   // call sites in this function
+  uint64_t out_dynamic = 0;  // observed calls made by this function
+  uint64_t in_static = 0;    // call sites that target this function
+  uint64_t in_dynamic = 0;   // observed calls into this function
+  uint64_t callers = 0;      // distinct functions with an edge to this one
+  uint64_t callees = 0;      // distinct functions this one has an edge to
+};
+
+// Warm-start statistics of one function: in how many recorded runs it was
+// loaded, and the sum of its first-load positions in those runs (0 = first).
+struct LoadRecord {
+  BlobHash hash;
+  uint64_t runs = 0;
+  uint64_t position_sum = 0;
+  double MeanPosition() const { return runs ? static_cast<double>(position_sum) / runs : 0.0; }
+};
+
+// A profile's identity: merging refuses an id already merged.
+struct ProfileInfo {
+  std::array<uint8_t, 16> id{};
+  std::string source_host;
+  int64_t created_unix_ms = 0;
+
+  static ProfileInfo NewForThisHost();  // random id, hostname, now
+  std::string IdHex() const;
+  static Result<std::array<uint8_t, 16>> ParseId(std::string_view hex);
+};
+
+struct StoreStats {
+  uint64_t functions = 0;       // node records
+  uint64_t edges = 0;           // distinct caller -> callee pairs
+  uint64_t static_total = 0;
+  uint64_t dynamic_total = 0;
+  uint64_t bytes_on_disk = 0;   // all files of the store directory
+  uint64_t runs = 0;            // recorded runs (warm-start statistics)
+  uint64_t profiles = 0;        // merged profile ids
+};
+
+// Everything one logical write adds. Apply() makes it all durable together or
+// not at all.
+struct GraphUpdate {
+  std::vector<EdgeDelta> edges;                             // repeats are summed
+  std::vector<BlobHash> functions;                          // declared, maybe callee-less
+  std::vector<std::pair<BlobHash, std::string>> names;      // last write wins
+  std::vector<std::vector<BlobHash>> runs;                  // each: one run's first-load order
+  std::optional<ProfileInfo> profile;                       // merged profile's identity
+
+  bool empty() const {
+    return edges.empty() && functions.empty() && names.empty() && runs.empty() && !profile;
+  }
+};
+
+struct StoreOptions {
+  bool create_if_missing = true;
+  // Opens without the writer lock: many readers may open a store another
+  // process writes to. Writes fail with kInvalidInput.
+  bool read_only = false;
+  // Synced writes reach stable storage before Apply() returns (survive a
+  // power cut); unsynced ones survive a process crash, not a power cut.
+  bool sync_writes = false;
+  ProbabilityModel model;
+  size_t block_cache_bytes = 64ull << 20;
+};
+
+enum class WriteMethod : uint8_t {
+  kAuto,        // WriteBatch for small updates, SST ingestion for large ones
+  kWriteBatch,  // one RocksDB WriteBatch
+  kIngest,      // SstFileWriter files ingested atomically (bulk import)
+};
+
+struct ApplyOptions {
+  WriteMethod method = WriteMethod::kAuto;
+  bool force = false;  // merge a profile even if its id was merged before
+};
+
+class GraphStore {
+ public:
+  // Creates or opens the store at `path`.
+  // Errors: kBusy (another process has it open), kIncompatible (newer format,
+  // or a directory that is not a blobgraph store), kCorruption, kIOError.
+  static Result<std::unique_ptr<GraphStore>> Open(const std::string& path,
+                                                  const StoreOptions& options = {});
+  virtual ~GraphStore() = default;
+  GraphStore(const GraphStore&) = delete;
+  GraphStore& operator=(const GraphStore&) = delete;
+
+  // Applies `update` atomically: all of it or none. With update.profile set,
+  // refuses (kInvalidInput naming the id) a profile merged before unless
+  // options.force.
+  virtual Status Apply(const GraphUpdate& update, const ApplyOptions& options = {}) = 0;
+
+  // Ageing: multiplies every dynamic count and every warm-start statistic by
+  // `factor` (0 < factor <= 1, rounding down), then drops edges left with no
+  // static count and a dynamic count below `drop_below`. Atomic.
+  virtual Status Decay(double factor, uint64_t drop_below) = 0;
+
+  // Callees of `caller`, most probable first (ties: bytewise by hash).
+  // Empty if the caller has no edges.
+  virtual Result<std::vector<CalleeInfo>> Callees(const BlobHash& caller) const = 0;
+  // The function's totals; std::nullopt if the store has never seen it.
+  virtual Result<std::optional<NodeRecord>> Node(const BlobHash& hash) const = 0;
+  virtual Result<std::optional<std::string>> Name(const BlobHash& hash) const = 0;
+  virtual Result<bool> HasProfile(const std::array<uint8_t, 16>& id) const = 0;
+
+  // Visits every caller with its callees (sorted by probability), in hash
+  // order. Stops early and returns the callback's status if it is not OK.
+  using EdgeVisitor = std::function<Status(const BlobHash& caller, std::span<const CalleeInfo>)>;
+  virtual Status ForEachCaller(const EdgeVisitor& visit) const = 0;
+  using NodeVisitor = std::function<Status(const NodeRecord&)>;
+  virtual Status ForEachNode(const NodeVisitor& visit) const = 0;
+  using NameVisitor = std::function<Status(const BlobHash&, std::string_view name)>;
+  virtual Status ForEachName(const NameVisitor& visit) const = 0;
+  using LoadVisitor = std::function<Status(const LoadRecord&)>;
+  virtual Status ForEachLoadRecord(const LoadVisitor& visit) const = 0;
+
+  virtual Result<StoreStats> Stats() const = 0;
+  // Reads every record and checks invariants and the format version; each
+  // problem found is appended to `problems`. Status is non-OK only if the
+  // check itself could not run.
+  virtual Status Verify(std::vector<std::string>* problems) const = 0;
+
+  // Makes every acknowledged write durable (flushes memtables and syncs).
+  virtual Status Flush() = 0;
+  // Compacts everything to the bottom level (smallest on disk).
+  virtual Status CompactAll() = 0;
+
+  virtual const std::string& path() const = 0;
+  virtual const StoreOptions& options() const = 0;
+
+ protected:
+  GraphStore() = default;
+};
+
+}  // namespace blobgraph
