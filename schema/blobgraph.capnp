@@ -10,6 +10,18 @@
 # Hashes are Data of exactly 32 bytes (SHA-256 identity hashes); profile ids
 # Data of exactly 16 bytes. Readers reject any other length, naming the
 # message and entry.
+#
+# Byte layout of a stream file: message after message, each in Cap'n Proto's
+# standard unpacked framing (u32 segment count - 1, u32 size in words of each
+# segment, padding to 8 bytes, then the segments), no outer container:
+#   message 0        StreamMessage.header   (magic, version, kind[, profile])
+#   message 1..n-1   StreamMessage.functions | edges | names | events
+#                    (each list <= kMaxChunkEntries entries; a dependencies
+#                    chunk also holds <= kMaxChunkCallSites callees in all)
+#   message n        StreamMessage.end      (entries over all chunks)
+# Nothing may follow the end trailer. A profile stream carries edges and
+# names chunks in any order; a dependencies stream functions chunks; a trace
+# stream events chunks.
 @0x86b50a8b049b45ef;
 
 $import "/capnp/c++.capnp".namespace("blobgraph::schema");
@@ -17,6 +29,7 @@ $import "/capnp/c++.capnp".namespace("blobgraph::schema");
 const kFormatMagic :Text = "blobgraph-stream";
 const kFormatVersion :UInt32 = 1;
 const kMaxChunkEntries :UInt32 = 65536;
+const kMaxChunkCallSites :UInt32 = 1048576;
 
 enum StreamKind {
   dependencies @0;   # per function: hash, name, callee per call site
@@ -78,4 +91,36 @@ struct StreamMessage {
     events @4 :List(CallEvent);
     end @5 :StreamEnd;
   }
+}
+
+# The JSON form of a profile (one JSON document, through Cap'n Proto's JSON
+# codec). Hashes and the id are hex text, so the document reads well and
+# diffs well; 64-bit counts are JSON strings (the codec's rule, exact beyond
+# 2^53). Example:
+#   {"format":"blobgraph-profile","version":1,"id":"00ff...","sourceHost":"h",
+#    "createdUnixMs":"1700000000000",
+#    "edges":[{"caller":"ab..","callee":"cd..","staticCount":"1","dynamicCount":"7"}],
+#    "functions":[{"hash":"ab..","name":"main"}]}
+const kJsonProfileFormat :Text = "blobgraph-profile";
+
+struct JsonProfile {
+  format @0 :Text;           # kJsonProfileFormat
+  version @1 :UInt32;        # kFormatVersion
+  id @2 :Text;               # 32 hex digits
+  sourceHost @3 :Text;
+  createdUnixMs @4 :Int64;
+  edges @5 :List(JsonEdge);
+  functions @6 :List(JsonFunction);
+}
+
+struct JsonEdge {
+  caller @0 :Text;           # 64 hex digits
+  callee @1 :Text;
+  staticCount @2 :UInt64;
+  dynamicCount @3 :UInt64;
+}
+
+struct JsonFunction {
+  hash @0 :Text;             # 64 hex digits
+  name @1 :Text;             # empty: declared, name unknown
 }

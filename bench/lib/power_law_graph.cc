@@ -52,9 +52,14 @@ PowerLawGraph GeneratePowerLawGraph(const PowerLawOptions& options) {
   graph.edges.reserve(static_cast<size_t>(options.functions * options.degree));
   std::vector<uint32_t> callees;
   for (uint64_t caller = 0; caller < options.functions; ++caller) {
-    uint64_t sites = options.degree > 0 ? static_cast<uint64_t>(sites_per_caller(rng)) : 0;
+    // Rounded, not truncated: truncation made the mean degree - 0.5.
+    uint64_t sites = options.degree > 0 ? static_cast<uint64_t>(std::llround(sites_per_caller(rng))) : 0;
     callees.clear();
-    for (uint64_t s = 0; s < sites; ++s) callees.push_back(by_rank[zipf.Sample(rng)]);
+    for (uint64_t s = 0; s < sites; ++s) {
+      uint32_t callee = by_rank[zipf.Sample(rng)];
+      // As gen_graph.py: a draw of the caller itself is dropped (no self-calls).
+      if (callee != caller) callees.push_back(callee);
+    }
     std::sort(callees.begin(), callees.end());
     for (size_t i = 0; i < callees.size();) {
       size_t j = i;

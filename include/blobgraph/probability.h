@@ -2,36 +2,63 @@
 //
 // Static call-site counts are a prior, observed (dynamic) calls the evidence:
 //
-//   p_i = (a * s_i + d_i) / (a * S + D)
+//   p_i = (A * s_i + d_i) / (A * S + D),    A = prior_weight * max(1, max_j d_j)
 //
-// where s_i, d_i are the edge's static and dynamic counts, S and D their sums
-// over all of the caller's edges, and a = prior_weight (pseudo-calls per call
-// site). With no observations p_i = s_i / S (the share of call sites); as
-// calls are observed the observed frequencies take over. Every p_i is in
-// [0, 1] and they sum to 1 over the caller's callees. A caller with no counts
-// at all has no distribution (Probability returns 0).
+// where s_i, d_i are the edge's static and dynamic counts and S, D their sums
+// over all of the caller's edges. A is the prior's strength in pseudo-calls
+// per call site. It grows with the evidence: max_j d_j (the caller's most
+// frequent call) is a lower bound on how many times the caller ran, so each
+// call site keeps the weight of `prior_weight` calls *per run of the caller*.
+// Why: a profile comes from one input; a call site never taken on that input
+// is still a possible call on the next one, and must not fade to nothing just
+// because the caller ran often (a plain (a*s_i + d_i)/(a*S + D) with fixed a
+// does exactly that, and misses the callees a new input needs first).
+//
+// With no observations p_i = s_i / S (the share of call sites); with
+// observations and no static sites, the observed frequencies. Every p_i is in
+// [0, 1] and they sum to 1 over the caller's callees. A caller with no
+// counts at all has no distribution (Probability returns 0).
 //
 // The reference added a static share and a dynamic share (sums up to 2) and
 // normalised a raw count against other edges' *weights*; this replaces both.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 
 namespace blobgraph {
 
-struct ProbabilityModel {
-  // Pseudo-calls each static call site contributes. 1.0 lets a handful of
-  // observed calls outweigh a guess from the code, which suits profiles that
-  // are recorded for long runs.
-  double prior_weight = 1.0;
+// The sums over one caller's edges that every p_i of that caller needs.
+struct RowTotals {
+  uint64_t static_total = 0;
+  uint64_t dynamic_total = 0;
+  uint64_t max_dynamic = 0;
 
-  double Probability(uint64_t static_count, uint64_t dynamic_count, uint64_t static_total,
-                     uint64_t dynamic_total) const {
-    double denominator = prior_weight * static_cast<double>(static_total) +
-                         static_cast<double>(dynamic_total);
+  void Add(uint64_t static_count, uint64_t dynamic_count) {
+    static_total += static_count;
+    dynamic_total += dynamic_count;
+    max_dynamic = std::max(max_dynamic, dynamic_count);
+  }
+};
+
+struct ProbabilityModel {
+  // Pseudo-calls each static call site contributes per run of its caller.
+  // 0.5: a site never taken keeps half the weight of a call taken on every
+  // run, so observed calls outrank a guess from the code but never erase it.
+  // (Replays of the samples are flat for 0.25..4; see README, "Model".)
+  double prior_weight = 0.5;
+
+  double PriorStrength(const RowTotals& totals) const {
+    return prior_weight * static_cast<double>(std::max<uint64_t>(1, totals.max_dynamic));
+  }
+
+  // REQUIRES: `totals` summed over the caller's edges, this one included.
+  double Probability(uint64_t static_count, uint64_t dynamic_count, const RowTotals& totals) const {
+    double prior = PriorStrength(totals);
+    double denominator = prior * static_cast<double>(totals.static_total) +
+                         static_cast<double>(totals.dynamic_total);
     if (denominator <= 0.0) return 0.0;
-    double numerator = prior_weight * static_cast<double>(static_count) +
-                       static_cast<double>(dynamic_count);
+    double numerator = prior * static_cast<double>(static_count) + static_cast<double>(dynamic_count);
     return numerator / denominator;
   }
 };

@@ -1,0 +1,238 @@
+#include "engine/engine_impl.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "engine/lifetime_stats.h"
+#include "engine/prefetch_walk.h"
+
+namespace blobgraph {
+
+Result<std::unique_ptr<Engine>> Engine::Open(GraphStore* store, const EngineOptions& options) {
+  if (store == nullptr) return Status::InvalidInput("engine: no store given");
+  engine::LoadOptions load;
+  load.budget_bytes = options.hot_budget_bytes;
+  load.model = options.model;
+  // One scan that stops when the budget is full: the whole store if it
+  // fits, else a first snapshot the background thread replaces with the
+  // hottest functions right after Open returns.
+  load.mode = engine::LoadMode::kQuick;
+  auto first = engine::LoadSnapshot(*store, load, {});
+  if (!first.ok()) return first.status().WithContext(store->path());
+  bool upgrade = !first->whole;
+  return std::unique_ptr<Engine>(
+      new engine::EngineImpl(store, options, std::move(first->graph), upgrade));
+}
+
+namespace engine {
+namespace {
+
+bool IsRoot(const BlobHash& caller) {
+  static constexpr BlobHash kZero;
+  return std::memcmp(caller.data(), kZero.data(), BlobHash::kSize) == 0;
+}
+
+}  // namespace
+
+EngineImpl::EngineImpl(GraphStore* store, const EngineOptions& options,
+                       std::unique_ptr<HotSubgraph> first, bool upgrade_pending)
+    : store_(store),
+      options_(options),
+      tracker_(options.tracked_functions, options.waste_window),
+      recorder_(options.max_pending_edges),
+      misses_(kMissQueueCapacity),
+      cell_(std::move(first)),
+      upgrade_pending_(upgrade_pending) {
+  RegisterLiveTracker(store_->path(), &tracker_);
+  background_ = std::thread([this] { BackgroundLoop(); });
+}
+
+EngineImpl::~EngineImpl() {
+  {
+    std::lock_guard<std::mutex> lock(wake_mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  background_.join();
+  // Errors cannot leave a destructor; what failed to apply is lost, as a
+  // crash would lose it. Callers wanting the status call Flush() first.
+  (void)Flush();
+  (void)WriteRun();
+  RetireTracker(store_->path(), &tracker_);
+}
+
+bool EngineImpl::AcceptHook(void* context, const BlobHash& hash) noexcept {
+  return static_cast<EngineImpl*>(context)->tracker_.AcceptAndIssue(hash);
+}
+
+void EngineImpl::IncompleteHook(void* context, const BlobHash& hash) noexcept {
+  static_cast<EngineImpl*>(context)->misses_.TryPush(hash);
+}
+
+size_t EngineImpl::Prefetch(const BlobHash& hash, const PrefetchOptions& options, Prediction* out,
+                            size_t capacity) noexcept {
+  if (!options.enabled) return 0;
+  tracker_.CountRequest();
+  SnapshotCell::Guard snapshot(cell_);
+  uint32_t start = snapshot->Find(hash);
+  if (start == kNoNode) {
+    misses_.TryPush(hash);
+    return 0;
+  }
+  WalkHooks hooks{&AcceptHook, &IncompleteHook, this};
+  return PrefetchWalk(*snapshot, start, options, hooks, out, capacity);
+}
+
+void EngineImpl::RecordCall(const BlobHash& caller, const BlobHash& callee) noexcept {
+  if (IsRoot(caller)) return;  // a root call is not an edge
+  recorder_.Record(caller, callee);
+}
+
+void EngineImpl::OnLoad(const BlobHash& hash) noexcept {
+  if (!tracker_.Load(hash)) return;
+  std::lock_guard<std::mutex> lock(load_mutex_);
+  if (loaded_once_.insert(hash).second) load_order_.push_back(hash);
+}
+
+size_t EngineImpl::StartSet(size_t max, BlobHash* out) const noexcept {
+  SnapshotCell::Guard snapshot(cell_);
+  std::span<const BlobHash> ranked = snapshot->start_set();
+  size_t count = std::min(max, ranked.size());
+  std::copy_n(ranked.begin(), count, out);
+  return count;
+}
+
+Status EngineImpl::Flush() {
+  std::lock_guard<std::mutex> lock(flush_mutex_);
+  recorder_.Drain(&unapplied_);
+  if (unapplied_.empty()) return Status::Ok();
+  GraphUpdate update;
+  update.edges = std::move(unapplied_);
+  unapplied_.clear();
+  Status status = store_->Apply(update);
+  // Keep what failed so the next flush retries it: nothing is dropped
+  // while the engine lives.
+  if (!status.ok()) unapplied_ = std::move(update.edges);
+  return status;
+}
+
+Status EngineImpl::WriteRun() {
+  GraphUpdate update;
+  {
+    std::lock_guard<std::mutex> lock(load_mutex_);
+    if (load_order_.empty()) return Status::Ok();
+    update.runs.push_back(load_order_);
+  }
+  return store_->Apply(update);
+}
+
+Result<bool> EngineImpl::PullMisses() {
+  bool added = false;
+  BlobHash hash;
+  SnapshotCell::Guard snapshot(cell_);
+  while (misses_.TryPop(&hash)) {
+    uint32_t node = snapshot->Find(hash);
+    if ((node != kNoNode && snapshot->complete(node)) || pinned_.count(hash)) continue;
+    auto row = store_->Callees(hash);
+    if (!row.ok()) return row.status().WithContext("engine: pulling " + hash.ShortHex());
+    if (pinned_.size() >= kMaxPinnedRows) pinned_.clear();
+    ToCallees(*row, options_.model, &pinned_[hash]);
+    // A function without callees has nothing to predict: it is remembered
+    // (no second store read) and joins the next full rebuild, but is not
+    // worth copying the snapshot for now.
+    added |= !row->empty();
+  }
+  return added;
+}
+
+Status EngineImpl::RebuildFromStore() {
+  LoadOptions load;
+  load.budget_bytes = options_.hot_budget_bytes;
+  load.model = options_.model;
+  auto next = LoadSnapshot(*store_, load, pinned_);
+  if (!next.ok()) return next.status().WithContext(store_->path());
+  last_build_seconds_ = next->graph->build_seconds;
+  cell_.Publish(std::move(next->graph));
+  upgrade_pending_ = false;
+  return Status::Ok();
+}
+
+Status EngineImpl::Refresh() {
+  Status flushed = Flush();
+  std::lock_guard<std::mutex> lock(build_mutex_);
+  auto pulled = PullMisses();
+  if (!pulled.ok()) return pulled.status();
+  BLOBGRAPH_RETURN_IF_ERROR(RebuildFromStore());
+  return flushed;
+}
+
+FeedbackStats EngineImpl::TotalStats() const { return LifetimeTotals(store_->path()); }
+
+SnapshotInfo EngineImpl::Snapshot() const {
+  SnapshotCell::Guard snapshot(cell_);
+  SnapshotInfo info;
+  info.version = snapshot->version;
+  info.functions = snapshot->node_count();
+  info.edges = snapshot->edge_count();
+  info.bytes = snapshot->bytes();
+  info.build_seconds = snapshot->build_seconds;
+  return info;
+}
+
+void EngineImpl::BackgroundLoop() {
+  using Clock = std::chrono::steady_clock;
+  auto next_flush = Clock::now() + options_.flush_interval;
+  auto next_refresh = Clock::now() + options_.refresh_interval;
+  auto next_extend = Clock::now();
+  std::unique_lock<std::mutex> wake_lock(wake_mutex_);
+  while (!stopping_) {
+    wake_.wait_for(wake_lock, kMissPoll, [this] { return stopping_; });
+    if (stopping_) break;
+    wake_lock.unlock();
+    // Errors here have no caller to go to; the work is retried next round.
+    try {
+      auto now = Clock::now();
+      if (recorder_.NeedsDrain() ||
+          (options_.flush_interval.count() > 0 && now >= next_flush)) {
+        (void)Flush();
+        next_flush = now + options_.flush_interval;
+      }
+      std::lock_guard<std::mutex> lock(build_mutex_);
+      bool refresh_due = options_.refresh_interval.count() > 0 && now >= next_refresh;
+      if (upgrade_pending_ || refresh_due) {
+        (void)PullMisses();
+        (void)RebuildFromStore();
+        // GraphStore cannot say cheaply whether it changed (Stats() is a
+        // scan), so rebuilds are periodic; spacing them at least 4 build
+        // times apart keeps the background under ~20% of a core on big stores.
+        auto spacing = std::max<Clock::duration>(
+            options_.refresh_interval,
+            std::chrono::duration_cast<Clock::duration>(
+                std::chrono::duration<double>(4 * last_build_seconds_)));
+        next_refresh = Clock::now() + spacing;
+      } else if (now >= next_extend) {
+        auto pulled = PullMisses();
+        if (pulled.ok() && *pulled) {
+          std::unique_ptr<HotSubgraph> extended;
+          {
+            // Released before Publish, which waits for every reader.
+            SnapshotCell::Guard current(cell_);
+            extended = ExtendSnapshot(*current, pinned_);
+          }
+          double seconds = extended->build_seconds;
+          cell_.Publish(std::move(extended));
+          // Copying a big snapshot per miss batch would eat a core: space
+          // extensions at least 4 copy times apart.
+          next_extend = Clock::now() + std::chrono::duration_cast<Clock::duration>(
+                                           std::chrono::duration<double>(4 * seconds));
+        }
+      }
+    } catch (const std::exception&) {
+      // Out of memory building a snapshot: keep serving the current one.
+    }
+    wake_lock.lock();
+  }
+}
+
+}  // namespace engine
+}  // namespace blobgraph

@@ -1,0 +1,95 @@
+// EngineImpl: the Engine behind Engine::Open.
+//
+// Owns the published snapshot (SnapshotCell), the call recorder, the
+// feedback tracker, the miss queue and one background thread that
+//   - answers misses: reads the missing functions' rows from the store and
+//     publishes a snapshot extended with them (within ~kMissPoll),
+//   - flushes recorded calls every flush_interval or when a thread's buffer
+//     reaches max_pending_edges,
+//   - rebuilds the snapshot from the store every refresh_interval when the
+//     (spaced by at least 4 build times), and at once after a quick first
+//     snapshot.
+// Locks: build_mutex_ serialises snapshot builds and publishing (and guards
+// pinned_); flush_mutex_ serialises drains and their Apply; load_mutex_
+// guards this run's first-load order. None is taken by Prefetch.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <unordered_set>
+#include <vector>
+
+#include "blobgraph/engine.h"
+#include "engine/call_recorder.h"
+#include "engine/feedback_tracker.h"
+#include "engine/miss_queue.h"
+#include "engine/snapshot_cell.h"
+#include "engine/snapshot_loader.h"
+
+namespace blobgraph::engine {
+
+class EngineImpl final : public Engine {
+ public:
+  static constexpr std::chrono::milliseconds kMissPoll{20};
+  static constexpr size_t kMissQueueCapacity = 4096;
+  static constexpr size_t kMaxPinnedRows = 1 << 16;
+
+  // `upgrade_pending`: `first` is not the whole store, only what a quick
+  // scan fitted in the budget; the background thread rebuilds at once.
+  EngineImpl(GraphStore* store, const EngineOptions& options, std::unique_ptr<HotSubgraph> first,
+             bool upgrade_pending);
+  ~EngineImpl() override;
+
+  size_t Prefetch(const BlobHash& hash, const PrefetchOptions& options, Prediction* out,
+                  size_t capacity) noexcept override;
+  void RecordCall(const BlobHash& caller, const BlobHash& callee) noexcept override;
+  void OnLoad(const BlobHash& hash) noexcept override;
+  size_t StartSet(size_t max, BlobHash* out) const noexcept override;
+  Status Flush() override;
+  Status Refresh() override;
+  FeedbackStats Stats() const override { return tracker_.Stats(); }
+  FeedbackStats TotalStats() const override;
+  SnapshotInfo Snapshot() const override;
+
+ private:
+  static bool AcceptHook(void* context, const BlobHash& hash) noexcept;
+  static void IncompleteHook(void* context, const BlobHash& hash) noexcept;
+
+  void BackgroundLoop();
+  // Reads queued misses from the store into pinned_; true if a row with
+  // callees was added.
+  // REQUIRES: build_mutex_ held.
+  Result<bool> PullMisses();
+  // REQUIRES: build_mutex_ held.
+  Status RebuildFromStore();
+  Status WriteRun();
+
+  GraphStore* const store_;
+  const EngineOptions options_;
+  FeedbackTracker tracker_;
+  CallRecorder recorder_;
+  MissQueue misses_;
+  SnapshotCell cell_;
+
+  std::mutex build_mutex_;
+  PinnedRows pinned_;
+  bool upgrade_pending_;
+  double last_build_seconds_ = 0;
+
+  std::mutex flush_mutex_;
+  std::vector<EdgeDelta> unapplied_;  // drained but not yet in the store
+
+  std::mutex load_mutex_;
+  std::vector<BlobHash> load_order_;
+  std::unordered_set<BlobHash> loaded_once_;
+
+  std::mutex wake_mutex_;
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  std::thread background_;
+};
+
+}  // namespace blobgraph::engine

@@ -1,0 +1,154 @@
+// HotSubgraph is an immutable, flat copy of the most-called part of the graph.
+//
+// Layout (CSR):
+//   nodes_   one Node per function: its BlobHash by value, where its edges
+//            start in edges_, how many there are, and whether they are all
+//            here ("complete") or the node is a *leaf*: a callee of a hot
+//            caller whose own callees were left out of the snapshot (it is
+//            still a valid prediction; walks just cannot expand it).
+//   edges_   per node, its callees most probable first: target node index
+//            and p(callee | caller) as a float. 8 bytes per edge.
+//   index_   open addressing over BlobHash::Fingerprint(): slot = 32 bits of
+//            the fingerprint (a tag) and node index + 1 (0 = empty); linear
+//            probing, load factor <= 1/2. Lookup allocates nothing.
+// Beside the graph it carries the warm-start list (StartSet) computed from
+// the store's load records when the snapshot was built.
+//
+// The builder (HotSubgraphBuilder) runs off the hot path; the result is
+// published by an atomic pointer swap (SnapshotCell) and then read by any
+// number of threads without locks. Nothing in it changes after Build().
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <vector>
+
+#include "blobgraph/blob_hash.h"
+
+namespace blobgraph::engine {
+
+inline constexpr uint32_t kNoNode = 0xffffffffu;
+
+struct HotEdge {
+  uint32_t target;    // node index in the same snapshot
+  float probability;  // p(target | caller), in (0, 1]
+};
+static_assert(sizeof(HotEdge) == 8);
+
+class HotSubgraph {
+ public:
+  struct Node {
+    BlobHash hash;
+    uint32_t edge_begin;
+    uint32_t edge_count_and_flag;  // low 31 bits: edge count; top bit: complete
+  };
+  static_assert(sizeof(Node) == 40);
+  static constexpr uint32_t kCompleteBit = 0x80000000u;
+
+  HotSubgraph(const HotSubgraph&) = delete;
+  HotSubgraph& operator=(const HotSubgraph&) = delete;
+
+  // The node holding `hash`, or kNoNode. Any thread; no allocation.
+  uint32_t Find(const BlobHash& hash) const noexcept {
+    uint64_t fingerprint = hash.Fingerprint();
+    uint32_t tag = static_cast<uint32_t>(fingerprint >> 32);
+    for (size_t slot = Mix(fingerprint) & index_mask_;; slot = (slot + 1) & index_mask_) {
+      uint64_t entry = index_[slot];
+      if (entry == 0) return kNoNode;
+      if (static_cast<uint32_t>(entry >> 32) == tag) {
+        uint32_t node = static_cast<uint32_t>(entry) - 1;
+        if (nodes_[node].hash == hash) return node;
+      }
+    }
+  }
+
+  const Node& node(uint32_t index) const { return nodes_[index]; }
+  const BlobHash& hash(uint32_t index) const { return nodes_[index].hash; }
+  bool complete(uint32_t index) const { return nodes_[index].edge_count_and_flag & kCompleteBit; }
+  std::span<const HotEdge> edges(uint32_t index) const {
+    const Node& n = nodes_[index];
+    return {edges_.data() + n.edge_begin, n.edge_count_and_flag & ~kCompleteBit};
+  }
+
+  size_t node_count() const { return nodes_.size(); }
+  size_t edge_count() const { return edges_.size(); }
+  size_t complete_count() const { return complete_count_; }
+  // Bytes this snapshot holds in its arrays (node table, edges, index, start
+  // set), by their sizes (capacity is trimmed at Build()).
+  size_t bytes() const;
+
+  std::span<const BlobHash> start_set() const { return start_set_; }
+
+  uint64_t version = 0;        // set by the publisher
+  double build_seconds = 0;    // set by the loader
+
+ private:
+  friend class HotSubgraphBuilder;
+  HotSubgraph() = default;
+  static uint64_t Mix(uint64_t x) {
+    // Fingerprints are uniform already, but the tag uses the high half;
+    // fold it so slots and tags are independent bits.
+    return x ^ (x >> 29);
+  }
+
+  std::vector<Node> nodes_;
+  std::vector<HotEdge> edges_;
+  std::vector<uint64_t> index_;
+  size_t index_mask_ = 0;
+  size_t complete_count_ = 0;
+  std::vector<BlobHash> start_set_;
+};
+
+// Builds a HotSubgraph row by row. One thread; not on the hot path.
+class HotSubgraphBuilder {
+ public:
+  struct Callee {
+    BlobHash hash;
+    float probability;
+  };
+
+  HotSubgraphBuilder();
+
+  // Adds `caller` with all of its callees, which must already be sorted by
+  // probability, most probable first. A caller added twice keeps its first
+  // row (the second call returns false). Callees with probability <= 0 are
+  // skipped.
+  bool AddCaller(const BlobHash& caller, std::span<const Callee> callees);
+  // Adds `hash` as a complete node with no callees unless it is already
+  // complete (a function the store knows has no callees).
+  void AddFunction(const BlobHash& hash);
+  bool HasCaller(const BlobHash& hash) const;
+  // Whether `hash` has a node yet (complete or leaf).
+  bool HasNode(const BlobHash& hash) const;
+  // Marks every node complete: for a builder fed the whole store, where a
+  // function without a row has no callees.
+  void MarkAllComplete();
+
+  void SetStartSet(std::vector<BlobHash> start_set) { start_set_ = std::move(start_set); }
+
+  size_t node_count() const { return nodes_.size(); }
+  size_t edge_count() const { return edges_.size(); }
+  // Bytes the built snapshot will hold (index sized as Build() sizes it),
+  // now or after adding `more_nodes` nodes and `more_edges` edges.
+  size_t EstimatedBytes(size_t more_nodes = 0, size_t more_edges = 0) const;
+
+  // Consumes the builder.
+  std::unique_ptr<HotSubgraph> Build();
+
+ private:
+  uint32_t Intern(const BlobHash& hash);
+  void GrowIndex();
+
+  // Each caller's row is appended to edges_ whole, so rows are contiguous
+  // already; a callee met before its own row gets a leaf node at once.
+  std::vector<HotSubgraph::Node> nodes_;
+  std::vector<HotEdge> edges_;
+  size_t complete_count_ = 0;
+  std::vector<uint64_t> index_;
+  size_t index_mask_ = 0;
+  std::vector<BlobHash> start_set_;
+};
+
+}  // namespace blobgraph::engine

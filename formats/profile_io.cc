@@ -1,0 +1,201 @@
+#include "formats/profile_io.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "formats/profile_text.h"
+#include "formats/text_lines.h"
+#include "schema/profile_json.h"
+#include "schema/stream_codec.h"
+
+namespace blobgraph::formats {
+namespace {
+
+// The capnp stream needs the identity in its header, so the stream is opened
+// at Begin(); Open() only checks that the path can be created.
+class CapnpProfileWriter : public ProfileWriter {
+ public:
+  explicit CapnpProfileWriter(std::string path) : path_(std::move(path)) {}
+  Status Begin(const ProfileInfo& profile) override {
+    if (writer_) return Status::InvalidInput(path_ + ": Begin() called twice");
+    auto writer = schema::StreamWriter::Open(path_, schema::StreamContent::kProfile, profile);
+    if (!writer.ok()) return writer.status();
+    writer_ = std::move(*writer);
+    return Status::Ok();
+  }
+  Status AddEdge(const EdgeDelta& edge) override {
+    BLOBGRAPH_RETURN_IF_ERROR(CheckBegun());
+    return writer_->AddEdge(edge);
+  }
+  Status AddFunction(const BlobHash& hash, const std::optional<std::string>& name) override {
+    BLOBGRAPH_RETURN_IF_ERROR(CheckBegun());
+    return writer_->AddName(hash, name ? *name : std::string());
+  }
+  Status Finish() override {
+    BLOBGRAPH_RETURN_IF_ERROR(CheckBegun());
+    return writer_->Finish();
+  }
+
+ private:
+  Status CheckBegun() const {
+    if (!writer_) return Status::InvalidInput(path_ + ": Begin() must come first");
+    return Status::Ok();
+  }
+  std::string path_;
+  std::unique_ptr<schema::StreamWriter> writer_;
+};
+
+class JsonProfileWriter : public ProfileWriter {
+ public:
+  explicit JsonProfileWriter(std::string path) : path_(std::move(path)) {}
+  Status Begin(const ProfileInfo& profile) override {
+    if (writer_) return Status::InvalidInput(path_ + ": Begin() called twice");
+    auto writer = schema::JsonProfileWriter::Open(path_, profile);
+    if (!writer.ok()) return writer.status();
+    writer_ = std::move(*writer);
+    return Status::Ok();
+  }
+  Status AddEdge(const EdgeDelta& edge) override {
+    BLOBGRAPH_RETURN_IF_ERROR(CheckBegun());
+    return writer_->AddEdge(edge);
+  }
+  Status AddFunction(const BlobHash& hash, const std::optional<std::string>& name) override {
+    BLOBGRAPH_RETURN_IF_ERROR(CheckBegun());
+    return writer_->AddFunction(hash, name ? *name : std::string());
+  }
+  Status Finish() override {
+    BLOBGRAPH_RETURN_IF_ERROR(CheckBegun());
+    return writer_->Finish();
+  }
+
+ private:
+  Status CheckBegun() const {
+    if (!writer_) return Status::InvalidInput(path_ + ": Begin() must come first");
+    return Status::Ok();
+  }
+  std::string path_;
+  std::unique_ptr<schema::JsonProfileWriter> writer_;
+};
+
+Status CheckCreatable(const std::string& path) {
+  if (path == "-") return Status::Ok();
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return Status::IOError(path + ": cannot create: " + std::strerror(errno));
+  ::close(fd);
+  return Status::Ok();
+}
+
+// Fills a GraphUpdate from a stream-shaped visit (capnp stream or JSON).
+schema::StreamVisitor UpdateFiller(GraphUpdate* out) {
+  schema::StreamVisitor visitor;
+  visitor.on_header = [out](schema::StreamContent, const std::optional<ProfileInfo>& profile) {
+    out->profile = profile;
+    return Status::Ok();
+  };
+  visitor.on_edges = [out](std::span<const EdgeDelta> edges) {
+    out->edges.insert(out->edges.end(), edges.begin(), edges.end());
+    return Status::Ok();
+  };
+  visitor.on_names = [out](std::span<const schema::NamedHash> names) {
+    for (const schema::NamedHash& named : names) {
+      if (named.name.empty()) {
+        out->functions.push_back(named.hash);
+      } else {
+        out->names.emplace_back(named.hash, named.name);
+      }
+    }
+    return Status::Ok();
+  };
+  return visitor;
+}
+
+Result<ProfileFormat> DetectProfileFormat(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Status::IOError(path + ": cannot open: " + std::strerror(errno));
+  uint8_t prefix[4096];
+  ssize_t n;
+  do {
+    n = ::pread(fd, prefix, sizeof(prefix), 0);
+  } while (n < 0 && errno == EINTR);
+  int saved = errno;
+  ::close(fd);
+  if (n < 0) return Status::IOError(path + ": read failed: " + std::strerror(saved));
+  std::span<const uint8_t> bytes(prefix, static_cast<size_t>(n));
+  if (schema::LooksLikeStream(bytes)) return ProfileFormat::kCapnp;
+  std::string_view text(reinterpret_cast<const char*>(prefix), bytes.size());
+  if (text.substr(0, internal::kTextProfileMagic.size()) == internal::kTextProfileMagic) {
+    return ProfileFormat::kText;
+  }
+  size_t first = text.find_first_not_of(" \t\r\n");
+  if (first != std::string_view::npos && text[first] == '{') return ProfileFormat::kJson;
+  return Status::InvalidInput(path + ": not a profile: neither a blobgraph stream, a JSON "
+                              "document nor a text profile ('" +
+                              std::string(internal::kTextProfileMagic) + "' first line)");
+}
+
+}  // namespace
+
+const char* ProfileFormatName(ProfileFormat format) {
+  switch (format) {
+    case ProfileFormat::kAuto: return "auto";
+    case ProfileFormat::kCapnp: return "capnp";
+    case ProfileFormat::kText: return "text";
+    case ProfileFormat::kJson: return "json";
+  }
+  return "unknown";
+}
+
+Result<ProfileFormat> ParseProfileFormat(std::string_view name) {
+  if (name == "capnp") return ProfileFormat::kCapnp;
+  if (name == "text") return ProfileFormat::kText;
+  if (name == "json") return ProfileFormat::kJson;
+  if (name == "auto") return ProfileFormat::kAuto;
+  return Status::InvalidInput("profile format " + internal::QuoteText(name) +
+                              " is not one of capnp, text, json");
+}
+
+Result<std::unique_ptr<ProfileWriter>> OpenProfileWriter(const std::string& path,
+                                                         ProfileFormat format) {
+  switch (format) {
+    case ProfileFormat::kText: return internal::OpenTextProfileWriter(path);
+    case ProfileFormat::kCapnp:
+      BLOBGRAPH_RETURN_IF_ERROR(CheckCreatable(path));
+      return std::unique_ptr<ProfileWriter>(new CapnpProfileWriter(path));
+    case ProfileFormat::kJson:
+      BLOBGRAPH_RETURN_IF_ERROR(CheckCreatable(path));
+      return std::unique_ptr<ProfileWriter>(new JsonProfileWriter(path));
+    case ProfileFormat::kAuto: break;
+  }
+  return Status::InvalidInput(path + ": a profile writer needs a format (capnp, text or json)");
+}
+
+Result<GraphUpdate> ReadProfile(const std::string& path, ProfileFormat format) {
+  if (format == ProfileFormat::kAuto) {
+    auto detected = DetectProfileFormat(path);
+    if (!detected.ok()) return detected.status();
+    format = *detected;
+  }
+  GraphUpdate update;
+  Status status;
+  switch (format) {
+    case ProfileFormat::kText:
+      status = internal::ReadTextProfile(path, &update);
+      break;
+    case ProfileFormat::kCapnp:
+      status = schema::ReadStream(path, schema::StreamContent::kProfile, UpdateFiller(&update));
+      break;
+    case ProfileFormat::kJson:
+      status = schema::ReadJsonProfile(path, UpdateFiller(&update));
+      break;
+    case ProfileFormat::kAuto:
+      status = Status::InvalidInput(path + ": unknown profile format");
+      break;
+  }
+  if (!status.ok()) return status;
+  return update;
+}
+
+}  // namespace blobgraph::formats

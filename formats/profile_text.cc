@@ -1,0 +1,241 @@
+#include "formats/profile_text.h"
+
+#include <cerrno>
+#include <charconv>
+#include <cstdio>
+#include <cstring>
+
+#include "formats/text_lines.h"
+#include "schema/profile_id.h"
+#include "schema/stream_codec.h"
+
+namespace blobgraph::formats::internal {
+namespace {
+
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+class TextProfileWriter : public ProfileWriter {
+ public:
+  TextProfileWriter(std::string path, std::FILE* file, bool owns_file)
+      : path_(std::move(path)), file_(file), owns_file_(owns_file) {}
+  ~TextProfileWriter() override {
+    if (owns_file_ && file_) std::fclose(file_);
+  }
+
+  Status Begin(const ProfileInfo& profile) override {
+    if (begun_) return Status::InvalidInput(path_ + ": Begin() called twice");
+    begun_ = true;
+    return Put(std::string(kTextProfileMagic) + " version=1 id=" +
+               schema::ProfileIdToHex(profile.id) + " host=" + EscapeToken(profile.source_host) +
+               " created_ms=" + std::to_string(profile.created_unix_ms) + "\n");
+  }
+
+  Status AddEdge(const EdgeDelta& edge) override {
+    BLOBGRAPH_RETURN_IF_ERROR(CheckBegun());
+    char line[2 * BlobHash::kHexSize + 48];
+    edge.caller.WriteHex(line);
+    line[BlobHash::kHexSize] = ' ';
+    edge.callee.WriteHex(line + BlobHash::kHexSize + 1);
+    size_t size = 2 * BlobHash::kHexSize + 1;
+    size += static_cast<size_t>(std::snprintf(line + size, sizeof(line) - size, " %llu %llu\n",
+                                              static_cast<unsigned long long>(edge.static_count),
+                                              static_cast<unsigned long long>(edge.dynamic_count)));
+    return Put({line, size});
+  }
+
+  Status AddFunction(const BlobHash& hash, const std::optional<std::string>& name) override {
+    BLOBGRAPH_RETURN_IF_ERROR(CheckBegun());
+    if (name) BLOBGRAPH_RETURN_IF_ERROR(schema::CheckName(path_, hash, *name));
+    std::string line = "fn " + hash.ToHex();
+    if (name && !name->empty()) line += " " + EscapeToken(*name);
+    line += '\n';
+    return Put(line);
+  }
+
+  Status Finish() override {
+    BLOBGRAPH_RETURN_IF_ERROR(CheckBegun());
+    std::FILE* file = file_;
+    file_ = nullptr;
+    bool ok = std::fflush(file) == 0;
+    int saved = errno;
+    if (owns_file_ && std::fclose(file) != 0) ok = false;
+    if (!ok) return Status::IOError(path_ + ": write failed: " + std::strerror(saved));
+    return Status::Ok();
+  }
+
+ private:
+  Status CheckBegun() const {
+    if (!begun_) return Status::InvalidInput(path_ + ": Begin() must come first");
+    if (!file_) return Status::InvalidInput(path_ + ": write after Finish()");
+    return Status::Ok();
+  }
+  Status Put(std::string_view text) {
+    if (std::fwrite(text.data(), 1, text.size(), file_) != text.size()) {
+      return Status::IOError(path_ + ": write failed: " + std::strerror(errno));
+    }
+    return Status::Ok();
+  }
+
+  std::string path_;
+  std::FILE* file_;
+  bool owns_file_;
+  bool begun_ = false;
+};
+
+Status ParseHeader(LineReader& reader, std::string_view line, ProfileInfo* profile) {
+  if (line.substr(0, kTextProfileMagic.size()) != kTextProfileMagic) {
+    return reader.Error("not a text profile: the first line must start with '" +
+                        std::string(kTextProfileMagic) + "'");
+  }
+  Fields fields = SplitFields(line.substr(kTextProfileMagic.size()));
+  bool seen_version = false, seen_id = false, seen_host = false, seen_created = false;
+  for (size_t i = 0; i < fields.count; ++i) {
+    std::string_view field = fields.text[i];
+    size_t column = fields.column[i] + kTextProfileMagic.size();
+    size_t equals = field.find('=');
+    if (equals == std::string_view::npos) {
+      return reader.Error(column, "header field " + QuoteText(field) + " is not KEY=VALUE");
+    }
+    std::string_view key = field.substr(0, equals), value = field.substr(equals + 1);
+    if (key == "version") {
+      if (value != "1") return reader.Error(column, "unsupported profile version " + QuoteText(value));
+      seen_version = true;
+    } else if (key == "id") {
+      auto id = schema::ProfileIdFromHex(value);
+      if (!id.ok()) return reader.Error(column, id.status().message());
+      profile->id = *id;
+      seen_id = true;
+    } else if (key == "host") {
+      auto host = UnescapeToken(value);
+      if (!host.ok()) return reader.Error(column, "host: " + host.status().message());
+      profile->source_host = *host;
+      seen_host = true;
+    } else if (key == "created_ms") {
+      int64_t created = 0;
+      auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), created);
+      if (error != std::errc() || end != value.data() + value.size() || value.empty()) {
+        return reader.Error(column, "created_ms " + QuoteText(value) + " is not a 64-bit integer");
+      }
+      profile->created_unix_ms = created;
+      seen_created = true;
+    } else {
+      return reader.Error(column, "unknown header field " + QuoteText(key));
+    }
+  }
+  if (fields.too_many) return reader.Error(fields.extra_column, "too many header fields");
+  if (!seen_version || !seen_id || !seen_host || !seen_created) {
+    return reader.Error("profile header needs version=, id=, host= and created_ms=");
+  }
+  return Status::Ok();
+}
+
+Status ParseBody(LineReader& reader, const Fields& fields, GraphUpdate* out) {
+  if (fields.text[0] == "fn") {
+    if (fields.count < 2 || fields.count > 3) {
+      return reader.Error(fields.column[0], "expected 'fn HASH [NAME]'");
+    }
+    auto hash = BlobHash::Parse(fields.text[1]);
+    if (!hash.ok()) return reader.Error(fields.column[1], "function " + hash.status().message());
+    if (fields.count == 2) {
+      out->functions.push_back(*hash);
+      return Status::Ok();
+    }
+    auto name = UnescapeToken(fields.text[2]);
+    if (!name.ok()) return reader.Error(fields.column[2], "name: " + name.status().message());
+    out->names.emplace_back(*hash, std::move(*name));
+    return Status::Ok();
+  }
+  if (fields.count != 4) {
+    return reader.Error(fields.column[0], "expected 'CALLER CALLEE STATIC DYNAMIC' or "
+                                          "'fn HASH [NAME]', found " +
+                                              std::to_string(fields.count) + " fields");
+  }
+  auto caller = BlobHash::Parse(fields.text[0]);
+  if (!caller.ok()) return reader.Error(fields.column[0], "caller " + caller.status().message());
+  auto callee = BlobHash::Parse(fields.text[1]);
+  if (!callee.ok()) return reader.Error(fields.column[1], "callee " + callee.status().message());
+  auto static_count = ParseUnsigned(fields.text[2], "static count");
+  if (!static_count.ok()) return reader.Error(fields.column[2], static_count.status().message());
+  auto dynamic_count = ParseUnsigned(fields.text[3], "dynamic count");
+  if (!dynamic_count.ok()) return reader.Error(fields.column[3], dynamic_count.status().message());
+  out->edges.push_back({*caller, *callee, *static_count, *dynamic_count});
+  return Status::Ok();
+}
+
+}  // namespace
+
+std::string EscapeToken(std::string_view text) {
+  static constexpr char kDigits[] = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    unsigned char byte = static_cast<unsigned char>(c);
+    if (byte > ' ' && byte <= '~' && c != '\\' && c != '#' && c != '%') {
+      out += c;
+    } else {
+      out += '%';
+      out += kDigits[byte >> 4];
+      out += kDigits[byte & 15];
+    }
+  }
+  return out;
+}
+
+Result<std::string> UnescapeToken(std::string_view token) {
+  std::string out;
+  out.reserve(token.size());
+  for (size_t i = 0; i < token.size(); ++i) {
+    if (token[i] != '%') {
+      out += token[i];
+      continue;
+    }
+    int high = i + 2 < token.size() ? HexValue(token[i + 1]) : -1;
+    int low = i + 2 < token.size() ? HexValue(token[i + 2]) : -1;
+    if (high < 0 || low < 0) {
+      return Status::InvalidInput("malformed escape at position " + std::to_string(i) +
+                                  " of " + QuoteText(token) + "; expected %XX");
+    }
+    out += static_cast<char>(high << 4 | low);
+    i += 2;
+  }
+  return out;
+}
+
+Result<std::unique_ptr<ProfileWriter>> OpenTextProfileWriter(const std::string& path) {
+  if (path == "-") return std::unique_ptr<ProfileWriter>(new TextProfileWriter(path, stdout, false));
+  std::FILE* file = std::fopen(path.c_str(), "wb");
+  if (!file) return Status::IOError(path + ": cannot create: " + std::strerror(errno));
+  return std::unique_ptr<ProfileWriter>(new TextProfileWriter(path, file, true));
+}
+
+Status ReadTextProfile(const std::string& path, GraphUpdate* out) {
+  auto reader = LineReader::OpenFile(path);
+  if (!reader.ok()) return reader.status();
+  std::string_view line;
+  bool header = true;
+  for (;;) {
+    auto more = (*reader)->Next(&line);
+    if (!more.ok()) return more.status();
+    if (!*more) break;
+    if (header) {
+      ProfileInfo profile;
+      BLOBGRAPH_RETURN_IF_ERROR(ParseHeader(**reader, line, &profile));
+      out->profile = profile;
+      header = false;
+      continue;
+    }
+    Fields fields = SplitFields(line);
+    if (fields.count == 0) continue;
+    if (fields.too_many) return (*reader)->Error(fields.extra_column, "too many fields");
+    BLOBGRAPH_RETURN_IF_ERROR(ParseBody(**reader, fields, out));
+  }
+  if (header) return Status::InvalidInput(path + ": empty file, expected a profile header");
+  return Status::Ok();
+}
+
+}  // namespace blobgraph::formats::internal

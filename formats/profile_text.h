@@ -1,0 +1,23 @@
+// Internal to formats/: the text profile form (documented in profile_io.h).
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "blobgraph/graph_store.h"
+#include "blobgraph/status.h"
+#include "formats/profile_io.h"
+
+namespace blobgraph::formats::internal {
+
+inline constexpr std::string_view kTextProfileMagic = "# blobgraph-profile";
+
+Result<std::unique_ptr<ProfileWriter>> OpenTextProfileWriter(const std::string& path);
+Status ReadTextProfile(const std::string& path, GraphUpdate* out);
+
+// %XX escaping of bytes outside '!'..'~' and of '\', '#', '%'.
+std::string EscapeToken(std::string_view text);
+// The inverse; kInvalidInput naming what is wrong (malformed %XX).
+Result<std::string> UnescapeToken(std::string_view token);
+
+}  // namespace blobgraph::formats::internal

@@ -1,0 +1,283 @@
+/* blobgraph.h: the C ABI of blobgraph, for runtimes written in any language.
+ *
+ * A thin layer over the C++ API (graph_store.h, engine.h): a store handle owns
+ * one open GraphStore, an engine handle owns one Engine on a store. The
+ * library is libblobgraph.so (SONAME libblobgraph.so.0); it exports only the
+ * blobgraph_* functions below. Build against it with
+ *   cc app.c $(pkg-config --cflags --libs blobgraph)
+ * This header is C11 and C++ (extern "C"); it includes only <stddef.h> and
+ * <stdint.h>.
+ *
+ * Errors: every function except blobgraph_version(), blobgraph_status_name()
+ * and blobgraph_last_error() returns a blobgraph_status. On failure the
+ * calling thread's message (blobgraph_last_error()) says what went wrong,
+ * subject first ("store /tmp/x: ..."). Outputs are written only on success
+ * unless a function says otherwise. No C++ exception crosses this boundary
+ * (an unexpected one, such as out of memory, becomes BLOBGRAPH_INTERNAL).
+ *
+ * Handles: a handle is an opaque token, not a pointer to memory. It names a
+ * slot in the library's handle table together with that slot's generation, so
+ * a handle that was closed (or never opened, or NULL) is detected and answered
+ * with BLOBGRAPH_CLOSED_HANDLE, never dereferenced, even after its slot has
+ * been reused by a later open. Copies of a closed handle are equally safe.
+ * What is NOT allowed: closing a handle while another thread is still inside
+ * a call on that same handle (as with free()); close it after those calls
+ * have returned. A store cannot be closed while an engine is open on it
+ * (BLOBGRAPH_BUSY).
+ *
+ * Threads: as the C++ API. Functions marked "Any thread" may be called on the
+ * same handle from many threads at once. blobgraph_prefetch() takes no lock,
+ * allocates nothing (for capacities up to BLOBGRAPH_PREFETCH_STACK_RESULTS),
+ * does no I/O.
+ */
+#ifndef BLOBGRAPH_BLOBGRAPH_H_
+#define BLOBGRAPH_BLOBGRAPH_H_
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define BLOBGRAPH_VERSION_MAJOR 0
+#define BLOBGRAPH_VERSION_MINOR 1
+#define BLOBGRAPH_VERSION_PATCH 0
+/* "0.1.0": the version of this header. Compare with blobgraph_version(). */
+#define BLOBGRAPH_VERSION_STRING "0.1.0"
+
+#define BLOBGRAPH_HASH_SIZE 32
+/* Prefetch writes at most this many results without touching the heap. */
+#define BLOBGRAPH_PREFETCH_STACK_RESULTS 64
+
+#if defined(_WIN32)
+#define BLOBGRAPH_API
+#else
+#define BLOBGRAPH_API __attribute__((visibility("default")))
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Status codes. 0..6 mirror blobgraph::Status::Code; the rest are the C
+ * layer's own. Values never change. */
+typedef enum blobgraph_status {
+  BLOBGRAPH_OK = 0,
+  BLOBGRAPH_NOT_FOUND = 1,        /* the thing asked for does not exist */
+  BLOBGRAPH_INVALID_INPUT = 2,    /* malformed file, bad hash text, write to a read-only store */
+  BLOBGRAPH_CORRUPTION = 3,       /* stored data fails its checks */
+  BLOBGRAPH_IO_ERROR = 4,         /* the OS or RocksDB failed to read or write */
+  BLOBGRAPH_BUSY = 5,             /* store in use by another process, or engines still open on it */
+  BLOBGRAPH_INCOMPATIBLE = 6,     /* newer store format, or not a blobgraph store */
+  BLOBGRAPH_INVALID_ARGUMENT = 100, /* a NULL pointer or out-of-range value passed in */
+  BLOBGRAPH_CLOSED_HANDLE = 101,  /* NULL, closed or never-opened handle */
+  BLOBGRAPH_INTERNAL = 102        /* unexpected failure inside the library (e.g. out of memory) */
+} blobgraph_status;
+
+/* A function blob's SHA-256 content hash, by value. An array of these is an
+ * array of 32-byte hashes (no padding). The all-zero hash marks a root call. */
+typedef struct blobgraph_hash {
+  uint8_t bytes[BLOBGRAPH_HASH_SIZE];
+} blobgraph_hash;
+
+typedef struct blobgraph_store blobgraph_store;   /* opaque */
+typedef struct blobgraph_engine blobgraph_engine; /* opaque */
+
+/* ---- Version, errors, hashes ------------------------------------------ */
+
+/* The library's version, "MAJOR.MINOR.PATCH". Static storage. Any thread. */
+BLOBGRAPH_API const char* blobgraph_version(void);
+
+/* "ok", "not found", "invalid argument", ...; "unknown" for other values.
+ * Static storage. Any thread. */
+BLOBGRAPH_API const char* blobgraph_status_name(blobgraph_status status);
+
+/* The message of the most recent failed call made by this thread; "" if none
+ * has failed. Successful calls leave it as it is. Valid until this thread's
+ * next failing call; never NULL. Any thread (each has its own). */
+BLOBGRAPH_API const char* blobgraph_last_error(void);
+
+/* Parses 64 hex digits (either case, optional "sha256:" prefix) of `text`
+ * (`length` bytes, no terminator needed) into `*out`.
+ * Errors: INVALID_ARGUMENT (NULL pointer), INVALID_INPUT (bad text). */
+BLOBGRAPH_API blobgraph_status blobgraph_hash_parse(const char* text, size_t length,
+                                                    blobgraph_hash* out);
+
+/* Writes 64 lowercase hex digits and a terminating NUL into `out` (65 bytes).
+ * Errors: INVALID_ARGUMENT (NULL pointer). */
+BLOBGRAPH_API blobgraph_status blobgraph_hash_to_hex(const blobgraph_hash* hash, char out[65]);
+
+/* ---- Store ------------------------------------------------------------- */
+
+typedef struct blobgraph_store_options {
+  uint32_t struct_size;        /* sizeof(blobgraph_store_options); set by _init */
+  int create_if_missing;       /* default 1 */
+  int read_only;               /* default 0: open without the writer lock; writes fail */
+  int sync_writes;             /* default 0: 1 = writes survive a power cut */
+  double prior_weight;         /* default 1.0: pseudo-calls per static call site */
+  uint64_t block_cache_bytes;  /* default 64 MiB */
+} blobgraph_store_options;
+
+/* Fills `options` with the defaults. Errors: INVALID_ARGUMENT (NULL). */
+BLOBGRAPH_API blobgraph_status blobgraph_store_options_init(blobgraph_store_options* options);
+
+/* Opens (or creates) the store at directory `path`; `options` NULL means the
+ * defaults. On success `*out` is a new handle; on failure `*out` is NULL.
+ * Errors: INVALID_ARGUMENT, BUSY (another process has it open), INCOMPATIBLE,
+ * CORRUPTION, IO_ERROR. Any thread. */
+BLOBGRAPH_API blobgraph_status blobgraph_store_open(const char* path,
+                                                    const blobgraph_store_options* options,
+                                                    blobgraph_store** out);
+
+/* Closes the store and invalidates `store` (and every copy of it). Closing
+ * NULL or an already closed handle returns CLOSED_HANDLE and does nothing.
+ * Errors: BUSY (engines are still open on it; the store stays open).
+ * REQUIRES: no other thread is inside a call on this store. */
+BLOBGRAPH_API blobgraph_status blobgraph_store_close(blobgraph_store* store);
+
+typedef struct blobgraph_store_stats {
+  uint64_t functions;      /* node records */
+  uint64_t edges;          /* distinct caller -> callee pairs */
+  uint64_t static_total;   /* call sites */
+  uint64_t dynamic_total;  /* observed calls */
+  uint64_t bytes_on_disk;
+  uint64_t runs;           /* recorded runs (warm-start statistics) */
+  uint64_t profiles;       /* merged profile ids */
+} blobgraph_store_stats;
+
+/* Any thread. */
+BLOBGRAPH_API blobgraph_status blobgraph_store_stats_get(blobgraph_store* store,
+                                                         blobgraph_store_stats* out);
+
+/* Makes every acknowledged write durable. Any thread. */
+BLOBGRAPH_API blobgraph_status blobgraph_flush(blobgraph_store* store);
+
+/* Imports a dependency file (text "CALLER CALLEE [COUNT]" lines, or a Cap'n
+ * Proto dependencies stream; detected by content) as static call-site counts,
+ * in one atomic write: all of it or nothing. `call_sites_out` (may be NULL)
+ * receives the number of call sites loaded.
+ * Errors: INVALID_INPUT (malformed file: the message names file and line or
+ * offset; or a read-only store), IO_ERROR (cannot read the file).
+ * Any thread (writes are serialised). */
+BLOBGRAPH_API blobgraph_status blobgraph_import_dependencies(blobgraph_store* store,
+                                                             const char* path,
+                                                             uint64_t* call_sites_out);
+
+/* Merges a profile file (written by blobgraph_export_profile or by
+ * `blobgraph export`) into the store, atomically. A profile whose id was
+ * merged before is refused with INVALID_INPUT unless `force` is non-zero.
+ * Any thread. */
+BLOBGRAPH_API blobgraph_status blobgraph_import_profile(blobgraph_store* store, const char* path,
+                                                        int force);
+
+/* Writes the whole store (every edge's static and dynamic counts, every
+ * function and name) to a new profile file at `path` with a fresh profile id.
+ * `format`: "capnp" (NULL means this), "text" or "json"; import detects it.
+ * Errors: INVALID_INPUT (unknown format), IO_ERROR. Any thread. */
+BLOBGRAPH_API blobgraph_status blobgraph_export_profile(blobgraph_store* store, const char* path,
+                                                        const char* format);
+
+/* ---- Engine ------------------------------------------------------------ */
+
+typedef struct blobgraph_prefetch_options {
+  uint32_t max_depth;       /* default 2: 1 = direct callees */
+  uint32_t top_n;           /* default 4: callees expanded per node */
+  double min_probability;   /* default 0.1: minimum path probability */
+  uint32_t max_results;     /* default 16: also bounded by the caller's capacity */
+  int enabled;              /* default 1: 0 = prefetch returns nothing */
+} blobgraph_prefetch_options;
+
+typedef struct blobgraph_engine_options {
+  uint32_t struct_size;          /* sizeof(blobgraph_engine_options); set by _init */
+  uint64_t hot_budget_bytes;     /* default 32 MiB */
+  uint32_t refresh_interval_ms;  /* default 2000; 0 = no background snapshot rebuild */
+  uint32_t flush_interval_ms;    /* default 1000; 0 = no background flush */
+  uint64_t max_pending_edges;    /* default 262144 */
+  uint64_t waste_window;         /* default 4096 */
+  uint64_t tracked_functions;    /* default 1048576 */
+  double prior_weight;           /* default 1.0 */
+  blobgraph_prefetch_options prefetch; /* used when blobgraph_prefetch gets NULL options */
+} blobgraph_engine_options;
+
+/* Fills with the defaults. Errors: INVALID_ARGUMENT (NULL). */
+BLOBGRAPH_API blobgraph_status blobgraph_engine_options_init(blobgraph_engine_options* options);
+BLOBGRAPH_API blobgraph_status blobgraph_prefetch_options_init(
+    blobgraph_prefetch_options* options);
+
+/* Opens an engine on `store` (which must stay open until the engine closes;
+ * closing the store first fails with BUSY). Builds the first snapshot before
+ * returning. `options` NULL = defaults. On failure `*out` is NULL. Any thread. */
+BLOBGRAPH_API blobgraph_status blobgraph_engine_open(blobgraph_store* store,
+                                                     const blobgraph_engine_options* options,
+                                                     blobgraph_engine** out);
+
+/* Flushes recorded calls and loads, stops the engine and invalidates the
+ * handle. The handle is closed even when the flush fails; the flush's error
+ * is returned. REQUIRES: no other thread is inside a call on this engine. */
+BLOBGRAPH_API blobgraph_status blobgraph_engine_close(blobgraph_engine* engine);
+
+/* Counts one observed call. Cheap: aggregated in memory, flushed to the store
+ * on an interval. Any thread. */
+BLOBGRAPH_API blobgraph_status blobgraph_record_call(blobgraph_engine* engine,
+                                                     const blobgraph_hash* caller,
+                                                     const blobgraph_hash* callee);
+
+/* The runtime loaded `hash` (fetched and compiled it). Any thread. */
+BLOBGRAPH_API blobgraph_status blobgraph_on_load(blobgraph_engine* engine,
+                                                 const blobgraph_hash* hash);
+
+/* Predicts what to fetch after `hash` is entered: writes up to
+ * min(capacity, options->max_results) hashes into `out_hashes` and their path
+ * probabilities into `out_probabilities` (may be NULL), most probable first,
+ * and their number into `*count`. Never returns `hash` itself, a function
+ * already loaded (blobgraph_on_load) or a duplicate. `options` NULL = the
+ * engine's defaults. REQUIRES: the arrays have room for `capacity` entries.
+ * Any thread; no lock, no I/O; no allocation when
+ * min(capacity, max_results) <= BLOBGRAPH_PREFETCH_STACK_RESULTS.
+ * Errors: CLOSED_HANDLE, INVALID_ARGUMENT (NULL hash/out/count). */
+BLOBGRAPH_API blobgraph_status blobgraph_prefetch(blobgraph_engine* engine,
+                                                  const blobgraph_hash* hash,
+                                                  const blobgraph_prefetch_options* options,
+                                                  blobgraph_hash* out_hashes,
+                                                  float* out_probabilities, size_t capacity,
+                                                  size_t* count);
+
+/* Up to `max` functions to fetch at start, most likely and earliest first
+ * (learned from load order across recorded runs); their number in `*count`.
+ * REQUIRES: `out` has room for `max` hashes. Any thread. */
+BLOBGRAPH_API blobgraph_status blobgraph_start_set(blobgraph_engine* engine, size_t max,
+                                                   blobgraph_hash* out, size_t* count);
+
+/* Writes recorded calls and this run's load order to the store. Any thread. */
+BLOBGRAPH_API blobgraph_status blobgraph_engine_flush(blobgraph_engine* engine);
+
+/* Rebuilds and publishes the hot snapshot now. Any thread. */
+BLOBGRAPH_API blobgraph_status blobgraph_engine_refresh(blobgraph_engine* engine);
+
+/* Feedback counters: see FeedbackStats in engine.h. */
+typedef struct blobgraph_feedback_stats {
+  uint64_t requests;  /* prefetch calls */
+  uint64_t issued;    /* hashes returned for the first time */
+  uint64_t hits;      /* issued hashes later loaded */
+  uint64_t wasted;    /* issued hashes not loaded within the waste window */
+  uint64_t stalls;    /* loads of functions never issued */
+} blobgraph_feedback_stats;
+
+typedef struct blobgraph_snapshot_info {
+  uint64_t version;   /* increases with every published snapshot */
+  uint64_t functions;
+  uint64_t edges;
+  uint64_t bytes;
+  double build_seconds;
+} blobgraph_snapshot_info;
+
+/* `this_engine`: since this engine opened; `all_engines`: every engine on this
+ * store, ever; `snapshot`: the current hot snapshot. Any of the three may be
+ * NULL (not wanted). Any thread. */
+BLOBGRAPH_API blobgraph_status blobgraph_engine_stats(blobgraph_engine* engine,
+                                                      blobgraph_feedback_stats* this_engine,
+                                                      blobgraph_feedback_stats* all_engines,
+                                                      blobgraph_snapshot_info* snapshot);
+
+#ifdef __cplusplus
+}  /* extern "C" */
+#endif
+
+#endif /* BLOBGRAPH_BLOBGRAPH_H_ */

@@ -1,0 +1,256 @@
+#include "schema/profile_json.h"
+
+#include <capnp/compat/json.h>
+#include <capnp/message.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <vector>
+
+#include "schema/blobgraph.capnp.h"
+#include "schema/capnp_errors.h"
+#include "schema/profile_id.h"
+
+namespace blobgraph::schema {
+namespace {
+
+constexpr size_t kEncodeChunk = 4096;
+
+// Encodes a list through the codec and drops its brackets, so chunks can be
+// joined into one JSON array.
+template <typename List>
+std::string EncodeListBody(const capnp::JsonCodec& codec, List list) {
+  kj::String text = codec.encode(list);
+  std::string_view view(text.cStr(), text.size());
+  if (view.size() >= 2) view = view.substr(1, view.size() - 2);
+  return std::string(view);
+}
+
+}  // namespace
+
+struct JsonProfileWriter::Impl {
+  std::string path;
+  std::FILE* file = nullptr;
+  bool owns_file = false;
+  capnp::JsonCodec codec;
+  std::vector<EdgeDelta> edges;
+  std::vector<NamedHash> functions;
+  bool wrote_edge = false;
+  bool finished = false;
+
+  ~Impl() {
+    if (owns_file && file) std::fclose(file);
+  }
+
+  Status Put(std::string_view text) {
+    if (std::fwrite(text.data(), 1, text.size(), file) != text.size()) {
+      return Status::IOError(path + ": write failed: " + std::strerror(errno));
+    }
+    return Status::Ok();
+  }
+
+  Status Guard(const std::function<Status()>& body) {
+    return GuardCapnp(Status::Code::kIOError, [this] { return path + ": JSON encoding failed"; },
+                      body);
+  }
+
+  Status FlushEdges() {
+    if (edges.empty()) return Status::Ok();
+    std::string body;
+    BLOBGRAPH_RETURN_IF_ERROR(Guard([&] {
+      capnp::MallocMessageBuilder message;
+      auto list = message.initRoot<JsonProfile>().initEdges(edges.size());
+      for (size_t i = 0; i < edges.size(); ++i) {
+        list[i].setCaller(edges[i].caller.ToHex());
+        list[i].setCallee(edges[i].callee.ToHex());
+        list[i].setStaticCount(edges[i].static_count);
+        list[i].setDynamicCount(edges[i].dynamic_count);
+      }
+      body = EncodeListBody(codec, list.asReader());
+      return Status::Ok();
+    }));
+    edges.clear();
+    if (wrote_edge) BLOBGRAPH_RETURN_IF_ERROR(Put(","));
+    wrote_edge = true;
+    return Put(body);
+  }
+
+  Status WriteFunctions() {
+    for (size_t start = 0; start < functions.size(); start += kEncodeChunk) {
+      size_t count = std::min(kEncodeChunk, functions.size() - start);
+      std::string body;
+      BLOBGRAPH_RETURN_IF_ERROR(Guard([&] {
+        capnp::MallocMessageBuilder message;
+        auto list = message.initRoot<JsonProfile>().initFunctions(count);
+        for (size_t i = 0; i < count; ++i) {
+          list[i].setHash(functions[start + i].hash.ToHex());
+          list[i].setName(kj::StringPtr(functions[start + i].name.data(), functions[start + i].name.size()));
+        }
+        body = EncodeListBody(codec, list.asReader());
+        return Status::Ok();
+      }));
+      if (start > 0) BLOBGRAPH_RETURN_IF_ERROR(Put(","));
+      BLOBGRAPH_RETURN_IF_ERROR(Put(body));
+    }
+    return Status::Ok();
+  }
+};
+
+JsonProfileWriter::JsonProfileWriter(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+JsonProfileWriter::~JsonProfileWriter() = default;
+
+Result<std::unique_ptr<JsonProfileWriter>> JsonProfileWriter::Open(const std::string& path,
+                                                                   const ProfileInfo& profile) {
+  auto impl = std::make_unique<Impl>();
+  impl->path = path;
+  if (path == "-") {
+    impl->file = stdout;
+  } else {
+    impl->file = std::fopen(path.c_str(), "wb");
+    if (!impl->file) return Status::IOError(path + ": cannot create: " + std::strerror(errno));
+    impl->owns_file = true;
+  }
+  // The identity goes first, encoded by the codec as a JsonProfile without
+  // lists; its closing brace is dropped and the lists follow.
+  std::string head;
+  BLOBGRAPH_RETURN_IF_ERROR(impl->Guard([&] {
+    capnp::MallocMessageBuilder message;
+    auto root = message.initRoot<JsonProfile>();
+    root.setFormat(K_JSON_PROFILE_FORMAT.get());
+    root.setVersion(K_FORMAT_VERSION);
+    root.setId(ProfileIdToHex(profile.id));
+    root.setSourceHost(profile.source_host);
+    root.setCreatedUnixMs(profile.created_unix_ms);
+    kj::String text = impl->codec.encode(root.asReader());
+    head.assign(text.cStr(), text.size());
+    return Status::Ok();
+  }));
+  if (head.empty() || head.back() != '}') {
+    return Status::IOError(path + ": JSON encoding of the profile header failed");
+  }
+  head.pop_back();
+  head += ",\"edges\":[";
+  BLOBGRAPH_RETURN_IF_ERROR(impl->Put(head));
+  return std::unique_ptr<JsonProfileWriter>(new JsonProfileWriter(std::move(impl)));
+}
+
+Status JsonProfileWriter::AddEdge(const EdgeDelta& edge) {
+  if (impl_->finished) return Status::InvalidInput(impl_->path + ": AddEdge after Finish()");
+  impl_->edges.push_back(edge);
+  if (impl_->edges.size() == kEncodeChunk) return impl_->FlushEdges();
+  return Status::Ok();
+}
+
+Status JsonProfileWriter::AddFunction(const BlobHash& hash, std::string_view name) {
+  if (impl_->finished) return Status::InvalidInput(impl_->path + ": AddFunction after Finish()");
+  BLOBGRAPH_RETURN_IF_ERROR(CheckName(impl_->path, hash, name));
+  impl_->functions.push_back({hash, std::string(name)});
+  return Status::Ok();
+}
+
+Status JsonProfileWriter::Finish() {
+  if (impl_->finished) return Status::InvalidInput(impl_->path + ": Finish() called twice");
+  impl_->finished = true;
+  BLOBGRAPH_RETURN_IF_ERROR(impl_->FlushEdges());
+  BLOBGRAPH_RETURN_IF_ERROR(impl_->Put("],\"functions\":["));
+  BLOBGRAPH_RETURN_IF_ERROR(impl_->WriteFunctions());
+  BLOBGRAPH_RETURN_IF_ERROR(impl_->Put("]}\n"));
+  if (std::fflush(impl_->file) != 0) {
+    return Status::IOError(impl_->path + ": write failed: " + std::strerror(errno));
+  }
+  if (impl_->owns_file) {
+    std::FILE* file = impl_->file;
+    impl_->file = nullptr;
+    if (std::fclose(file) != 0) {
+      return Status::IOError(impl_->path + ": close failed: " + std::strerror(errno));
+    }
+  }
+  return Status::Ok();
+}
+
+namespace {
+
+Result<std::string> ReadWholeFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::IOError(path + ": cannot open: " + std::strerror(errno));
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad()) return Status::IOError(path + ": read failed");
+  return std::move(text).str();
+}
+
+Result<BlobHash> ParseHash(const std::string& path, const char* list, size_t index,
+                           const char* field, capnp::Text::Reader text) {
+  auto hash = BlobHash::Parse(std::string_view(text.cStr(), text.size()));
+  if (!hash.ok()) {
+    return Status::InvalidInput(path + ": " + list + "[" + std::to_string(index) + "]: " + field +
+                                " " + hash.status().message());
+  }
+  return hash;
+}
+
+Status VisitDocument(const std::string& path, JsonProfile::Reader root,
+                     const StreamVisitor& visitor) {
+  if (root.getFormat() != K_JSON_PROFILE_FORMAT.get()) {
+    return Status::InvalidInput(path + ": not a blobgraph JSON profile: format is '" +
+                                std::string(root.getFormat().cStr()).substr(0, 40) +
+                                "', expected '" + K_JSON_PROFILE_FORMAT.get().cStr() + "'");
+  }
+  if (root.getVersion() != K_FORMAT_VERSION) {
+    return Status::InvalidInput(path + ": unsupported profile version " +
+                                std::to_string(root.getVersion()));
+  }
+  auto id = ProfileIdFromHex(std::string_view(root.getId().cStr(), root.getId().size()));
+  if (!id.ok()) return Status::InvalidInput(path + ": id: " + id.status().message());
+  ProfileInfo profile{*id, std::string(root.getSourceHost().cStr(), root.getSourceHost().size()),
+                      root.getCreatedUnixMs()};
+  if (visitor.on_header) {
+    BLOBGRAPH_RETURN_IF_ERROR(visitor.on_header(StreamContent::kProfile, profile));
+  }
+  std::vector<EdgeDelta> edges;
+  auto edge_list = root.getEdges();
+  for (size_t i = 0; i < edge_list.size(); ++i) {
+    auto caller = ParseHash(path, "edges", i, "caller", edge_list[i].getCaller());
+    if (!caller.ok()) return caller.status();
+    auto callee = ParseHash(path, "edges", i, "callee", edge_list[i].getCallee());
+    if (!callee.ok()) return callee.status();
+    edges.push_back({*caller, *callee, edge_list[i].getStaticCount(),
+                     edge_list[i].getDynamicCount()});
+    if (edges.size() == kStreamChunkEntries || i + 1 == edge_list.size()) {
+      if (visitor.on_edges) BLOBGRAPH_RETURN_IF_ERROR(visitor.on_edges(edges));
+      edges.clear();
+    }
+  }
+  std::vector<NamedHash> names;
+  auto function_list = root.getFunctions();
+  for (size_t i = 0; i < function_list.size(); ++i) {
+    auto hash = ParseHash(path, "functions", i, "function", function_list[i].getHash());
+    if (!hash.ok()) return hash.status();
+    names.push_back({*hash, std::string(function_list[i].getName().cStr(), function_list[i].getName().size())});
+    if (names.size() == kStreamChunkEntries || i + 1 == function_list.size()) {
+      if (visitor.on_names) BLOBGRAPH_RETURN_IF_ERROR(visitor.on_names(names));
+      names.clear();
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status ReadJsonProfile(const std::string& path, const StreamVisitor& visitor) {
+  auto text = ReadWholeFile(path);
+  if (!text.ok()) return text.status();
+  return GuardCapnp(Status::Code::kInvalidInput, [&] { return path + ": malformed JSON profile"; },
+                    [&] {
+                      capnp::JsonCodec codec;
+                      capnp::MallocMessageBuilder message;
+                      auto root = message.initRoot<JsonProfile>();
+                      codec.decode(kj::ArrayPtr<const char>(text->data(), text->size()), root);
+                      return VisitDocument(path, root.asReader(), visitor);
+                    });
+}
+
+}  // namespace blobgraph::schema

@@ -1,0 +1,275 @@
+#include "schema/stream_codec.h"
+
+#include <capnp/message.h>
+#include <capnp/serialize.h>
+#include <fcntl.h>
+#include <kj/io.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "schema/blobgraph.capnp.h"
+#include "schema/capnp_errors.h"
+#include "schema/reader_limits.h"
+
+namespace blobgraph::schema {
+namespace {
+
+static_assert(kStreamChunkEntries == K_MAX_CHUNK_ENTRIES);
+static_assert(kStreamChunkCallSites == K_MAX_CHUNK_CALL_SITES);
+
+capnp::Data::Reader AsData(const BlobHash& hash) { return {hash.data(), BlobHash::kSize}; }
+
+StreamKind ToWire(StreamContent content) {
+  switch (content) {
+    case StreamContent::kDependencies: return StreamKind::DEPENDENCIES;
+    case StreamContent::kProfile: return StreamKind::PROFILE;
+    case StreamContent::kTrace: return StreamKind::TRACE;
+  }
+  return StreamKind::TRACE;
+}
+
+std::string Errno(const std::string& path, const char* what) {
+  return path + ": " + what + ": " + std::strerror(errno);
+}
+
+}  // namespace
+
+Status CheckName(const std::string& path, const BlobHash& hash, std::string_view name) {
+  if (name.find('\0') != std::string_view::npos) {
+    return Status::InvalidInput(path + ": name of " + hash.ToHex() +
+                                " holds a NUL byte, which Cap'n Proto Text cannot carry");
+  }
+  return Status::Ok();
+}
+
+const char* StreamContentName(StreamContent content) {
+  switch (content) {
+    case StreamContent::kDependencies: return "dependencies";
+    case StreamContent::kProfile: return "profile";
+    case StreamContent::kTrace: return "trace";
+  }
+  return "unknown";
+}
+
+// ---------------------------------------------------------------- writer
+
+struct StreamWriter::Impl {
+  std::string path;
+  StreamContent content;
+  int fd = -1;
+  bool owns_fd = false;
+  std::unique_ptr<kj::FdOutputStream> raw;
+  std::unique_ptr<kj::BufferedOutputStreamWrapper> out;
+  uint64_t entries = 0;
+  bool finished = false;
+  // Pending chunk entries, written when a chunk fills or at Finish().
+  std::vector<FunctionDeps> functions;
+  size_t pending_call_sites = 0;
+  std::vector<EdgeDelta> edges;
+  std::vector<NamedHash> names;
+  std::vector<TraceEvent> events;
+
+  ~Impl() {
+    // The buffered stream flushes in its destructor and may throw on a failed
+    // write; release it under the guard, before the descriptor closes.
+    Status ignored = Guard([&] {
+      out.reset();
+      raw.reset();
+      return Status::Ok();
+    });
+    (void)ignored;
+    if (owns_fd && fd >= 0) ::close(fd);
+  }
+
+  Status Guard(const std::function<Status()>& body) {
+    return GuardCapnp(Status::Code::kIOError, [this] { return path + ": write failed"; }, body);
+  }
+
+  Status Write(capnp::MessageBuilder& message) {
+    return Guard([&] {
+      capnp::writeMessage(*out, message);
+      return Status::Ok();
+    });
+  }
+
+  Status FlushFunctions() {
+    if (functions.empty()) return Status::Ok();
+    capnp::MallocMessageBuilder message;
+    auto list = message.initRoot<StreamMessage>().initFunctions(functions.size());
+    for (size_t i = 0; i < functions.size(); ++i) {
+      auto entry = list[i];
+      entry.setHash(AsData(functions[i].hash));
+      if (!functions[i].name.empty()) entry.setName(kj::StringPtr(functions[i].name.data(), functions[i].name.size()));
+      auto callees = entry.initCallees(functions[i].callees.size());
+      for (size_t j = 0; j < functions[i].callees.size(); ++j) {
+        callees.set(j, AsData(functions[i].callees[j]));
+      }
+    }
+    functions.clear();
+    pending_call_sites = 0;
+    return Write(message);
+  }
+
+  Status FlushEdges() {
+    if (edges.empty()) return Status::Ok();
+    capnp::MallocMessageBuilder message;
+    auto list = message.initRoot<StreamMessage>().initEdges(edges.size());
+    for (size_t i = 0; i < edges.size(); ++i) {
+      list[i].setCaller(AsData(edges[i].caller));
+      list[i].setCallee(AsData(edges[i].callee));
+      list[i].setStaticCount(edges[i].static_count);
+      list[i].setDynamicCount(edges[i].dynamic_count);
+    }
+    edges.clear();
+    return Write(message);
+  }
+
+  Status FlushNames() {
+    if (names.empty()) return Status::Ok();
+    capnp::MallocMessageBuilder message;
+    auto list = message.initRoot<StreamMessage>().initNames(names.size());
+    for (size_t i = 0; i < names.size(); ++i) {
+      list[i].setHash(AsData(names[i].hash));
+      list[i].setName(kj::StringPtr(names[i].name.data(), names[i].name.size()));
+    }
+    names.clear();
+    return Write(message);
+  }
+
+  Status FlushEvents() {
+    if (events.empty()) return Status::Ok();
+    capnp::MallocMessageBuilder message;
+    auto list = message.initRoot<StreamMessage>().initEvents(events.size());
+    for (size_t i = 0; i < events.size(); ++i) {
+      list[i].setCaller(AsData(events[i].caller));
+      list[i].setCallee(AsData(events[i].callee));
+    }
+    events.clear();
+    return Write(message);
+  }
+
+  Status CheckKind(StreamContent wanted, const char* what) const {
+    if (finished) return Status::InvalidInput(path + ": " + what + " after Finish()");
+    if (content != wanted) {
+      return Status::InvalidInput(path + ": cannot add " + what + " to a " +
+                                  StreamContentName(content) + " stream");
+    }
+    return Status::Ok();
+  }
+};
+
+StreamWriter::StreamWriter(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+StreamWriter::~StreamWriter() = default;
+
+Result<std::unique_ptr<StreamWriter>> StreamWriter::Open(const std::string& path,
+                                                         StreamContent content,
+                                                         const std::optional<ProfileInfo>& profile) {
+  if ((content == StreamContent::kProfile) != profile.has_value()) {
+    return Status::InvalidInput(path + ": a profile stream needs a profile identity, others none");
+  }
+  auto impl = std::make_unique<Impl>();
+  impl->path = path;
+  impl->content = content;
+  if (path == "-") {
+    impl->fd = STDOUT_FILENO;
+  } else {
+    impl->fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (impl->fd < 0) return Status::IOError(Errno(path, "cannot create"));
+    impl->owns_fd = true;
+  }
+  Status status = impl->Guard([&] {
+    impl->raw = std::make_unique<kj::FdOutputStream>(impl->fd);
+    impl->out = std::make_unique<kj::BufferedOutputStreamWrapper>(*impl->raw);
+    capnp::MallocMessageBuilder message;
+    auto header = message.initRoot<StreamMessage>().initHeader();
+    header.setMagic(K_FORMAT_MAGIC.get());
+    header.setVersion(K_FORMAT_VERSION);
+    header.setKind(ToWire(content));
+    if (profile) {
+      auto identity = header.initProfile();
+      identity.setId(capnp::Data::Reader(profile->id.data(), profile->id.size()));
+      identity.setSourceHost(profile->source_host);
+      identity.setCreatedUnixMs(profile->created_unix_ms);
+    }
+    capnp::writeMessage(*impl->out, message);
+    return Status::Ok();
+  });
+  if (!status.ok()) return status;
+  return std::unique_ptr<StreamWriter>(new StreamWriter(std::move(impl)));
+}
+
+Status StreamWriter::AddFunction(const BlobHash& hash, std::string_view name,
+                                 std::span<const BlobHash> callees) {
+  BLOBGRAPH_RETURN_IF_ERROR(impl_->CheckKind(StreamContent::kDependencies, "a function"));
+  BLOBGRAPH_RETURN_IF_ERROR(CheckName(impl_->path, hash, name));
+  if (callees.size() > kStreamChunkCallSites) {
+    return Status::InvalidInput(impl_->path + ": function " + hash.ToHex() + " has " +
+                                std::to_string(callees.size()) + " call sites, at most " +
+                                std::to_string(kStreamChunkCallSites) + " fit a stream");
+  }
+  if (impl_->functions.size() == kStreamChunkEntries ||
+      impl_->pending_call_sites + callees.size() > kStreamChunkCallSites) {
+    BLOBGRAPH_RETURN_IF_ERROR(impl_->FlushFunctions());
+  }
+  impl_->functions.push_back({hash, std::string(name), {callees.begin(), callees.end()}});
+  impl_->pending_call_sites += callees.size();
+  ++impl_->entries;
+  return Status::Ok();
+}
+
+Status StreamWriter::AddEdge(const EdgeDelta& edge) {
+  BLOBGRAPH_RETURN_IF_ERROR(impl_->CheckKind(StreamContent::kProfile, "an edge"));
+  if (impl_->edges.size() == kStreamChunkEntries) BLOBGRAPH_RETURN_IF_ERROR(impl_->FlushEdges());
+  impl_->edges.push_back(edge);
+  ++impl_->entries;
+  return Status::Ok();
+}
+
+Status StreamWriter::AddName(const BlobHash& hash, std::string_view name) {
+  BLOBGRAPH_RETURN_IF_ERROR(impl_->CheckKind(StreamContent::kProfile, "a name"));
+  BLOBGRAPH_RETURN_IF_ERROR(CheckName(impl_->path, hash, name));
+  if (impl_->names.size() == kStreamChunkEntries) BLOBGRAPH_RETURN_IF_ERROR(impl_->FlushNames());
+  impl_->names.push_back({hash, std::string(name)});
+  ++impl_->entries;
+  return Status::Ok();
+}
+
+Status StreamWriter::AddEvents(std::span<const TraceEvent> events) {
+  BLOBGRAPH_RETURN_IF_ERROR(impl_->CheckKind(StreamContent::kTrace, "events"));
+  for (const TraceEvent& event : events) {
+    if (impl_->events.size() == kStreamChunkEntries) {
+      BLOBGRAPH_RETURN_IF_ERROR(impl_->FlushEvents());
+    }
+    impl_->events.push_back(event);
+  }
+  impl_->entries += events.size();
+  return Status::Ok();
+}
+
+Status StreamWriter::Finish() {
+  if (impl_->finished) return Status::InvalidInput(impl_->path + ": Finish() called twice");
+  impl_->finished = true;
+  BLOBGRAPH_RETURN_IF_ERROR(impl_->FlushFunctions());
+  BLOBGRAPH_RETURN_IF_ERROR(impl_->FlushEdges());
+  BLOBGRAPH_RETURN_IF_ERROR(impl_->FlushNames());
+  BLOBGRAPH_RETURN_IF_ERROR(impl_->FlushEvents());
+  capnp::MallocMessageBuilder message;
+  message.initRoot<StreamMessage>().initEnd().setEntries(impl_->entries);
+  BLOBGRAPH_RETURN_IF_ERROR(impl_->Write(message));
+  BLOBGRAPH_RETURN_IF_ERROR(impl_->Guard([&] {
+    impl_->out->flush();
+    return Status::Ok();
+  }));
+  if (impl_->owns_fd) {
+    int fd = impl_->fd;
+    impl_->fd = -1;
+    if (::close(fd) != 0) return Status::IOError(Errno(impl_->path, "close failed"));
+  }
+  return Status::Ok();
+}
+
+uint64_t StreamWriter::entries() const { return impl_->entries; }
+
+}  // namespace blobgraph::schema

@@ -1,0 +1,122 @@
+// Streaming reader and writer of blobgraph's Cap'n Proto stream files
+// (schema/blobgraph.capnp): dependency sets, profiles and call traces.
+//
+// A stream is a header message, chunks of at most kMaxChunkEntries entries
+// and an end trailer with the total entry count (layout in the .capnp file).
+// Memory stays bounded by one chunk on both sides. The reader uses
+// UntrustedReaderOptions() and validates everything: magic, version, kind,
+// chunk kinds and sizes, hash lengths (32 bytes) and id length (16 bytes),
+// the trailer's count, and that nothing follows it. Errors name the file, the
+// message index and its byte offset, and the entry index where one applies:
+//   "t.capnp: message 3 (offset 4096): events[17]: callee hash has 31 bytes, expected 32"
+// No exception leaves this codec (see capnp_errors.h).
+//
+// This header includes no Cap'n Proto headers; callers see only our types.
+// Threads: a StreamWriter belongs to one thread at a time; ReadStream may run
+// on any number of threads for different files.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "blobgraph/blob_hash.h"
+#include "blobgraph/graph_store.h"
+#include "blobgraph/status.h"
+
+namespace blobgraph::schema {
+
+// Named apart from the generated StreamKind, which lives in this namespace too.
+enum class StreamContent : uint8_t { kDependencies, kProfile, kTrace };
+const char* StreamContentName(StreamContent content);
+
+// One function-entry event of a trace. A root call has an all-zero caller.
+struct TraceEvent {
+  BlobHash caller;
+  BlobHash callee;
+  friend bool operator==(const TraceEvent&, const TraceEvent&) = default;
+};
+
+// One function of a dependency set: a callee per call site (repeats = more
+// call sites); an empty name means unknown.
+struct FunctionDeps {
+  BlobHash hash;
+  std::string name;
+  std::vector<BlobHash> callees;
+};
+
+// A function of a profile, with its name (empty: unknown).
+struct NamedHash {
+  BlobHash hash;
+  std::string name;
+};
+
+// Names are UTF-8 text without NUL bytes (Cap'n Proto Text); kInvalidInput
+// naming `path` and the hash otherwise. Writers of every form check this.
+Status CheckName(const std::string& path, const BlobHash& hash, std::string_view name);
+
+// Chunk sizes of written streams; also the reader's upper bounds.
+inline constexpr size_t kStreamChunkEntries = 65536;       // = kMaxChunkEntries
+inline constexpr size_t kStreamChunkCallSites = 1 << 20;   // = kMaxChunkCallSites
+
+// True if `prefix` (the first bytes of a file, any length) begins with a
+// blobgraph stream header message. Never throws; cheap.
+bool LooksLikeStream(std::span<const uint8_t> prefix);
+
+class StreamWriter {
+ public:
+  // Creates (truncates) `path` and writes the header; "-" writes to stdout.
+  // REQUIRES: `profile` is set iff content == kProfile.
+  // Errors: kIOError naming the path.
+  static Result<std::unique_ptr<StreamWriter>> Open(const std::string& path,
+                                                    StreamContent content,
+                                                    const std::optional<ProfileInfo>& profile = {});
+  ~StreamWriter();
+  StreamWriter(const StreamWriter&) = delete;
+  StreamWriter& operator=(const StreamWriter&) = delete;
+
+  // Each Add* is valid only for its kind of stream (else kInvalidInput).
+  // Entries are buffered and written a chunk at a time.
+  // kInvalidInput if one function has more than kStreamChunkCallSites callees.
+  Status AddFunction(const BlobHash& hash, std::string_view name,
+                     std::span<const BlobHash> callees);
+  Status AddEdge(const EdgeDelta& edge);
+  Status AddName(const BlobHash& hash, std::string_view name);
+  Status AddEvents(std::span<const TraceEvent> events);
+
+  // Writes the last chunk and the end trailer and closes the file. A writer
+  // destroyed without Finish() leaves a file every reader rejects as truncated.
+  Status Finish();
+
+  uint64_t entries() const;
+
+ private:
+  struct Impl;
+  explicit StreamWriter(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+// Callbacks for ReadStream; each is optional (unset: entries are skipped).
+// A span is valid only during the call. A callback's non-OK Status stops the
+// read and is returned unchanged.
+struct StreamVisitor {
+  std::function<Status(StreamContent, const std::optional<ProfileInfo>&)> on_header;
+  std::function<Status(std::span<const FunctionDeps>)> on_functions;
+  std::function<Status(std::span<const EdgeDelta>)> on_edges;
+  std::function<Status(std::span<const NamedHash>)> on_names;
+  std::function<Status(std::span<const TraceEvent>)> on_events;
+};
+
+// Reads the stream at `path` chunk by chunk. With `expected` set, a stream of
+// another kind is kInvalidInput. Errors: kIOError (cannot open), kInvalidInput
+// (malformed, truncated, wrong kind), naming file, message, offset, entry.
+Status ReadStream(const std::string& path, std::optional<StreamContent> expected,
+                  const StreamVisitor& visitor);
+
+}  // namespace blobgraph::schema

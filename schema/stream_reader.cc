@@ -1,0 +1,347 @@
+// ReadStream and LooksLikeStream: the untrusted side of the stream codec.
+#include <capnp/message.h>
+#include <capnp/serialize.h>
+#include <fcntl.h>
+#include <kj/io.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "schema/blobgraph.capnp.h"
+#include "schema/capnp_errors.h"
+#include "schema/reader_limits.h"
+#include "schema/stream_codec.h"
+
+namespace blobgraph::schema {
+namespace {
+
+// Reads one message's framing and segments into a reused buffer, so the
+// size is checked against the reader limits before anything is allocated and
+// a short file is reported with its byte counts (InputStreamMessageReader
+// would read lazily and fail in its destructor instead).
+class FramedReader {
+ public:
+  explicit FramedReader(kj::BufferedInputStream& in) : in_(in) {}
+  uint64_t offset() const { return offset_; }
+  bool AtEnd() { return in_.tryGetReadBuffer().size() == 0; }
+
+  // Reads the next message; returns an error message on bad framing.
+  std::string Next(std::unique_ptr<capnp::SegmentArrayMessageReader>* out) {
+    uint32_t first[2];
+    if (size_t got = Read(first, 8); got < 8) {
+      return "truncated message: segment table has " + std::to_string(got) +
+             " bytes, expected at least 8";
+    }
+    uint64_t segments = uint64_t{first[0]} + 1;
+    if (segments > kMaxSegments) {
+      return "message claims " + std::to_string(segments) + " segments, at most " +
+             std::to_string(kMaxSegments);
+    }
+    std::vector<uint32_t> sizes(segments);
+    sizes[0] = first[1];
+    size_t rest_bytes = (segments - 1 + (segments % 2 == 0 ? 1 : 0)) * 4;
+    std::vector<uint32_t> rest(rest_bytes / 4);
+    if (rest_bytes > 0) {
+      if (size_t got = Read(rest.data(), rest_bytes); got < rest_bytes) {
+        return "truncated message: segment table has " + std::to_string(8 + got) +
+               " bytes, expected " + std::to_string(8 + rest_bytes);
+      }
+    }
+    uint64_t words = 0;
+    for (uint64_t i = 0; i < segments; ++i) {
+      if (i > 0) sizes[i] = rest[i - 1];
+      words += sizes[i];
+    }
+    if (words > kMaxMessageWords) {
+      return "message of " + std::to_string(words * 8) + " bytes exceeds the limit of " +
+             std::to_string(kMaxMessageWords * 8);
+    }
+    if (buffer_.size() < words) buffer_ = kj::heapArray<capnp::word>(words);
+    if (size_t got = Read(buffer_.begin(), words * 8); got < words * 8) {
+      return "truncated message: " + std::to_string(got) + " bytes of segment data, expected " +
+             std::to_string(words * 8);
+    }
+    segments_.resize(segments);
+    const capnp::word* at = buffer_.begin();
+    for (uint64_t i = 0; i < segments; ++i) {
+      segments_[i] = kj::ArrayPtr<const capnp::word>(at, sizes[i]);
+      at += sizes[i];
+    }
+    *out = std::make_unique<capnp::SegmentArrayMessageReader>(
+        kj::ArrayPtr<const kj::ArrayPtr<const capnp::word>>(segments_.data(), segments_.size()),
+        UntrustedReaderOptions());
+    return std::string();
+  }
+
+ private:
+  static constexpr uint64_t kMaxSegments = 512;
+
+  size_t Read(void* out, size_t bytes) {
+    size_t got = in_.tryRead(out, bytes, bytes);
+    offset_ += got;
+    return got;
+  }
+
+  kj::BufferedInputStream& in_;
+  uint64_t offset_ = 0;
+  kj::Array<capnp::word> buffer_;
+  std::vector<kj::ArrayPtr<const capnp::word>> segments_;
+};
+
+class FileCloser {
+ public:
+  explicit FileCloser(int fd) : fd_(fd) {}
+  ~FileCloser() { ::close(fd_); }
+  FileCloser(const FileCloser&) = delete;
+  FileCloser& operator=(const FileCloser&) = delete;
+
+ private:
+  int fd_;
+};
+
+// Reads one stream; holds the position for error messages.
+class StreamReader {
+ public:
+  StreamReader(const std::string& path, std::optional<StreamContent> expected,
+               const StreamVisitor& visitor)
+      : path_(path), expected_(expected), visitor_(visitor) {}
+
+  std::string Where() const {
+    return path_ + ": message " + std::to_string(message_index_) + " (offset " +
+           std::to_string(message_offset_) + ")";
+  }
+
+  Status Run(kj::BufferedInputStream& buffered) {
+    FramedReader framed(buffered);
+    for (;; ++message_index_) {
+      message_offset_ = framed.offset();
+      if (framed.AtEnd()) {
+        if (ended_) return Status::Ok();
+        return Status::InvalidInput(path_ + ": truncated stream: ends at offset " +
+                                    std::to_string(message_offset_) + " after " +
+                                    std::to_string(message_index_) +
+                                    " messages without an end trailer");
+      }
+      if (ended_) return Error("data after the end trailer");
+      std::unique_ptr<capnp::SegmentArrayMessageReader> message;
+      if (std::string problem = framed.Next(&message); !problem.empty()) return Error(problem);
+      BLOBGRAPH_RETURN_IF_ERROR(Dispatch(message->getRoot<StreamMessage>()));
+    }
+  }
+
+ private:
+  Status Error(const std::string& what) const { return Status::InvalidInput(Where() + ": " + what); }
+
+  Result<BlobHash> Hash(capnp::Data::Reader data, const char* list, size_t index,
+                        const char* field) const {
+    if (data.size() != BlobHash::kSize) {
+      return Error(std::string(list) + "[" + std::to_string(index) + "]: " + field +
+                   " hash has " + std::to_string(data.size()) + " bytes, expected 32");
+    }
+    return BlobHash::FromBytes(data.begin());
+  }
+
+  Status Dispatch(StreamMessage::Reader root) {
+    auto which = root.which();
+    if (message_index_ == 0) {
+      if (which != StreamMessage::HEADER) return Error("not a blobgraph stream: no header");
+      return Header(root.getHeader());
+    }
+    switch (which) {
+      case StreamMessage::HEADER: return Error("a second header");
+      case StreamMessage::FUNCTIONS: return Functions(root.getFunctions());
+      case StreamMessage::EDGES: return Edges(root.getEdges());
+      case StreamMessage::NAMES: return Names(root.getNames());
+      case StreamMessage::EVENTS: return Events(root.getEvents());
+      case StreamMessage::END: {
+        uint64_t claimed = root.getEnd().getEntries();
+        if (claimed != entries_) {
+          return Error("end trailer counts " + std::to_string(claimed) +
+                       " entries, the stream has " + std::to_string(entries_));
+        }
+        ended_ = true;
+        return Status::Ok();
+      }
+    }
+    return Error("unknown message type " + std::to_string(static_cast<unsigned>(which)));
+  }
+
+  Status Header(StreamHeader::Reader header) {
+    if (header.getMagic() != K_FORMAT_MAGIC.get()) return Error("not a blobgraph stream: bad magic");
+    if (header.getVersion() != K_FORMAT_VERSION) {
+      return Error("unsupported stream version " + std::to_string(header.getVersion()) +
+                   ", expected " + std::to_string(K_FORMAT_VERSION));
+    }
+    switch (header.getKind()) {
+      case StreamKind::DEPENDENCIES: content_ = StreamContent::kDependencies; break;
+      case StreamKind::PROFILE: content_ = StreamContent::kProfile; break;
+      case StreamKind::TRACE: content_ = StreamContent::kTrace; break;
+      default:
+        return Error("unknown stream kind " + std::to_string(static_cast<unsigned>(header.getKind())));
+    }
+    if (expected_ && *expected_ != content_) {
+      return Error(std::string("a ") + StreamContentName(content_) + " stream, expected a " +
+                   StreamContentName(*expected_) + " stream");
+    }
+    std::optional<ProfileInfo> profile;
+    if (content_ == StreamContent::kProfile) {
+      if (!header.hasProfile()) return Error("profile stream without a profile identity");
+      auto identity = header.getProfile();
+      auto id = identity.getId();
+      if (id.size() != 16) {
+        return Error("profile id has " + std::to_string(id.size()) + " bytes, expected 16");
+      }
+      profile.emplace();
+      std::memcpy(profile->id.data(), id.begin(), 16);
+      profile->source_host = identity.getSourceHost();
+      profile->created_unix_ms = identity.getCreatedUnixMs();
+    }
+    if (visitor_.on_header) return visitor_.on_header(content_, profile);
+    return Status::Ok();
+  }
+
+  Status CheckChunk(StreamContent wanted, const char* what, size_t size) {
+    if (content_ != wanted) {
+      return Error(std::string("a ") + what + " chunk in a " + StreamContentName(content_) +
+                   " stream");
+    }
+    if (size > kStreamChunkEntries) {
+      return Error(std::string(what) + " chunk has " + std::to_string(size) +
+                   " entries, at most " + std::to_string(kStreamChunkEntries));
+    }
+    entries_ += size;
+    return Status::Ok();
+  }
+
+  Status Functions(capnp::List<Function>::Reader list) {
+    BLOBGRAPH_RETURN_IF_ERROR(CheckChunk(StreamContent::kDependencies, "functions", list.size()));
+    functions_.resize(list.size());
+    size_t call_sites = 0;
+    for (size_t i = 0; i < list.size(); ++i) {
+      auto entry = list[i];
+      auto callees = entry.getCallees();
+      call_sites += callees.size();
+      if (call_sites > kStreamChunkCallSites) {
+        return Error("functions chunk has more than " + std::to_string(kStreamChunkCallSites) +
+                     " call sites");
+      }
+      auto hash = Hash(entry.getHash(), "functions", i, "function");
+      if (!hash.ok()) return hash.status();
+      FunctionDeps& out = functions_[i];
+      out.hash = *hash;
+      out.name.assign(entry.getName().cStr(), entry.getName().size());
+      out.callees.resize(callees.size());
+      for (size_t j = 0; j < callees.size(); ++j) {
+        auto data = callees[j];
+        if (data.size() != BlobHash::kSize) {
+          return Error("functions[" + std::to_string(i) + "]: callees[" + std::to_string(j) +
+                       "]: hash has " + std::to_string(data.size()) + " bytes, expected 32");
+        }
+        out.callees[j] = BlobHash::FromBytes(data.begin());
+      }
+    }
+    if (visitor_.on_functions) return visitor_.on_functions(functions_);
+    return Status::Ok();
+  }
+
+  Status Edges(capnp::List<ProfileEdge>::Reader list) {
+    BLOBGRAPH_RETURN_IF_ERROR(CheckChunk(StreamContent::kProfile, "edges", list.size()));
+    edges_.resize(list.size());
+    for (size_t i = 0; i < list.size(); ++i) {
+      auto caller = Hash(list[i].getCaller(), "edges", i, "caller");
+      if (!caller.ok()) return caller.status();
+      auto callee = Hash(list[i].getCallee(), "edges", i, "callee");
+      if (!callee.ok()) return callee.status();
+      edges_[i] = {*caller, *callee, list[i].getStaticCount(), list[i].getDynamicCount()};
+    }
+    if (visitor_.on_edges) return visitor_.on_edges(edges_);
+    return Status::Ok();
+  }
+
+  Status Names(capnp::List<NamedFunction>::Reader list) {
+    BLOBGRAPH_RETURN_IF_ERROR(CheckChunk(StreamContent::kProfile, "names", list.size()));
+    names_.resize(list.size());
+    for (size_t i = 0; i < list.size(); ++i) {
+      auto hash = Hash(list[i].getHash(), "names", i, "function");
+      if (!hash.ok()) return hash.status();
+      names_[i].hash = *hash;
+      names_[i].name.assign(list[i].getName().cStr(), list[i].getName().size());
+    }
+    if (visitor_.on_names) return visitor_.on_names(names_);
+    return Status::Ok();
+  }
+
+  Status Events(capnp::List<CallEvent>::Reader list) {
+    BLOBGRAPH_RETURN_IF_ERROR(CheckChunk(StreamContent::kTrace, "events", list.size()));
+    events_.resize(list.size());
+    for (size_t i = 0; i < list.size(); ++i) {
+      auto caller = Hash(list[i].getCaller(), "events", i, "caller");
+      if (!caller.ok()) return caller.status();
+      auto callee = Hash(list[i].getCallee(), "events", i, "callee");
+      if (!callee.ok()) return callee.status();
+      events_[i] = {*caller, *callee};
+    }
+    if (visitor_.on_events) return visitor_.on_events(events_);
+    return Status::Ok();
+  }
+
+  const std::string& path_;
+  std::optional<StreamContent> expected_;
+  const StreamVisitor& visitor_;
+  StreamContent content_ = StreamContent::kTrace;
+  uint64_t message_index_ = 0;
+  uint64_t message_offset_ = 0;
+  uint64_t entries_ = 0;
+  bool ended_ = false;
+  // Reused across chunks.
+  std::vector<FunctionDeps> functions_;
+  std::vector<EdgeDelta> edges_;
+  std::vector<NamedHash> names_;
+  std::vector<TraceEvent> events_;
+};
+
+}  // namespace
+
+Status ReadStream(const std::string& path, std::optional<StreamContent> expected,
+                  const StreamVisitor& visitor) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Status::IOError(path + ": cannot open: " + std::strerror(errno));
+  FileCloser closer(fd);
+  StreamReader reader(path, expected, visitor);
+  return GuardCapnp(Status::Code::kInvalidInput, [&] { return reader.Where(); }, [&] {
+    kj::FdInputStream raw(fd);
+    kj::Array<kj::byte> buffer = kj::heapArray<kj::byte>(64 << 10);
+    kj::BufferedInputStreamWrapper buffered(raw, buffer);
+    return reader.Run(buffered);
+  });
+}
+
+bool LooksLikeStream(std::span<const uint8_t> prefix) {
+  // Unpacked framing: u32 (segments - 1), then u32 sizes, padded to 8 bytes.
+  if (prefix.size() < 8) return false;
+  uint32_t segments_minus_one;
+  std::memcpy(&segments_minus_one, prefix.data(), 4);
+  if (segments_minus_one > 3) return false;  // a header message is tiny
+  size_t table_words = (segments_minus_one + 2) / 2;
+  if (prefix.size() < table_words * 8) return false;
+  uint64_t words = table_words;
+  for (uint32_t i = 0; i <= segments_minus_one; ++i) {
+    uint32_t size;
+    std::memcpy(&size, prefix.data() + 4 + 4 * i, 4);
+    words += size;
+  }
+  if (words * 8 > prefix.size()) return false;
+  kj::Array<capnp::word> copy = kj::heapArray<capnp::word>(words);
+  std::memcpy(copy.begin(), prefix.data(), words * 8);
+  bool is_stream = false;
+  Status status = GuardCapnp(Status::Code::kInvalidInput, [] { return std::string("probe"); }, [&] {
+    capnp::FlatArrayMessageReader message(copy, UntrustedReaderOptions());
+    auto root = message.getRoot<StreamMessage>();
+    is_stream = root.isHeader() && root.getHeader().getMagic() == K_FORMAT_MAGIC.get();
+    return Status::Ok();
+  });
+  return status.ok() && is_stream;
+}
+
+}  // namespace blobgraph::schema

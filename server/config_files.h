@@ -1,0 +1,24 @@
+// Reading the small files the server and client are configured with: the
+// shared token and PEM certificates and keys. Internal to server/; any thread.
+#pragma once
+
+#include <string>
+
+#include "blobgraph/status.h"
+
+namespace blobgraph::server {
+
+// The whole file. kIOError naming the file when it cannot be read.
+Result<std::string> ReadSmallFile(const std::string& path, size_t max_bytes = 1 << 20);
+
+// A token file: its content without trailing whitespace. kInvalidInput when
+// it is empty.
+Result<std::string> ReadTokenFile(const std::string& path);
+
+// "HOST[:PORT]" names a loopback host (127.0.0.0/8, ::1, localhost).
+bool IsLoopbackAddress(const std::string& address);
+
+// The host part of "HOST[:PORT]" / "[V6]:PORT", for TLS name checks.
+std::string HostOf(const std::string& address);
+
+}  // namespace blobgraph::server

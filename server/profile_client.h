@@ -1,0 +1,119 @@
+// ProfileClient: the library side of the profile server. A runtime (or the
+// blobgraph command) pushes what it recorded and pulls a warm start with it.
+//
+// The round trip of a runtime:
+//
+//   At start (warm start):
+//     auto client = ProfileClient::Connect(options);          // address, token, TLS
+//     auto warm = (*client)->Pull({.max_functions = 100000});  // hot part only
+//     local_store->Apply(*warm);   // into a fresh or scratch local store
+//     auto start = (*client)->StartSet(256);                   // fetch these first
+//     // open the Engine on the local store; prefetch from it as usual
+//   At exit (push what it recorded):
+//     GraphUpdate recorded = ...;  // the run's edges (dynamic counts), names, load order
+//     recorded.profile = ProfileInfo::NewForThisHost();  // fresh id, once per run
+//     Status pushed = (*client)->Push(recorded);
+//
+// Push is retry-safe: the server applies a profile id at most once, so Push
+// reconnects and pushes again on a lost connection (up to max_attempts),
+// and a caller may also keep the same GraphUpdate (same id) and call Push
+// again later, even against a restarted server. It returns only once the
+// server has applied the push and synced it to disk, or found the id applied
+// before. A server that is down or unreachable makes a runtime start cold,
+// never fail: treat every error here as "no warm start".
+//
+// Threads: the client runs its own event-loop thread; every method may be
+// called from any thread, calls are serialised. Destroying the client closes
+// the connection. Errors: kIOError (connect, disconnect, timeout), kBusy
+// (server over its connection limit or shutting down), kInvalidInput (the
+// server refused the request: bad token, oversized push, ...), and the
+// server's own Status codes as it sent them.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "blobgraph/engine.h"
+#include "blobgraph/graph_store.h"
+#include "blobgraph/status.h"
+
+namespace blobgraph::server {
+
+struct ClientTlsOptions {
+  bool enabled = false;
+  std::string ca_file;      // PEM certificate(s) to trust; empty: the system trust store
+  std::string server_name;  // name the certificate must carry; empty: the address's host
+};
+
+struct ClientOptions {
+  std::string address = "127.0.0.1:7979";  // HOST[:PORT]
+  std::string token;                        // the token itself (see ReadTokenFile)
+  ClientTlsOptions tls;
+  uint32_t max_attempts = 5;                // per call, counting the first
+  std::chrono::milliseconds retry_backoff{100};  // doubled after each failed attempt
+  std::chrono::milliseconds call_timeout{120000};
+  uint32_t chunk_entries = 16384;           // entries per streamed push chunk
+};
+
+struct PullOptions {
+  // All zero: the whole merged graph. Otherwise its hot part: functions
+  // ranked by observed calls, at most max_functions of them, whose edges fit
+  // in max_bytes (wire size), each with at least min_calls calls.
+  uint64_t max_functions = 0;
+  uint64_t max_bytes = 0;
+  uint64_t min_calls = 0;
+  bool include_names = true;
+};
+
+struct PushResult {
+  bool already_applied = false;  // the id was applied before: nothing changed
+  uint64_t edges_applied = 0;
+  uint32_t attempts = 1;
+};
+
+struct ServerStats {
+  StoreStats store;
+  uint64_t pushes_applied = 0;   // since the server started
+  uint64_t pushes_duplicate = 0;
+  uint64_t pushes_failed = 0;
+  uint64_t edges_applied = 0;
+  uint32_t connections_open = 0;
+  uint64_t connections_total = 0;
+  SnapshotInfo snapshot;         // the server engine's hot snapshot
+  uint64_t uptime_ms = 0;
+};
+
+class ProfileClient {
+ public:
+  // Connects and authenticates. Errors as above; a wrong token is
+  // kInvalidInput "... authentication failed".
+  static Result<std::unique_ptr<ProfileClient>> Connect(const ClientOptions& options);
+  ~ProfileClient();
+  ProfileClient(const ProfileClient&) = delete;
+  ProfileClient& operator=(const ProfileClient&) = delete;
+
+  // REQUIRES: update.profile is set (its id makes the push idempotent).
+  Result<PushResult> Push(const GraphUpdate& update);
+  // The merged graph (edges with merged counts, names, functions known only
+  // by declaration); `profile` and `runs` are left empty.
+  Result<GraphUpdate> Pull(const PullOptions& options = {});
+  Result<std::vector<BlobHash>> StartSet(uint32_t max);
+  // Most probable first; max 0 = all.
+  Result<std::vector<CalleeInfo>> Callees(const BlobHash& caller, uint32_t max = 0);
+  Result<std::vector<Prediction>> Prefetch(const BlobHash& hash, const PrefetchOptions& options = {});
+  Result<ServerStats> Stats();
+
+  // Drops the connection; the next call reconnects. For tests and for
+  // runtimes that fork.
+  void Disconnect();
+
+ private:
+  struct Impl;
+  explicit ProfileClient(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace blobgraph::server

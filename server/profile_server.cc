@@ -1,0 +1,320 @@
+#include "server/profile_server.h"
+
+#include <netdb.h>
+#include <signal.h>
+#include <sys/socket.h>
+
+#include <cstdio>
+#include <mutex>
+
+#include <capnp/rpc-twoparty.h>
+#include <kj/async-io.h>
+#include <kj/async-unix.h>
+#include <kj/compat/tls.h>
+#include <kj/debug.h>
+
+#include "server/config_files.h"
+#include "server/server_core.h"
+#include "server/wire.h"
+
+namespace blobgraph::server {
+namespace {
+
+// A connection that has not authenticated by then is dropped, so idle or
+// slow-loris peers cannot hold connection slots.
+constexpr auto kAuthenticateTimeout = 30 * kj::SECONDS;
+constexpr auto kTlsHandshakeTimeout = 10 * kj::SECONDS;
+constexpr auto kRefusedLinger = 2 * kj::SECONDS;
+
+std::string PeerName(kj::AsyncIoStream& stream) {
+  struct sockaddr_storage address;
+  uint length = sizeof(address);
+  KJ_IF_MAYBE(exception, kj::runCatchingExceptions([&]() {
+                stream.getpeername(reinterpret_cast<struct sockaddr*>(&address), &length);
+              })) {
+    return "unknown peer";
+  }
+  char host[NI_MAXHOST], port[NI_MAXSERV];
+  if (getnameinfo(reinterpret_cast<struct sockaddr*>(&address), length, host, sizeof(host), port,
+                  sizeof(port), NI_NUMERICHOST | NI_NUMERICSERV) != 0) {
+    return "unknown peer";
+  }
+  return std::string(host) + ":" + port;
+}
+
+capnp::ReaderOptions RpcReaderOptions() {
+  capnp::ReaderOptions options;
+  options.traversalLimitInWords = kRpcTraversalLimitWords;
+  options.nestingLimit = kRpcNestingLimit;
+  return options;
+}
+
+// One accepted connection: its stream, the two-party network over it and the
+// RPC system serving the bootstrap capability.
+struct Connection {
+  Connection(kj::Own<kj::AsyncIoStream> stream_in, capnp::Capability::Client bootstrap)
+      : stream(kj::mv(stream_in)),
+        network(*stream, capnp::rpc::twoparty::Side::SERVER, RpcReaderOptions()),
+        rpc(capnp::makeRpcServer(network, kj::mv(bootstrap))) {}
+  kj::Own<kj::AsyncIoStream> stream;
+  capnp::TwoPartyVatNetwork network;
+  capnp::RpcSystem<capnp::rpc::twoparty::VatId> rpc;
+};
+
+class LoggingErrorHandler final : public kj::TaskSet::ErrorHandler {
+ public:
+  explicit LoggingErrorHandler(const ServerCore& core) : core_(core) {}
+  void taskFailed(kj::Exception&& exception) override {
+    core_.Log("connection error: %s", exception.getDescription().cStr());
+  }
+
+ private:
+  const ServerCore& core_;
+};
+
+}  // namespace
+
+struct ProfileServer::Impl {
+  std::string tls_cert_pem;
+  std::string tls_key_pem;
+  std::mutex stop_mutex;
+  bool stop_requested = false;
+  kj::Own<kj::CrossThreadPromiseFulfiller<void>> stop_fulfiller;  // while Serve() runs
+
+  // Set up and torn down by Serve(), on its thread.
+  ServerCore* core = nullptr;
+  kj::Timer* timer = nullptr;
+  kj::TlsContext* tls = nullptr;
+  kj::TaskSet* connections = nullptr;
+
+  kj::Promise<void> AcceptLoop(kj::ConnectionReceiver& listener);
+  kj::Promise<void> HandleConnection(kj::Own<kj::AsyncIoStream> stream);
+  kj::Promise<void> RunRpc(kj::Own<kj::AsyncIoStream> stream, std::string peer);
+};
+
+kj::Promise<void> ProfileServer::Impl::AcceptLoop(kj::ConnectionReceiver& listener) {
+  return listener.accept().then(
+      [this, &listener](kj::Own<kj::AsyncIoStream> stream) {
+        connections->add(HandleConnection(kj::mv(stream)));
+        return AcceptLoop(listener);
+      },
+      [this, &listener](kj::Exception&& exception) {
+        // Typically EMFILE: back off instead of spinning, then keep serving.
+        core->Log("accept failed: %s", exception.getDescription().cStr());
+        return timer->afterDelay(100 * kj::MILLISECONDS).then([this, &listener]() {
+          return AcceptLoop(listener);
+        });
+      });
+}
+
+kj::Promise<void> ProfileServer::Impl::HandleConnection(kj::Own<kj::AsyncIoStream> stream) {
+  std::string peer = PeerName(*stream);
+  core->counters.connections_total.fetch_add(1);
+  if (tls == nullptr) return RunRpc(kj::mv(stream), std::move(peer));
+  auto handshake = timer->timeoutAfter(kTlsHandshakeTimeout, tls->wrapServer(kj::mv(stream)));
+  return handshake.then(
+      [this, peer](kj::Own<kj::AsyncIoStream> secure) { return RunRpc(kj::mv(secure), peer); },
+      [this, peer](kj::Exception&& exception) {
+        core->Log("connection from %s: TLS handshake failed: %s", peer.c_str(),
+                  exception.getDescription().cStr());
+      });
+}
+
+kj::Promise<void> ProfileServer::Impl::RunRpc(kj::Own<kj::AsyncIoStream> stream, std::string peer) {
+  ServerCore& core = *this->core;
+  uint32_t open = core.counters.connections_open.fetch_add(1) + 1;
+  bool refused = open > core.options.max_connections;
+  auto info = std::make_shared<ConnectionInfo>();
+  info->peer = std::move(peer);
+  auto bootstrap = refused ? NewRefusingService(core.options.max_connections)
+                           : NewProfileService(core, info);
+  auto connection = kj::heap<Connection>(kj::mv(stream), kj::mv(bootstrap));
+  kj::Promise<void> done = connection->network.onDisconnect();
+  if (refused) {
+    done = done.exclusiveJoin(timer->afterDelay(kRefusedLinger));
+  } else {
+    done = done.exclusiveJoin(timer->afterDelay(kAuthenticateTimeout).then([info]() -> kj::Promise<void> {
+      if (info->authenticated) return kj::NEVER_DONE;
+      return kj::READY_NOW;
+    }));
+  }
+  auto closed = kj::defer([&core, info, refused]() {
+    core.counters.connections_open.fetch_sub(1);
+    double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - info->opened).count();
+    if (refused) {
+      core.Log("connection from %s refused: %u connections open (limit)", info->peer.c_str(),
+               core.options.max_connections);
+    } else {
+      core.Log("connection from %s closed after %.2f s: %s, %llu pushes, %llu edges, %llu queries",
+               info->peer.c_str(), seconds, info->authenticated ? "authenticated" : "not authenticated",
+               (unsigned long long)info->pushes, (unsigned long long)info->edges_pushed,
+               (unsigned long long)info->queries);
+    }
+  });
+  return done.attach(kj::mv(connection), kj::mv(closed));
+}
+
+Result<std::unique_ptr<ProfileServer>> ProfileServer::Open(const ServerOptions& options) {
+  std::unique_ptr<ProfileServer> server(new ProfileServer());
+  server->options_ = options;
+  server->impl_ = std::make_unique<Impl>();
+  if (options.tls_cert_file.empty() != options.tls_key_file.empty()) {
+    return Status::InvalidInput("serve: --tls-cert and --tls-key go together");
+  }
+  if (!options.tls_cert_file.empty()) {
+    auto cert = ReadSmallFile(options.tls_cert_file);
+    if (!cert.ok()) return cert.status();
+    auto key = ReadSmallFile(options.tls_key_file);
+    if (!key.ok()) return key.status();
+    // Parse now, so a bad file fails at start and not at the first connection.
+    KJ_IF_MAYBE(exception, kj::runCatchingExceptions([&]() {
+                  kj::TlsCertificate parsed_cert(kj::StringPtr(cert->c_str()));
+                  kj::TlsPrivateKey parsed_key(kj::StringPtr(key->c_str()));
+                })) {
+      return Status::InvalidInput(options.tls_cert_file + ", " + options.tls_key_file +
+                                  ": not a PEM certificate and key: " +
+                                  exception->getDescription().cStr());
+    }
+    server->impl_->tls_cert_pem = std::move(*cert);
+    server->impl_->tls_key_pem = std::move(*key);
+  }
+  if (!options.token_file.empty()) {
+    auto token = ReadTokenFile(options.token_file);
+    if (!token.ok()) return token.status();
+    server->token_ = std::move(*token);
+  } else if (!options.insecure && !IsLoopbackAddress(options.listen)) {
+    return Status::InvalidInput("serve: " + options.listen +
+                                " is not a loopback address and no --token-file is given; "
+                                "pass --insecure to serve it without authentication");
+  }
+  if (options.handle_signals) {
+    // Before the store and engine start threads, so they inherit the mask and
+    // only the event loop's thread takes these signals.
+    kj::UnixEventPort::captureSignal(SIGTERM);
+    kj::UnixEventPort::captureSignal(SIGINT);
+  }
+  StoreOptions store_options;
+  store_options.sync_writes = true;  // a push is acknowledged only once on stable storage
+  auto store = GraphStore::Open(options.db_path, store_options);
+  if (!store.ok()) return store.status();
+  server->store_ = std::move(*store);
+  auto engine = Engine::Open(server->store_.get(), options.engine);
+  if (!engine.ok()) return engine.status();
+  server->engine_ = std::move(*engine);
+  return server;
+}
+
+ProfileServer::~ProfileServer() = default;
+
+void ProfileServer::Stop() {
+  std::lock_guard<std::mutex> lock(impl_->stop_mutex);
+  impl_->stop_requested = true;
+  if (impl_->stop_fulfiller) impl_->stop_fulfiller->fulfill();
+}
+
+Status ProfileServer::Serve() {
+  if (!store_) return Status::InvalidInput("serve: the server was already stopped");
+  std::string failure;
+  KJ_IF_MAYBE(exception, kj::runCatchingExceptions([&]() {
+    auto io = kj::setupAsyncIo();
+    auto& wait_scope = io.waitScope;
+    kj::Timer& timer = io.provider->getTimer();
+    ServerCore core(options_, token_, store_.get(), engine_.get());
+    core.loop_executor = &kj::getCurrentThreadExecutor();
+    impl_->core = &core;
+    impl_->timer = &timer;
+
+    kj::Maybe<kj::Own<kj::TlsKeypair>> keypair;
+    kj::Maybe<kj::Own<kj::TlsContext>> tls;
+    if (!impl_->tls_cert_pem.empty()) {
+      auto& pair = keypair.emplace(kj::heap<kj::TlsKeypair>(
+          kj::TlsKeypair{kj::TlsPrivateKey(kj::StringPtr(impl_->tls_key_pem.c_str())),
+                         kj::TlsCertificate(kj::StringPtr(impl_->tls_cert_pem.c_str()))}));
+      kj::TlsContext::Options tls_options;
+      tls_options.useSystemTrustStore = false;
+      tls_options.defaultKeypair = *pair;
+      impl_->tls = tls.emplace(kj::heap<kj::TlsContext>(kj::mv(tls_options))).get();
+    }
+
+    auto address = io.provider->getNetwork().parseAddress(options_.listen, kDefaultPort).wait(wait_scope);
+    auto listener = address->listen();
+    port_.store(static_cast<uint16_t>(listener->getPort()), std::memory_order_release);
+    if (!options_.port_file.empty()) {
+      // Write then rename, so a reader never sees a half-written number.
+      std::string temporary = options_.port_file + ".tmp";
+      FILE* file = std::fopen(temporary.c_str(), "w");
+      KJ_REQUIRE(file != nullptr, "cannot write the port file", temporary);
+      std::fprintf(file, "%u\n", static_cast<unsigned>(port()));
+      std::fclose(file);
+      KJ_REQUIRE(std::rename(temporary.c_str(), options_.port_file.c_str()) == 0,
+                 "cannot rename the port file", options_.port_file);
+    }
+    core.Log("listening on %s port %u (%s, %s), store %s", address->toString().cStr(),
+             static_cast<unsigned>(port()), impl_->tls ? "TLS" : "no TLS",
+             token_.empty() ? "no token" : "token required", options_.db_path.c_str());
+
+    LoggingErrorHandler error_handler(core);
+    auto connections = kj::heap<kj::TaskSet>(error_handler);
+    impl_->connections = connections.get();
+    kj::Promise<void> accepting = impl_->AcceptLoop(*listener);
+
+    auto stop = kj::newPromiseAndCrossThreadFulfiller<void>();
+    {
+      std::lock_guard<std::mutex> lock(impl_->stop_mutex);
+      impl_->stop_fulfiller = kj::mv(stop.fulfiller);
+      if (impl_->stop_requested) impl_->stop_fulfiller->fulfill();
+    }
+    kj::Promise<void> stopped = kj::mv(stop.promise);
+    if (options_.handle_signals) {
+      auto on_signal = [](siginfo_t) {};
+      stopped = stopped.exclusiveJoin(io.unixEventPort.onSignal(SIGTERM).then(on_signal))
+                    .exclusiveJoin(io.unixEventPort.onSignal(SIGINT).then(on_signal));
+    }
+    stopped.wait(wait_scope);
+
+    // Clean shutdown: no new connections or pushes; pushes already begun may
+    // commit within the grace period; then drop the connections.
+    core.stopping.store(true);
+    accepting = nullptr;
+    listener = nullptr;
+    core.Log("stopping: %u pushes in progress, %zu commits queued",
+             core.counters.pushes_open.load(), core.writer.busy());
+    auto deadline = timer.now() + options_.shutdown_grace.count() * kj::MILLISECONDS;
+    while ((core.counters.pushes_open.load() > 0 || core.writer.busy() > 0) && timer.now() < deadline) {
+      timer.afterDelay(10 * kj::MILLISECONDS).wait(wait_scope);
+    }
+    // Let the last acknowledgements reach the wire before closing.
+    timer.afterDelay(100 * kj::MILLISECONDS).wait(wait_scope);
+    impl_->connections = nullptr;
+    connections = nullptr;
+    // Pull jobs blocked on a dropped connection now fail; wait for them while
+    // the loop still runs, since they finish through it.
+    auto reader_deadline = timer.now() + 5 * kj::SECONDS;
+    while ((core.readers.busy() > 0 || core.writer.busy() > 0) && timer.now() < reader_deadline) {
+      timer.afterDelay(10 * kj::MILLISECONDS).wait(wait_scope);
+    }
+    {
+      std::lock_guard<std::mutex> lock(impl_->stop_mutex);
+      impl_->stop_fulfiller = nullptr;
+    }
+    core.writer.Shutdown();
+    core.readers.Shutdown();
+    core.Log("stopped: %llu pushes applied, %llu already applied, %llu failed, %llu edges",
+             (unsigned long long)core.counters.pushes_applied.load(),
+             (unsigned long long)core.counters.pushes_duplicate.load(),
+             (unsigned long long)core.counters.pushes_failed.load(),
+             (unsigned long long)core.counters.edges_applied.load());
+    impl_->core = nullptr;
+    impl_->tls = nullptr;
+  })) {
+    failure = exception->getDescription().cStr();
+  }
+  // Close the engine (it flushes) before the store, then the store.
+  engine_.reset();
+  Status flushed = store_->Flush();
+  store_.reset();
+  if (!failure.empty()) return Status::IOError("serve: " + options_.listen + ": " + failure);
+  return flushed;
+}
+
+}  // namespace blobgraph::server

@@ -1,0 +1,79 @@
+// ServerCore: what every connection of a ProfileServer shares (the store,
+// the engine, the worker queues, counters, the shutdown flag), and the
+// factory of per-connection bootstrap capabilities.
+//
+// Owned by ProfileServer::Impl; lives on the event-loop thread, except the
+// atomics and the queues, which workers touch. Internal to server/.
+#pragma once
+
+#include <capnp/capability.h>
+#include <kj/async.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "blobgraph/engine.h"
+#include "blobgraph/graph_store.h"
+#include "server/profile_server.h"
+#include "server/work_queue.h"
+
+namespace blobgraph::server {
+
+struct ServerCounters {
+  std::atomic<uint64_t> pushes_applied{0};
+  std::atomic<uint64_t> pushes_duplicate{0};
+  std::atomic<uint64_t> pushes_failed{0};
+  std::atomic<uint64_t> edges_applied{0};
+  std::atomic<uint64_t> connections_total{0};
+  std::atomic<uint32_t> connections_open{0};
+  std::atomic<uint32_t> pushes_open{0};  // push sessions begun, not yet committed or dropped
+};
+
+// Per-connection tallies for the connection's log line. Loop thread only.
+struct ConnectionInfo {
+  std::string peer;
+  std::chrono::steady_clock::time_point opened = std::chrono::steady_clock::now();
+  uint64_t pushes = 0;
+  uint64_t edges_pushed = 0;
+  uint64_t queries = 0;
+  bool authenticated = false;
+};
+
+struct ServerCore {
+  ServerCore(const ServerOptions& options, std::string token, GraphStore* store, Engine* engine)
+      : options(options),
+        token(std::move(token)),
+        store(store),
+        engine(engine),
+        writer("bg-writer", 1),
+        readers("bg-reader", options.reader_threads ? options.reader_threads : 1) {}
+
+  const ServerOptions& options;
+  const std::string token;  // empty: no authentication
+  GraphStore* const store;
+  Engine* const engine;
+  WorkQueue writer;   // one thread: pushes are applied strictly one at a time
+  WorkQueue readers;  // pulls and statistics
+  ServerCounters counters;
+  std::atomic<bool> stopping{false};
+  const kj::Executor* loop_executor = nullptr;  // set by Serve()
+  const std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+
+  // printf-style, one line to stderr (with a trailing newline), when logging.
+  void Log(const char* format, ...) const __attribute__((format(printf, 2, 3)));
+};
+
+// The bootstrap capability for one connection: authenticate() -> Session.
+// REQUIRES: `core` outlives the connection's RPC system.
+capnp::Capability::Client NewProfileService(ServerCore& core, std::shared_ptr<ConnectionInfo> info);
+// The bootstrap for a connection over the cap: every call fails with busy.
+capnp::Capability::Client NewRefusingService(uint32_t limit);
+
+// True when `a` and `b` are equal; the time taken depends only on b's length.
+bool ConstantTimeEquals(std::string_view a, std::string_view b);
+
+}  // namespace blobgraph::server

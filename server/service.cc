@@ -1,0 +1,392 @@
+// The RPC objects of one connection: ProfileService (bootstrap), Session
+// (after authentication) and PushSession (one push being streamed in).
+#include <cstdarg>
+#include <cstdio>
+#include <memory>
+
+#include <capnp/capability.h>
+#include <kj/debug.h>
+
+#include "server/pull.h"
+#include "server/server_core.h"
+#include "server/wire.h"
+#include "schema/profile_service.capnp.h"
+
+namespace blobgraph::server {
+namespace {
+
+double MillisSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+}
+
+std::string IdHex(const ProfileInfo& info) { return info.IdHex(); }
+
+// Outcome of a push's commit on the writer thread.
+struct CommitOutcome {
+  bool duplicate = false;
+  uint64_t edges = 0;
+  std::string error;  // Status::ToString() of a failed Apply; empty on success
+};
+
+class PushSessionImpl final : public schema::PushSession::Server {
+ public:
+  PushSessionImpl(ServerCore& core, std::shared_ptr<ConnectionInfo> info, ProfileInfo profile)
+      : core_(core), info_(std::move(info)) {
+    update_.profile = std::move(profile);
+    core_.counters.pushes_open.fetch_add(1);
+  }
+  ~PushSessionImpl() noexcept(false) {
+    if (!finished_) core_.counters.pushes_open.fetch_sub(1);
+  }
+
+  kj::Promise<void> addEdges(AddEdgesContext context) override {
+    auto edges = context.getParams().getEdges();
+    Guard([&] {
+      Admit(update_.edges.size(), edges.size(), "addEdges");
+      DecodeEdges(edges, "addEdges", &update_.edges);
+    });
+    return kj::READY_NOW;
+  }
+  kj::Promise<void> addNames(AddNamesContext context) override {
+    auto names = context.getParams().getNames();
+    Guard([&] {
+      Admit(update_.names.size(), names.size(), "addNames");
+      DecodeNames(names, "addNames", &update_.names);
+    });
+    return kj::READY_NOW;
+  }
+  kj::Promise<void> addFunctions(AddFunctionsContext context) override {
+    auto functions = context.getParams().getFunctions();
+    Guard([&] {
+      Admit(update_.functions.size(), functions.size(), "addFunctions");
+      DecodeHashes(functions, "addFunctions", &update_.functions);
+    });
+    return kj::READY_NOW;
+  }
+  kj::Promise<void> addRun(AddRunContext context) override {
+    auto order = context.getParams().getLoadOrder();
+    Guard([&] {
+      Admit(run_entries_, order.size(), "addRun");
+      std::vector<BlobHash> run;
+      DecodeHashes(order, "addRun", &run);
+      run_entries_ += order.size();
+      update_.runs.push_back(std::move(run));
+    });
+    return kj::READY_NOW;
+  }
+
+  kj::Promise<void> commit(CommitContext context) override {
+    auto params = context.getParams();
+    Guard([&] {
+      Admit(0, 0, "commit");
+      CheckCount("edges", params.getEdges(), update_.edges.size());
+      CheckCount("names", params.getNames(), update_.names.size());
+      CheckCount("functions", params.getFunctions(), update_.functions.size());
+      CheckCount("runs", params.getRuns(), update_.runs.size());
+    });
+    finished_ = true;  // the writer job now owns the push's accounting
+    auto started = std::chrono::steady_clock::now();
+    ServerCore& core = core_;
+    std::string peer = info_->peer;
+    auto outcome = core_.writer.Run(
+        [&core, update = std::move(update_), peer = std::move(peer), started]() {
+          return ApplyPush(core, update, peer, started);
+        });
+    return outcome.then([this, context](CommitOutcome outcome) mutable {
+      if (!outcome.error.empty()) {
+        throw kj::Exception(kj::Exception::Type::FAILED, __FILE__, __LINE__,
+                            kj::heapString(outcome.error.c_str()));
+      }
+      ++info_->pushes;
+      info_->edges_pushed += outcome.edges;
+      auto results = context.getResults();
+      results.setAlreadyApplied(outcome.duplicate);
+      results.setEdgesApplied(outcome.duplicate ? 0 : outcome.edges);
+    });
+  }
+
+ private:
+  // Runs on the writer thread: the only writer, so checking the id and
+  // applying cannot interleave with another push of the same id. Logs and
+  // counts here, so a push whose client went away is still accounted for.
+  static CommitOutcome ApplyPush(ServerCore& core, const GraphUpdate& update, const std::string& peer,
+                                 std::chrono::steady_clock::time_point started) {
+    CommitOutcome outcome;
+    outcome.edges = update.edges.size();
+    auto apply_started = std::chrono::steady_clock::now();
+    const std::string id = IdHex(*update.profile);
+    auto seen = core.store->HasProfile(update.profile->id);
+    Status status = seen.ok() ? Status::Ok() : seen.status();
+    if (status.ok() && *seen) {
+      outcome.duplicate = true;
+      core.counters.pushes_duplicate.fetch_add(1);
+    } else if (status.ok()) {
+      status = core.store->Apply(update);
+    }
+    core.counters.pushes_open.fetch_sub(1);
+    if (!status.ok()) {
+      core.counters.pushes_failed.fetch_add(1);
+      outcome.error = status.WithContext("push " + id).ToString();
+      core.Log("push %s from %s: failed after %.1f ms: %s", id.c_str(), peer.c_str(),
+               MillisSince(started), status.ToString().c_str());
+      return outcome;
+    }
+    if (!outcome.duplicate) {
+      core.counters.pushes_applied.fetch_add(1);
+      core.counters.edges_applied.fetch_add(update.edges.size());
+    }
+    core.Log("push %s from %s (%s): %zu edges, %zu names, %zu functions, %zu runs: %s in %.1f ms "
+             "(%.1f ms queued)",
+             id.c_str(), peer.c_str(), update.profile->source_host.c_str(), update.edges.size(),
+             update.names.size(), update.functions.size(), update.runs.size(),
+             outcome.duplicate ? "already applied" : "applied", MillisSince(apply_started),
+             MillisSince(started) - MillisSince(apply_started));
+    return outcome;
+  }
+
+  // Any error poisons the push: a chunk may have been half decoded, so
+  // nothing of it may be applied; later calls and commit repeat the error.
+  template <typename Body>
+  void Guard(Body&& body) {
+    if (!failure_.empty()) {
+      throw kj::Exception(kj::Exception::Type::FAILED, __FILE__, __LINE__,
+                          kj::heapString(failure_.c_str()));
+    }
+    KJ_IF_MAYBE(exception, kj::runCatchingExceptions(body)) {
+      failure_ = exception->getDescription().cStr();
+      auto profile = std::move(update_.profile);
+      update_ = GraphUpdate();
+      update_.profile = std::move(profile);
+      kj::throwFatalException(kj::mv(*exception));
+    }
+  }
+
+  // Refuses more entries past the push cap, and anything after commit.
+  void Admit(uint64_t have, uint64_t more, const char* what) {
+    if (finished_) {
+      ThrowStatus(Status::InvalidInput(std::string(what) + ": push " + IdHex(*update_.profile) +
+                                       " was already committed"));
+    }
+    if (have + more > core_.options.max_push_edges) {
+      ThrowStatus(Status::InvalidInput(
+          std::string(what) + ": push " + IdHex(*update_.profile) + " exceeds the limit of " +
+          std::to_string(core_.options.max_push_edges) + " entries per kind (" +
+          std::to_string(have + more) + " sent)"));
+    }
+  }
+  void CheckCount(const char* what, uint64_t declared, uint64_t received) {
+    if (declared == received) return;
+    ThrowStatus(Status::InvalidInput("commit: push " + IdHex(*update_.profile) + ": client sent " +
+                                     std::to_string(declared) + " " + what + ", server received " +
+                                     std::to_string(received)));
+  }
+
+  ServerCore& core_;
+  std::shared_ptr<ConnectionInfo> info_;
+  GraphUpdate update_;
+  uint64_t run_entries_ = 0;
+  bool finished_ = false;
+  std::string failure_;  // first error, poisons the push
+};
+
+class SessionImpl final : public schema::Session::Server {
+ public:
+  SessionImpl(ServerCore& core, std::shared_ptr<ConnectionInfo> info)
+      : core_(core), info_(std::move(info)) {}
+
+  kj::Promise<void> beginPush(BeginPushContext context) override {
+    if (core_.stopping.load()) ThrowStatus(Status::Busy("beginPush: server is shutting down"));
+    ProfileInfo profile = DecodeIdentity(context.getParams().getProfile());
+    auto seen = core_.store->HasProfile(profile.id);
+    if (!seen.ok()) ThrowStatus(seen.status().WithContext("beginPush"));
+    auto results = context.getResults();
+    if (*seen) {
+      // Answered without a session; the commit path checks again (a push of
+      // the same id may be committing right now on another connection).
+      results.setAlreadyApplied(true);
+      core_.counters.pushes_duplicate.fetch_add(1);
+      core_.Log("push %s from %s: already applied", profile.IdHex().c_str(), info_->peer.c_str());
+      return kj::READY_NOW;
+    }
+    results.setPush(kj::heap<PushSessionImpl>(core_, info_, std::move(profile)));
+    return kj::READY_NOW;
+  }
+
+  kj::Promise<void> pull(PullContext context) override {
+    ++info_->queries;
+    auto params = context.getParams();
+    auto options = params.getOptions();
+    PullRequest request{options.getMaxFunctions(), options.getMaxBytes(), options.getMinCalls(),
+                        options.getIncludeNames()};
+    auto channel = std::make_shared<PullChannel>();
+    channel->sink = params.getSink();
+    auto started = std::chrono::steady_clock::now();
+    ServerCore& core = core_;
+    auto job = core_.readers.Run([&core, request, channel]() { return RunPull(core, request, channel); });
+    // Whatever ends the call (done, failed, cancelled), drop the sink on
+    // this thread so a job still running cannot use it.
+    auto clear = kj::defer([channel]() { channel->sink = nullptr; });
+    return job.then([this, context, started](PullSummary summary) mutable {
+      auto out = context.getResults().initSummary();
+      out.setFunctions(summary.functions);
+      out.setEdges(summary.edges);
+      out.setNames(summary.names);
+      out.setDeclared(summary.declared);
+      core_.Log("pull from %s: %llu functions, %llu edges, %llu names in %.1f ms",
+                info_->peer.c_str(), (unsigned long long)summary.functions,
+                (unsigned long long)summary.edges, (unsigned long long)summary.names,
+                MillisSince(started));
+    }).attach(kj::mv(clear));
+  }
+
+  kj::Promise<void> startSet(StartSetContext context) override {
+    ++info_->queries;
+    size_t max = std::min<size_t>(context.getParams().getMax(), kMaxChunkEntries);
+    std::vector<BlobHash> hashes(max);
+    hashes.resize(core_.engine->StartSet(max, hashes.data()));
+    EncodeHashes(hashes, context.getResults().initFunctions(hashes.size()));
+    return kj::READY_NOW;
+  }
+
+  kj::Promise<void> callees(CalleesContext context) override {
+    ++info_->queries;
+    auto params = context.getParams();
+    BlobHash caller = DecodeHash(params.getCaller(), "callees", 0);
+    auto callees = core_.store->Callees(caller);
+    if (!callees.ok()) ThrowStatus(callees.status().WithContext("callees"));
+    size_t count = callees->size();
+    if (params.getMax() && params.getMax() < count) count = params.getMax();
+    count = std::min<size_t>(count, kMaxChunkEntries);
+    auto out = context.getResults().initCallees(count);
+    for (size_t i = 0; i < count; ++i) {
+      const CalleeInfo& callee = (*callees)[i];
+      out[i].setCallee(HashData(callee.callee));
+      out[i].setStaticCount(callee.static_count);
+      out[i].setDynamicCount(callee.dynamic_count);
+      out[i].setProbability(callee.probability);
+    }
+    return kj::READY_NOW;
+  }
+
+  kj::Promise<void> prefetch(PrefetchContext context) override {
+    ++info_->queries;
+    auto params = context.getParams();
+    BlobHash start = DecodeHash(params.getStart(), "prefetch", 0);
+    auto wire = params.getOptions();
+    PrefetchOptions options;
+    options.max_depth = wire.getMaxDepth();
+    options.top_n = wire.getTopN();
+    options.min_probability = wire.getMinProbability();
+    options.max_results = std::min<uint32_t>(wire.getMaxResults(), 1024);
+    std::vector<Prediction> predictions(options.max_results);
+    predictions.resize(
+        core_.engine->Prefetch(start, options, predictions.data(), predictions.size()));
+    auto out = context.getResults().initPredictions(predictions.size());
+    for (size_t i = 0; i < predictions.size(); ++i) {
+      out[i].setHash(HashData(predictions[i].hash));
+      out[i].setProbability(predictions[i].probability);
+      out[i].setDepth(predictions[i].depth);
+    }
+    return kj::READY_NOW;
+  }
+
+  kj::Promise<void> stats(StatsContext context) override {
+    ++info_->queries;
+    ServerCore& core = core_;
+    return core_.readers.Run([&core]() { return core.store->Stats(); })
+        .then([this, context](Result<StoreStats> stats) mutable {
+          if (!stats.ok()) ThrowStatus(stats.status().WithContext("stats"));
+          auto out = context.getResults().initStats();
+          out.setFunctions(stats->functions);
+          out.setEdges(stats->edges);
+          out.setStaticTotal(stats->static_total);
+          out.setDynamicTotal(stats->dynamic_total);
+          out.setBytesOnDisk(stats->bytes_on_disk);
+          out.setRuns(stats->runs);
+          out.setProfiles(stats->profiles);
+          const ServerCounters& counters = core_.counters;
+          out.setPushesApplied(counters.pushes_applied.load());
+          out.setPushesDuplicate(counters.pushes_duplicate.load());
+          out.setPushesFailed(counters.pushes_failed.load());
+          out.setEdgesApplied(counters.edges_applied.load());
+          out.setConnectionsOpen(counters.connections_open.load());
+          out.setConnectionsTotal(counters.connections_total.load());
+          SnapshotInfo snapshot = core_.engine->Snapshot();
+          out.setSnapshotVersion(snapshot.version);
+          out.setSnapshotFunctions(snapshot.functions);
+          out.setSnapshotEdges(snapshot.edges);
+          out.setUptimeMs(static_cast<uint64_t>(MillisSince(core_.started)));
+        });
+  }
+
+ private:
+  ServerCore& core_;
+  std::shared_ptr<ConnectionInfo> info_;
+};
+
+class ProfileServiceImpl final : public schema::ProfileService::Server {
+ public:
+  ProfileServiceImpl(ServerCore& core, std::shared_ptr<ConnectionInfo> info)
+      : core_(core), info_(std::move(info)) {}
+
+  kj::Promise<void> authenticate(AuthenticateContext context) override {
+    auto token = context.getParams().getToken();
+    std::string_view offered(reinterpret_cast<const char*>(token.begin()), token.size());
+    if (!core_.token.empty() && !ConstantTimeEquals(offered, core_.token)) {
+      core_.Log("connection from %s: authentication failed", info_->peer.c_str());
+      ThrowStatus(Status::InvalidInput("authenticate: authentication failed"));
+    }
+    info_->authenticated = true;
+    context.getResults().setSession(kj::heap<SessionImpl>(core_, info_));
+    return kj::READY_NOW;
+  }
+
+ private:
+  ServerCore& core_;
+  std::shared_ptr<ConnectionInfo> info_;
+};
+
+class RefusingServiceImpl final : public schema::ProfileService::Server {
+ public:
+  explicit RefusingServiceImpl(uint32_t limit) : limit_(limit) {}
+  kj::Promise<void> authenticate(AuthenticateContext) override {
+    ThrowStatus(Status::Busy("server has " + std::to_string(limit_) +
+                             " connections open (the limit); retry later"));
+  }
+
+ private:
+  uint32_t limit_;
+};
+
+}  // namespace
+
+void ServerCore::Log(const char* format, ...) const {
+  if (!options.log) return;
+  char line[1024];
+  va_list args;
+  va_start(args, format);
+  vsnprintf(line, sizeof(line), format, args);
+  va_end(args);
+  std::fprintf(stderr, "blobgraph serve: %s\n", line);
+}
+
+capnp::Capability::Client NewProfileService(ServerCore& core, std::shared_ptr<ConnectionInfo> info) {
+  return kj::heap<ProfileServiceImpl>(core, std::move(info));
+}
+
+capnp::Capability::Client NewRefusingService(uint32_t limit) {
+  return kj::heap<RefusingServiceImpl>(limit);
+}
+
+bool ConstantTimeEquals(std::string_view a, std::string_view b) {
+  // Walk b's length whatever a is, and fold every difference in with OR, so
+  // neither the position of the first mismatch nor a's length shows in time.
+  volatile unsigned char difference = static_cast<unsigned char>(a.size() != b.size());
+  for (size_t i = 0; i < b.size(); ++i) {
+    unsigned char x = i < a.size() ? static_cast<unsigned char>(a[i]) : 0;
+    difference = difference | (x ^ static_cast<unsigned char>(b[i]));
+  }
+  return difference == 0;
+}
+
+}  // namespace blobgraph::server

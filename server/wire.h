@@ -1,0 +1,69 @@
+// Conversions between the RPC messages of schema/profile_service.capnp and
+// blobgraph's types, with the checks every message from a peer gets.
+//
+// Decoders validate (hashes of exactly 32 bytes, ids of 16, chunk sizes) and
+// throw kj::Exception with a message naming the method and the entry: the
+// RPC layer turns it into an error for the caller. Encoders never fail.
+// Internal to server/. Any thread; no state.
+#pragma once
+
+#include <capnp/list.h>
+#include <kj/exception.h>
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "blobgraph/engine.h"
+#include "blobgraph/graph_store.h"
+#include "blobgraph/status.h"
+#include "schema/blobgraph.capnp.h"
+#include "schema/profile_service.capnp.h"
+
+namespace blobgraph::server {
+
+// Entries per streamed chunk: at most the stream format's kMaxChunkEntries.
+inline constexpr uint32_t kMaxChunkEntries = schema::K_MAX_CHUNK_ENTRIES;
+// What one ProfileEdge costs on the wire (struct + two 32-byte Data), used
+// to size a pull under a byte budget.
+inline constexpr uint64_t kEdgeWireBytes = 96;
+inline constexpr uint64_t kFunctionWireBytes = 48;
+
+// Reader limits for every RPC message: a full chunk of the largest entry
+// kind fits (64k edges * 12 words, or 64k names of up to ~200 bytes), a
+// message claiming more is refused before anything is allocated for it.
+inline constexpr uint64_t kRpcTraversalLimitWords = 4ull << 20;  // 32 MiB
+inline constexpr int kRpcNestingLimit = 16;
+
+// Throws kj::Exception(FAILED, "<what>: <message>") for an invalid input;
+// the client maps the "invalid input: " prefix back to kInvalidInput.
+[[noreturn]] void ThrowStatus(const Status& status);
+
+BlobHash DecodeHash(capnp::Data::Reader data, const char* what, size_t index);
+void CheckChunkSize(size_t entries, const char* what);
+
+void DecodeEdges(capnp::List<schema::ProfileEdge>::Reader edges, const char* what,
+                 std::vector<EdgeDelta>* out);
+void DecodeNames(capnp::List<schema::NamedFunction>::Reader names, const char* what,
+                 std::vector<std::pair<BlobHash, std::string>>* out);
+void DecodeHashes(capnp::List<capnp::Data>::Reader hashes, const char* what,
+                  std::vector<BlobHash>* out);
+ProfileInfo DecodeIdentity(schema::ProfileIdentity::Reader identity);
+
+inline capnp::Data::Reader HashData(const BlobHash& hash) {
+  return capnp::Data::Reader(hash.data(), BlobHash::kSize);
+}
+void EncodeEdges(std::span<const EdgeDelta> edges, capnp::List<schema::ProfileEdge>::Builder out);
+void EncodeNames(std::span<const std::pair<BlobHash, std::string>> names,
+                 capnp::List<schema::NamedFunction>::Builder out);
+void EncodeHashes(std::span<const BlobHash> hashes, capnp::List<capnp::Data>::Builder out);
+void EncodeIdentity(const ProfileInfo& info, schema::ProfileIdentity::Builder out);
+
+// Maps an exception from a peer or the RPC system to a Status: DISCONNECTED
+// -> kIOError, OVERLOADED -> kBusy, a message starting with a Status code
+// name (as ThrowStatus sends it) -> that code, anything else -> kIOError.
+// `context` goes in front ("server 127.0.0.1:7979: ...").
+Status StatusFromException(const kj::Exception& exception, const std::string& context);
+
+}  // namespace blobgraph::server

@@ -1,0 +1,298 @@
+#include "storage/apply_writer.h"
+
+#include <algorithm>
+#include <cstring>
+#include <unordered_map>
+
+#include "storage/key_layout.h"
+#include "storage/rocks_status.h"
+
+namespace blobgraph::storage {
+namespace {
+
+struct NodeDelta {
+  uint64_t in_static = 0;
+  uint64_t in_dynamic = 0;
+  uint64_t callers = 0;
+};
+
+// Open-addressing map hash -> NodeDelta. A bulk import touches it once per
+// edge; std::unordered_map's node allocations and chained lookups were the
+// largest cost of Apply() after compression.
+class NodeDeltas {
+ public:
+  NodeDeltas() : slots_(1024) {}
+
+  NodeDelta& operator[](const BlobHash& key) {
+    if ((size_ + 1) * 10 > slots_.size() * 7) Grow();
+    return Find(key);
+  }
+
+  // The entries sorted by hash (the order SST files need).
+  std::vector<std::pair<BlobHash, NodeDelta>> Sorted() const {
+    std::vector<std::pair<BlobHash, NodeDelta>> sorted;
+    sorted.reserve(size_);
+    for (const Slot& slot : slots_) {
+      if (slot.used) sorted.emplace_back(slot.key, slot.delta);
+    }
+    std::sort(sorted.begin(), sorted.end(),
+              [](const auto& a, const auto& b) { return a.first < b.first; });
+    return sorted;
+  }
+
+ private:
+  struct Slot {
+    BlobHash key;
+    NodeDelta delta;
+    bool used = false;
+  };
+
+  NodeDelta& Find(const BlobHash& key) {
+    size_t mask = slots_.size() - 1;
+    // SHA-256 bytes are uniform: the first 8 are a good hash already.
+    for (size_t i = key.Fingerprint() & mask;; i = (i + 1) & mask) {
+      Slot& slot = slots_[i];
+      if (!slot.used) {
+        slot.used = true;
+        slot.key = key;
+        ++size_;
+        return slot.delta;
+      }
+      if (slot.key == key) return slot.delta;
+    }
+  }
+
+  void Grow() {
+    std::vector<Slot> old(slots_.size() * 2);
+    old.swap(slots_);
+    size_ = 0;
+    for (const Slot& slot : old) {
+      if (slot.used) Find(slot.key) = slot.delta;
+    }
+  }
+
+  std::vector<Slot> slots_;  // size is a power of two
+  size_t size_ = 0;
+};
+
+// Sorting 24-byte keys (big-endian hash prefixes) instead of indices into
+// the 80-byte EdgeDelta array keeps the sort in cache; full hashes break the
+// rare prefix ties.
+struct SortKey {
+  uint64_t caller_prefix;
+  uint64_t callee_prefix;
+  uint32_t index;
+};
+
+uint64_t Prefix(const BlobHash& hash) {
+  uint64_t value;
+  std::memcpy(&value, hash.data(), sizeof(value));
+  return __builtin_bswap64(value);
+}
+
+std::vector<uint32_t> SortedEdgeOrder(const std::vector<EdgeDelta>& edges, NodeDeltas* nodes) {
+  std::vector<SortKey> keys;
+  keys.reserve(edges.size());
+  for (uint32_t i = 0; i < edges.size(); ++i) {
+    const EdgeDelta& edge = edges[i];
+    if (edge.static_count == 0 && edge.dynamic_count == 0) {
+      // Adds no edge, but both ends are functions the store should know.
+      (*nodes)[edge.caller];
+      (*nodes)[edge.callee];
+      continue;
+    }
+    keys.push_back({Prefix(edge.caller), Prefix(edge.callee), i});
+  }
+  std::sort(keys.begin(), keys.end(), [&edges](const SortKey& a, const SortKey& b) {
+    if (a.caller_prefix != b.caller_prefix) return a.caller_prefix < b.caller_prefix;
+    const EdgeDelta& x = edges[a.index];
+    const EdgeDelta& y = edges[b.index];
+    if (auto c = x.caller <=> y.caller; c != 0) return c < 0;
+    if (a.callee_prefix != b.callee_prefix) return a.callee_prefix < b.callee_prefix;
+    return x.callee < y.callee;
+  });
+  std::vector<uint32_t> order(keys.size());
+  for (size_t i = 0; i < keys.size(); ++i) order[i] = keys[i].index;
+  return order;
+}
+
+// Reads the current edge rows of a chunk of callers with one batched
+// MultiGet (sorted keys let RocksDB share index and filter work across them;
+// cheaper than an iterator Seek per caller, which positions every level).
+class ExistingRows {
+ public:
+  explicit ExistingRows(const DbHandles& handles) : handles_(handles) {}
+
+  // REQUIRES: `callers` ascending. Afterwards Row(i) is the i-th caller's row.
+  Status Fetch(const std::vector<rocksdb::Slice>& callers) {
+    values_.clear();
+    values_.resize(callers.size());
+    statuses_.assign(callers.size(), rocksdb::Status());
+    handles_.db->MultiGet(rocksdb::ReadOptions(), handles_.family(Cf::kEdges), callers.size(),
+                          callers.data(), values_.data(), statuses_.data(),
+                          /*sorted_input=*/true);
+    for (const rocksdb::Status& status : statuses_) {
+      if (!status.ok() && !status.IsNotFound()) {
+        return FromRocks(status, handles_.path + ": reading edges");
+      }
+    }
+    return Status::Ok();
+  }
+  bool Found(size_t i) const { return statuses_[i].ok(); }
+  // Points into this object; valid until the next Fetch().
+  std::string_view Row(size_t i) const { return {values_[i].data(), values_[i].size()}; }
+
+ private:
+  const DbHandles& handles_;
+  std::vector<rocksdb::PinnableSlice> values_;
+  std::vector<rocksdb::Status> statuses_;
+};
+
+// Adds the caller's summed entries to the node deltas, +1 caller for each
+// callee the caller's stored row does not have yet.
+Status CountNewCallees(const BlobHash& caller, std::string_view row, bool found,
+                       const std::vector<RowEntry>& entries, NodeDeltas* nodes) {
+  RowReader reader(row);
+  uint64_t remaining = 0;
+  if (found && !reader.Start(&remaining)) {
+    return Status::Corruption("edge row of " + caller.ToHex() + ": bad entry count");
+  }
+  std::string_view stored;
+  uint64_t ignored_static, ignored_dynamic;
+  bool have_stored = false;
+  for (const RowEntry& entry : entries) {
+    std::string_view wanted = entry.callee.AsBytes();
+    while (!(have_stored && stored >= wanted) && remaining > 0) {
+      if (!reader.Next(&stored, &ignored_static, &ignored_dynamic)) {
+        return Status::Corruption("edge row of " + caller.ToHex() + ": truncated entry");
+      }
+      --remaining;
+      have_stored = true;
+    }
+    NodeDelta& delta = (*nodes)[entry.callee];
+    delta.in_static += entry.static_count;
+    delta.in_dynamic += entry.dynamic_count;
+    if (!(have_stored && stored == wanted)) ++delta.callers;
+  }
+  return Status::Ok();
+}
+
+Status EmitEdges(const DbHandles& handles, const std::vector<EdgeDelta>& edges, WriteSink* sink,
+                 NodeDeltas* nodes) {
+  if (edges.size() >= (uint64_t{1} << 32)) {
+    return Status::InvalidInput("update has " + std::to_string(edges.size()) +
+                                " edges; split it below 2^32");
+  }
+  constexpr size_t kChunkCallers = 1024;
+  std::vector<uint32_t> order = SortedEdgeOrder(edges, nodes);
+  ExistingRows existing(handles);
+  std::vector<size_t> group_starts;  // into `order`, one per caller of the chunk
+  std::vector<rocksdb::Slice> keys;
+  std::vector<RowEntry> entries;
+  std::string encoded;
+  for (size_t chunk_start = 0; chunk_start < order.size();) {
+    group_starts.clear();
+    keys.clear();
+    size_t i = chunk_start;
+    while (i < order.size() && group_starts.size() < kChunkCallers) {
+      const BlobHash& caller = edges[order[i]].caller;
+      group_starts.push_back(i);
+      keys.emplace_back(reinterpret_cast<const char*>(caller.data()), BlobHash::kSize);
+      while (i < order.size() && edges[order[i]].caller == caller) ++i;
+    }
+    group_starts.push_back(i);
+    BLOBGRAPH_RETURN_IF_ERROR(existing.Fetch(keys));
+    for (size_t g = 0; g + 1 < group_starts.size(); ++g) {
+      const BlobHash& caller = edges[order[group_starts[g]]].caller;
+      entries.clear();
+      for (size_t k = group_starts[g]; k < group_starts[g + 1]; ++k) {
+        const EdgeDelta& edge = edges[order[k]];
+        if (!entries.empty() && entries.back().callee == edge.callee) {
+          entries.back().static_count += edge.static_count;
+          entries.back().dynamic_count += edge.dynamic_count;
+        } else {
+          entries.push_back({edge.callee, edge.static_count, edge.dynamic_count});
+        }
+      }
+      BLOBGRAPH_RETURN_IF_ERROR(
+          CountNewCallees(caller, existing.Row(g), existing.Found(g), entries, nodes));
+      (*nodes)[caller];  // the caller is a function too
+      EncodeRow(entries, &encoded);
+      BLOBGRAPH_RETURN_IF_ERROR(sink->Merge(Cf::kEdges, HashKey(caller), encoded));
+    }
+    chunk_start = i;
+  }
+  return Status::Ok();
+}
+
+Status EmitNodes(const NodeDeltas& nodes, WriteSink* sink) {
+  std::string value;
+  for (const auto& [hash, delta] : nodes.Sorted()) {
+    uint64_t values[3] = {delta.in_static, delta.in_dynamic, delta.callers};
+    EncodeVarints(values, 3, &value);
+    BLOBGRAPH_RETURN_IF_ERROR(sink->Merge(Cf::kNodes, HashKey(hash), value));
+  }
+  return Status::Ok();
+}
+
+Status EmitNames(const std::vector<std::pair<BlobHash, std::string>>& names, WriteSink* sink) {
+  std::vector<uint32_t> order(names.size());
+  for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(),
+                   [&names](uint32_t a, uint32_t b) { return names[a].first < names[b].first; });
+  for (size_t i = 0; i < order.size(); ++i) {
+    // Of several names for one hash the last one given wins.
+    if (i + 1 < order.size() && names[order[i + 1]].first == names[order[i]].first) continue;
+    const auto& [hash, name] = names[order[i]];
+    BLOBGRAPH_RETURN_IF_ERROR(sink->Put(Cf::kNames, HashKey(hash), name));
+  }
+  return Status::Ok();
+}
+
+Status EmitRuns(const std::vector<std::vector<BlobHash>>& runs, WriteSink* sink) {
+  if (runs.empty()) return Status::Ok();
+  std::unordered_map<BlobHash, std::pair<uint64_t, uint64_t>> loads;
+  for (const std::vector<BlobHash>& run : runs) {
+    for (size_t position = 0; position < run.size(); ++position) {
+      auto& [count, position_sum] = loads[run[position]];
+      ++count;
+      position_sum += position;
+    }
+  }
+  std::vector<std::pair<BlobHash, std::pair<uint64_t, uint64_t>>> sorted(loads.begin(),
+                                                                         loads.end());
+  std::sort(sorted.begin(), sorted.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::string value;
+  for (const auto& [hash, load] : sorted) {
+    uint64_t values[2] = {load.first, load.second};
+    EncodeVarints(values, 2, &value);
+    BLOBGRAPH_RETURN_IF_ERROR(sink->Merge(Cf::kLoads, HashKey(hash), value));
+  }
+  uint64_t run_count = runs.size();
+  EncodeVarints(&run_count, 1, &value);
+  return sink->Merge(Cf::kMeta, kRunsKey, value);
+}
+
+}  // namespace
+
+Status EmitUpdate(const DbHandles& handles, const GraphUpdate& update, WriteSink* sink) {
+  {
+    NodeDeltas nodes;  // freed before the smaller column families are built
+    BLOBGRAPH_RETURN_IF_ERROR(EmitEdges(handles, update.edges, sink, &nodes));
+    for (const BlobHash& function : update.functions) nodes[function];
+    BLOBGRAPH_RETURN_IF_ERROR(EmitNodes(nodes, sink));
+  }
+  BLOBGRAPH_RETURN_IF_ERROR(EmitNames(update.names, sink));
+  BLOBGRAPH_RETURN_IF_ERROR(EmitRuns(update.runs, sink));
+  if (update.profile) {
+    std::string value;
+    EncodeProfile(*update.profile, &value);
+    std::string_view id(reinterpret_cast<const char*>(update.profile->id.data()),
+                        update.profile->id.size());
+    BLOBGRAPH_RETURN_IF_ERROR(sink->Put(Cf::kProfiles, id, value));
+  }
+  return Status::Ok();
+}
+
+}  // namespace blobgraph::storage

@@ -1,0 +1,125 @@
+// GraphStoreImpl::Decay: ages the store by rewriting it from one snapshot.
+// Every changed row, node, load record and counter is written as a Put or
+// Delete into SST files ingested together, so the whole ageing lands
+// atomically. Node totals are recomputed from the surviving edges rather than
+// scaled (floor(a*f) + floor(b*f) != floor((a+b)*f)), which keeps them equal
+// to what Verify() derives from the edges.
+#include <cmath>
+#include <unordered_map>
+
+#include <rocksdb/snapshot.h>
+
+#include "storage/graph_store_impl.h"
+#include "storage/key_layout.h"
+#include "storage/rocks_status.h"
+
+namespace blobgraph::storage {
+namespace {
+
+struct InTotals {
+  uint64_t in_static = 0, in_dynamic = 0, callers = 0;
+};
+
+uint64_t Scale(uint64_t value, double factor) {
+  if (factor >= 1.0) return value;
+  return static_cast<uint64_t>(std::floor(static_cast<long double>(value) * factor));
+}
+
+std::string_view View(const rocksdb::Slice& slice) { return {slice.data(), slice.size()}; }
+
+}  // namespace
+
+Status GraphStoreImpl::Decay(double factor, uint64_t drop_below) {
+  BLOBGRAPH_RETURN_IF_ERROR(RefuseIfReadOnly("Decay"));
+  if (!(factor > 0.0 && factor <= 1.0)) {
+    return Status::InvalidInput("decay factor " + std::to_string(factor) +
+                                ": must be in (0, 1]");
+  }
+  std::lock_guard<std::mutex> lock(writer_mutex_);
+  rocksdb::ManagedSnapshot snapshot(db_.get());
+  std::unique_ptr<WriteSink> sink = NewSink(/*ingest=*/true);
+  std::unordered_map<BlobHash, InTotals> in_totals;
+  std::vector<RowEntry> entries, kept;
+  std::string encoded;
+
+  std::unique_ptr<rocksdb::Iterator> it = NewScan(Cf::kEdges, snapshot.snapshot());
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    if (auto problem = DecodeRow(View(it->value()), &entries)) {
+      return Status::Corruption(path_ + ": edge row of " +
+                                BlobHash::FromBytes(it->key().data()).ToHex() + ": " + *problem);
+    }
+    kept.clear();
+    for (RowEntry entry : entries) {
+      entry.dynamic_count = Scale(entry.dynamic_count, factor);
+      if (entry.static_count == 0 && entry.dynamic_count < drop_below) continue;
+      InTotals& totals = in_totals[entry.callee];
+      totals.in_static += entry.static_count;
+      totals.in_dynamic += entry.dynamic_count;
+      ++totals.callers;
+      kept.push_back(entry);
+    }
+    if (kept.empty()) {
+      BLOBGRAPH_RETURN_IF_ERROR(sink->Delete(Cf::kEdges, View(it->key())));
+      continue;
+    }
+    EncodeRow(kept, &encoded);
+    if (encoded != View(it->value())) {
+      BLOBGRAPH_RETURN_IF_ERROR(sink->Put(Cf::kEdges, View(it->key()), encoded));
+    }
+  }
+  BLOBGRAPH_RETURN_IF_ERROR(FromRocks(it->status(), path_ + ": scanning edges"));
+
+  it = NewScan(Cf::kNodes, snapshot.snapshot());
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    InTotals totals;
+    if (it->key().size() == BlobHash::kSize) {
+      auto found = in_totals.find(BlobHash::FromBytes(it->key().data()));
+      if (found != in_totals.end()) totals = found->second;
+    }
+    uint64_t values[3] = {totals.in_static, totals.in_dynamic, totals.callers};
+    EncodeVarints(values, 3, &encoded);
+    if (encoded != View(it->value())) {
+      BLOBGRAPH_RETURN_IF_ERROR(sink->Put(Cf::kNodes, View(it->key()), encoded));
+    }
+  }
+  BLOBGRAPH_RETURN_IF_ERROR(FromRocks(it->status(), path_ + ": scanning nodes"));
+  in_totals.clear();
+
+  it = NewScan(Cf::kLoads, snapshot.snapshot());
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    uint64_t values[2];
+    if (!DecodeVarints(View(it->value()), values, 2)) {
+      return Status::Corruption(path_ + ": load record of " +
+                                BlobHash::FromBytes(it->key().data()).ToHex() +
+                                " does not decode");
+    }
+    values[0] = Scale(values[0], factor);
+    values[1] = Scale(values[1], factor);
+    EncodeVarints(values, 2, &encoded);
+    if (values[0] == 0) {
+      BLOBGRAPH_RETURN_IF_ERROR(sink->Delete(Cf::kLoads, View(it->key())));
+    } else if (encoded != View(it->value())) {
+      BLOBGRAPH_RETURN_IF_ERROR(sink->Put(Cf::kLoads, View(it->key()), encoded));
+    }
+  }
+  BLOBGRAPH_RETURN_IF_ERROR(FromRocks(it->status(), path_ + ": scanning loads"));
+
+  std::string runs_value;
+  rocksdb::ReadOptions read;
+  read.snapshot = snapshot.snapshot();
+  rocksdb::Status got = db_->Get(read, family(Cf::kMeta), rocksdb::Slice(kRunsKey.data(), kRunsKey.size()), &runs_value);
+  if (got.ok()) {
+    uint64_t runs = 0;
+    if (!DecodeVarints(runs_value, &runs, 1)) {
+      return Status::Corruption(path_ + ": meta counter 'runs' does not decode");
+    }
+    runs = Scale(runs, factor);
+    EncodeVarints(&runs, 1, &encoded);
+    BLOBGRAPH_RETURN_IF_ERROR(sink->Put(Cf::kMeta, kRunsKey, encoded));
+  } else if (!got.IsNotFound()) {
+    return FromRocks(got, path_ + ": reading meta");
+  }
+  return sink->Commit();
+}
+
+}  // namespace blobgraph::storage

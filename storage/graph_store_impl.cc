@@ -1,0 +1,105 @@
+#include "storage/graph_store_impl.h"
+
+#include "storage/apply_writer.h"
+#include "storage/rocks_status.h"
+
+namespace blobgraph::storage {
+
+GraphStoreImpl::GraphStoreImpl(std::string path, const StoreOptions& options,
+                               std::unique_ptr<rocksdb::DB> db,
+                               std::vector<rocksdb::ColumnFamilyHandle*> families)
+    : path_(std::move(path)), options_(options), db_(std::move(db)) {
+  handles_.db = db_.get();
+  handles_.families = std::move(families);
+  handles_.path = path_;
+}
+
+GraphStoreImpl::~GraphStoreImpl() {
+  for (rocksdb::ColumnFamilyHandle* handle : handles_.families) {
+    db_->DestroyColumnFamilyHandle(handle).PermitUncheckedError();
+  }
+  // Close() reports errors our destructor cannot return; unsynced data is
+  // already in the WAL, which is all a crash would keep either.
+  db_->Close().PermitUncheckedError();
+}
+
+Status GraphStoreImpl::RefuseIfReadOnly(const char* operation) const {
+  if (!options_.read_only) return Status::Ok();
+  return Status::InvalidInput(path_ + ": " + operation + ": store was opened read-only");
+}
+
+Status GraphStoreImpl::GetValue(Cf cf, std::string_view key, std::string* value,
+                                bool* found) const {
+  rocksdb::Status status =
+      db_->Get(rocksdb::ReadOptions(), family(cf), rocksdb::Slice(key.data(), key.size()), value);
+  *found = status.ok();
+  if (status.IsNotFound()) return Status::Ok();
+  return FromRocks(status, path_ + ": reading " + CfName(cf));
+}
+
+std::unique_ptr<rocksdb::Iterator> GraphStoreImpl::NewScan(
+    Cf cf, const rocksdb::Snapshot* snapshot) const {
+  rocksdb::ReadOptions read;
+  read.snapshot = snapshot;
+  read.fill_cache = false;  // a full scan would evict the point-lookup working set
+  read.readahead_size = 2 << 20;
+  return std::unique_ptr<rocksdb::Iterator>(db_->NewIterator(read, family(cf)));
+}
+
+std::unique_ptr<WriteSink> GraphStoreImpl::NewSink(bool ingest) const {
+  if (ingest) return NewIngestSink(handles_, IngestTempDir(path_));
+  return NewBatchSink(handles_, options_.sync_writes);
+}
+
+Status GraphStoreImpl::CheckProfile(const ProfileInfo& profile) const {
+  std::string value;
+  bool found = false;
+  std::string_view id(reinterpret_cast<const char*>(profile.id.data()), profile.id.size());
+  BLOBGRAPH_RETURN_IF_ERROR(GetValue(Cf::kProfiles, id, &value, &found));
+  if (!found) return Status::Ok();
+  ProfileInfo stored;
+  std::string origin;
+  if (DecodeProfile(value, &stored)) {
+    origin = " (from host '" + stored.source_host + "', created at unix ms " +
+             std::to_string(stored.created_unix_ms) + ")";
+  }
+  return Status::InvalidInput(path_ + ": profile " + profile.IdHex() + origin +
+                              " was merged before; merge with force to add it again");
+}
+
+Status GraphStoreImpl::Apply(const GraphUpdate& update, const ApplyOptions& apply) {
+  BLOBGRAPH_RETURN_IF_ERROR(RefuseIfReadOnly("Apply"));
+  if (update.empty()) return Status::Ok();
+  std::lock_guard<std::mutex> lock(writer_mutex_);
+  if (update.profile && !apply.force) BLOBGRAPH_RETURN_IF_ERROR(CheckProfile(*update.profile));
+  size_t items = update.edges.size() + update.functions.size() + update.names.size();
+  for (const auto& run : update.runs) items += run.size();
+  bool ingest = apply.method == WriteMethod::kIngest ||
+                (apply.method == WriteMethod::kAuto && items > kAutoIngestThreshold);
+  std::unique_ptr<WriteSink> sink = NewSink(ingest);
+  BLOBGRAPH_RETURN_IF_ERROR(EmitUpdate(handles_, update, sink.get()));
+  return sink->Commit();
+}
+
+Status GraphStoreImpl::Flush() {
+  if (options_.read_only) return Status::Ok();  // nothing of ours to make durable
+  rocksdb::FlushOptions flush;
+  flush.wait = true;
+  BLOBGRAPH_RETURN_IF_ERROR(
+      FromRocks(db_->Flush(flush, handles_.families), path_ + ": flushing memtables"));
+  return FromRocks(db_->FlushWAL(/*sync=*/true), path_ + ": syncing the write-ahead log");
+}
+
+Status GraphStoreImpl::CompactAll() {
+  BLOBGRAPH_RETURN_IF_ERROR(RefuseIfReadOnly("CompactAll"));
+  rocksdb::CompactRangeOptions compact;
+  compact.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForceOptimized;
+  for (size_t i = 0; i < kCfCount; ++i) {
+    BLOBGRAPH_RETURN_IF_ERROR(
+        FromRocks(db_->CompactRange(compact, handles_.families[i], nullptr, nullptr),
+                  path_ + ": compacting " + CfName(static_cast<Cf>(i))));
+  }
+  return Status::Ok();
+}
+
+}  // namespace blobgraph::storage

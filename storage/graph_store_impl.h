@@ -1,0 +1,66 @@
+// GraphStoreImpl: the RocksDB-backed GraphStore. Internal to storage/;
+// created only by GraphStore::Open (open.cc). Owns the DB and its column
+// family handles. Reads run on any thread without locks; every write (Apply,
+// Decay) holds writer_mutex_, so a write's reads of current rows see no
+// other write in progress.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include <rocksdb/db.h>
+
+#include "blobgraph/graph_store.h"
+#include "storage/write_sink.h"
+
+namespace blobgraph::storage {
+
+class GraphStoreImpl final : public GraphStore {
+ public:
+  // Takes ownership of `db` and of the handles in `families` (indexed by Cf).
+  GraphStoreImpl(std::string path, const StoreOptions& options, std::unique_ptr<rocksdb::DB> db,
+                 std::vector<rocksdb::ColumnFamilyHandle*> families);
+  ~GraphStoreImpl() override;
+
+  Status Apply(const GraphUpdate& update, const ApplyOptions& options) override;
+  Status Decay(double factor, uint64_t drop_below) override;
+
+  Result<std::vector<CalleeInfo>> Callees(const BlobHash& caller) const override;
+  Result<std::optional<NodeRecord>> Node(const BlobHash& hash) const override;
+  Result<std::optional<std::string>> Name(const BlobHash& hash) const override;
+  Result<bool> HasProfile(const std::array<uint8_t, 16>& id) const override;
+
+  Status ForEachCaller(const EdgeVisitor& visit) const override;
+  Status ForEachNode(const NodeVisitor& visit) const override;
+  Status ForEachName(const NameVisitor& visit) const override;
+  Status ForEachLoadRecord(const LoadVisitor& visit) const override;
+
+  Result<StoreStats> Stats() const override;
+  Status Verify(std::vector<std::string>* problems) const override;
+  Status Flush() override;
+  Status CompactAll() override;
+
+  const std::string& path() const override { return path_; }
+  const StoreOptions& options() const override { return options_; }
+
+ private:
+  rocksdb::ColumnFamilyHandle* family(Cf cf) const { return handles_.family(cf); }
+  Status RefuseIfReadOnly(const char* operation) const;
+  Status CheckProfile(const ProfileInfo& profile) const;
+  // Reads one value; *found false if absent.
+  Status GetValue(Cf cf, std::string_view key, std::string* value, bool* found) const;
+  std::unique_ptr<rocksdb::Iterator> NewScan(Cf cf, const rocksdb::Snapshot* snapshot) const;
+  std::unique_ptr<WriteSink> NewSink(bool ingest) const;
+  // Turns a stored row into callees sorted by probability.
+  Status RowToCallees(const BlobHash& caller, std::string_view row,
+                      std::vector<CalleeInfo>* callees) const;
+
+  const std::string path_;
+  const StoreOptions options_;
+  std::unique_ptr<rocksdb::DB> db_;
+  DbHandles handles_;
+  std::mutex writer_mutex_;
+};
+
+}  // namespace blobgraph::storage

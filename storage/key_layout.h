@@ -1,0 +1,119 @@
+// key_layout: the byte layout of every RocksDB key and value in a blobgraph
+// store, and the codec for it. Internal to storage/; pure functions, any thread.
+//
+// Integers are unsigned LEB128 varints ("varint": 7 bits per byte, low bits
+// first, high bit set on every byte but the last; at most 10 bytes). Hashes
+// are 32 raw bytes. All keys sort bytewise.
+//
+// Column family `default` (meta):
+//   key "format"  -> ASCII "blobgraph-store <N>", N = kFormatVersion (Put once
+//                    when the store is created).
+//   key "runs"    -> varint: recorded runs (merge increments, VarintAdd).
+//
+// Column family `edges` (one row per caller):
+//   key   = caller hash, 32 bytes
+//   value = varint n, then n entries sorted strictly ascending by callee:
+//             callee hash     32 bytes
+//             static_count    varint (call sites)
+//             dynamic_count   varint (observed calls)
+//   Merge operands have the same encoding and hold increments; the EdgeRow
+//   merge operator adds rows by a sorted merge.
+//
+// Column family `nodes`:
+//   key   = function hash, 32 bytes
+//   value = varint in_static, varint in_dynamic, varint callers
+//   (merge increments, VarintAdd). Out totals and the callee count are read
+//   from the function's own edge row. Every caller, callee and declared
+//   function has a record (possibly all zero).
+//
+// Column family `names`:
+//   key   = function hash, 32 bytes
+//   value = UTF-8 name bytes, no terminator (Put: last write wins)
+//
+// Column family `loads` (warm-start statistics):
+//   key   = function hash, 32 bytes
+//   value = varint runs, varint position_sum (merge increments, VarintAdd)
+//
+// Column family `profiles`:
+//   key   = profile id, 16 bytes
+//   value = varint host length, host bytes, created_unix_ms as 8 bytes
+//           little-endian two's complement
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "blobgraph/blob_hash.h"
+#include "blobgraph/graph_store.h"
+
+namespace blobgraph::storage {
+
+inline constexpr int kFormatVersion = 1;
+inline constexpr std::string_view kFormatKey = "format";
+inline constexpr std::string_view kFormatPrefix = "blobgraph-store ";
+inline constexpr std::string_view kRunsKey = "runs";
+
+// Column families, in the order the store opens them.
+enum class Cf : uint8_t { kMeta, kEdges, kNodes, kNames, kLoads, kProfiles };
+inline constexpr size_t kCfCount = 6;
+// RocksDB's name of the column family ("default" for kMeta).
+const char* CfName(Cf cf);
+
+// ---- varints ----
+void PutVarint(std::string* out, uint64_t value);
+// Reads one varint from the front of `*in` and advances it. False on a
+// truncated or over-long varint.
+bool GetVarint(std::string_view* in, uint64_t* value);
+
+// ---- edge rows ----
+struct RowEntry {
+  BlobHash callee;
+  uint64_t static_count = 0;
+  uint64_t dynamic_count = 0;
+};
+
+// REQUIRES: `entries` sorted strictly ascending by callee.
+void EncodeRow(const std::vector<RowEntry>& entries, std::string* out);
+
+// Streams the entries of an encoded row. `row` must outlive the reader (the
+// reader keeps a view into it).
+class RowReader {
+ public:
+  explicit RowReader(std::string_view row) : rest_(row) {}
+  // Reads the entry count; false if malformed.
+  bool Start(uint64_t* count);
+  // Reads the next entry: the callee view points into the row. False if
+  // malformed (the caller must stop after `count` entries).
+  bool Next(std::string_view* callee, uint64_t* static_count, uint64_t* dynamic_count);
+  bool AtEnd() const { return rest_.empty(); }
+
+ private:
+  std::string_view rest_;
+};
+
+// Decodes a whole row, checking order. On failure returns a description of
+// the problem (and leaves `entries` unspecified).
+std::optional<std::string> DecodeRow(std::string_view row, std::vector<RowEntry>* entries);
+
+// ---- varint vectors (nodes, loads, meta counters) ----
+void EncodeVarints(const uint64_t* values, size_t count, std::string* out);
+// Decodes exactly `count` varints (missing trailing values read as 0, as a
+// shorter merge result may carry). False on a malformed or longer value.
+bool DecodeVarints(std::string_view value, uint64_t* values, size_t count);
+
+// ---- profiles ----
+void EncodeProfile(const ProfileInfo& profile, std::string* out);
+bool DecodeProfile(std::string_view value, ProfileInfo* profile);
+
+// ---- format ----
+std::string FormatValue(int version);
+// The version in a format value; std::nullopt if it is not one of ours.
+std::optional<int> ParseFormatValue(std::string_view value);
+
+std::string_view HashKey(const BlobHash& hash);  // points into `hash`
+
+}  // namespace blobgraph::storage

@@ -1,0 +1,134 @@
+/* c_api_program.c: the C API used from a C11 program (this file is compiled
+ * as C with -pedantic -Werror, so blobgraph.h must be valid C).
+ *
+ * Builds a small graph through the API (a -> b twice as a call site, a -> c
+ * once, then 8 observed calls a -> c), and checks what prefetch, start set,
+ * stats, export/import and the error paths return. Exits 0 on success, 1 with
+ * a message naming the failed check otherwise. */
+#define _POSIX_C_SOURCE 200809L
+#include <blobgraph/blobgraph.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static int failures = 0;
+
+#define CHECK(condition)                                                              \
+  do {                                                                                \
+    if (!(condition)) {                                                               \
+      fprintf(stderr, "%s:%d: CHECK failed: %s (last error: %s)\n", __FILE__, __LINE__, \
+              #condition, blobgraph_last_error());                                    \
+      ++failures;                                                                     \
+    }                                                                                 \
+  } while (0)
+
+static blobgraph_hash hash_of(unsigned char byte) {
+  blobgraph_hash hash;
+  memset(hash.bytes, byte, sizeof(hash.bytes));
+  return hash;
+}
+
+static void write_deps(const char* path) {
+  FILE* file = fopen(path, "w");
+  char hex_a[65], hex_b[65], hex_c[65];
+  blobgraph_hash a = hash_of(0xaa), b = hash_of(0xbb), c = hash_of(0xcc);
+  if (!file) {
+    fprintf(stderr, "cannot write %s\n", path);
+    exit(1);
+  }
+  blobgraph_hash_to_hex(&a, hex_a);
+  blobgraph_hash_to_hex(&b, hex_b);
+  blobgraph_hash_to_hex(&c, hex_c);
+  fprintf(file, "%s %s 2\n%s %s\n", hex_a, hex_b, hex_a, hex_c);
+  fclose(file);
+}
+
+int main(void) {
+  char dir[] = "/tmp/blobgraph-c-program-XXXXXX";
+  char store_path[256], deps_path[256], profile_path[256], copy_path[256], command[512];
+  blobgraph_store* store = NULL;
+  blobgraph_store* copy = NULL;
+  blobgraph_engine* engine = NULL;
+  blobgraph_hash a = hash_of(0xaa), b = hash_of(0xbb), c = hash_of(0xcc);
+  blobgraph_hash out[8];
+  float probabilities[8];
+  size_t count = 0;
+  uint64_t call_sites = 0;
+  blobgraph_store_stats stats;
+  blobgraph_feedback_stats feedback;
+  blobgraph_engine_options options;
+  int i;
+
+  if (!mkdtemp(dir)) return 1;
+  snprintf(store_path, sizeof(store_path), "%s/store", dir);
+  snprintf(deps_path, sizeof(deps_path), "%s/deps.txt", dir);
+  snprintf(profile_path, sizeof(profile_path), "%s/profile.bin", dir);
+  snprintf(copy_path, sizeof(copy_path), "%s/copy", dir);
+  write_deps(deps_path);
+
+  CHECK(strcmp(blobgraph_version(), BLOBGRAPH_VERSION_STRING) == 0);
+  CHECK(blobgraph_store_open(store_path, NULL, &store) == BLOBGRAPH_OK);
+  CHECK(blobgraph_import_dependencies(store, deps_path, &call_sites) == BLOBGRAPH_OK);
+  CHECK(call_sites == 3);
+
+  /* Static counts only: b has 2 of 3 call sites. */
+  CHECK(blobgraph_engine_options_init(&options) == BLOBGRAPH_OK);
+  options.refresh_interval_ms = 0;
+  options.flush_interval_ms = 0;
+  CHECK(blobgraph_engine_open(store, &options, &engine) == BLOBGRAPH_OK);
+  CHECK(blobgraph_prefetch(engine, &a, NULL, out, probabilities, 8, &count) == BLOBGRAPH_OK);
+  CHECK(count == 2);
+  CHECK(count >= 1 && memcmp(out[0].bytes, b.bytes, 32) == 0);
+  CHECK(count >= 1 && probabilities[0] > 0.66f && probabilities[0] < 0.67f);
+
+  /* Observed calls take over after a flush and a refresh: 8 calls to c. */
+  for (i = 0; i < 8; ++i) CHECK(blobgraph_record_call(engine, &a, &c) == BLOBGRAPH_OK);
+  CHECK(blobgraph_engine_flush(engine) == BLOBGRAPH_OK);
+  CHECK(blobgraph_engine_refresh(engine) == BLOBGRAPH_OK);
+  CHECK(blobgraph_prefetch(engine, &a, NULL, out, probabilities, 8, &count) == BLOBGRAPH_OK);
+  CHECK(count == 2 && memcmp(out[0].bytes, c.bytes, 32) == 0);
+  /* Prior strength A = 0.5 * 8 (largest observed count) = 4:
+     p(c) = (4*1 + 8) / (4*3 + 8) = 0.6 */
+  CHECK(count >= 1 && probabilities[0] > 0.599f && probabilities[0] < 0.601f);
+
+  /* A loaded function is not predicted again. */
+  CHECK(blobgraph_on_load(engine, &c) == BLOBGRAPH_OK);
+  CHECK(blobgraph_prefetch(engine, &a, NULL, out, NULL, 8, &count) == BLOBGRAPH_OK);
+  CHECK(count == 1 && memcmp(out[0].bytes, b.bytes, 32) == 0);
+  CHECK(blobgraph_engine_stats(engine, &feedback, NULL, NULL) == BLOBGRAPH_OK);
+  CHECK(feedback.requests == 3);
+
+  /* The store cannot close under the engine; the engine closes, then it can. */
+  CHECK(blobgraph_store_close(store) == BLOBGRAPH_BUSY);
+  CHECK(blobgraph_engine_close(engine) == BLOBGRAPH_OK);
+  CHECK(blobgraph_store_stats_get(store, &stats) == BLOBGRAPH_OK);
+  CHECK(stats.edges == 2 && stats.static_total == 3 && stats.dynamic_total == 8);
+
+  /* Profile round trip into a second store. */
+  CHECK(blobgraph_export_profile(store, profile_path, NULL) == BLOBGRAPH_OK);
+  CHECK(blobgraph_store_open(copy_path, NULL, &copy) == BLOBGRAPH_OK);
+  CHECK(blobgraph_import_profile(copy, profile_path, 0) == BLOBGRAPH_OK);
+  CHECK(blobgraph_import_profile(copy, profile_path, 0) == BLOBGRAPH_INVALID_INPUT);
+  CHECK(blobgraph_store_stats_get(copy, &stats) == BLOBGRAPH_OK);
+  CHECK(stats.edges == 2 && stats.static_total == 3 && stats.dynamic_total == 8);
+  CHECK(blobgraph_store_close(copy) == BLOBGRAPH_OK);
+
+  /* Closed handles and NULL are errors, not crashes. */
+  CHECK(blobgraph_store_close(store) == BLOBGRAPH_OK);
+  CHECK(blobgraph_store_close(store) == BLOBGRAPH_CLOSED_HANDLE);
+  CHECK(strstr(blobgraph_last_error(), "blobgraph_store_close") != NULL);
+  CHECK(blobgraph_prefetch(engine, &a, NULL, out, NULL, 8, &count) == BLOBGRAPH_CLOSED_HANDLE);
+  CHECK(blobgraph_on_load(NULL, &a) == BLOBGRAPH_CLOSED_HANDLE);
+  CHECK(blobgraph_store_stats_get(NULL, &stats) == BLOBGRAPH_CLOSED_HANDLE);
+
+  snprintf(command, sizeof(command), "rm -rf '%s'", dir);
+  if (system(command) != 0) fprintf(stderr, "could not remove %s\n", dir);
+  if (failures) {
+    fprintf(stderr, "%d check(s) failed\n", failures);
+    return 1;
+  }
+  printf("ok\n");
+  return 0;
+}

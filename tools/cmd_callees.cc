@@ -1,0 +1,63 @@
+// blobgraph callees: a function's callees, most probable first.
+#include <cstdio>
+
+#include "tools/client_flags.h"
+#include "tools/command_line.h"
+
+namespace blobgraph::tools {
+
+int RunCallees(const Args& args) {
+  CommandLine cli("callees", "callees HASH [--top N] [--json]",
+                  "A function's callees with their static counts (call sites), dynamic counts\n"
+                  "(observed calls) and probability p(callee | caller), most probable first.");
+  cli.flags().add_options()
+      ("hash", po::value<std::string>()->required(), "the caller's hash (64 hex digits)")
+      ("top", po::value<size_t>()->default_value(20), "callees to list (0 = all)");
+  cli.AddPositional("hash", 1);
+  cli.AllowJson();
+  AddClientFlags(cli, /*server_required=*/false);
+  if (auto exit_code = cli.Parse(args)) return *exit_code;
+
+  auto caller = ParseHashArgument(cli.Get<std::string>("hash"));
+  if (!caller.ok()) return cli.Fail(caller.status());
+  size_t top = cli.Get<size_t>("top");
+  std::unique_ptr<GraphStore> local;
+  std::unique_ptr<server::ProfileClient> client;
+  Result<std::vector<CalleeInfo>> callees = std::vector<CalleeInfo>{};
+  if (cli.Has("server")) {
+    client = server::ConnectOrReport(ClientFlagsFrom(cli), "callees");
+    if (client == nullptr) return 1;
+    callees = client->Callees(*caller, static_cast<uint32_t>(top));
+  } else {
+    auto store = cli.OpenStore(/*read_only=*/true, /*create=*/false);
+    if (!store.ok()) return cli.Fail(store.status());
+    local = std::move(*store);
+    callees = local->Callees(*caller);
+  }
+  if (!callees.ok()) return cli.Fail(callees.status());
+  if (top != 0 && callees->size() > top) callees->resize(top);
+  NameLookup names(local.get());
+  if (cli.json()) {
+    std::printf("{\"caller\":\"%s\",\"callees\":[", caller->ToHex().c_str());
+    for (size_t i = 0; i < callees->size(); ++i) {
+      const CalleeInfo& callee = (*callees)[i];
+      std::printf("%s{\"hash\":\"%s\",\"name\":%s,\"static\":%llu,\"dynamic\":%llu,"
+                  "\"probability\":%.6f}",
+                  i ? "," : "", callee.callee.ToHex().c_str(), names.Json(callee.callee).c_str(),
+                  (unsigned long long)callee.static_count, (unsigned long long)callee.dynamic_count,
+                  callee.probability);
+    }
+    std::printf("]}\n");
+    return 0;
+  }
+  std::printf("%s\n", names.Label(*caller).c_str());
+  if (callees->empty()) std::printf("  (no callees)\n");
+  for (const CalleeInfo& callee : *callees) {
+    std::printf("  p=%.4f  static=%-6llu dynamic=%-10llu %s\n", callee.probability,
+                (unsigned long long)callee.static_count, (unsigned long long)callee.dynamic_count,
+                names.Label(callee.callee).c_str());
+  }
+  return 0;
+}
+
+}  // namespace blobgraph::tools

@@ -1,0 +1,35 @@
+// blobgraph decay: ageing, so stale profiles fade.
+#include <cstdio>
+
+#include "tools/command_line.h"
+
+namespace blobgraph::tools {
+
+int RunDecay(const Args& args) {
+  CommandLine cli("decay", "decay --factor F [--drop-below C]",
+                  "Multiplies every dynamic count (and warm-start statistic) by F, rounding\n"
+                  "down, then drops edges that have no call sites and fewer than C observed\n"
+                  "calls left. Atomic: the store holds the old counts or the new ones.");
+  cli.flags().add_options()
+      ("factor", po::value<double>()->required(), "scale factor, 0 < F <= 1")
+      ("drop-below", po::value<uint64_t>()->default_value(1), "drop dynamic-only edges below C");
+  if (auto exit_code = cli.Parse(args)) return *exit_code;
+  double factor = cli.Get<double>("factor");
+  if (!(factor > 0.0 && factor <= 1.0)) {
+    return cli.UsageError("--factor " + std::to_string(factor) + " is outside (0, 1]");
+  }
+  auto store = cli.OpenStore(/*read_only=*/false, /*create=*/false);
+  if (!store.ok()) return cli.Fail(store.status());
+  auto before = (*store)->Stats();
+  if (!before.ok()) return cli.Fail(before.status());
+  Status status = (*store)->Decay(factor, cli.Get<uint64_t>("drop-below"));
+  if (!status.ok()) return cli.Fail(status);
+  auto after = (*store)->Stats();
+  if (!after.ok()) return cli.Fail(after.status());
+  std::printf("decayed by %g: dynamic total %llu -> %llu, edges %llu -> %llu\n", factor,
+              (unsigned long long)before->dynamic_total, (unsigned long long)after->dynamic_total,
+              (unsigned long long)before->edges, (unsigned long long)after->edges);
+  return 0;
+}
+
+}  // namespace blobgraph::tools

@@ -1,0 +1,70 @@
+// blobgraph prefetch: the engine's walk from one function, as a runtime
+// would see it on entry to that function.
+#include <algorithm>
+#include <cstdio>
+#include <vector>
+
+#include "tools/client_flags.h"
+#include "tools/prefetch_flags.h"
+
+namespace blobgraph::tools {
+
+int RunPrefetch(const Args& args) {
+  CommandLine cli("prefetch", "prefetch HASH [--depth D] [--top N] [--min-prob P] [--max M] [--json]",
+                  "The functions most likely needed soon after entering HASH, most probable\n"
+                  "first, each with its path probability and depth, from the engine's hot\n"
+                  "snapshot of the store.");
+  cli.flags().add_options()("hash", po::value<std::string>()->required(), "the function entered");
+  cli.AddPositional("hash", 1);
+  AddPrefetchFlags(&cli);
+  cli.AllowJson();
+  AddClientFlags(cli, /*server_required=*/false);
+  if (auto exit_code = cli.Parse(args)) return *exit_code;
+  auto options = PrefetchFlags(cli);
+  if (!options.ok()) return cli.UsageError(options.status().message());
+  auto engine_options = EngineFlags(cli);
+  if (!engine_options.ok()) return cli.UsageError(engine_options.status().message());
+  auto start = ParseHashArgument(cli.Get<std::string>("hash"));
+  if (!start.ok()) return cli.Fail(start.status());
+
+  std::unique_ptr<GraphStore> local;
+  std::vector<Prediction> predictions(options->max_results);
+  size_t count = 0;
+  if (cli.Has("server")) {
+    // The server's own engine walks its snapshot of the shared store.
+    auto client = server::ConnectOrReport(ClientFlagsFrom(cli), "prefetch");
+    if (client == nullptr) return 1;
+    auto remote = client->Prefetch(*start, *options);
+    if (!remote.ok()) return cli.Fail(remote.status());
+    count = std::min(remote->size(), predictions.size());
+    std::copy_n(remote->begin(), count, predictions.begin());
+  } else {
+    auto store = cli.OpenStore(/*read_only=*/true, /*create=*/false);
+    if (!store.ok()) return cli.Fail(store.status());
+    local = std::move(*store);
+    auto engine = Engine::Open(local.get(), *engine_options);
+    if (!engine.ok()) return cli.Fail(engine.status());
+    count = (*engine)->Prefetch(*start, *options, predictions.data(), predictions.size());
+  }
+  NameLookup names(local.get());
+  if (cli.json()) {
+    std::printf("{\"start\":\"%s\",\"predictions\":[", start->ToHex().c_str());
+    for (size_t i = 0; i < count; ++i) {
+      std::printf("%s{\"hash\":\"%s\",\"name\":%s,\"probability\":%.6f,\"depth\":%u}",
+                  i ? "," : "", predictions[i].hash.ToHex().c_str(),
+                  names.Json(predictions[i].hash).c_str(),
+                  predictions[i].probability, predictions[i].depth);
+    }
+    std::printf("]}\n");
+    return 0;
+  }
+  std::printf("prefetch from %s\n", names.Label(*start).c_str());
+  if (count == 0) std::printf("  (nothing above --min-prob %g)\n", options->min_probability);
+  for (size_t i = 0; i < count; ++i) {
+    std::printf("  %2zu. p=%.4f depth=%u  %s\n", i + 1, predictions[i].probability,
+                predictions[i].depth, names.Label(predictions[i].hash).c_str());
+  }
+  return 0;
+}
+
+}  // namespace blobgraph::tools

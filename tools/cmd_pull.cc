@@ -1,0 +1,61 @@
+// blobgraph pull: the server's merged graph (or its hot part) into a profile
+// file or the local store.
+#include <cstdio>
+
+#include "formats/profile_io.h"
+#include "tools/client_flags.h"
+
+namespace blobgraph::tools {
+
+int RunPull(const Args& args) {
+  CommandLine cli("pull", "pull --server ADDR [-o FILE] [--max-functions N] [--max-bytes N] [--min-calls N]",
+                  "Fetches the merged graph from the server, or with a limit only its hot part\n"
+                  "(functions with the most observed calls). With -o writes a profile (a new id;\n"
+                  "--format capnp|text|json); without, adds it to the local --db (meant for a\n"
+                  "fresh store: pulling twice into one store adds the counts twice).");
+  cli.flags().add_options()
+      ("output,o", po::value<std::string>(), "profile file to write ('-' = stdout)")
+      ("format", po::value<std::string>()->default_value("capnp"), "capnp, text or json")
+      ("max-functions", po::value<uint64_t>()->default_value(0), "hottest functions to pull (0 = all)")
+      ("max-bytes", po::value<uint64_t>()->default_value(0), "wire-size budget (0 = none)")
+      ("min-calls", po::value<uint64_t>()->default_value(0), "skip functions with fewer observed calls");
+  AddClientFlags(cli, /*server_required=*/true);
+  if (auto exit_code = cli.Parse(args)) return *exit_code;
+  auto client = server::ConnectOrReport(ClientFlagsFrom(cli), "pull");
+  if (!client) return 1;
+  server::PullOptions options;
+  options.max_functions = cli.Get<uint64_t>("max-functions");
+  options.max_bytes = cli.Get<uint64_t>("max-bytes");
+  options.min_calls = cli.Get<uint64_t>("min-calls");
+  auto pulled = client->Pull(options);
+  if (!pulled.ok()) return cli.Fail(pulled.status());
+
+  if (cli.Has("output")) {
+    auto format = formats::ParseProfileFormat(cli.Get<std::string>("format"));
+    if (!format.ok()) return cli.Fail(format.status());
+    auto writer = formats::OpenProfileWriter(cli.Get<std::string>("output"), *format);
+    if (!writer.ok()) return cli.Fail(writer.status());
+    ProfileInfo info = ProfileInfo::NewForThisHost();
+    Status status = (*writer)->Begin(info);
+    for (size_t i = 0; status.ok() && i < pulled->edges.size(); ++i) status = (*writer)->AddEdge(pulled->edges[i]);
+    for (size_t i = 0; status.ok() && i < pulled->names.size(); ++i) {
+      status = (*writer)->AddFunction(pulled->names[i].first, pulled->names[i].second);
+    }
+    for (size_t i = 0; status.ok() && i < pulled->functions.size(); ++i) {
+      status = (*writer)->AddFunction(pulled->functions[i], std::nullopt);
+    }
+    if (status.ok()) status = (*writer)->Finish();
+    if (!status.ok()) return cli.Fail(status);
+  } else {
+    auto store = cli.OpenStore(/*read_only=*/false);
+    if (!store.ok()) return cli.Fail(store.status());
+    if (Status applied = (*store)->Apply(*pulled); !applied.ok()) return cli.Fail(applied);
+  }
+  if (!cli.quiet() && !(cli.Has("output") && cli.Get<std::string>("output") == "-")) {
+    std::printf("pulled %zu edges, %zu names, %zu declared functions from %s\n", pulled->edges.size(),
+                pulled->names.size(), pulled->functions.size(), cli.Get<std::string>("server").c_str());
+  }
+  return 0;
+}
+
+}  // namespace blobgraph::tools

@@ -1,0 +1,42 @@
+// blobgraph push: send profiles to a profile server.
+#include <cstdio>
+
+#include "formats/profile_io.h"
+#include "tools/client_flags.h"
+
+namespace blobgraph::tools {
+
+int RunPush(const Args& args) {
+  CommandLine cli("push", "push --server ADDR [--token-file F] PROFILE...",
+                  "Pushes each profile to the server; it answers once the push is synced to\n"
+                  "disk. A profile whose id the server applied before is reported as already\n"
+                  "applied (safe to repeat after a lost connection). Exits 1 if any failed.");
+  cli.flags().add_options()("profile", po::value<std::vector<std::string>>()->required(), "profile files");
+  cli.AddPositional("profile", -1);
+  AddClientFlags(cli, /*server_required=*/true);
+  if (auto exit_code = cli.Parse(args)) return *exit_code;
+  auto client = server::ConnectOrReport(ClientFlagsFrom(cli), "push");
+  if (!client) return 1;
+  int failures = 0;
+  for (const std::string& path : cli.Get<std::vector<std::string>>("profile")) {
+    auto profile = formats::ReadProfile(path);
+    if (!profile.ok()) {
+      cli.Fail(profile.status());
+      ++failures;
+      continue;
+    }
+    auto pushed = client->Push(*profile);
+    if (!pushed.ok()) {
+      cli.Fail(pushed.status().WithContext(path));
+      ++failures;
+      continue;
+    }
+    std::printf("pushed %s: profile %s, %s\n", path.c_str(), profile->profile->IdHex().c_str(),
+                pushed->already_applied
+                    ? "already applied"
+                    : (std::to_string(pushed->edges_applied) + " edges applied").c_str());
+  }
+  return failures == 0 ? 0 : 1;
+}
+
+}  // namespace blobgraph::tools

@@ -1,0 +1,176 @@
+// blobgraph replay: how well would prefetch have done on a recorded run?
+#include <algorithm>
+#include <cstdio>
+#include <fstream>
+
+#include "tools/prefetch_flags.h"
+#include "tools/replay_session.h"
+#include "tools/trace_input.h"
+
+namespace blobgraph::tools {
+namespace {
+
+using formats::CallEvent;
+
+constexpr size_t kDefaultStartSet = 256;
+constexpr double kSweepMaxWaste = 0.35;
+
+Result<ReplayReport> ReplayOnce(GraphStore* store, const EngineOptions& engine_options,
+                                const std::vector<CallEvent>& events,
+                                const ReplaySettings& settings, std::vector<Decision>* decisions) {
+  auto engine = Engine::Open(store, engine_options);
+  if (!engine.ok()) return engine.status();
+  ReplaySession session(engine->get(), settings, decisions);
+  for (const CallEvent& event : events) session.OnEvent(event.caller, event.callee);
+  return session.Finish();
+}
+
+void PrintReport(const ReplayReport& r, const ReplaySettings& s, bool json) {
+  if (json) {
+    std::printf("{\"settings\":{\"depth\":%u,\"top\":%u,\"min_prob\":%g,\"max\":%u,\"start_set\":%zu},"
+                "\"events\":%llu,\"distinct_functions\":%llu,\"cold_loads\":%llu,\"covered\":%llu,"
+                "\"stalls\":%llu,\"coverage\":%.6f,\"prefetched\":%llu,\"wasted\":%llu,"
+                "\"waste\":%.6f,\"start_set_issued\":%llu,\"mean_lead\":%.3f,"
+                "\"engine_ns_per_event\":%.1f}\n",
+                s.prefetch.max_depth, s.prefetch.top_n, s.prefetch.min_probability,
+                s.prefetch.max_results, s.start_set, (unsigned long long)r.events,
+                (unsigned long long)r.distinct_functions, (unsigned long long)r.cold_loads,
+                (unsigned long long)r.covered, (unsigned long long)r.stalls, r.coverage(),
+                (unsigned long long)r.prefetched, (unsigned long long)r.wasted, r.waste(),
+                (unsigned long long)r.start_set_issued, r.mean_lead(), r.ns_per_event());
+    return;
+  }
+  std::printf("settings            depth %u, top %u, min-prob %g, max %u, start-set %zu\n",
+              s.prefetch.max_depth, s.prefetch.top_n, s.prefetch.min_probability,
+              s.prefetch.max_results, s.start_set);
+  std::printf("events              %llu\n", (unsigned long long)r.events);
+  std::printf("distinct functions  %llu\n", (unsigned long long)r.distinct_functions);
+  std::printf("cold loads          %llu\n", (unsigned long long)r.cold_loads);
+  std::printf("  covered           %llu\n", (unsigned long long)r.covered);
+  std::printf("  stalls            %llu\n", (unsigned long long)r.stalls);
+  std::printf("coverage            %.3f  (covered / cold loads)\n", r.coverage());
+  std::printf("prefetched          %llu  (%llu from the start set)\n",
+              (unsigned long long)r.prefetched, (unsigned long long)r.start_set_issued);
+  std::printf("wasted              %llu\n", (unsigned long long)r.wasted);
+  std::printf("waste               %.3f  (wasted / prefetched)\n", r.waste());
+  std::printf("mean lead           %.1f events\n", r.mean_lead());
+  std::printf("engine time         %.0f ns per event\n", r.ns_per_event());
+}
+
+Status WriteDecisions(const std::string& path, const std::vector<Decision>& decisions) {
+  std::ofstream out(path, std::ios::trunc);
+  if (!out) return Status::IOError(path + ": cannot open for writing");
+  char hex[BlobHash::kHexSize];
+  for (const Decision& decision : decisions) {
+    decision.hash.WriteHex(hex);
+    out << decision.event << ' ';
+    out.write(hex, sizeof(hex));
+    out << '\n';
+  }
+  out.flush();
+  if (!out) return Status::IOError(path + ": write failed");
+  return Status::Ok();
+}
+
+// Tries a grid of settings; best first: highest coverage with waste at most
+// kSweepMaxWaste, then lower waste; settings over the waste bound last.
+int Sweep(const CommandLine& cli, GraphStore* store, const EngineOptions& engine_options,
+          const std::vector<CallEvent>& events) {
+  struct Row {
+    ReplaySettings settings;
+    ReplayReport report;
+  };
+  std::vector<Row> rows;
+  for (uint32_t depth : {1u, 2u, 3u}) {
+    for (uint32_t top : {2u, 4u, 8u}) {
+      for (double min_prob : {0.02, 0.05, 0.1, 0.2}) {
+        for (size_t start_set : {size_t{0}, size_t{64}, kDefaultStartSet}) {
+          ReplaySettings settings;
+          settings.prefetch.max_depth = depth;
+          settings.prefetch.top_n = top;
+          settings.prefetch.min_probability = min_prob;
+          settings.start_set = start_set;
+          auto report = ReplayOnce(store, engine_options, events, settings, nullptr);
+          if (!report.ok()) return cli.Fail(report.status());
+          rows.push_back({settings, *report});
+        }
+      }
+    }
+  }
+  std::stable_sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) {
+    bool a_ok = a.report.waste() <= kSweepMaxWaste, b_ok = b.report.waste() <= kSweepMaxWaste;
+    if (a_ok != b_ok) return a_ok;
+    if (a.report.coverage() != b.report.coverage()) return a.report.coverage() > b.report.coverage();
+    return a.report.waste() < b.report.waste();
+  });
+  if (cli.json()) {
+    std::printf("{\"objective\":\"max coverage with waste <= %.2f\",\"rows\":[\n", kSweepMaxWaste);
+    for (size_t i = 0; i < rows.size(); ++i) {
+      if (i) std::printf(",");
+      PrintReport(rows[i].report, rows[i].settings, true);
+    }
+    std::printf("]}\n");
+    return 0;
+  }
+  std::printf("objective: highest coverage with waste <= %.2f (best first)\n", kSweepMaxWaste);
+  std::printf("depth top min-prob start-set  coverage  waste  stalls  prefetched  lead\n");
+  for (const Row& row : rows) {
+    std::printf("%5u %3u %8.2f %9zu  %8.3f %6.3f %7llu %11llu %5.1f\n",
+                row.settings.prefetch.max_depth, row.settings.prefetch.top_n,
+                row.settings.prefetch.min_probability, row.settings.start_set,
+                row.report.coverage(), row.report.waste(), (unsigned long long)row.report.stalls,
+                (unsigned long long)row.report.prefetched, row.report.mean_lead());
+  }
+  return 0;
+}
+
+}  // namespace
+
+int RunReplay(const Args& args) {
+  CommandLine cli("replay",
+                  "replay --trace FILE [--depth D] [--top N] [--min-prob P] [--max M] "
+                  "[--start-set K] [--decisions OUT] [--sweep] [--json]",
+                  "Replays a recorded run (text, binary or Cap'n Proto trace) against the store\n"
+                  "as a warm start and reports how many cold loads prefetch would have hidden\n"
+                  "(coverage) and how much it would have fetched for nothing (waste). The store\n"
+                  "is not changed. --sweep tries a grid of settings and ranks them.");
+  cli.flags().add_options()
+      ("trace", po::value<std::string>()->required(), "the recorded run")
+      ("format", po::value<std::string>()->default_value("auto"), "auto|text|binary|capnp")
+      ("start-set", po::value<size_t>()->default_value(kDefaultStartSet),
+       "functions prefetched before the first event (0 = off)")
+      ("decisions", po::value<std::string>(), "write 'EVENT_INDEX HASH' per prefetched hash")
+      ("sweep", "try a grid of settings and print them best first");
+  AddPrefetchFlags(&cli);
+  cli.AllowJson();
+  if (auto exit_code = cli.Parse(args)) return *exit_code;
+  auto prefetch = PrefetchFlags(cli);
+  if (!prefetch.ok()) return cli.UsageError(prefetch.status().message());
+  auto engine_options = EngineFlags(cli);
+  if (!engine_options.ok()) return cli.UsageError(engine_options.status().message());
+  auto format = ParseTraceFormatFlag(cli.Get<std::string>("format"));
+  if (!format.ok()) return cli.UsageError(format.status().message());
+
+  ProgressTicker progress(cli.quiet(), "reading trace");
+  auto events = LoadTrace(cli.Get<std::string>("trace"), *format, &progress);
+  if (!events.ok()) return cli.Fail(events.status());
+  auto store = cli.OpenStore(/*read_only=*/true, /*create=*/false);
+  if (!store.ok()) return cli.Fail(store.status());
+  progress.SetPhase("replaying");
+  if (cli.Has("sweep")) return Sweep(cli, store->get(), *engine_options, *events);
+
+  ReplaySettings settings{*prefetch, cli.Get<size_t>("start-set")};
+  std::vector<Decision> decisions;
+  bool want_decisions = cli.Has("decisions");
+  auto report = ReplayOnce(store->get(), *engine_options, *events, settings,
+                           want_decisions ? &decisions : nullptr);
+  if (!report.ok()) return cli.Fail(report.status());
+  if (want_decisions) {
+    Status written = WriteDecisions(cli.Get<std::string>("decisions"), decisions);
+    if (!written.ok()) return cli.Fail(written);
+  }
+  PrintReport(*report, settings, cli.json());
+  return 0;
+}
+
+}  // namespace blobgraph::tools

@@ -1,0 +1,40 @@
+// blobgraph serve: the profile server for a build farm (server/).
+#include "server/serve_command.h"
+#include "tools/command_line.h"
+
+namespace blobgraph::tools {
+
+int RunServe(const Args& args) {
+  CommandLine cli("serve",
+                  "serve [--db DIR] [--listen HOST:PORT] [--token-file F] [--tls-cert F --tls-key F] "
+                  "[--insecure]",
+                  "Serves the store to build machines over Cap'n Proto RPC: pushes (acknowledged\n"
+                  "once synced to disk, each profile id applied once), pulls of the merged graph\n"
+                  "or its hot part, callees/prefetch/stats queries. Logs one line per connection\n"
+                  "and per push to stderr; SIGTERM/SIGINT finish in-flight pushes and close the\n"
+                  "store. Without --token-file it listens only on loopback unless --insecure.");
+  cli.flags().add_options()
+      ("listen", po::value<std::string>()->default_value("127.0.0.1:7979"), "HOST:PORT to listen on")
+      ("token-file", po::value<std::string>(), "file holding the token clients must present")
+      ("tls-cert", po::value<std::string>(), "PEM certificate (with --tls-key): serve TLS")
+      ("tls-key", po::value<std::string>(), "PEM private key")
+      ("insecure", "allow a non-loopback address without a token")
+      ("max-push-edges", po::value<uint64_t>()->default_value(8u << 20), "entries per push (each kind)")
+      ("max-connections", po::value<uint32_t>()->default_value(256), "connections served at once")
+      ("port-file", po::value<std::string>(), "write the bound port here (for --listen HOST:0)");
+  if (auto exit_code = cli.Parse(args)) return *exit_code;
+  server::ServeOptions options;
+  options.db_path = cli.DbPath();
+  options.listen = cli.Get<std::string>("listen");
+  if (cli.Has("token-file")) options.token_file = cli.Get<std::string>("token-file");
+  if (cli.Has("tls-cert")) options.tls_cert_file = cli.Get<std::string>("tls-cert");
+  if (cli.Has("tls-key")) options.tls_key_file = cli.Get<std::string>("tls-key");
+  if (cli.Has("port-file")) options.port_file = cli.Get<std::string>("port-file");
+  options.insecure = cli.Has("insecure");
+  options.max_push_edges = cli.Get<uint64_t>("max-push-edges");
+  options.max_connections = cli.Get<uint32_t>("max-connections");
+  options.log = !cli.quiet();
+  return server::RunServe(options);
+}
+
+}  // namespace blobgraph::tools

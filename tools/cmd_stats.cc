@@ -1,0 +1,129 @@
+// blobgraph stats: what the store holds, and its hottest functions.
+#include <algorithm>
+#include <cstdio>
+
+#include "tools/client_flags.h"
+#include "tools/command_line.h"
+
+namespace blobgraph::tools {
+namespace {
+
+// Hotness of a function: observed calls into it first, then call sites.
+bool Hotter(const NodeRecord& a, const NodeRecord& b) {
+  if (a.in_dynamic != b.in_dynamic) return a.in_dynamic > b.in_dynamic;
+  if (a.in_static != b.in_static) return a.in_static > b.in_static;
+  return a.hash < b.hash;
+}
+
+// stats --server: the server's store and its service counters.
+int RemoteStats(const CommandLine& cli) {
+  auto client = server::ConnectOrReport(ClientFlagsFrom(cli), "stats");
+  if (client == nullptr) return 1;
+  auto stats = client->Stats();
+  if (!stats.ok()) return cli.Fail(stats.status());
+  const StoreStats& store = stats->store;
+  if (cli.json()) {
+    std::printf("{\"server\":%s,\"functions\":%llu,\"edges\":%llu,\"static_total\":%llu,"
+                "\"dynamic_total\":%llu,\"bytes_on_disk\":%llu,\"runs\":%llu,\"profiles\":%llu,"
+                "\"pushes_applied\":%llu,\"pushes_duplicate\":%llu,\"pushes_failed\":%llu,"
+                "\"edges_applied\":%llu,\"connections_open\":%u,\"uptime_ms\":%llu}\n",
+                JsonString(cli.Get<std::string>("server")).c_str(),
+                (unsigned long long)store.functions, (unsigned long long)store.edges,
+                (unsigned long long)store.static_total, (unsigned long long)store.dynamic_total,
+                (unsigned long long)store.bytes_on_disk, (unsigned long long)store.runs,
+                (unsigned long long)store.profiles, (unsigned long long)stats->pushes_applied,
+                (unsigned long long)stats->pushes_duplicate, (unsigned long long)stats->pushes_failed,
+                (unsigned long long)stats->edges_applied, stats->connections_open,
+                (unsigned long long)stats->uptime_ms);
+    return 0;
+  }
+  std::printf("server         %s (up %.0f s)\n", cli.Get<std::string>("server").c_str(),
+              stats->uptime_ms / 1000.0);
+  std::printf("functions      %llu\nedges          %llu\n", (unsigned long long)store.functions,
+              (unsigned long long)store.edges);
+  std::printf("static total   %llu call sites\ndynamic total  %llu observed calls\n",
+              (unsigned long long)store.static_total, (unsigned long long)store.dynamic_total);
+  std::printf("profiles       %llu merged\nbytes on disk  %llu\n", (unsigned long long)store.profiles,
+              (unsigned long long)store.bytes_on_disk);
+  std::printf("pushes         %llu applied, %llu duplicate, %llu failed (%llu edges)\n",
+              (unsigned long long)stats->pushes_applied, (unsigned long long)stats->pushes_duplicate,
+              (unsigned long long)stats->pushes_failed, (unsigned long long)stats->edges_applied);
+  std::printf("connections    %u open\n", stats->connections_open);
+  return 0;
+}
+
+}  // namespace
+
+int RunStats(const Args& args) {
+  CommandLine cli("stats", "stats [--top N] [--json]",
+                  "Functions, edges, total static and dynamic counts, bytes on disk and the\n"
+                  "hottest functions (most observed calls into them, then most call sites).");
+  cli.flags().add_options()("top", po::value<size_t>()->default_value(10), "hottest functions to list");
+  cli.AllowJson();
+  AddClientFlags(cli, /*server_required=*/false);
+  if (auto exit_code = cli.Parse(args)) return *exit_code;
+  if (cli.Has("server")) return RemoteStats(cli);
+
+  auto store = cli.OpenStore(/*read_only=*/true, /*create=*/false);
+  if (!store.ok()) return cli.Fail(store.status());
+  auto stats = (*store)->Stats();
+  if (!stats.ok()) return cli.Fail(stats.status());
+
+  size_t top = cli.Get<size_t>("top");
+  std::vector<NodeRecord> hottest;
+  Status scan = (*store)->ForEachNode([&](const NodeRecord& node) {
+    hottest.push_back(node);
+    if (hottest.size() > 4 * top + 64) {  // keep memory bounded on big stores
+      std::nth_element(hottest.begin(), hottest.begin() + top, hottest.end(), Hotter);
+      hottest.resize(top);
+    }
+    return Status::Ok();
+  });
+  if (!scan.ok()) return cli.Fail(scan);
+  std::sort(hottest.begin(), hottest.end(), Hotter);
+  if (hottest.size() > top) hottest.resize(top);
+
+  const GraphStore& graph = **store;
+  if (cli.json()) {
+    std::printf("{\"db\":%s,\"functions\":%llu,\"edges\":%llu,\"static_total\":%llu,"
+                "\"dynamic_total\":%llu,\"bytes_on_disk\":%llu,\"runs\":%llu,\"profiles\":%llu,"
+                "\"hottest\":[",
+                JsonString(cli.DbPath()).c_str(), (unsigned long long)stats->functions,
+                (unsigned long long)stats->edges, (unsigned long long)stats->static_total,
+                (unsigned long long)stats->dynamic_total, (unsigned long long)stats->bytes_on_disk,
+                (unsigned long long)stats->runs, (unsigned long long)stats->profiles);
+    for (size_t i = 0; i < hottest.size(); ++i) {
+      auto name = graph.Name(hottest[i].hash);
+      std::printf("%s{\"hash\":\"%s\",\"name\":%s,\"in_static\":%llu,\"in_dynamic\":%llu,"
+                  "\"callers\":%llu,\"callees\":%llu}",
+                  i ? "," : "", hottest[i].hash.ToHex().c_str(),
+                  name.ok() && name->has_value() ? JsonString(**name).c_str() : "null",
+                  (unsigned long long)hottest[i].in_static,
+                  (unsigned long long)hottest[i].in_dynamic,
+                  (unsigned long long)hottest[i].callers, (unsigned long long)hottest[i].callees);
+    }
+    std::printf("]}\n");
+    return 0;
+  }
+  std::printf("store          %s\n", cli.DbPath().c_str());
+  std::printf("functions      %llu\n", (unsigned long long)stats->functions);
+  std::printf("edges          %llu\n", (unsigned long long)stats->edges);
+  std::printf("static total   %llu call sites\n", (unsigned long long)stats->static_total);
+  std::printf("dynamic total  %llu observed calls\n", (unsigned long long)stats->dynamic_total);
+  std::printf("recorded runs  %llu\n", (unsigned long long)stats->runs);
+  std::printf("profiles       %llu merged\n", (unsigned long long)stats->profiles);
+  std::printf("bytes on disk  %llu", (unsigned long long)stats->bytes_on_disk);
+  if (stats->edges) std::printf(" (%.1f per edge)", double(stats->bytes_on_disk) / stats->edges);
+  std::printf("\n");
+  if (!hottest.empty()) {
+    std::printf("\nhottest functions (calls in, call sites in, callers):\n");
+    for (const NodeRecord& node : hottest) {
+      std::printf("  %10llu %8llu %6llu  %s\n", (unsigned long long)node.in_dynamic,
+                  (unsigned long long)node.in_static, (unsigned long long)node.callers,
+                  Label(graph, node.hash, /*full_hex=*/false).c_str());
+    }
+  }
+  return 0;
+}
+
+}  // namespace blobgraph::tools

@@ -1,0 +1,40 @@
+// blobgraph verify: read every record, check invariants and the format.
+#include <cstdio>
+
+#include "tools/command_line.h"
+
+namespace blobgraph::tools {
+
+int RunVerify(const Args& args) {
+  CommandLine cli("verify", "verify [--json]",
+                  "Reads every record of the store and checks the format version, that every\n"
+                  "record decodes, and that per-function totals agree with the edges. Exits 1\n"
+                  "if any problem is found, listing each.");
+  cli.AllowJson();
+  if (auto exit_code = cli.Parse(args)) return *exit_code;
+  auto store = cli.OpenStore(/*read_only=*/true, /*create=*/false);
+  if (!store.ok()) return cli.Fail(store.status());
+  std::vector<std::string> problems;
+  Status status = (*store)->Verify(&problems);
+  if (!status.ok()) return cli.Fail(status);
+  if (cli.json()) {
+    std::printf("{\"db\":%s,\"ok\":%s,\"problems\":[", JsonString(cli.DbPath()).c_str(),
+                problems.empty() ? "true" : "false");
+    for (size_t i = 0; i < problems.size(); ++i) {
+      std::printf("%s%s", i ? "," : "", JsonString(problems[i]).c_str());
+    }
+    std::printf("]}\n");
+  } else {
+    for (const std::string& problem : problems) std::printf("problem: %s\n", problem.c_str());
+    std::printf("%s: %s\n", cli.DbPath().c_str(),
+                problems.empty() ? "ok" : (std::to_string(problems.size()) + " problems").c_str());
+  }
+  if (!problems.empty()) {
+    std::fprintf(stderr, "blobgraph verify: %s: %zu problems, first: %s\n", cli.DbPath().c_str(),
+                 problems.size(), problems.front().c_str());
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace blobgraph::tools

@@ -1,0 +1,120 @@
+#include "tools/command_line.h"
+
+#include <sys/stat.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+
+namespace blobgraph::tools {
+
+CommandLine::CommandLine(std::string command, std::string usage, std::string description)
+    : command_(std::move(command)),
+      usage_(std::move(usage)),
+      description_(std::move(description)),
+      flags_("options") {
+  flags_.add_options()
+      ("help,h", "show this help")
+      ("db", po::value<std::string>(), "store directory (default: $BLOBGRAPH_DB, else ./blobgraph.db)")
+      ("quiet,q", "no progress bar");
+}
+
+void CommandLine::AddPositional(const char* name, int max_count) {
+  positional_.add(name, max_count);
+}
+
+void CommandLine::AllowJson() {
+  flags_.add_options()("json", "machine-readable output: one JSON document on stdout");
+}
+
+std::optional<int> CommandLine::Parse(const Args& args) {
+  try {
+    po::store(po::command_line_parser(args).options(flags_).positional(positional_).run(),
+              values_);
+    // --help wins over missing required flags, so it is checked before notify.
+    if (Has("help")) {
+      std::cout << "usage: blobgraph " << usage_ << "\n\n" << description_ << "\n\n" << flags_;
+      return 0;
+    }
+    po::notify(values_);
+  } catch (const po::error& error) {
+    return UsageError(error.what());
+  }
+  return std::nullopt;
+}
+
+std::string CommandLine::DbPath() const {
+  if (Has("db")) return Get<std::string>("db");
+  if (const char* env = std::getenv("BLOBGRAPH_DB"); env != nullptr && *env != '\0') return env;
+  return "./blobgraph.db";
+}
+
+int CommandLine::Fail(const std::string& message) const {
+  std::fprintf(stderr, "blobgraph %s: %s\n", command_.c_str(), message.c_str());
+  return 1;
+}
+
+int CommandLine::Fail(const Status& status) const { return Fail(status.message()); }
+
+int CommandLine::UsageError(const std::string& message) const {
+  std::fprintf(stderr, "blobgraph %s: %s (see blobgraph %s --help)\n", command_.c_str(),
+               message.c_str(), command_.c_str());
+  return 2;
+}
+
+Result<std::unique_ptr<GraphStore>> CommandLine::OpenStore(bool read_only, bool create) const {
+  std::string path = DbPath();
+  struct stat info;
+  if (!create && stat(path.c_str(), &info) != 0) {
+    return Status::NotFound(path + ": no store here (create one with blobgraph import)");
+  }
+  StoreOptions options;
+  options.read_only = read_only;
+  options.create_if_missing = create && !read_only;
+  return GraphStore::Open(path, options);
+}
+
+Result<BlobHash> ParseHashArgument(const std::string& text) { return BlobHash::Parse(text); }
+
+std::string Label(const GraphStore& store, const BlobHash& hash, bool full_hex) {
+  std::string label = full_hex ? hash.ToHex() : hash.ShortHex();
+  auto name = store.Name(hash);
+  if (name.ok() && name->has_value()) label += "  " + **name;
+  return label;
+}
+
+std::string NameLookup::Label(const BlobHash& hash) const {
+  return store_ != nullptr ? tools::Label(*store_, hash) : hash.ToHex();
+}
+
+std::string NameLookup::Json(const BlobHash& hash) const {
+  if (store_ == nullptr) return "null";
+  auto name = store_->Name(hash);
+  return name.ok() && name->has_value() ? JsonString(**name) : "null";
+}
+
+std::string JsonString(std::string_view text) {
+  std::string out = "\"";
+  for (char c : text) {
+    unsigned char u = static_cast<unsigned char>(c);
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\t': out += "\\t"; break;
+      case '\r': out += "\\r"; break;
+      default:
+        if (u < 0x20) {
+          char buffer[8];
+          std::snprintf(buffer, sizeof(buffer), "\\u%04x", u);
+          out += buffer;
+        } else {
+          out += c;
+        }
+    }
+  }
+  out += "\"";
+  return out;
+}
+
+}  // namespace blobgraph::tools

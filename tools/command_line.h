@@ -1,0 +1,87 @@
+// CommandLine: the flags every subcommand shares (--help, --db, --quiet,
+// --json) and the parsing, help text and error exits around
+// Boost.Program_options, so each cmd_*.cc only declares its own flags.
+#pragma once
+
+#include <boost/program_options.hpp>
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "blobgraph/blob_hash.h"
+#include "blobgraph/graph_store.h"
+#include "blobgraph/status.h"
+#include "tools/command.h"
+
+namespace blobgraph::tools {
+
+namespace po = boost::program_options;
+
+class CommandLine {
+ public:
+  // `usage` is the synopsis after "blobgraph", e.g. "callees HASH [--top N]".
+  CommandLine(std::string command, std::string usage, std::string description);
+
+  po::options_description& flags() { return flags_; }
+  // Positional arguments, in order; `max_count` -1 = any number.
+  void AddPositional(const char* name, int max_count);
+  // Adds --json (machine-readable output: one JSON document on stdout).
+  void AllowJson();
+
+  // Parses `args`. Returns an exit code when the command should stop now
+  // (0 after --help, 2 after a usage error), else std::nullopt.
+  std::optional<int> Parse(const Args& args);
+
+  const po::variables_map& values() const { return values_; }
+  bool Has(const char* name) const { return values_.count(name) > 0; }
+  template <typename T>
+  T Get(const char* name) const { return values_[name].as<T>(); }
+
+  std::string DbPath() const;  // --db, else $BLOBGRAPH_DB, else ./blobgraph.db
+  bool quiet() const { return Has("quiet"); }
+  bool json() const { return Has("json"); }
+  const std::string& command() const { return command_; }
+
+  // Prints "blobgraph <command>: <message>" to stderr; returns exit code 1.
+  int Fail(const Status& status) const;
+  int Fail(const std::string& message) const;
+  // A usage error: message and a pointer to --help; exit code 2.
+  int UsageError(const std::string& message) const;
+
+  // Opens the store named by --db. `create` false: a missing store is an
+  // error (inspecting commands must not create empty stores by accident).
+  Result<std::unique_ptr<GraphStore>> OpenStore(bool read_only, bool create = true) const;
+
+ private:
+  std::string command_;
+  std::string usage_;
+  std::string description_;
+  po::options_description flags_;
+  po::positional_options_description positional_;
+  po::variables_map values_;
+};
+
+// Parses a hash given on the command line ("sha256:" prefix and upper case
+// allowed); the error quotes it.
+Result<BlobHash> ParseHashArgument(const std::string& text);
+
+// "0a1b2c3d4e5f… name" when the store knows a name, else the full hex.
+std::string Label(const GraphStore& store, const BlobHash& hash, bool full_hex = true);
+
+// Names for output when there may be no local store (answers from a
+// profile server): then labels are plain hashes and JSON names null.
+class NameLookup {
+ public:
+  explicit NameLookup(const GraphStore* store) : store_(store) {}
+  std::string Label(const BlobHash& hash) const;
+  std::string Json(const BlobHash& hash) const;  // a JSON string or null
+
+ private:
+  const GraphStore* store_;
+};
+
+// Escapes `text` as a JSON string literal, quotes included.
+std::string JsonString(std::string_view text);
+
+}  // namespace blobgraph::tools

@@ -1,0 +1,41 @@
+#include "tools/trace_input.h"
+
+#include <sys/stat.h>
+
+namespace blobgraph::tools {
+
+Result<formats::TraceFormat> ParseTraceFormatFlag(const std::string& name) {
+  if (name == "auto") return formats::TraceFormat::kAuto;
+  if (name == "text") return formats::TraceFormat::kText;
+  if (name == "binary") return formats::TraceFormat::kBinary;
+  if (name == "capnp") return formats::TraceFormat::kCapnp;
+  return Status::InvalidInput("--format '" + name + "' is not one of auto, text, binary, capnp");
+}
+
+Status VisitTrace(const std::string& path, formats::TraceFormat format, ProgressTicker* progress,
+                  const formats::TraceChunkVisitor& on_chunk) {
+  struct stat info;
+  // Progress in events against the size of a binary trace: exact for binary,
+  // a rough guide for the other forms.
+  uint64_t expected = stat(path.c_str(), &info) == 0 ? uint64_t(info.st_size) / 64 : 0;
+  uint64_t seen = 0;
+  return formats::ReadTrace(path, format, [&](std::span<const formats::CallEvent> chunk) {
+    seen += chunk.size();
+    if (progress != nullptr) progress->SetProgress(seen, std::max(expected, seen));
+    return on_chunk(chunk);
+  });
+}
+
+Result<std::vector<formats::CallEvent>> LoadTrace(const std::string& path,
+                                                  formats::TraceFormat format,
+                                                  ProgressTicker* progress) {
+  std::vector<formats::CallEvent> events;
+  Status status = VisitTrace(path, format, progress, [&](std::span<const formats::CallEvent> chunk) {
+    events.insert(events.end(), chunk.begin(), chunk.end());
+    return Status::Ok();
+  });
+  if (!status.ok()) return status;
+  return events;
+}
+
+}  // namespace blobgraph::tools
