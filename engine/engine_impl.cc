@@ -105,6 +105,9 @@ size_t EngineImpl::StartSet(size_t max, BlobHash* out) const noexcept {
 Status EngineImpl::Flush() {
   std::lock_guard<std::mutex> lock(flush_mutex_);
   recorder_.Drain(&unapplied_);
+  // A read-only store (a replay, an inspecting command) is only predicted
+  // from: what was recorded is dropped, not reported as a failed write.
+  if (store_->options().read_only) unapplied_.clear();
   if (unapplied_.empty()) return Status::Ok();
   GraphUpdate update;
   update.edges = std::move(unapplied_);
@@ -120,7 +123,7 @@ Status EngineImpl::WriteRun() {
   GraphUpdate update;
   {
     std::lock_guard<std::mutex> lock(load_mutex_);
-    if (load_order_.empty()) return Status::Ok();
+    if (load_order_.empty() || store_->options().read_only) return Status::Ok();
     update.runs.push_back(load_order_);
   }
   return store_->Apply(update);

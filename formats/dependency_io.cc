@@ -1,10 +1,13 @@
 #include "formats/dependency_io.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <vector>
 
 #include "formats/text_format.h"
 #include "schema/stream_codec.h"
@@ -12,15 +15,58 @@
 namespace blobgraph::formats {
 namespace {
 
-// Appends one edge, summing into the previous entry when it is the same edge.
-void AddEdge(GraphUpdate& update, const BlobHash& caller, const BlobHash& callee,
-             uint64_t count, CountKind kind) {
-  if (update.edges.empty() || update.edges.back().caller != caller ||
-      update.edges.back().callee != callee) {
-    update.edges.push_back({caller, callee, 0, 0});
+// Gathers the call sites of one caller at a time and appends one EdgeDelta
+// per distinct callee (in callee order) when the caller changes, so repeats
+// within a caller's run of entries cost one edge, not one per call site.
+class CallerEdges {
+ public:
+  CallerEdges(GraphUpdate& update, CountKind kind) : update_(update), kind_(kind) {}
+
+  void Add(const BlobHash& caller, const BlobHash& callee, uint64_t count) {
+    if (!pending_.empty() && caller != caller_) Flush();
+    caller_ = caller;
+    pending_.push_back({callee, count});
   }
-  EdgeDelta& edge = update.edges.back();
-  (kind == CountKind::kStatic ? edge.static_count : edge.dynamic_count) += count;
+
+  void Flush() {
+    if (pending_.empty()) return;
+    if (pending_.size() > 1) {
+      std::sort(pending_.begin(), pending_.end(),
+                [](const Site& a, const Site& b) { return a.callee < b.callee; });
+    }
+    for (size_t i = 0; i < pending_.size();) {
+      uint64_t count = 0;
+      size_t j = i;
+      for (; j < pending_.size() && pending_[j].callee == pending_[i].callee; ++j) {
+        count += pending_[j].count;
+      }
+      EdgeDelta& edge = update_.edges.emplace_back(EdgeDelta{caller_, pending_[i].callee, 0, 0});
+      (kind_ == CountKind::kStatic ? edge.static_count : edge.dynamic_count) = count;
+      i = j;
+    }
+    pending_.clear();
+  }
+
+ private:
+  struct Site {
+    BlobHash callee;
+    uint64_t count;
+  };
+  GraphUpdate& update_;
+  CountKind kind_;
+  BlobHash caller_;
+  std::vector<Site> pending_;
+};
+
+// Reserves room for the most edges a file of this size can hold, so the edge
+// vector never reallocates (a reallocation holds old and new copies at once).
+// Only the pages written become resident.
+void ReserveEdges(const std::string& path, size_t min_bytes_per_edge, GraphUpdate& update) {
+  struct stat info;
+  if (::stat(path.c_str(), &info) != 0 || info.st_size <= 0) return;
+  constexpr uint64_t kMaxReserved = uint64_t{64} << 20;  // edges; ~5 GiB of address space
+  update.edges.reserve(
+      std::min<uint64_t>(static_cast<uint64_t>(info.st_size) / min_bytes_per_edge, kMaxReserved));
 }
 
 Result<bool> StartsWithStream(const std::string& path) {
@@ -38,7 +84,10 @@ Result<bool> StartsWithStream(const std::string& path) {
 }
 
 Status LoadText(const std::string& path, CountKind kind, DependencyImport& out) {
-  return ReadTextRecords(path, [&](const TextRecord& record) {
+  // The shortest edge line: two hashes, a space and a newline.
+  ReserveEdges(path, 2 * BlobHash::kHexSize + 2, out.update);
+  CallerEdges edges(out.update, kind);
+  BLOBGRAPH_RETURN_IF_ERROR(ReadTextRecords(path, [&](const TextRecord& record) {
     ++out.records;
     if (!record.callee) {
       out.update.functions.push_back(record.caller);
@@ -49,26 +98,32 @@ Status LoadText(const std::string& path, CountKind kind, DependencyImport& out) 
                                   ": call-site total overflows 64 bits");
     }
     out.call_sites += record.count;
-    AddEdge(out.update, record.caller, *record.callee, record.count, kind);
+    edges.Add(record.caller, *record.callee, record.count);
     return Status::Ok();
-  });
+  }));
+  edges.Flush();
+  return Status::Ok();
 }
 
 Status LoadCapnp(const std::string& path, CountKind kind, DependencyImport& out) {
+  // A call site is at least a 32-byte Data blob and its 8-byte list pointer.
+  ReserveEdges(path, BlobHash::kSize + 8, out.update);
+  CallerEdges edges(out.update, kind);
   schema::StreamVisitor visitor;
   visitor.on_functions = [&](std::span<const schema::FunctionDeps> functions) {
     for (const schema::FunctionDeps& function : functions) {
       ++out.records;
       if (!function.name.empty()) out.update.names.emplace_back(function.hash, function.name);
       if (function.callees.empty()) out.update.functions.push_back(function.hash);
-      for (const BlobHash& callee : function.callees) {
-        AddEdge(out.update, function.hash, callee, 1, kind);
-      }
+      for (const BlobHash& callee : function.callees) edges.Add(function.hash, callee, 1);
       out.call_sites += function.callees.size();
     }
     return Status::Ok();
   };
-  return schema::ReadStream(path, schema::StreamContent::kDependencies, visitor);
+  BLOBGRAPH_RETURN_IF_ERROR(
+      schema::ReadStream(path, schema::StreamContent::kDependencies, visitor));
+  edges.Flush();
+  return Status::Ok();
 }
 
 class TextDependencyWriter : public DependencyWriter {

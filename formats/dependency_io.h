@@ -10,8 +10,10 @@
 //   functions  functions declared without callees (a text line with only a
 //              hash; a stream entry with an empty callee list);
 //   names      the stream's non-empty names (text carries none).
-// Consecutive repeats of one edge are summed while loading; non-adjacent
-// repeats stay separate entries (GraphUpdate sums them on Apply).
+// Repeats of one edge within a caller's run of consecutive entries (a stream
+// entry's callee list, or adjacent text lines of one caller) are summed while
+// loading, and that run's edges come out in callee order; repeats across
+// separate runs stay separate entries (GraphUpdate sums them on Apply).
 // Threads: reentrant; a DependencyWriter belongs to one thread.
 #pragma once
 

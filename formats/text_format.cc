@@ -1,5 +1,6 @@
 #include "formats/text_format.h"
 
+#include <array>
 #include <cerrno>
 #include <cstring>
 
@@ -10,6 +11,67 @@ namespace {
 
 using internal::LineReader;
 
+// Hex digit values, 0xff for any other byte.
+constexpr std::array<uint8_t, 256> kHexValue = [] {
+  std::array<uint8_t, 256> table{};
+  for (int c = 0; c < 256; ++c) {
+    table[c] = c >= '0' && c <= '9'   ? c - '0'
+               : c >= 'a' && c <= 'f' ? c - 'a' + 10
+               : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                      : 0xff;
+  }
+  return table;
+}();
+
+// Decodes 64 hex digits; false if any is not a hex digit.
+bool DecodeHex64(const char* text, BlobHash* out) {
+  uint8_t* bytes = out->mutable_data();
+  uint8_t bad = 0;
+  for (size_t i = 0; i < BlobHash::kSize; ++i) {
+    uint8_t high = kHexValue[static_cast<uint8_t>(text[2 * i])];
+    uint8_t low = kHexValue[static_cast<uint8_t>(text[2 * i + 1])];
+    bad |= (high | low) & 0xf0;
+    bytes[i] = static_cast<uint8_t>(high << 4 | (low & 0x0f));
+  }
+  return bad == 0;
+}
+
+// The line shapes tools and generators write — "CALLER CALLEE", "CALLER
+// CALLEE COUNT" (single spaces, plain hex) and "CALLER" — decoded without
+// splitting fields. False for anything else, including every malformed line:
+// the general parser below then handles the line and names what is wrong.
+bool ParseCommonLine(std::string_view line, TextRecord* record) {
+  constexpr size_t kHex = BlobHash::kHexSize;
+  if (line.size() == kHex) {
+    if (!DecodeHex64(line.data(), &record->caller)) return false;
+    record->callee.reset();
+    record->count = 0;
+    return true;
+  }
+  if (line.size() < 2 * kHex + 1 || line[kHex] != ' ') return false;
+  uint64_t count = 1;
+  if (line.size() > 2 * kHex + 1) {
+    // " COUNT": 1 to 19 digits (cannot overflow), no leading zero.
+    std::string_view digits = line.substr(2 * kHex + 2);
+    if (line[2 * kHex + 1] != ' ' || digits.empty() || digits.size() > 19 || digits[0] == '0') {
+      return false;
+    }
+    count = 0;
+    for (char c : digits) {
+      if (c < '0' || c > '9') return false;
+      count = count * 10 + static_cast<uint64_t>(c - '0');
+    }
+  }
+  BlobHash callee;
+  if (!DecodeHex64(line.data(), &record->caller) ||
+      !DecodeHex64(line.data() + kHex + 1, &callee)) {
+    return false;
+  }
+  record->callee = callee;
+  record->count = count;
+  return true;
+}
+
 Status ReadLines(LineReader& reader, const TextVisitor& visit) {
   std::string_view line;
   TextRecord record;
@@ -17,6 +79,11 @@ Status ReadLines(LineReader& reader, const TextVisitor& visit) {
     auto more = reader.Next(&line);
     if (!more.ok()) return more.status();
     if (!*more) return Status::Ok();
+    if (ParseCommonLine(line, &record)) {
+      record.line = reader.line_number();
+      BLOBGRAPH_RETURN_IF_ERROR(visit(record));
+      continue;
+    }
     internal::Fields fields = internal::SplitFields(line);
     if (fields.count == 0) continue;
     if (fields.count > 3) {

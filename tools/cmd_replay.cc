@@ -31,13 +31,17 @@ void PrintReport(const ReplayReport& r, const ReplaySettings& s, bool json) {
                 "\"events\":%llu,\"distinct_functions\":%llu,\"cold_loads\":%llu,\"covered\":%llu,"
                 "\"stalls\":%llu,\"coverage\":%.6f,\"prefetched\":%llu,\"wasted\":%llu,"
                 "\"waste\":%.6f,\"start_set_issued\":%llu,\"mean_lead\":%.3f,"
-                "\"engine_ns_per_event\":%.1f}\n",
+                "\"engine_ns_per_event\":%.1f,\"engine_feedback\":{\"requests\":%llu,"
+                "\"issued\":%llu,\"hits\":%llu,\"wasted\":%llu,\"stalls\":%llu}}\n",
                 s.prefetch.max_depth, s.prefetch.top_n, s.prefetch.min_probability,
                 s.prefetch.max_results, s.start_set, (unsigned long long)r.events,
                 (unsigned long long)r.distinct_functions, (unsigned long long)r.cold_loads,
                 (unsigned long long)r.covered, (unsigned long long)r.stalls, r.coverage(),
                 (unsigned long long)r.prefetched, (unsigned long long)r.wasted, r.waste(),
-                (unsigned long long)r.start_set_issued, r.mean_lead(), r.ns_per_event());
+                (unsigned long long)r.start_set_issued, r.mean_lead(), r.ns_per_event(),
+                (unsigned long long)r.feedback.requests, (unsigned long long)r.feedback.issued,
+                (unsigned long long)r.feedback.hits, (unsigned long long)r.feedback.wasted,
+                (unsigned long long)r.feedback.stalls);
     return;
   }
   std::printf("settings            depth %u, top %u, min-prob %g, max %u, start-set %zu\n",
@@ -55,6 +59,10 @@ void PrintReport(const ReplayReport& r, const ReplaySettings& s, bool json) {
   std::printf("waste               %.3f  (wasted / prefetched)\n", r.waste());
   std::printf("mean lead           %.1f events\n", r.mean_lead());
   std::printf("engine time         %.0f ns per event\n", r.ns_per_event());
+  std::printf("engine feedback     %llu requests, %llu issued, %llu hits, %llu wasted, %llu stalls\n",
+              (unsigned long long)r.feedback.requests, (unsigned long long)r.feedback.issued,
+              (unsigned long long)r.feedback.hits, (unsigned long long)r.feedback.wasted,
+              (unsigned long long)r.feedback.stalls);
 }
 
 Status WriteDecisions(const std::string& path, const std::vector<Decision>& decisions) {

@@ -46,6 +46,7 @@ void ReplaySession::OnEvent(const BlobHash& caller, const BlobHash& callee) {
 
 ReplayReport ReplaySession::Finish() {
   report_.distinct_functions = loaded_.size();
+  report_.feedback = engine_->Stats();
   report_.wasted = 0;
   for (const auto& [hash, event] : prefetched_at_) {
     if (!loaded_.count(hash)) ++report_.wasted;

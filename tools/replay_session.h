@@ -37,6 +37,7 @@ struct ReplayReport {
   uint64_t start_set_issued = 0;
   double lead_sum = 0;              // events between prefetch and first use
   double engine_ns = 0;             // time inside Engine::Prefetch
+  FeedbackStats feedback;           // the engine's own counters for the replay
 
   double coverage() const { return cold_loads ? double(covered) / cold_loads : 0.0; }
   double waste() const { return prefetched ? double(wasted) / prefetched : 0.0; }

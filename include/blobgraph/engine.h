@@ -4,7 +4,9 @@
 // snapshot of the store (rebuilt in the background, published by one atomic
 // pointer swap), records observed calls and loads, and keeps feedback stats.
 //
-// Ownership: the engine borrows the GraphStore, which must outlive it.
+// Ownership: the engine borrows the GraphStore, which must outlive it. On a
+// store opened read-only the engine predicts but writes nothing: recorded
+// calls and this run's load order are dropped.
 // Threads: Prefetch, RecordCall, OnLoad and StartSet may be called from any
 // number of threads at once. Prefetch takes no lock, allocates nothing, does
 // no I/O and throws nothing.

@@ -77,7 +77,8 @@ TEST(EngineTest, FlushWritesDynamicCountsAndReachesNewCallees) {
   ASSERT_TRUE(row.ok());
   ASSERT_EQ(row->size(), 2u);
   auto dynamic_of_x = [&] {
-    for (const CalleeInfo& callee : *store->Callees(a)) {
+    auto callees = store->Callees(a);
+    for (const CalleeInfo& callee : *callees) {
       if (callee.callee == x) return callee.dynamic_count;
     }
     return uint64_t{0};

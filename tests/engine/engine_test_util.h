@@ -38,7 +38,8 @@ class TempStore {
 using Dependencies = std::vector<std::pair<BlobHash, std::vector<BlobHash>>>;
 void ApplyDependencies(GraphStore* store, const Dependencies& blobs);
 
-// Engine options for deterministic tests: no periodic background work.
+// Engine options for deterministic tests: no periodic background work,
+// prior_weight 1.
 EngineOptions QuietOptions();
 
 }  // namespace blobgraph::testing
