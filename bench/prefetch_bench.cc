@@ -79,6 +79,9 @@ void BM_PrefetchCompare(benchmark::State& state) {
   state.counters["ref_median_ns"] = comparison.reference.median_ns;
   state.counters["ref_p99_ns"] = comparison.reference.p99_ns;
   state.counters["ratio"] = comparison.ratio;
+  state.counters["cpu_ratio"] = comparison.cpu_ratio;
+  state.counters["ours_cpu_ns"] = comparison.ours_cpu_ns;
+  state.counters["ref_cpu_ns"] = comparison.reference_cpu_ns;
   state.counters["bytes_per_edge"] =
       static_cast<double>(snapshot.bytes) / static_cast<double>(snapshot.edges);
   state.counters["bytes_per_fn_edge_ok"] =

@@ -27,7 +27,7 @@
 
 namespace blobgraph::capi {
 
-enum class HandleKind : uint8_t { kStore = 1, kEngine = 2 };
+enum class HandleKind : uint8_t { kStore = 1, kEngine = 2, kClient = 3 };
 
 class HandleTable {
  public:

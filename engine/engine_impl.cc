@@ -61,8 +61,17 @@ EngineImpl::~EngineImpl() {
   RetireTracker(store_->path(), &tracker_);
 }
 
-bool EngineImpl::AcceptHook(void* context, const BlobHash& hash) noexcept {
-  return static_cast<EngineImpl*>(context)->tracker_.AcceptAndIssue(hash);
+size_t EngineImpl::FilterHook(void* context, Prediction* candidates, size_t count) noexcept {
+  FeedbackTracker& tracker = static_cast<EngineImpl*>(context)->tracker_;
+  // Start every candidate's tracker lookup before waiting on the first.
+  for (size_t i = 0; i < count; ++i) tracker.Warm(candidates[i].hash);
+  size_t kept = 0;
+  for (size_t i = 0; i < count; ++i) {
+    if (!tracker.AcceptAndIssue(candidates[i].hash)) continue;
+    if (i != kept) candidates[kept] = candidates[i];
+    ++kept;
+  }
+  return kept;
 }
 
 void EngineImpl::IncompleteHook(void* context, const BlobHash& hash) noexcept {
@@ -79,7 +88,10 @@ size_t EngineImpl::Prefetch(const BlobHash& hash, const PrefetchOptions& options
     misses_.TryPush(hash);
     return 0;
   }
-  WalkHooks hooks{&AcceptHook, &IncompleteHook, this};
+  WalkHooks hooks;
+  hooks.filter = &FilterHook;
+  hooks.incomplete = &IncompleteHook;
+  hooks.context = this;
   return PrefetchWalk(*snapshot, start, options, hooks, out, capacity);
 }
 

@@ -55,8 +55,8 @@ class EngineImpl final : public Engine {
   SnapshotInfo Snapshot() const override;
 
  private:
-  static bool AcceptHook(void* context, const BlobHash& hash) noexcept;
   static void IncompleteHook(void* context, const BlobHash& hash) noexcept;
+  static size_t FilterHook(void* context, Prediction* candidates, size_t count) noexcept;
 
   void BackgroundLoop();
   // Reads queued misses from the store into pinned_; true if a row with

@@ -11,7 +11,6 @@ namespace {
 uint32_t TagOf(uint64_t fingerprint) {
   return static_cast<uint32_t>((fingerprint * 0x9E3779B97F4A7C15ull) >> 32);
 }
-size_t HomeOf(uint64_t fingerprint, size_t mask) { return (fingerprint ^ (fingerprint >> 29)) & mask; }
 
 }  // namespace
 

@@ -46,6 +46,12 @@ class FeedbackTracker {
   // The walk's filter: false if `hash` is loaded; otherwise marks it issued
   // (counting it the first time) and returns true.
   bool AcceptAndIssue(const BlobHash& hash) noexcept;
+  // Starts loading the slots AcceptAndIssue(hash) will read first; changes
+  // nothing (a cache hint for walks that batch their lookups).
+  void Warm(const BlobHash& hash) const noexcept {
+    uint64_t fingerprint = hash.Fingerprint();
+    __builtin_prefetch(&slots_[HomeOf(fingerprint, mask_)]);
+  }
   // Returns true if this is the function's first load seen by the tracker.
   bool Load(const BlobHash& hash) noexcept;
   bool IsLoaded(const BlobHash& hash) const noexcept;
@@ -54,6 +60,9 @@ class FeedbackTracker {
   FeedbackStats Stats() const noexcept;
 
  private:
+  static size_t HomeOf(uint64_t fingerprint, size_t mask) {
+    return (fingerprint ^ (fingerprint >> 29)) & mask;
+  }
   enum State : uint64_t { kEmpty = 0, kIssued = 1, kLoaded = 2, kWasted = 3 };
   static constexpr uint64_t kSeqMask = (uint64_t{1} << 30) - 1;
   static State StateOf(uint64_t word) { return static_cast<State>(word & 3); }

@@ -9,7 +9,7 @@ namespace {
 constexpr size_t kInitialIndexSlots = 1024;
 
 // Slots for `nodes` entries at a load factor of at most 0.7: keeps the index
-// at <= 23 bytes per function, which with the 40-byte node stays under the
+// at <= 23 bytes per function, which with the 40 bytes of hash and node stays under the
 // 64 bytes per function the budget allows.
 size_t FinalIndexSlots(size_t nodes) {
   size_t needed = nodes + nodes * 3 / 7 + 2;
@@ -30,7 +30,7 @@ void Insert(std::vector<uint64_t>& index, size_t mask, uint64_t fingerprint, uin
 }  // namespace
 
 size_t HotSubgraph::bytes() const {
-  return nodes_.size() * sizeof(Node) + edges_.size() * sizeof(HotEdge) +
+  return hashes_.size() * sizeof(BlobHash) + nodes_.size() * sizeof(Node) + edges_.size() * sizeof(HotEdge) +
          index_.size() * sizeof(uint64_t) + start_set_.size() * sizeof(BlobHash) +
          sizeof(HotSubgraph);
 }
@@ -46,11 +46,12 @@ uint32_t HotSubgraphBuilder::Intern(const BlobHash& hash) {
     if (entry == 0) break;
     if (static_cast<uint32_t>(entry >> 32) == tag) {
       uint32_t node = static_cast<uint32_t>(entry) - 1;
-      if (nodes_[node].hash == hash) return node;
+      if (SameHash(hashes_[node], hash)) return node;
     }
   }
   uint32_t node = static_cast<uint32_t>(nodes_.size());
-  nodes_.push_back(HotSubgraph::Node{hash, 0, 0});
+  hashes_.push_back(hash);
+  nodes_.push_back(HotSubgraph::Node{0, 0});
   index_[slot] = (fingerprint & 0xffffffff00000000ull) | (uint64_t{node} + 1);
   if (nodes_.size() * 2 > index_.size()) GrowIndex();
   return node;
@@ -60,7 +61,7 @@ void HotSubgraphBuilder::GrowIndex() {
   std::vector<uint64_t> grown(index_.size() * 2, 0);
   size_t mask = grown.size() - 1;
   for (uint32_t node = 0; node < nodes_.size(); ++node) {
-    Insert(grown, mask, nodes_[node].hash.Fingerprint(), node, &HotSubgraph::Mix);
+    Insert(grown, mask, hashes_[node].Fingerprint(), node, &HotSubgraph::Mix);
   }
   index_ = std::move(grown);
   index_mask_ = mask;
@@ -73,7 +74,7 @@ bool HotSubgraphBuilder::HasNode(const BlobHash& hash) const {
     uint64_t entry = index_[slot];
     if (entry == 0) return false;
     if (static_cast<uint32_t>(entry >> 32) == tag &&
-        nodes_[static_cast<uint32_t>(entry) - 1].hash == hash) {
+        SameHash(hashes_[static_cast<uint32_t>(entry) - 1], hash)) {
       return true;
     }
   }
@@ -86,8 +87,8 @@ bool HotSubgraphBuilder::HasCaller(const BlobHash& hash) const {
     uint64_t entry = index_[slot];
     if (entry == 0) return false;
     if (static_cast<uint32_t>(entry >> 32) == tag) {
-      const HotSubgraph::Node& n = nodes_[static_cast<uint32_t>(entry) - 1];
-      if (n.hash == hash) return n.edge_count_and_flag & HotSubgraph::kCompleteBit;
+      uint32_t node = static_cast<uint32_t>(entry) - 1;
+      if (SameHash(hashes_[node], hash)) return nodes_[node].edge_count_and_flag & HotSubgraph::kCompleteBit;
     }
   }
 }
@@ -124,7 +125,7 @@ void HotSubgraphBuilder::MarkAllComplete() {
 
 size_t HotSubgraphBuilder::EstimatedBytes(size_t more_nodes, size_t more_edges) const {
   size_t nodes = nodes_.size() + more_nodes;
-  return nodes * sizeof(HotSubgraph::Node) + (edges_.size() + more_edges) * sizeof(HotEdge) +
+  return nodes * (sizeof(BlobHash) + sizeof(HotSubgraph::Node)) + (edges_.size() + more_edges) * sizeof(HotEdge) +
          FinalIndexSlots(nodes) * sizeof(uint64_t) + start_set_.size() * sizeof(BlobHash) +
          sizeof(HotSubgraph);
 }
@@ -135,19 +136,22 @@ std::unique_ptr<HotSubgraph> HotSubgraphBuilder::Build() {
   if (slots != index_.size()) {
     std::vector<uint64_t> index(slots, 0);
     for (uint32_t node = 0; node < nodes_.size(); ++node) {
-      Insert(index, slots - 1, nodes_[node].hash.Fingerprint(), node, &HotSubgraph::Mix);
+      Insert(index, slots - 1, hashes_[node].Fingerprint(), node, &HotSubgraph::Mix);
     }
     index_ = std::move(index);
     index_mask_ = slots - 1;
   }
+  hashes_.shrink_to_fit();
   nodes_.shrink_to_fit();
   edges_.shrink_to_fit();
+  graph->hashes_ = std::move(hashes_);
   graph->nodes_ = std::move(nodes_);
   graph->edges_ = std::move(edges_);
   graph->index_ = std::move(index_);
   graph->index_mask_ = index_mask_;
   graph->complete_count_ = complete_count_;
   graph->start_set_ = std::move(start_set_);
+  hashes_.clear();
   nodes_.clear();
   edges_.clear();
   complete_count_ = 0;

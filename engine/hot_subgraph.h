@@ -1,11 +1,14 @@
 // HotSubgraph is an immutable, flat copy of the most-called part of the graph.
 //
 // Layout (CSR):
-//   nodes_   one Node per function: its BlobHash by value, where its edges
-//            start in edges_, how many there are, and whether they are all
-//            here ("complete") or the node is a *leaf*: a callee of a hot
-//            caller whose own callees were left out of the snapshot (it is
-//            still a valid prediction; walks just cannot expand it).
+//   hashes_  one BlobHash per function, by value, indexed by node.
+//   nodes_   one 8-byte Node per function: where its edges start in edges_,
+//            how many there are, and whether they are all here ("complete")
+//            or the node is a *leaf*: a callee of a hot caller whose own
+//            callees were left out of the snapshot (it is still a valid
+//            prediction; walks just cannot expand it). Kept apart from the
+//            hashes so a walk's expansions touch a dense 8-byte array and
+//            only results touch the 32-byte hashes.
 //   edges_   per node, its callees most probable first: target node index
 //            and p(callee | caller) as a float. 8 bytes per edge.
 //   index_   open addressing over BlobHash::Fingerprint(): slot = 32 bits of
@@ -21,6 +24,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <span>
 #include <vector>
@@ -31,6 +35,15 @@ namespace blobgraph::engine {
 
 inline constexpr uint32_t kNoNode = 0xffffffffu;
 
+// BlobHash equality in four 8-byte compares, inlined (std::memcmp of 32 bytes
+// is a library call, and interning compares once per edge).
+inline bool SameHash(const BlobHash& a, const BlobHash& b) {
+  uint64_t x[4], y[4];
+  std::memcpy(x, a.data(), sizeof(x));
+  std::memcpy(y, b.data(), sizeof(y));
+  return ((x[0] ^ y[0]) | (x[1] ^ y[1]) | (x[2] ^ y[2]) | (x[3] ^ y[3])) == 0;
+}
+
 struct HotEdge {
   uint32_t target;    // node index in the same snapshot
   float probability;  // p(target | caller), in (0, 1]
@@ -40,11 +53,10 @@ static_assert(sizeof(HotEdge) == 8);
 class HotSubgraph {
  public:
   struct Node {
-    BlobHash hash;
     uint32_t edge_begin;
     uint32_t edge_count_and_flag;  // low 31 bits: edge count; top bit: complete
   };
-  static_assert(sizeof(Node) == 40);
+  static_assert(sizeof(Node) == 8);
   static constexpr uint32_t kCompleteBit = 0x80000000u;
 
   HotSubgraph(const HotSubgraph&) = delete;
@@ -59,13 +71,13 @@ class HotSubgraph {
       if (entry == 0) return kNoNode;
       if (static_cast<uint32_t>(entry >> 32) == tag) {
         uint32_t node = static_cast<uint32_t>(entry) - 1;
-        if (nodes_[node].hash == hash) return node;
+        if (SameHash(hashes_[node], hash)) return node;
       }
     }
   }
 
   const Node& node(uint32_t index) const { return nodes_[index]; }
-  const BlobHash& hash(uint32_t index) const { return nodes_[index].hash; }
+  const BlobHash& hash(uint32_t index) const { return hashes_[index]; }
   bool complete(uint32_t index) const { return nodes_[index].edge_count_and_flag & kCompleteBit; }
   std::span<const HotEdge> edges(uint32_t index) const {
     const Node& n = nodes_[index];
@@ -93,6 +105,7 @@ class HotSubgraph {
     return x ^ (x >> 29);
   }
 
+  std::vector<BlobHash> hashes_;
   std::vector<Node> nodes_;
   std::vector<HotEdge> edges_;
   std::vector<uint64_t> index_;
@@ -120,6 +133,17 @@ class HotSubgraphBuilder {
   // complete (a function the store knows has no callees).
   void AddFunction(const BlobHash& hash);
   bool HasCaller(const BlobHash& hash) const;
+  // Cache hints for a caller about to intern many hashes (no effect on the
+  // result): WarmSlot starts loading `hash`'s home index slot; WarmNode,
+  // some hashes later, reads that slot and starts loading the hash it
+  // names, which Intern compares against.
+  void WarmSlot(const BlobHash& hash) const {
+    __builtin_prefetch(&index_[HotSubgraph::Mix(hash.Fingerprint()) & index_mask_]);
+  }
+  void WarmNode(const BlobHash& hash) const {
+    uint64_t entry = index_[HotSubgraph::Mix(hash.Fingerprint()) & index_mask_];
+    if (entry != 0) __builtin_prefetch(&hashes_[static_cast<uint32_t>(entry) - 1]);
+  }
   // Whether `hash` has a node yet (complete or leaf).
   bool HasNode(const BlobHash& hash) const;
   // Marks every node complete: for a builder fed the whole store, where a
@@ -143,6 +167,7 @@ class HotSubgraphBuilder {
 
   // Each caller's row is appended to edges_ whole, so rows are contiguous
   // already; a callee met before its own row gets a leaf node at once.
+  std::vector<BlobHash> hashes_;
   std::vector<HotSubgraph::Node> nodes_;
   std::vector<HotEdge> edges_;
   size_t complete_count_ = 0;

@@ -149,34 +149,67 @@ size_t PrefetchWalk(const HotSubgraph& graph, uint32_t start, const PrefetchOpti
     }
     std::span<const HotEdge> edges = graph.edges(node);
     size_t n = std::min<size_t>(edges.size(), options.top_n);
+    bool expandable = depth + 1 < depth_limit;
+    size_t pushed = 0;
     for (size_t i = 0; i < n; ++i) {
       float p = probability * edges[i].probability;
       if (p < min_probability) break;  // edges are sorted: the rest are smaller
-      if (edges[i].target == start) continue;
-      // The node is read when the entry is taken; start the cache miss now
-      // so the misses of all siblings overlap.
-      __builtin_prefetch(&graph.node(edges[i].target));
-      frontier.Push(FrontierEntry{p, edges[i].target, depth + 1});
+      uint32_t target = edges[i].target;
+      if (target == start) continue;
+      // The hash (and, if it will be expanded, the node) is read when the
+      // entry is taken; start the cache misses now so siblings overlap.
+      __builtin_prefetch(&graph.hash(target));
+      if (expandable) __builtin_prefetch(&graph.node(target));
+      frontier.Push(FrontierEntry{p, target, depth + 1});
+      ++pushed;
+    }
+    // The children's edge rows: their node loads run in parallel here, so
+    // the expansions below do not each wait for a node and then a row.
+    if (expandable) {
+      for (size_t i = 0; i < n && pushed > 0; ++i) {
+        uint32_t target = edges[i].target;
+        if (target == start) continue;
+        --pushed;
+        __builtin_prefetch(graph.edges(target).data());
+      }
     }
   };
 
   expand(start, 1.0f, 0);
   size_t count = 0;
-  while (!frontier.empty() && count < max_results && !visited.full()) {
-    FrontierEntry entry = frontier.Pop();
-    size_t seen = visited.FindOrInsert(entry.node, entry.depth, &found);
-    if (found) {
-      // Taken before along a more probable path; worth expanding again only
-      // if this path is shorter, since the depth limit may have cut it.
-      if (visited.depth(seen) <= entry.depth) continue;
-      visited.depth(seen) = static_cast<uint8_t>(entry.depth);
-    } else {
-      const BlobHash& hash = graph.hash(entry.node);
-      if (!hooks.accept || hooks.accept(hooks.context, hash)) {
-        out[count++] = Prediction{hash, entry.probability, entry.depth};
+  // Each round takes up to the number of results still wanted into
+  // out[count, taken), then filters them in place (see the header).
+  while (count < max_results) {
+    size_t taken = count;
+    while (taken < max_results && !frontier.empty() && !visited.full()) {
+      FrontierEntry entry = frontier.Pop();
+      size_t seen = visited.FindOrInsert(entry.node, entry.depth, &found);
+      if (found) {
+        // Taken before along a more probable path; worth expanding again only
+        // if this path is shorter, since the depth limit may have cut it.
+        if (visited.depth(seen) <= entry.depth) continue;
+        visited.depth(seen) = static_cast<uint8_t>(entry.depth);
+      } else {
+        const BlobHash& hash = graph.hash(entry.node);
+        out[taken++] = Prediction{hash, entry.probability, entry.depth};
+      }
+      if (entry.depth < depth_limit) expand(entry.node, entry.probability, entry.depth);
+    }
+    if (taken == count) break;
+    if (hooks.filter) {
+      count += hooks.filter(hooks.context, out + count, taken - count);
+      continue;
+    }
+    if (!hooks.accept) {
+      count = taken;
+      continue;
+    }
+    for (size_t i = count; i < taken; ++i) {
+      if (hooks.accept(hooks.context, out[i].hash)) {
+        if (i != count) out[count] = out[i];
+        ++count;
       }
     }
-    if (entry.depth < depth_limit) expand(entry.node, entry.probability, entry.depth);
   }
   return count;
 }

@@ -13,6 +13,13 @@
 // A leaf (callee whose own callees are not in the snapshot) is emitted but
 // cannot be expanded; the hooks hear about it so the engine can pull it in.
 //
+// Candidates are taken in rounds: as many as results are still wanted are
+// taken (and expanded) first, then `accept` filters them in order, so the
+// cache misses of its lookups overlap instead of following one another. The
+// walk's order does not depend on `accept`, and a round takes no more
+// candidates than would be taken one at a time, so the results, and the
+// candidates `accept` is asked about, are the same as a one-at-a-time walk.
+//
 // All scratch is fixed-size on the stack: the frontier holds kMaxFrontier
 // entries (when full, the least probable entry is replaced if the new one is
 // more probable), so no allocation, lock, I/O or exception. Any thread.
@@ -39,6 +46,11 @@ struct WalkHooks {
   // A node the walk wanted to expand but whose callees are not in the
   // snapshot (a leaf). May be null.
   void (*incomplete)(void* context, const BlobHash& hash) noexcept = nullptr;
+  // The batch form of `accept`, used instead of it when set: keeps the
+  // accepted ones of `candidates[0, count)` in order at the front and
+  // returns how many, deciding each as `accept` would in that order. One
+  // call per round lets the engine start all of a round's lookups at once.
+  size_t (*filter)(void* context, Prediction* candidates, size_t count) noexcept = nullptr;
   void* context = nullptr;
 };
 

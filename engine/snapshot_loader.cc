@@ -89,6 +89,73 @@ Status ChooseHotCallers(const GraphStore& store, size_t budget_bytes, const Prob
   return Status::Ok();
 }
 
+
+// Rows read from the store and converted, waiting to be interned. Interning
+// is a chain of cache misses (home index slot, then the hash it names) per
+// callee; rows are interned a batch at a time so those misses can be
+// started a few hashes ahead and overlap. The vectors are reused.
+class RowBatch {
+ public:
+  static constexpr size_t kRows = 512;
+  // Hashes ahead of the one being interned whose node (then slot) is warmed.
+  static constexpr size_t kNodeDistance = 8;
+  static constexpr size_t kSlotDistance = 16;
+
+  bool full() const { return callers_.size() >= kRows; }
+  bool empty() const { return callers_.empty(); }
+
+  // Appends `row` converted under `model`.
+  void Add(const BlobHash& caller, std::span<const CalleeInfo> row, const ProbabilityModel& model) {
+    ToCallees(row, model, &converted_);
+    callers_.push_back(caller);
+    callees_.insert(callees_.end(), converted_.begin(), converted_.end());
+    ends_.push_back(static_cast<uint32_t>(callees_.size()));
+  }
+
+  // Adds the rows to `builder` in order; each row is first offered to
+  // `admit(caller, callees)`, which returns +1 (add it), 0 (skip it) or -1
+  // (skip it and every later row: returns false then). Clears the batch.
+  template <typename Admit>
+  bool InternInto(HotSubgraphBuilder* builder, Admit admit) {
+    // Hash k of the batch in interning order: row r's caller, then its callees.
+    keys_.clear();
+    for (size_t r = 0, begin = 0; r < callers_.size(); begin = ends_[r++]) {
+      keys_.push_back(&callers_[r]);
+      for (size_t i = begin; i < ends_[r]; ++i) keys_.push_back(&callees_[i].hash);
+    }
+    size_t slot_cursor = 0, node_cursor = 0, key = 0;
+    bool go_on = true;
+    for (size_t r = 0, begin = 0; r < callers_.size(); begin = ends_[r++]) {
+      size_t row_keys = 1 + ends_[r] - begin;
+      for (; slot_cursor < std::min(keys_.size(), key + row_keys + kSlotDistance); ++slot_cursor) {
+        builder->WarmSlot(*keys_[slot_cursor]);
+      }
+      for (; node_cursor < std::min(keys_.size(), key + row_keys + kNodeDistance); ++node_cursor) {
+        builder->WarmNode(*keys_[node_cursor]);
+      }
+      key += row_keys;
+      std::span<const HotSubgraphBuilder::Callee> row(callees_.data() + begin, ends_[r] - begin);
+      int verdict = admit(callers_[r], row);
+      if (verdict < 0) {
+        go_on = false;
+        break;
+      }
+      if (verdict > 0) builder->AddCaller(callers_[r], row);
+    }
+    callers_.clear();
+    ends_.clear();
+    callees_.clear();
+    return go_on;
+  }
+
+ private:
+  std::vector<BlobHash> callers_;
+  std::vector<uint32_t> ends_;  // end of each row in callees_
+  std::vector<HotSubgraphBuilder::Callee> callees_;
+  std::vector<HotSubgraphBuilder::Callee> converted_;
+  std::vector<const BlobHash*> keys_;
+};
+
 }  // namespace
 
 void ToCallees(std::span<const CalleeInfo> row, const ProbabilityModel& model,
@@ -119,31 +186,38 @@ Result<LoadedSnapshot> LoadSnapshot(const GraphStore& store, const LoadOptions& 
   bool budget_hit = false;
 
   HotSubgraphBuilder builder;
-  std::vector<HotSubgraphBuilder::Callee> callees;
+  RowBatch batch;
   size_t wanted = chosen.size();
+  // Rows come in hash order, not hotness order: the budget is a hard cap.
+  // Exact (counting the nodes the row would add) only near the budget,
+  // since it costs a lookup per edge.
+  auto admit = [&](const BlobHash& caller, std::span<const HotSubgraphBuilder::Callee> row) {
+    size_t worst_case = builder.EstimatedBytes(row.size() + 1, row.size()) +
+                        (builder.node_count() + row.size() + 1) * 2 * sizeof(uint64_t);
+    if (worst_case > options.budget_bytes) {
+      size_t new_nodes = builder.HasNode(caller) ? 0 : 1;
+      for (const auto& c : row) new_nodes += builder.HasNode(c.hash) ? 0 : 1;
+      if (builder.EstimatedBytes(new_nodes, row.size()) > options.budget_bytes) {
+        budget_hit = true;
+        return options.mode == LoadMode::kQuick ? -1 : 0;
+      }
+    }
+    return 1;
+  };
   Status status = store.ForEachCaller([&](const BlobHash& caller, std::span<const CalleeInfo> row) {
     if (filtered) {
       if (!chosen.count(caller)) return Status::Ok();
       --wanted;
     }
-    // Rows come in hash order, not hotness order: the budget is a hard cap.
-    // Exact (counting the nodes the row would add) only near the budget,
-    // since it costs a lookup per edge.
-    size_t worst_case = builder.EstimatedBytes(row.size() + 1, row.size()) +
-                        (builder.node_count() + row.size() + 1) * 2 * sizeof(uint64_t);
-    if (worst_case > options.budget_bytes) {
-      size_t new_nodes = builder.HasNode(caller) ? 0 : 1;
-      for (const CalleeInfo& c : row) new_nodes += builder.HasNode(c.callee) ? 0 : 1;
-      if (builder.EstimatedBytes(new_nodes, row.size()) > options.budget_bytes) {
-        budget_hit = true;
-        return options.mode == LoadMode::kQuick ? StopScan() : Status::Ok();
-      }
+    batch.Add(caller, row, options.model);
+    if (batch.full() || (filtered && wanted == 0)) {
+      if (!batch.InternInto(&builder, admit)) return StopScan();
     }
-    ToCallees(row, options.model, &callees);
-    builder.AddCaller(caller, callees);
     if (filtered && wanted == 0) return StopScan();
     return Status::Ok();
   });
+  // Rows still batched when the scan ended (not after an error).
+  if ((status.ok() || IsStopScan(status)) && !batch.empty()) (void)batch.InternInto(&builder, admit);
   if (!status.ok() && !IsStopScan(status)) return status.WithContext("engine: reading callers");
   // A quick scan that never hit the budget read the whole store.
   if (options.mode == LoadMode::kQuick) whole = !budget_hit;

@@ -6,7 +6,8 @@
 // caller gets one edge-row operand. To keep `callers` exact, each caller's
 // current row is read once to learn which callees are new; a new callee's
 // node gets +1 caller in the same atomic write. That read is only valid while
-// no other write runs, hence the REQUIRES below.
+// no other write runs, hence the REQUIRES below. A caller whose row exists
+// already has its node record, so it gets no (all-zero) node operand.
 #pragma once
 
 #include "blobgraph/graph_store.h"

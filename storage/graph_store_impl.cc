@@ -1,5 +1,7 @@
 #include "storage/graph_store_impl.h"
 
+#include <algorithm>
+
 #include "storage/apply_writer.h"
 #include "storage/rocks_status.h"
 
@@ -46,9 +48,14 @@ std::unique_ptr<rocksdb::Iterator> GraphStoreImpl::NewScan(
   return std::unique_ptr<rocksdb::Iterator>(db_->NewIterator(read, family(cf)));
 }
 
-std::unique_ptr<WriteSink> GraphStoreImpl::NewSink(bool ingest) const {
+std::unique_ptr<WriteSink> GraphStoreImpl::NewSink(bool ingest, size_t items) const {
   if (ingest) return NewIngestSink(handles_, IngestTempDir(path_));
-  return NewBatchSink(handles_, options_.sync_writes);
+  // An edge costs ~36 bytes in its caller's row operand and up to ~45 in
+  // its callee's node operand; reserving spares the batch its regrowth
+  // copies. Capped: a hint must not allocate far more than a batch needs.
+  constexpr size_t kBytesPerItem = 64, kMaxReserve = 64 << 20;
+  return NewBatchSink(handles_, options_.sync_writes,
+                      std::min(items, kMaxReserve / kBytesPerItem) * kBytesPerItem);
 }
 
 Status GraphStoreImpl::CheckProfile(const ProfileInfo& profile) const {
@@ -76,7 +83,7 @@ Status GraphStoreImpl::Apply(const GraphUpdate& update, const ApplyOptions& appl
   for (const auto& run : update.runs) items += run.size();
   bool ingest = apply.method == WriteMethod::kIngest ||
                 (apply.method == WriteMethod::kAuto && items > kAutoIngestThreshold);
-  std::unique_ptr<WriteSink> sink = NewSink(ingest);
+  std::unique_ptr<WriteSink> sink = NewSink(ingest, items);
   BLOBGRAPH_RETURN_IF_ERROR(EmitUpdate(handles_, update, sink.get()));
   return sink->Commit();
 }

@@ -51,7 +51,8 @@ class GraphStoreImpl final : public GraphStore {
   // Reads one value; *found false if absent.
   Status GetValue(Cf cf, std::string_view key, std::string* value, bool* found) const;
   std::unique_ptr<rocksdb::Iterator> NewScan(Cf cf, const rocksdb::Snapshot* snapshot) const;
-  std::unique_ptr<WriteSink> NewSink(bool ingest) const;
+  // `items`: the update's entry count, to size a write batch up front.
+  std::unique_ptr<WriteSink> NewSink(bool ingest, size_t items = 0) const;
   // Turns a stored row into callees sorted by probability.
   Status RowToCallees(const BlobHash& caller, std::string_view row,
                       std::vector<CalleeInfo>* callees) const;

@@ -20,7 +20,10 @@ rocksdb::Slice ToSlice(std::string_view view) { return {view.data(), view.size()
 
 class BatchSink final : public WriteSink {
  public:
-  BatchSink(const DbHandles& handles, bool sync) : handles_(handles) { write_options_.sync = sync; }
+  BatchSink(const DbHandles& handles, bool sync, size_t expected_bytes)
+      : handles_(handles), batch_(expected_bytes) {
+    write_options_.sync = sync;
+  }
 
   Status Put(Cf cf, std::string_view key, std::string_view value) override {
     return Check(batch_.Put(handles_.family(cf), ToSlice(key), ToSlice(value)));
@@ -248,8 +251,9 @@ class IngestSink final : public WriteSink {
 
 }  // namespace
 
-std::unique_ptr<WriteSink> NewBatchSink(const DbHandles& handles, bool sync) {
-  return std::make_unique<BatchSink>(handles, sync);
+std::unique_ptr<WriteSink> NewBatchSink(const DbHandles& handles, bool sync,
+                                        size_t expected_bytes) {
+  return std::make_unique<BatchSink>(handles, sync, expected_bytes);
 }
 
 std::unique_ptr<WriteSink> NewIngestSink(const DbHandles& handles, std::string temp_dir) {

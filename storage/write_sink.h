@@ -2,7 +2,9 @@
 // atomically, either as one RocksDB WriteBatch or as SST files (one per column
 // family) ingested together with DB::IngestExternalFiles. Internal to
 // storage/. A sink is used by one thread, for one write, under the store's
-// writer mutex.
+// writer mutex. The ingest sink runs its SstFileWriters on a helper thread of
+// its own (started once an update passes a few MB, joined by Commit or the
+// destructor); its errors come back from a later Put/Merge/Delete or Commit.
 #pragma once
 
 #include <memory>
@@ -37,7 +39,9 @@ class WriteSink {
   virtual Status Commit() = 0;
 };
 
-std::unique_ptr<WriteSink> NewBatchSink(const DbHandles& handles, bool sync);
+// `expected_bytes` sizes the batch up front (a hint; it may grow past it).
+std::unique_ptr<WriteSink> NewBatchSink(const DbHandles& handles, bool sync,
+                                        size_t expected_bytes = 0);
 
 // Writes SST files under `temp_dir` (created if missing); they are removed
 // when the sink is destroyed, whether or not Commit() succeeded.

@@ -1,8 +1,6 @@
 // blobgraph export: the whole graph as a profile another machine can merge.
 #include <algorithm>
 #include <cstdio>
-#include <thread>
-#include <vector>
 
 #include "formats/profile_io.h"
 #include "tools/command_line.h"
@@ -11,27 +9,20 @@
 namespace blobgraph::tools {
 namespace {
 
-// Writes names, then edges, then functions that only exist as declarations;
-// `import` of the result reproduces every count. Finding the declared-only
-// functions means ForEachNode, which joins the nodes and edges column
-// families (a second full read of every edge row), so it runs on its own
-// thread while this one reads and writes the edges; its few results are
-// written last. Every format takes functions after edges.
+// Writes names, then functions that only exist as declarations, then edges;
+// `import` of the result reproduces every count.
 Status ExportProfile(const GraphStore& store, formats::ProfileWriter* writer, uint64_t min_count,
                      ProgressTicker* progress, uint64_t* edges_written) {
-  std::vector<BlobHash> isolated;  // no callers, no callees; in hash order
-  Status scan_status;
-  std::jthread scan([&] {
-    scan_status = store.ForEachNode([&](const NodeRecord& node) {
-      if (node.callers == 0 && node.callees == 0) isolated.push_back(node.hash);
-      return Status::Ok();
-    });
-  });
   BLOBGRAPH_RETURN_IF_ERROR(writer->Begin(ProfileInfo::NewForThisHost()));
   std::vector<BlobHash> named;  // in hash order, as the store visits them
   BLOBGRAPH_RETURN_IF_ERROR(store.ForEachName([&](const BlobHash& hash, std::string_view name) {
     named.push_back(hash);
     return writer->AddFunction(hash, std::string(name));
+  }));
+  BLOBGRAPH_RETURN_IF_ERROR(store.ForEachNode([&](const NodeRecord& node) {
+    bool isolated = node.callers == 0 && node.callees == 0;
+    if (!isolated || std::binary_search(named.begin(), named.end(), node.hash)) return Status::Ok();
+    return writer->AddFunction(node.hash, std::nullopt);
   }));
   uint64_t callers = 0;
   BLOBGRAPH_RETURN_IF_ERROR(store.ForEachCaller(
@@ -45,12 +36,6 @@ Status ExportProfile(const GraphStore& store, formats::ProfileWriter* writer, ui
         progress->SetProgress(++callers, 0);
         return Status::Ok();
       }));
-  scan.join();
-  BLOBGRAPH_RETURN_IF_ERROR(scan_status);
-  for (const BlobHash& hash : isolated) {
-    if (std::binary_search(named.begin(), named.end(), hash)) continue;
-    BLOBGRAPH_RETURN_IF_ERROR(writer->AddFunction(hash, std::nullopt));
-  }
   return writer->Finish();
 }
 

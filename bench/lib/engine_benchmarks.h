@@ -48,6 +48,12 @@ struct PrefetchComparison {
   LatencyFigures ours;
   LatencyFigures reference;
   double ratio = 0;  // reference mean / ours mean = throughput ratio
+  // The same calls again, untimed one by one: thread CPU time per call of a
+  // plain loop. On a shared machine this leaves out time the thread spent
+  // preempted, which per-call means (above) count at whichever call it hit.
+  double ours_cpu_ns = 0;
+  double reference_cpu_ns = 0;
+  double cpu_ratio = 0;  // reference_cpu_ns / ours_cpu_ns
 };
 
 // Times `calls` Prefetch calls each of the engine and of the reference port

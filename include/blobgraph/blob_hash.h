@@ -51,11 +51,22 @@ class BlobHash {
   // Writes exactly kHexSize characters; no terminator.
   void WriteHex(char* out) const;
 
-  // SHA-256 output is uniform, so its first 8 bytes are already a good hash.
+  // A 64-bit hash of all 32 bytes. Real SHA-256 hashes are uniform, but
+  // hashes in hand-made or hostile inputs need not be (for example 64 hex
+  // digits that are mostly zeros), and a hash table keyed by only some of
+  // the bytes would then degrade to linear scans. Every byte is mixed in.
   uint64_t Fingerprint() const {
-    uint64_t value;
-    std::memcpy(&value, bytes_.data(), sizeof(value));
-    return value;
+    uint64_t w[4];
+    std::memcpy(w, bytes_.data(), sizeof(w));
+    // Four independent multiplies, rotated apart, then murmur3's finaliser
+    // so that every input bit reaches the low bits tables index by.
+    uint64_t h = w[0] * 0x9E3779B97F4A7C15ull ^ Rotl(w[1] * 0xC2B2AE3D27D4EB4Full, 16) ^
+                 Rotl(w[2] * 0x165667B19E3779F9ull, 32) ^ Rotl(w[3] * 0xD6E8FEB86659FD93ull, 48);
+    h ^= h >> 33;
+    h *= 0xFF51AFD7ED558CCDull;
+    h ^= h >> 33;
+    h *= 0xC4CEB9FE1A85EC53ull;
+    return h ^ (h >> 33);
   }
 
   friend bool operator==(const BlobHash& a, const BlobHash& b) {
@@ -68,6 +79,7 @@ class BlobHash {
   }
 
  private:
+  static constexpr uint64_t Rotl(uint64_t x, int r) { return x << r | x >> (64 - r); }
   std::array<uint8_t, kSize> bytes_;
 };
 

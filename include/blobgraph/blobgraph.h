@@ -29,6 +29,10 @@
  * same handle from many threads at once. blobgraph_prefetch() takes no lock,
  * allocates nothing (for capacities up to BLOBGRAPH_PREFETCH_STACK_RESULTS),
  * does no I/O.
+ *
+ * A client handle is a connection to a profile server (`blobgraph serve`,
+ * blobgraph-server): a runtime pulls a warm start from it when it starts and
+ * pushes what it recorded when it exits. See "Profile server" below.
  */
 #ifndef BLOBGRAPH_BLOBGRAPH_H_
 #define BLOBGRAPH_BLOBGRAPH_H_
@@ -79,6 +83,7 @@ typedef struct blobgraph_hash {
 
 typedef struct blobgraph_store blobgraph_store;   /* opaque */
 typedef struct blobgraph_engine blobgraph_engine; /* opaque */
+typedef struct blobgraph_client blobgraph_client; /* opaque */
 
 /* ---- Version, errors, hashes ------------------------------------------ */
 
@@ -275,6 +280,104 @@ BLOBGRAPH_API blobgraph_status blobgraph_engine_stats(blobgraph_engine* engine,
                                                       blobgraph_feedback_stats* this_engine,
                                                       blobgraph_feedback_stats* all_engines,
                                                       blobgraph_snapshot_info* snapshot);
+
+/* ---- Profile server ---------------------------------------------------- */
+
+/* A client keeps one connection to a profile server, reconnecting (up to
+ * max_attempts per call) when it is lost. It runs its own event-loop thread;
+ * calls on one client from many threads are serialised. A server that is down
+ * or unreachable should make a runtime start cold, not fail: treat an error
+ * from these functions as "no warm start" / "push later".
+ *
+ * Errors of every call that reaches the server: IO_ERROR (cannot connect,
+ * connection lost on every attempt, timeout), BUSY (server over its
+ * connection limit or shutting down), INVALID_INPUT (the server refused the
+ * request: wrong token, push too large, ...), or the server's own code.
+ * Messages name the function and the server ("blobgraph_client_connect:
+ * server 10.0.0.5:7979: ..."). */
+
+typedef struct blobgraph_client_options {
+  uint32_t struct_size;         /* sizeof(blobgraph_client_options); set by _init */
+  const char* address;          /* "HOST:PORT" (HOST alone: port 7979); required, default NULL */
+  const char* token_file;       /* file holding the server's token; NULL = none (default) */
+  const char* token;            /* or the token itself; NULL = none (default). Not both.
+                                   The environment ($BLOBGRAPH_TOKEN_FILE) is not read. */
+  int tls;                      /* default 0; 1 = TLS (implied by a tls_ca_file) */
+  const char* tls_ca_file;      /* PEM certificate(s) to trust; NULL = the system's */
+  const char* tls_server_name;  /* name the certificate must carry; NULL = HOST */
+  uint32_t max_attempts;        /* default 5: tries per call, counting the first; >= 1 */
+  uint32_t retry_backoff_ms;    /* default 100: wait before a retry, doubled after each */
+  uint32_t call_timeout_ms;     /* default 120000: per call; >= 1 */
+} blobgraph_client_options;
+
+/* Fills with the defaults (address NULL: set it). Errors: INVALID_ARGUMENT. */
+BLOBGRAPH_API blobgraph_status blobgraph_client_options_init(blobgraph_client_options* options);
+
+/* Connects to and authenticates with the server at options->address. The
+ * strings are copied; they need not outlive the call. On failure `*out` is
+ * NULL. Errors: INVALID_ARGUMENT (NULL options/address/out, struct_size not
+ * from _init, both token and token_file), IO_ERROR (token file unreadable,
+ * server unreachable), INVALID_INPUT (empty token file, wrong token, TLS
+ * setup), BUSY. Any thread. */
+BLOBGRAPH_API blobgraph_status blobgraph_client_connect(const blobgraph_client_options* options,
+                                                        blobgraph_client** out);
+
+/* Closes the connection, stops the client's thread and invalidates `client`.
+ * Errors: CLOSED_HANDLE (NULL, closed: nothing happens).
+ * REQUIRES: no other thread is inside a call on this client. */
+BLOBGRAPH_API blobgraph_status blobgraph_client_close(blobgraph_client* client);
+
+/* Reads the profile file at `path` (any format blobgraph_import_profile
+ * reads) and pushes it. Returns once the server has applied it and synced it
+ * to disk. Retry-safe: the server applies a profile id at most once, so
+ * pushing the same file again (after an error, or to a restarted server) is
+ * harmless; then `*already_applied` (may be NULL) is 1 and nothing changed,
+ * else 0. Errors: as above, plus INVALID_INPUT / IO_ERROR naming the file
+ * when it cannot be read. Any thread (serialised per client). */
+BLOBGRAPH_API blobgraph_status blobgraph_push_profile(blobgraph_client* client, const char* path,
+                                                      int* already_applied);
+
+typedef struct blobgraph_pull_options {
+  uint32_t struct_size;    /* sizeof(blobgraph_pull_options); set by _init */
+  /* All three 0 (default): the server's whole merged graph. Otherwise its
+   * hot part: functions ranked by observed calls, at most max_functions of
+   * them (0 = no limit), whose edges fit in max_bytes of wire size (0 = no
+   * limit), each with at least min_calls observed calls. */
+  uint64_t max_functions;
+  uint64_t max_bytes;
+  uint64_t min_calls;
+  int include_names;       /* default 1: also pull function names */
+} blobgraph_pull_options;
+
+typedef struct blobgraph_pull_stats {
+  uint64_t edges;      /* edges received (with their static and dynamic counts) */
+  uint64_t names;      /* function names received */
+  uint64_t functions;  /* functions known only by declaration */
+} blobgraph_pull_stats;
+
+/* Fills with the defaults. Errors: INVALID_ARGUMENT (NULL). */
+BLOBGRAPH_API blobgraph_status blobgraph_pull_options_init(blobgraph_pull_options* options);
+
+/* Pulls the server's merged graph (or its hot part, per `options`; NULL =
+ * the whole graph) and adds it to `store` in one atomic write. Counts are
+ * added, not replaced: meant for a fresh or scratch store (pulling twice
+ * into one store counts everything twice). `stats` (may be NULL) receives
+ * what was pulled. Nothing is written when the pull fails.
+ * Errors: CLOSED_HANDLE (client or store), INVALID_ARGUMENT (struct_size),
+ * INVALID_INPUT (read-only store), the server errors above, the store's
+ * write errors. Any thread (serialised per client; the store serialises
+ * writes). */
+BLOBGRAPH_API blobgraph_status blobgraph_pull(blobgraph_client* client, blobgraph_store* store,
+                                              const blobgraph_pull_options* options,
+                                              blobgraph_pull_stats* stats);
+
+/* The server's start set: up to `max` functions to fetch at start, most
+ * likely and earliest first (learned from the load order of the runs pushed
+ * to it); their number in `*count`. REQUIRES: `out` has room for `max`
+ * hashes. Errors: INVALID_ARGUMENT (NULL out/count), the server errors above.
+ * Any thread (serialised per client). */
+BLOBGRAPH_API blobgraph_status blobgraph_pull_start_set(blobgraph_client* client, size_t max,
+                                                        blobgraph_hash* out, size_t* count);
 
 #ifdef __cplusplus
 }  /* extern "C" */

@@ -59,6 +59,11 @@ int main(void) {
   blobgraph_store_stats stats;
   blobgraph_feedback_stats feedback;
   blobgraph_engine_options options;
+  blobgraph_client* client = NULL;
+  blobgraph_client_options client_options;
+  blobgraph_pull_options pull_options;
+  blobgraph_pull_stats pull_stats;
+  int already_applied = -1;
   int i;
 
   if (!mkdtemp(dir)) return 1;
@@ -122,6 +127,21 @@ int main(void) {
   CHECK(blobgraph_prefetch(engine, &a, NULL, out, NULL, 8, &count) == BLOBGRAPH_CLOSED_HANDLE);
   CHECK(blobgraph_on_load(NULL, &a) == BLOBGRAPH_CLOSED_HANDLE);
   CHECK(blobgraph_store_stats_get(NULL, &stats) == BLOBGRAPH_CLOSED_HANDLE);
+
+  /* The profile-server client from C: options, and NULL handles (the round
+   * trip against a real server is in c_api_client_test.cc). */
+  CHECK(blobgraph_client_options_init(&client_options) == BLOBGRAPH_OK);
+  CHECK(client_options.struct_size == sizeof(client_options));
+  CHECK(client_options.address == NULL && client_options.max_attempts >= 1);
+  CHECK(blobgraph_client_connect(&client_options, &client) == BLOBGRAPH_INVALID_ARGUMENT);
+  CHECK(client == NULL);
+  CHECK(blobgraph_pull_options_init(&pull_options) == BLOBGRAPH_OK);
+  CHECK(pull_options.max_functions == 0 && pull_options.include_names == 1);
+  CHECK(blobgraph_push_profile(client, profile_path, &already_applied) == BLOBGRAPH_CLOSED_HANDLE);
+  CHECK(blobgraph_pull(client, store, &pull_options, &pull_stats) == BLOBGRAPH_CLOSED_HANDLE);
+  CHECK(blobgraph_pull_start_set(client, 8, out, &count) == BLOBGRAPH_CLOSED_HANDLE);
+  CHECK(blobgraph_client_close(client) == BLOBGRAPH_CLOSED_HANDLE);
+  CHECK(strstr(blobgraph_last_error(), "blobgraph_client_close") != NULL);
 
   snprintf(command, sizeof(command), "rm -rf '%s'", dir);
   if (system(command) != 0) fprintf(stderr, "could not remove %s\n", dir);

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <set>
 #include <unordered_set>
 
@@ -92,6 +93,23 @@ TEST(BlobHashTest, IsOrderedAndHashable) {
   EXPECT_EQ(set.size(), 2u);
   std::set<BlobHash> ordered{*b, *a};
   EXPECT_EQ(*ordered.begin(), *a);
+}
+
+TEST(BlobHashTest, FingerprintMixesEveryByte) {
+  // Hashes that differ only in their last bytes (as in hand-made inputs
+  // like "%064x" of a counter) must not collide, or hash tables degrade.
+  std::unordered_set<uint64_t> fingerprints;
+  for (int i = 0; i < 4096; ++i) {
+    char hex[65];
+    std::snprintf(hex, sizeof(hex), "%064x", i);
+    auto hash = BlobHash::Parse(hex);
+    ASSERT_TRUE(hash.ok());
+    fingerprints.insert(hash->Fingerprint());
+  }
+  EXPECT_EQ(fingerprints.size(), 4096u);
+  std::unordered_set<uint64_t> low_bits;
+  for (uint64_t fingerprint : fingerprints) low_bits.insert(fingerprint & 1023);
+  EXPECT_GT(low_bits.size(), 900u);  // spread over a 1024-slot table
 }
 
 }  // namespace

@@ -4,7 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <set>
+#include <vector>
 
 #include "tests/engine/engine_test_util.h"
 
@@ -147,6 +149,40 @@ TEST(PrefetchWalkTest, RejectedCandidatesAreSkippedButStillExpanded) {
   ASSERT_EQ(walked.results.size(), 4u);
   ExpectResult(walked.results[0], E, 0.36f, 2);
   ExpectResult(walked.results[1], C, 0.3f, 1);
+}
+
+TEST(PrefetchWalkTest, FilterIsAskedOnlyAboutCandidatesTakenOneAtATime) {
+  // Candidates come in the order B, E, C, F, D. With B and C rejected and
+  // two results wanted, a one-at-a-time walk asks about B, E, C, F and stops;
+  // D is never asked about (asking marks a hash issued in the engine). The
+  // per-candidate and the batch filter must both see exactly that.
+  static std::vector<BlobHash> asked;
+  auto reject_b_and_c = [](const BlobHash& hash) { return !(hash == B) && !(hash == C); };
+  auto graph = SampleGraph();
+
+  WalkHooks one_at_a_time;
+  one_at_a_time.accept = [](void*, const BlobHash& hash) noexcept {
+    asked.push_back(hash);
+    return !(hash == B) && !(hash == C);
+  };
+  WalkHooks batched;
+  batched.filter = [](void*, Prediction* candidates, size_t count) noexcept {
+    size_t kept = 0;
+    for (size_t i = 0; i < count; ++i) {
+      asked.push_back(candidates[i].hash);
+      if (!(candidates[i].hash == B) && !(candidates[i].hash == C)) candidates[kept++] = candidates[i];
+    }
+    return kept;
+  };
+  for (const WalkHooks& hooks : {one_at_a_time, batched}) {
+    asked.clear();
+    auto walked = Walk(*graph, A, Options(2, 4, 0.0, 2), hooks);
+    ASSERT_EQ(walked.results.size(), 2u);
+    ExpectResult(walked.results[0], E, 0.36f, 2);
+    ExpectResult(walked.results[1], F, 0.27f, 2);
+    EXPECT_EQ(asked, (std::vector<BlobHash>{B, E, C, F}));
+    for (const Prediction& p : walked.results) EXPECT_TRUE(reject_b_and_c(p.hash));
+  }
 }
 
 TEST(PrefetchWalkTest, ShorterLaterPathIsExpandedAgain) {

@@ -131,6 +131,31 @@ TEST_F(BadInputTest, CorruptStoreFileIsNamed) {
   EXPECT_THAT(result.err, HasSubstr(std::filesystem::path(table).filename().string()));
 }
 
+TEST_F(BadInputTest, FullDiskFailsTheImportAndKeepsTheStore) {
+  // 100k distinct edges: far more than the 512 KiB any one file may grow to
+  // below. `ulimit -f` makes every write past that fail with EFBIG, as a full
+  // disk fails with ENOSPC; SIGXFSZ is ignored so the write returns an error.
+  std::string big;
+  for (int caller = 0; caller < 1000; ++caller) {
+    char hex[65];
+    std::snprintf(hex, sizeof(hex), "%064x", caller + 1);
+    for (int callee = 0; callee < 100; ++callee) {
+      char other[65];
+      std::snprintf(other, sizeof(other), "%064x", 100000 + caller * 100 + callee);
+      big += std::string(hex) + " " + other + "\n";
+    }
+  }
+  WriteFile("big.txt", big);
+  CommandResult result = Shell("trap '' XFSZ; ulimit -f 512; blobgraph import --text big.txt");
+  EXPECT_NE(result.exit_code, 0);
+  EXPECT_THAT(result.err, HasSubstr(db())) << result.err;
+  EXPECT_THAT(result.err, HasSubstr("File too large")) << result.err;
+  ExpectStoreUnchanged();
+  EXPECT_EQ(Run({"verify"}).exit_code, 0);
+  // With room again, the same import succeeds.
+  EXPECT_EQ(Run({"import", "--text", "big.txt"}).exit_code, 0);
+}
+
 TEST_F(BadInputTest, NotAStoreDirectoryIsRefused) {
   std::filesystem::create_directory(dir() + "/photos");
   WriteFile("photos/cat.jpg", "meow");
