@@ -1,5 +1,7 @@
 #include "blobgraph/blob_hash.h"
 
+#include "core/quote.h"
+
 namespace blobgraph {
 namespace {
 
@@ -11,25 +13,6 @@ int HexValue(char c) {
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
   if (c >= 'A' && c <= 'F') return c - 'A' + 10;
   return -1;
-}
-
-// Quotes at most 80 characters of untrusted input, escaping the unprintable.
-std::string Quote(std::string_view text) {
-  std::string out = "'";
-  size_t shown = text.size() > 80 ? 80 : text.size();
-  for (size_t i = 0; i < shown; ++i) {
-    unsigned char c = static_cast<unsigned char>(text[i]);
-    if (c >= 0x20 && c < 0x7f && c != '\'') {
-      out += static_cast<char>(c);
-    } else {
-      out += "\\x";
-      out += kHexDigits[c >> 4];
-      out += kHexDigits[c & 15];
-    }
-  }
-  if (shown < text.size()) out += "...";
-  out += "'";
-  return out;
 }
 
 }  // namespace
@@ -50,7 +33,7 @@ Result<BlobHash> BlobHash::Parse(std::string_view text) {
     offset = kPrefix.size();
   }
   if (digits.size() != kHexSize) {
-    return Status::InvalidInput("hash " + Quote(text) + " has " + std::to_string(digits.size()) +
+    return Status::InvalidInput("hash " + QuoteForMessage(text) + " has " + std::to_string(digits.size()) +
                                 " hex digits, expected 64");
   }
   BlobHash hash;
@@ -59,8 +42,8 @@ Result<BlobHash> BlobHash::Parse(std::string_view text) {
     int low = HexValue(digits[i + 1]);
     if (high < 0 || low < 0) {
       size_t bad = high < 0 ? i : i + 1;
-      return Status::InvalidInput("hash " + Quote(text) + " has a non-hex character " +
-                                  Quote(digits.substr(bad, 1)) + " at position " +
+      return Status::InvalidInput("hash " + QuoteForMessage(text) + " has a non-hex character " +
+                                  QuoteForMessage(digits.substr(bad, 1)) + " at position " +
                                   std::to_string(offset + bad));
     }
     hash.bytes_[i / 2] = static_cast<uint8_t>(high << 4 | low);

@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "core/quote.h"
 #include "formats/profile_text.h"
 #include "formats/text_lines.h"
 #include "schema/profile_json.h"
@@ -14,14 +15,36 @@
 namespace blobgraph::formats {
 namespace {
 
-// The capnp stream needs the identity in its header, so the stream is opened
-// at Begin(); Open() only checks that the path can be created.
-class CapnpProfileWriter : public ProfileWriter {
+// How each streaming writer is opened (with the profile's identity, which
+// both put in their header) and how it takes a function.
+Result<std::unique_ptr<schema::StreamWriter>> OpenInner(schema::StreamWriter*,
+                                                        const std::string& path,
+                                                        const ProfileInfo& profile) {
+  return schema::StreamWriter::Open(path, schema::StreamContent::kProfile, profile);
+}
+Status AddFunctionTo(schema::StreamWriter& writer, const BlobHash& hash, std::string_view name) {
+  return writer.AddName(hash, name);
+}
+Result<std::unique_ptr<schema::JsonProfileWriter>> OpenInner(schema::JsonProfileWriter*,
+                                                             const std::string& path,
+                                                             const ProfileInfo& profile) {
+  return schema::JsonProfileWriter::Open(path, profile);
+}
+Status AddFunctionTo(schema::JsonProfileWriter& writer, const BlobHash& hash,
+                     std::string_view name) {
+  return writer.AddFunction(hash, name);
+}
+
+// A ProfileWriter over the capnp stream or JSON writer. Both need the
+// identity in their header, so the file is opened at Begin(); Open() only
+// checks that the path can be created.
+template <typename Inner>
+class DelegatingProfileWriter : public ProfileWriter {
  public:
-  explicit CapnpProfileWriter(std::string path) : path_(std::move(path)) {}
+  explicit DelegatingProfileWriter(std::string path) : path_(std::move(path)) {}
   Status Begin(const ProfileInfo& profile) override {
     if (writer_) return Status::InvalidInput(path_ + ": Begin() called twice");
-    auto writer = schema::StreamWriter::Open(path_, schema::StreamContent::kProfile, profile);
+    auto writer = OpenInner(static_cast<Inner*>(nullptr), path_, profile);
     if (!writer.ok()) return writer.status();
     writer_ = std::move(*writer);
     return Status::Ok();
@@ -32,7 +55,7 @@ class CapnpProfileWriter : public ProfileWriter {
   }
   Status AddFunction(const BlobHash& hash, const std::optional<std::string>& name) override {
     BLOBGRAPH_RETURN_IF_ERROR(CheckBegun());
-    return writer_->AddName(hash, name ? *name : std::string());
+    return AddFunctionTo(*writer_, hash, name ? *name : std::string());
   }
   Status Finish() override {
     BLOBGRAPH_RETURN_IF_ERROR(CheckBegun());
@@ -45,39 +68,7 @@ class CapnpProfileWriter : public ProfileWriter {
     return Status::Ok();
   }
   std::string path_;
-  std::unique_ptr<schema::StreamWriter> writer_;
-};
-
-class JsonProfileWriter : public ProfileWriter {
- public:
-  explicit JsonProfileWriter(std::string path) : path_(std::move(path)) {}
-  Status Begin(const ProfileInfo& profile) override {
-    if (writer_) return Status::InvalidInput(path_ + ": Begin() called twice");
-    auto writer = schema::JsonProfileWriter::Open(path_, profile);
-    if (!writer.ok()) return writer.status();
-    writer_ = std::move(*writer);
-    return Status::Ok();
-  }
-  Status AddEdge(const EdgeDelta& edge) override {
-    BLOBGRAPH_RETURN_IF_ERROR(CheckBegun());
-    return writer_->AddEdge(edge);
-  }
-  Status AddFunction(const BlobHash& hash, const std::optional<std::string>& name) override {
-    BLOBGRAPH_RETURN_IF_ERROR(CheckBegun());
-    return writer_->AddFunction(hash, name ? *name : std::string());
-  }
-  Status Finish() override {
-    BLOBGRAPH_RETURN_IF_ERROR(CheckBegun());
-    return writer_->Finish();
-  }
-
- private:
-  Status CheckBegun() const {
-    if (!writer_) return Status::InvalidInput(path_ + ": Begin() must come first");
-    return Status::Ok();
-  }
-  std::string path_;
-  std::unique_ptr<schema::JsonProfileWriter> writer_;
+  std::unique_ptr<Inner> writer_;
 };
 
 Status CheckCreatable(const std::string& path) {
@@ -153,7 +144,7 @@ Result<ProfileFormat> ParseProfileFormat(std::string_view name) {
   if (name == "text") return ProfileFormat::kText;
   if (name == "json") return ProfileFormat::kJson;
   if (name == "auto") return ProfileFormat::kAuto;
-  return Status::InvalidInput("profile format " + internal::QuoteText(name) +
+  return Status::InvalidInput("profile format " + QuoteForMessage(name) +
                               " is not one of capnp, text, json");
 }
 
@@ -163,10 +154,10 @@ Result<std::unique_ptr<ProfileWriter>> OpenProfileWriter(const std::string& path
     case ProfileFormat::kText: return internal::OpenTextProfileWriter(path);
     case ProfileFormat::kCapnp:
       BLOBGRAPH_RETURN_IF_ERROR(CheckCreatable(path));
-      return std::unique_ptr<ProfileWriter>(new CapnpProfileWriter(path));
+      return std::unique_ptr<ProfileWriter>(new DelegatingProfileWriter<schema::StreamWriter>(path));
     case ProfileFormat::kJson:
       BLOBGRAPH_RETURN_IF_ERROR(CheckCreatable(path));
-      return std::unique_ptr<ProfileWriter>(new JsonProfileWriter(path));
+      return std::unique_ptr<ProfileWriter>(new DelegatingProfileWriter<schema::JsonProfileWriter>(path));
     case ProfileFormat::kAuto: break;
   }
   return Status::InvalidInput(path + ": a profile writer needs a format (capnp, text or json)");

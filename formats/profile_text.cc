@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "core/quote.h"
 #include "formats/text_lines.h"
 #include "schema/profile_id.h"
 #include "schema/stream_codec.h"
@@ -99,11 +100,11 @@ Status ParseHeader(LineReader& reader, std::string_view line, ProfileInfo* profi
     size_t column = fields.column[i] + kTextProfileMagic.size();
     size_t equals = field.find('=');
     if (equals == std::string_view::npos) {
-      return reader.Error(column, "header field " + QuoteText(field) + " is not KEY=VALUE");
+      return reader.Error(column, "header field " + QuoteForMessage(field) + " is not KEY=VALUE");
     }
     std::string_view key = field.substr(0, equals), value = field.substr(equals + 1);
     if (key == "version") {
-      if (value != "1") return reader.Error(column, "unsupported profile version " + QuoteText(value));
+      if (value != "1") return reader.Error(column, "unsupported profile version " + QuoteForMessage(value));
       seen_version = true;
     } else if (key == "id") {
       auto id = schema::ProfileIdFromHex(value);
@@ -119,12 +120,12 @@ Status ParseHeader(LineReader& reader, std::string_view line, ProfileInfo* profi
       int64_t created = 0;
       auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), created);
       if (error != std::errc() || end != value.data() + value.size() || value.empty()) {
-        return reader.Error(column, "created_ms " + QuoteText(value) + " is not a 64-bit integer");
+        return reader.Error(column, "created_ms " + QuoteForMessage(value) + " is not a 64-bit integer");
       }
       profile->created_unix_ms = created;
       seen_created = true;
     } else {
-      return reader.Error(column, "unknown header field " + QuoteText(key));
+      return reader.Error(column, "unknown header field " + QuoteForMessage(key));
     }
   }
   if (fields.too_many) return reader.Error(fields.extra_column, "too many header fields");
@@ -198,7 +199,7 @@ Result<std::string> UnescapeToken(std::string_view token) {
     int low = i + 2 < token.size() ? HexValue(token[i + 2]) : -1;
     if (high < 0 || low < 0) {
       return Status::InvalidInput("malformed escape at position " + std::to_string(i) +
-                                  " of " + QuoteText(token) + "; expected %XX");
+                                  " of " + QuoteForMessage(token) + "; expected %XX");
     }
     out += static_cast<char>(high << 4 | low);
     i += 2;

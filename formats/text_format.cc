@@ -4,6 +4,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "core/quote.h"
 #include "formats/text_lines.h"
 
 namespace blobgraph::formats {
@@ -88,7 +89,7 @@ Status ReadLines(LineReader& reader, const TextVisitor& visit) {
     if (fields.count == 0) continue;
     if (fields.count > 3) {
       return reader.Error(fields.column[3], "unexpected 4th field " +
-                                                internal::QuoteText(fields.text[3]) +
+                                                QuoteForMessage(fields.text[3]) +
                                                 "; expected CALLER [CALLEE [COUNT]]");
     }
     auto caller = BlobHash::Parse(fields.text[0]);

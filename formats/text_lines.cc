@@ -1,5 +1,7 @@
 #include "formats/text_lines.h"
 
+#include "core/quote.h"
+
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -111,12 +113,12 @@ Result<uint64_t> ParseUnsigned(std::string_view text, const char* what) {
   uint64_t value = 0;
   for (char c : text) {
     if (c < '0' || c > '9') {
-      return Status::InvalidInput(std::string(what) + " " + QuoteText(text) +
+      return Status::InvalidInput(std::string(what) + " " + QuoteForMessage(text) +
                                   " is not a decimal integer");
     }
     unsigned digit = static_cast<unsigned>(c - '0');
     if (value > (UINT64_MAX - digit) / 10) {
-      return Status::InvalidInput(std::string(what) + " " + QuoteText(text) +
+      return Status::InvalidInput(std::string(what) + " " + QuoteForMessage(text) +
                                   " is larger than 18446744073709551615");
     }
     value = value * 10 + digit;
@@ -128,34 +130,17 @@ Result<uint64_t> ParsePositiveCount(std::string_view text, const char* what) {
   auto value = ParseUnsigned(text, what);
   if (!value.ok()) {
     if (!text.empty() && text[0] == '-') {
-      return Status::InvalidInput(std::string(what) + " " + QuoteText(text) +
+      return Status::InvalidInput(std::string(what) + " " + QuoteForMessage(text) +
                                   " must be a positive integer");
     }
     return value.status();
   }
   if (*value == 0) {
-    return Status::InvalidInput(std::string(what) + " " + QuoteText(text) +
+    return Status::InvalidInput(std::string(what) + " " + QuoteForMessage(text) +
                                 " must be a positive integer");
   }
   return value;
 }
 
-std::string QuoteText(std::string_view text) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out = "'";
-  size_t shown = text.size() > 80 ? 80 : text.size();
-  for (size_t i = 0; i < shown; ++i) {
-    unsigned char c = static_cast<unsigned char>(text[i]);
-    if (c >= 0x20 && c < 0x7f && c != '\'') {
-      out += static_cast<char>(c);
-    } else {
-      out += "\\x";
-      out += kDigits[c >> 4];
-      out += kDigits[c & 15];
-    }
-  }
-  if (shown < text.size()) out += "...";
-  return out + "'";
-}
 
 }  // namespace blobgraph::formats::internal

@@ -67,7 +67,5 @@ Result<uint64_t> ParsePositiveCount(std::string_view text, const char* what);
 // A non-negative decimal integer.
 Result<uint64_t> ParseUnsigned(std::string_view text, const char* what);
 
-// Quotes up to 80 bytes of untrusted text, escaping what is not printable.
-std::string QuoteText(std::string_view text);
 
 }  // namespace blobgraph::formats::internal
