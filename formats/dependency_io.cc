@@ -9,6 +9,7 @@
 #include <cstring>
 #include <vector>
 
+#include "formats/file_io.h"
 #include "formats/text_format.h"
 #include "schema/stream_codec.h"
 
@@ -70,17 +71,10 @@ void ReserveEdges(const std::string& path, size_t min_bytes_per_edge, GraphUpdat
 }
 
 Result<bool> StartsWithStream(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return Status::IOError(path + ": cannot open: " + std::strerror(errno));
-  uint8_t prefix[4096];
-  ssize_t n;
-  do {
-    n = ::pread(fd, prefix, sizeof(prefix), 0);
-  } while (n < 0 && errno == EINTR);
-  int saved = errno;
-  ::close(fd);
-  if (n < 0) return Status::IOError(path + ": read failed: " + std::strerror(saved));
-  return schema::LooksLikeStream(std::span<const uint8_t>(prefix, static_cast<size_t>(n)));
+  auto prefix = internal::ReadFilePrefix(path);
+  if (!prefix.ok()) return prefix.status();
+  return schema::LooksLikeStream(std::span<const uint8_t>(
+      reinterpret_cast<const uint8_t*>(prefix->data()), prefix->size()));
 }
 
 Status LoadText(const std::string& path, CountKind kind, DependencyImport& out) {

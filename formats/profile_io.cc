@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "formats/file_io.h"
 #include "core/quote.h"
 #include "formats/profile_text.h"
 #include "formats/text_lines.h"
@@ -104,19 +105,11 @@ schema::StreamVisitor UpdateFiller(GraphUpdate* out) {
 }
 
 Result<ProfileFormat> DetectProfileFormat(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return Status::IOError(path + ": cannot open: " + std::strerror(errno));
-  uint8_t prefix[4096];
-  ssize_t n;
-  do {
-    n = ::pread(fd, prefix, sizeof(prefix), 0);
-  } while (n < 0 && errno == EINTR);
-  int saved = errno;
-  ::close(fd);
-  if (n < 0) return Status::IOError(path + ": read failed: " + std::strerror(saved));
-  std::span<const uint8_t> bytes(prefix, static_cast<size_t>(n));
+  auto prefix = internal::ReadFilePrefix(path);
+  if (!prefix.ok()) return prefix.status();
+  std::span<const uint8_t> bytes(reinterpret_cast<const uint8_t*>(prefix->data()), prefix->size());
   if (schema::LooksLikeStream(bytes)) return ProfileFormat::kCapnp;
-  std::string_view text(reinterpret_cast<const char*>(prefix), bytes.size());
+  std::string_view text(*prefix);
   if (text.substr(0, internal::kTextProfileMagic.size()) == internal::kTextProfileMagic) {
     return ProfileFormat::kText;
   }

@@ -5,9 +5,9 @@
 #include <cstdio>
 #include <cstring>
 
+#include "formats/file_io.h"
 #include "core/quote.h"
 #include "formats/text_lines.h"
-#include "schema/profile_id.h"
 #include "schema/stream_codec.h"
 
 namespace blobgraph::formats::internal {
@@ -32,7 +32,7 @@ class TextProfileWriter : public ProfileWriter {
     if (begun_) return Status::InvalidInput(path_ + ": Begin() called twice");
     begun_ = true;
     return Put(std::string(kTextProfileMagic) + " version=1 id=" +
-               schema::ProfileIdToHex(profile.id) + " host=" + EscapeToken(profile.source_host) +
+               profile.IdHex() + " host=" + EscapeToken(profile.source_host) +
                " created_ms=" + std::to_string(profile.created_unix_ms) + "\n");
   }
 
@@ -60,13 +60,7 @@ class TextProfileWriter : public ProfileWriter {
 
   Status Finish() override {
     BLOBGRAPH_RETURN_IF_ERROR(CheckBegun());
-    std::FILE* file = file_;
-    file_ = nullptr;
-    bool ok = std::fflush(file) == 0;
-    int saved = errno;
-    if (owns_file_ && std::fclose(file) != 0) ok = false;
-    if (!ok) return Status::IOError(path_ + ": write failed: " + std::strerror(saved));
-    return Status::Ok();
+    return internal::FinishOutput(&file_, owns_file_, path_);
   }
 
  private:
@@ -107,7 +101,7 @@ Status ParseHeader(LineReader& reader, std::string_view line, ProfileInfo* profi
       if (value != "1") return reader.Error(column, "unsupported profile version " + QuoteForMessage(value));
       seen_version = true;
     } else if (key == "id") {
-      auto id = schema::ProfileIdFromHex(value);
+      auto id = ProfileInfo::ParseId(value);
       if (!id.ok()) return reader.Error(column, id.status().message());
       profile->id = *id;
       seen_id = true;

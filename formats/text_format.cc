@@ -4,6 +4,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "formats/file_io.h"
 #include "core/quote.h"
 #include "formats/text_lines.h"
 
@@ -183,13 +184,7 @@ Status TextWriter::WriteEdge(const BlobHash& caller, const BlobHash& callee, uin
 
 Status TextWriter::Finish() {
   if (!file_) return Status::InvalidInput(path_ + ": Finish() called twice");
-  std::FILE* file = file_;
-  file_ = nullptr;
-  bool ok = std::fflush(file) == 0 && !failed_;
-  int saved = errno;
-  if (owns_file_ && std::fclose(file) != 0) ok = false;
-  if (!ok) return Status::IOError(path_ + ": write failed: " + std::strerror(saved));
-  return Status::Ok();
+  return internal::FinishOutput(&file_, owns_file_, path_, failed_);
 }
 
 }  // namespace blobgraph::formats

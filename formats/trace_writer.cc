@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "formats/text_format.h"
+#include "formats/file_io.h"
 #include "formats/trace_format.h"
 
 namespace blobgraph::formats {
@@ -32,13 +33,7 @@ class BinaryTraceWriter : public TraceWriter {
 
   Status Finish() override {
     if (!file_) return Status::InvalidInput(path_ + ": Finish() called twice");
-    std::FILE* file = file_;
-    file_ = nullptr;
-    bool ok = std::fflush(file) == 0;
-    int saved = errno;
-    if (owns_file_ && std::fclose(file) != 0) ok = false;
-    if (!ok) return Status::IOError(path_ + ": write failed: " + std::strerror(saved));
-    return Status::Ok();
+    return internal::FinishOutput(&file_, owns_file_, path_);
   }
 
  private:

@@ -12,7 +12,6 @@
 
 #include "schema/blobgraph.capnp.h"
 #include "schema/capnp_errors.h"
-#include "schema/profile_id.h"
 
 namespace blobgraph::schema {
 namespace {
@@ -121,7 +120,7 @@ Result<std::unique_ptr<JsonProfileWriter>> JsonProfileWriter::Open(const std::st
     auto root = message.initRoot<JsonProfile>();
     root.setFormat(K_JSON_PROFILE_FORMAT.get());
     root.setVersion(K_FORMAT_VERSION);
-    root.setId(ProfileIdToHex(profile.id));
+    root.setId(profile.IdHex());
     root.setSourceHost(profile.source_host);
     root.setCreatedUnixMs(profile.created_unix_ms);
     kj::String text = impl->codec.encode(root.asReader());
@@ -203,7 +202,7 @@ Status VisitDocument(const std::string& path, JsonProfile::Reader root,
     return Status::InvalidInput(path + ": unsupported profile version " +
                                 std::to_string(root.getVersion()));
   }
-  auto id = ProfileIdFromHex(std::string_view(root.getId().cStr(), root.getId().size()));
+  auto id = ProfileInfo::ParseId(std::string_view(root.getId().cStr(), root.getId().size()));
   if (!id.ok()) return Status::InvalidInput(path + ": id: " + id.status().message());
   ProfileInfo profile{*id, std::string(root.getSourceHost().cStr(), root.getSourceHost().size()),
                       root.getCreatedUnixMs()};

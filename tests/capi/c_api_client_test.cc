@@ -53,15 +53,6 @@ blobgraph_store_stats StatsOf(blobgraph_store* store) {
   return stats;
 }
 
-blobgraph_engine* OpenQuietEngine(blobgraph_store* store) {
-  blobgraph_engine_options options;
-  EXPECT_EQ(blobgraph_engine_options_init(&options), BLOBGRAPH_OK);
-  options.refresh_interval_ms = 0;
-  options.flush_interval_ms = 0;
-  blobgraph_engine* engine = nullptr;
-  EXPECT_EQ(blobgraph_engine_open(store, &options, &engine), BLOBGRAPH_OK) << blobgraph_last_error();
-  return engine;
-}
 
 class ClientTest : public ::testing::Test {
  protected:

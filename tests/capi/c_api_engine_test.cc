@@ -36,15 +36,6 @@ blobgraph_store* OpenStore(const std::string& path, bool read_only) {
   return store;
 }
 
-blobgraph_engine* OpenEngine(blobgraph_store* store) {
-  blobgraph_engine_options options;
-  EXPECT_EQ(blobgraph_engine_options_init(&options), BLOBGRAPH_OK);
-  options.refresh_interval_ms = 0;
-  options.flush_interval_ms = 0;
-  blobgraph_engine* engine = nullptr;
-  EXPECT_EQ(blobgraph_engine_open(store, &options, &engine), BLOBGRAPH_OK) << blobgraph_last_error();
-  return engine;
-}
 
 // Trains a store on the difflib sample through the C API; returns the trace's
 // distinct callees (the functions to ask about).
@@ -63,7 +54,7 @@ std::vector<BlobHash> TrainDifflib(const TempDir& dir, const std::string& store_
             BLOBGRAPH_OK)
       << blobgraph_last_error();
   EXPECT_GT(call_sites, 0u);
-  blobgraph_engine* engine = OpenEngine(store);
+  blobgraph_engine* engine = OpenQuietEngine(store);
   std::vector<BlobHash> functions;
   std::unordered_set<BlobHash> seen;
   for (const auto& event : events) {
@@ -87,7 +78,7 @@ TEST(CApiEngineTest, PrefetchEqualsTheCxxEngine) {
 
   // Read-only opens share the store: C and C++ side by side.
   blobgraph_store* store = OpenStore(path, true);
-  blobgraph_engine* engine = OpenEngine(store);
+  blobgraph_engine* engine = OpenQuietEngine(store);
   StoreOptions store_options;
   store_options.read_only = true;
   auto cxx_store = GraphStore::Open(path, store_options);
@@ -150,7 +141,7 @@ TEST(CApiEngineTest, StartSetAndStatsEqualTheCxxEngine) {
   std::string path = dir.Path("store");
   TrainDifflib(dir, path);
   blobgraph_store* store = OpenStore(path, true);
-  blobgraph_engine* engine = OpenEngine(store);
+  blobgraph_engine* engine = OpenQuietEngine(store);
   std::vector<blobgraph_hash> start(32);
   size_t count = 0;
   ASSERT_EQ(blobgraph_start_set(engine, start.size(), start.data(), &count), BLOBGRAPH_OK);
@@ -228,7 +219,7 @@ TEST(CApiEngineTest, ManyThreadsPrefetchRecordAndLoadAtOnce) {
   std::string path = dir.Path("store");
   std::vector<BlobHash> functions = TrainDifflib(dir, path);
   blobgraph_store* store = OpenStore(path, false);
-  blobgraph_engine* engine = OpenEngine(store);
+  blobgraph_engine* engine = OpenQuietEngine(store);
   // Answers from one thread first; loads are not recorded, so they hold.
   std::vector<std::vector<blobgraph_hash>> expected(functions.size());
   for (size_t i = 0; i < functions.size(); ++i) {

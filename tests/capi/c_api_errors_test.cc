@@ -25,15 +25,6 @@ blobgraph_store* OpenStore(const std::string& path) {
   return store;
 }
 
-blobgraph_engine* OpenEngine(blobgraph_store* store) {
-  blobgraph_engine_options options;
-  EXPECT_EQ(blobgraph_engine_options_init(&options), BLOBGRAPH_OK);
-  options.refresh_interval_ms = 0;
-  options.flush_interval_ms = 0;
-  blobgraph_engine* engine = nullptr;
-  EXPECT_EQ(blobgraph_engine_open(store, &options, &engine), BLOBGRAPH_OK) << blobgraph_last_error();
-  return engine;
-}
 
 blobgraph_hash HashOf(uint8_t byte) {
   blobgraph_hash hash;
@@ -118,7 +109,7 @@ TEST(CApiHandleTest, MadeUpHandlesAreRejected) {
 TEST(CApiHandleTest, ClosedHandlesAreRejected) {
   TempDir dir;
   blobgraph_store* store = OpenStore(dir.Path("store"));
-  blobgraph_engine* engine = OpenEngine(store);
+  blobgraph_engine* engine = OpenQuietEngine(store);
   ASSERT_EQ(blobgraph_engine_close(engine), BLOBGRAPH_OK) << blobgraph_last_error();
   ASSERT_EQ(blobgraph_store_close(store), BLOBGRAPH_OK) << blobgraph_last_error();
   ExpectAllRejected(store, engine);
@@ -144,7 +135,7 @@ TEST(CApiHandleTest, StaleHandleStaysClosedAfterItsSlotIsReused) {
 TEST(CApiHandleTest, EngineHandleIsNotAStoreHandle) {
   TempDir dir;
   blobgraph_store* store = OpenStore(dir.Path("store"));
-  blobgraph_engine* engine = OpenEngine(store);
+  blobgraph_engine* engine = OpenQuietEngine(store);
   blobgraph_store_stats stats;
   EXPECT_EQ(blobgraph_store_stats_get(reinterpret_cast<blobgraph_store*>(engine), &stats),
             BLOBGRAPH_CLOSED_HANDLE);
@@ -158,7 +149,7 @@ TEST(CApiHandleTest, EngineHandleIsNotAStoreHandle) {
 TEST(CApiHandleTest, StoreRefusesToCloseUnderAnOpenEngine) {
   TempDir dir;
   blobgraph_store* store = OpenStore(dir.Path("store"));
-  blobgraph_engine* engine = OpenEngine(store);
+  blobgraph_engine* engine = OpenQuietEngine(store);
   EXPECT_EQ(blobgraph_store_close(store), BLOBGRAPH_BUSY);
   EXPECT_THAT(std::string(blobgraph_last_error()), HasSubstr("1 engine(s) still open"));
   EXPECT_THAT(std::string(blobgraph_last_error()), HasSubstr(dir.Path("store")));
@@ -184,7 +175,7 @@ TEST(CApiArgumentTest, NullOutputsAndInputsAreInvalidArguments) {
   EXPECT_EQ(blobgraph_prefetch_options_init(nullptr), BLOBGRAPH_INVALID_ARGUMENT);
 
   store = OpenStore(dir.Path("s"));
-  blobgraph_engine* engine = OpenEngine(store);
+  blobgraph_engine* engine = OpenQuietEngine(store);
   blobgraph_hash a = HashOf(1), out[2];
   size_t count = 0;
   EXPECT_EQ(blobgraph_record_call(engine, nullptr, &a), BLOBGRAPH_INVALID_ARGUMENT);

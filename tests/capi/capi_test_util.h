@@ -11,6 +11,8 @@
 
 #include <gtest/gtest.h>
 
+#include "blobgraph/blobgraph.h"
+
 namespace blobgraph::capi_test {
 
 // A fresh directory under the system temp dir, removed with everything in it.
@@ -40,6 +42,18 @@ struct CommandResult {
 };
 
 // Runs `command` with /bin/sh, capturing stdout and stderr.
+// An engine with no background refresh or flush (tests drive both), or null
+// after a failed expectation.
+inline blobgraph_engine* OpenQuietEngine(blobgraph_store* store) {
+  blobgraph_engine_options options;
+  EXPECT_EQ(blobgraph_engine_options_init(&options), BLOBGRAPH_OK);
+  options.refresh_interval_ms = 0;
+  options.flush_interval_ms = 0;
+  blobgraph_engine* engine = nullptr;
+  EXPECT_EQ(blobgraph_engine_open(store, &options, &engine), BLOBGRAPH_OK) << blobgraph_last_error();
+  return engine;
+}
+
 inline CommandResult RunCommand(const std::string& command) {
   CommandResult result;
   FILE* pipe = popen((command + " 2>&1").c_str(), "r");

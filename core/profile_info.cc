@@ -5,6 +5,7 @@
 #include <random>
 
 #include "blobgraph/graph_store.h"
+#include "core/quote.h"
 
 namespace blobgraph {
 
@@ -37,9 +38,8 @@ std::string ProfileInfo::IdHex() const {
 Result<std::array<uint8_t, 16>> ProfileInfo::ParseId(std::string_view hex) {
   std::array<uint8_t, 16> id{};
   if (hex.size() != id.size() * 2) {
-    return Status::InvalidInput("profile id '" + std::string(hex) + "': has " +
-                                std::to_string(hex.size()) + " characters, expected " +
-                                std::to_string(id.size() * 2) + " hex digits");
+    return Status::InvalidInput("profile id " + QuoteForMessage(hex) + " has " +
+                                std::to_string(hex.size()) + " hex digits, expected 32");
   }
   for (size_t i = 0; i < hex.size(); ++i) {
     char c = hex[i];
@@ -48,8 +48,9 @@ Result<std::array<uint8_t, 16>> ProfileInfo::ParseId(std::string_view hex) {
                 : c >= 'A' && c <= 'F' ? c - 'A' + 10
                                        : -1;
     if (digit < 0) {
-      return Status::InvalidInput("profile id '" + std::string(hex) + "': bad character '" +
-                                  std::string(1, c) + "' at position " + std::to_string(i));
+      return Status::InvalidInput("profile id " + QuoteForMessage(hex) +
+                                  " has a non-hex character " + QuoteForMessage(hex.substr(i, 1)) +
+                                  " at position " + std::to_string(i));
     }
     id[i / 2] = static_cast<uint8_t>(id[i / 2] << 4 | digit);
   }
