@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cstring>
 
-#include "engine/lifetime_stats.h"
 #include "engine/prefetch_walk.h"
 
 namespace blobgraph {
@@ -20,8 +19,10 @@ Result<std::unique_ptr<Engine>> Engine::Open(GraphStore* store, const EngineOpti
   auto first = engine::LoadSnapshot(*store, load, {});
   if (!first.ok()) return first.status().WithContext(store->path());
   bool upgrade = !first->whole;
+  auto lifetime = store->LifetimeFeedback();
+  if (!lifetime.ok()) return lifetime.status();
   return std::unique_ptr<Engine>(
-      new engine::EngineImpl(store, options, std::move(first->graph), upgrade));
+      new engine::EngineImpl(store, options, std::move(first->graph), upgrade, *lifetime));
 }
 
 namespace engine {
@@ -35,15 +36,16 @@ bool IsRoot(const BlobHash& caller) {
 }  // namespace
 
 EngineImpl::EngineImpl(GraphStore* store, const EngineOptions& options,
-                       std::unique_ptr<HotSubgraph> first, bool upgrade_pending)
+                       std::unique_ptr<HotSubgraph> first, bool upgrade_pending,
+                       const FeedbackStats& lifetime_at_open)
     : store_(store),
       options_(options),
       tracker_(options.tracked_functions, options.waste_window),
       recorder_(options.max_pending_edges),
       misses_(kMissQueueCapacity),
       cell_(std::move(first)),
-      upgrade_pending_(upgrade_pending) {
-  RegisterLiveTracker(store_->path(), &tracker_);
+      upgrade_pending_(upgrade_pending),
+      lifetime_at_open_(lifetime_at_open) {
   background_ = std::thread([this] { BackgroundLoop(); });
 }
 
@@ -58,17 +60,43 @@ EngineImpl::~EngineImpl() {
   // crash would lose it. Callers wanting the status call Flush() first.
   (void)Flush();
   (void)WriteRun();
-  RetireTracker(store_->path(), &tracker_);
 }
 
-size_t EngineImpl::FilterHook(void* context, Prediction* candidates, size_t count) noexcept {
+size_t EngineImpl::FilterHook(void* context, const HotSubgraph& graph, uint32_t* nodes,
+                              Prediction* candidates, size_t count) noexcept {
   FeedbackTracker& tracker = static_cast<EngineImpl*>(context)->tracker_;
-  // Start every candidate's tracker lookup before waiting on the first.
-  for (size_t i = 0; i < count; ++i) tracker.Warm(candidates[i].hash);
+  // After an eviction the state bytes may disagree with the tracker (see the
+  // header): every candidate goes to the tracker, as before they existed.
+  bool use_state = !tracker.HasEvicted();
+  uint8_t states[kMaxWalkResults];
+  bool any_unknown = false;
+  for (size_t i = 0; i < count; ++i) {
+    states[i] = use_state ? graph.node_state(nodes[i]).load(std::memory_order_relaxed) : 0;
+    if (states[i] == 0) {
+      // Start every unknown candidate's tracker lookup before waiting on the first.
+      tracker.Warm(candidates[i].hash);
+      any_unknown = true;
+    }
+  }
+  // Pairs with the fence in MarkLoaded: the tracker is read after the
+  // snapshot pointer, so a load it misses marks this snapshot.
+  if (any_unknown) std::atomic_thread_fence(std::memory_order_seq_cst);
   size_t kept = 0;
   for (size_t i = 0; i < count; ++i) {
-    if (!tracker.AcceptAndIssue(candidates[i].hash)) continue;
-    if (i != kept) candidates[kept] = candidates[i];
+    uint8_t state = states[i];
+    if (state & kNodeLoaded) continue;
+    if (state == 0) {
+      bool accepted = tracker.AcceptAndIssue(candidates[i].hash);
+      if (use_state) {
+        graph.node_state(nodes[i]).fetch_or(accepted ? kNodeIssued : kNodeLoaded,
+                                            std::memory_order_relaxed);
+      }
+      if (!accepted) continue;
+    }
+    if (i != kept) {
+      candidates[kept] = candidates[i];
+      nodes[kept] = nodes[i];
+    }
     ++kept;
   }
   return kept;
@@ -100,8 +128,23 @@ void EngineImpl::RecordCall(const BlobHash& caller, const BlobHash& callee) noex
   recorder_.Record(caller, callee);
 }
 
+void EngineImpl::MarkLoaded(const BlobHash& hash) noexcept {
+  // A prefetch racing with a Publish may have issued `hash` on a newer
+  // snapshot than the one first marked here: mark until the snapshot current
+  // after marking is the one marked (held, so its address is not reused).
+  std::atomic_thread_fence(std::memory_order_seq_cst);
+  for (;;) {
+    SnapshotCell::Guard marked(cell_);
+    uint32_t node = marked->Find(hash);
+    if (node != kNoNode) marked->node_state(node).fetch_or(kNodeLoaded, std::memory_order_relaxed);
+    SnapshotCell::Guard now(cell_);
+    if (now.get() == marked.get()) return;
+  }
+}
+
 void EngineImpl::OnLoad(const BlobHash& hash) noexcept {
   if (!tracker_.Load(hash)) return;
+  MarkLoaded(hash);
   std::lock_guard<std::mutex> lock(load_mutex_);
   if (loaded_once_.insert(hash).second) load_order_.push_back(hash);
 }
@@ -119,15 +162,26 @@ Status EngineImpl::Flush() {
   recorder_.Drain(&unapplied_);
   // A read-only store (a replay, an inspecting command) is only predicted
   // from: what was recorded is dropped, not reported as a failed write.
-  if (store_->options().read_only) unapplied_.clear();
-  if (unapplied_.empty()) return Status::Ok();
+  if (store_->options().read_only) {
+    unapplied_.clear();
+    return Status::Ok();
+  }
+  // This engine's feedback since its last flush joins the store's lifetime
+  // totals in the same atomic write as the recorded calls.
+  FeedbackStats feedback_now = tracker_.Stats();
   GraphUpdate update;
   update.edges = std::move(unapplied_);
   unapplied_.clear();
+  update.feedback = feedback_now - feedback_flushed_;
+  if (update.empty()) return Status::Ok();
   Status status = store_->Apply(update);
   // Keep what failed so the next flush retries it: nothing is dropped
   // while the engine lives.
-  if (!status.ok()) unapplied_ = std::move(update.edges);
+  if (!status.ok()) {
+    unapplied_ = std::move(update.edges);
+    return status;
+  }
+  feedback_flushed_ = feedback_now;
   return status;
 }
 
@@ -181,7 +235,11 @@ Status EngineImpl::Refresh() {
   return flushed;
 }
 
-FeedbackStats EngineImpl::TotalStats() const { return LifetimeTotals(store_->path()); }
+FeedbackStats EngineImpl::TotalStats() const {
+  FeedbackStats total = lifetime_at_open_;
+  total += tracker_.Stats();
+  return total;
+}
 
 SnapshotInfo EngineImpl::Snapshot() const {
   SnapshotCell::Guard snapshot(cell_);

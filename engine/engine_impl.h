@@ -39,8 +39,10 @@ class EngineImpl final : public Engine {
 
   // `upgrade_pending`: `first` is not the whole store, only what a quick
   // scan fitted in the budget; the background thread rebuilds at once.
+  // `lifetime_at_open`: the store's feedback totals when the engine opened;
+  // TotalStats() adds this engine's counts to them.
   EngineImpl(GraphStore* store, const EngineOptions& options, std::unique_ptr<HotSubgraph> first,
-             bool upgrade_pending);
+             bool upgrade_pending, const FeedbackStats& lifetime_at_open);
   ~EngineImpl() override;
 
   size_t Prefetch(const BlobHash& hash, const PrefetchOptions& options, Prediction* out,
@@ -56,7 +58,26 @@ class EngineImpl final : public Engine {
 
  private:
   static void IncompleteHook(void* context, const BlobHash& hash) noexcept;
-  static size_t FilterHook(void* context, Prediction* candidates, size_t count) noexcept;
+  // The walk's filter. Each snapshot node's state byte caches the tracker's
+  // answer so a steady-state prefetch skips the tracker's hashed lookup:
+  //   loaded -> dropped; issued -> kept with no tracker work (AcceptAndIssue
+  //   of a tracked issued or wasted function counts nothing either);
+  //   neither -> AcceptAndIssue as before, then the bit it answered is set.
+  // The bits only ever mirror what the tracker said, so counts and results
+  // are the tracker's, with two exceptions the tracker makes untracked again:
+  //   - eviction (table full): once the tracker has evicted anything, the
+  //     bytes are ignored for this engine's life and every candidate goes
+  //     to the tracker, exactly as before the bytes existed;
+  //   - tag collisions (two functions sharing a tracker slot, ~16 / 2^32
+  //     per lookup): the bytes tell them apart where the tracker does not.
+  // A load racing with a first issue: MarkLoaded and this filter order their
+  // tracker and snapshot accesses with seq_cst fences, so either the filter
+  // sees the load in the tracker or OnLoad marks the filter's snapshot.
+  // New snapshots start with zero bytes (the tracker refills them).
+  static size_t FilterHook(void* context, const HotSubgraph& graph, uint32_t* nodes,
+                           Prediction* candidates, size_t count) noexcept;
+  // Sets `hash`'s loaded bit in the current snapshot (see FilterHook).
+  void MarkLoaded(const BlobHash& hash) noexcept;
 
   void BackgroundLoop();
   // Reads queued misses from the store into pinned_; true if a row with
@@ -79,8 +100,11 @@ class EngineImpl final : public Engine {
   bool upgrade_pending_;
   double last_build_seconds_ = 0;
 
+  const FeedbackStats lifetime_at_open_;
+
   std::mutex flush_mutex_;
   std::vector<EdgeDelta> unapplied_;  // drained but not yet in the store
+  FeedbackStats feedback_flushed_;    // this engine's counts already in the store
 
   std::mutex load_mutex_;
   std::vector<BlobHash> load_order_;

@@ -50,6 +50,7 @@ size_t FeedbackTracker::FindOrClaim(uint64_t fingerprint, uint64_t fresh, uint64
     }
   }
   // The window is full of other functions: evict the home slot.
+  if (!evicted_.load(std::memory_order_relaxed)) evicted_.store(true, std::memory_order_relaxed);
   uint64_t word = slots_[home].load(std::memory_order_acquire);
   while (!slots_[home].compare_exchange_weak(word, fresh, std::memory_order_acq_rel)) {
   }

@@ -57,6 +57,10 @@ class FeedbackTracker {
   bool IsLoaded(const BlobHash& hash) const noexcept;
 
   void CountRequest() noexcept { Cell().requests.fetch_add(1, std::memory_order_relaxed); }
+  // Whether any slot was ever evicted for lack of room (after which a
+  // function once issued or loaded may be untracked again). Relaxed; the
+  // flag is written once, so readers share its cache line without traffic.
+  bool HasEvicted() const noexcept { return evicted_.load(std::memory_order_relaxed); }
   FeedbackStats Stats() const noexcept;
 
  private:
@@ -88,6 +92,7 @@ class FeedbackTracker {
   uint64_t waste_window_;
   std::unique_ptr<std::atomic<uint64_t>[]> recent_;  // ring: (slot + 1) << 32 | seq
   std::atomic<uint64_t> issue_seq_{0};
+  alignas(64) std::atomic<bool> evicted_{false};
   mutable CounterCell cells_[kCells];
 };
 

@@ -151,6 +151,10 @@ std::unique_ptr<HotSubgraph> HotSubgraphBuilder::Build() {
   graph->index_mask_ = index_mask_;
   graph->complete_count_ = complete_count_;
   graph->start_set_ = std::move(start_set_);
+  graph->node_state_.reset(new std::atomic<uint8_t>[graph->nodes_.size()]);
+  for (size_t i = 0; i < graph->nodes_.size(); ++i) {
+    graph->node_state_[i].store(0, std::memory_order_relaxed);
+  }
   hashes_.clear();
   nodes_.clear();
   edges_.clear();

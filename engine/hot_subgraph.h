@@ -17,11 +17,17 @@
 // Beside the graph it carries the warm-start list (StartSet) computed from
 // the store's load records when the snapshot was built.
 //
+// The one mutable part is node_state: one relaxed atomic byte per node the
+// engine uses as a cache of the feedback tracker's answer for that node
+// (kNodeIssued, kNodeLoaded; see EngineImpl::FilterHook for the rules). It
+// starts at zero in every snapshot and never affects the graph itself.
+//
 // The builder (HotSubgraphBuilder) runs off the hot path; the result is
 // published by an atomic pointer swap (SnapshotCell) and then read by any
 // number of threads without locks. Nothing in it changes after Build().
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -34,6 +40,9 @@
 namespace blobgraph::engine {
 
 inline constexpr uint32_t kNoNode = 0xffffffffu;
+// Bits of HotSubgraph::node_state().
+inline constexpr uint8_t kNodeIssued = 1;
+inline constexpr uint8_t kNodeLoaded = 2;
 
 // BlobHash equality in four 8-byte compares, inlined (std::memcmp of 32 bytes
 // is a library call, and interning compares once per edge).
@@ -84,11 +93,17 @@ class HotSubgraph {
     return {edges_.data() + n.edge_begin, n.edge_count_and_flag & ~kCompleteBit};
   }
 
+  // The node's engine state byte (kNodeIssued | kNodeLoaded). Any thread;
+  // writers only ever set bits (fetch_or).
+  std::atomic<uint8_t>& node_state(uint32_t index) const { return node_state_[index]; }
+
   size_t node_count() const { return nodes_.size(); }
   size_t edge_count() const { return edges_.size(); }
   size_t complete_count() const { return complete_count_; }
   // Bytes this snapshot holds in its arrays (node table, edges, index, start
-  // set), by their sizes (capacity is trimmed at Build()).
+  // set), by their sizes (capacity is trimmed at Build()). The node state
+  // bytes (one per node) are left out so budgets and SnapshotInfo stay as
+  // they were before it existed.
   size_t bytes() const;
 
   std::span<const BlobHash> start_set() const { return start_set_; }
@@ -112,6 +127,7 @@ class HotSubgraph {
   size_t index_mask_ = 0;
   size_t complete_count_ = 0;
   std::vector<BlobHash> start_set_;
+  std::unique_ptr<std::atomic<uint8_t>[]> node_state_;  // node_count() bytes, zeroed
 };
 
 // Builds a HotSubgraph row by row. One thread; not on the hot path.

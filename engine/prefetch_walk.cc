@@ -176,6 +176,7 @@ size_t PrefetchWalk(const HotSubgraph& graph, uint32_t start, const PrefetchOpti
   };
 
   expand(start, 1.0f, 0);
+  uint32_t nodes[kMaxWalkResults];  // nodes[i]: out[i]'s node, for the filter
   size_t count = 0;
   // Each round takes up to the number of results still wanted into
   // out[count, taken), then filters them in place (see the header).
@@ -191,13 +192,14 @@ size_t PrefetchWalk(const HotSubgraph& graph, uint32_t start, const PrefetchOpti
         visited.depth(seen) = static_cast<uint8_t>(entry.depth);
       } else {
         const BlobHash& hash = graph.hash(entry.node);
+        nodes[taken] = entry.node;
         out[taken++] = Prediction{hash, entry.probability, entry.depth};
       }
       if (entry.depth < depth_limit) expand(entry.node, entry.probability, entry.depth);
     }
     if (taken == count) break;
     if (hooks.filter) {
-      count += hooks.filter(hooks.context, out + count, taken - count);
+      count += hooks.filter(hooks.context, graph, nodes + count, out + count, taken - count);
       continue;
     }
     if (!hooks.accept) {

@@ -50,7 +50,10 @@ struct WalkHooks {
   // accepted ones of `candidates[0, count)` in order at the front and
   // returns how many, deciding each as `accept` would in that order. One
   // call per round lets the engine start all of a round's lookups at once.
-  size_t (*filter)(void* context, Prediction* candidates, size_t count) noexcept = nullptr;
+  // `nodes[i]` is candidates[i]'s node in `graph`; the filter compacts it
+  // along with the candidates.
+  size_t (*filter)(void* context, const HotSubgraph& graph, uint32_t* nodes,
+                   Prediction* candidates, size_t count) noexcept = nullptr;
   void* context = nullptr;
 };
 

@@ -296,6 +296,17 @@ Status EmitRuns(const std::vector<std::vector<BlobHash>>& runs, WriteSink* sink)
   return sink->Merge(Cf::kMeta, kRunsKey, value);
 }
 
+// Meta keys are written in key order ("feedback" < "runs"): an ingested
+// SST file takes each column family's keys ascending.
+Status EmitFeedback(const FeedbackStats& feedback, WriteSink* sink) {
+  if (feedback.empty()) return Status::Ok();
+  uint64_t values[kFeedbackFields] = {feedback.requests, feedback.issued, feedback.hits,
+                                      feedback.wasted, feedback.stalls};
+  std::string value;
+  EncodeVarints(values, kFeedbackFields, &value);
+  return sink->Merge(Cf::kMeta, kFeedbackKey, value);
+}
+
 }  // namespace
 
 Status EmitUpdate(const DbHandles& handles, const GraphUpdate& update, WriteSink* sink) {
@@ -306,6 +317,7 @@ Status EmitUpdate(const DbHandles& handles, const GraphUpdate& update, WriteSink
     BLOBGRAPH_RETURN_IF_ERROR(EmitNodes(nodes, sink));
   }
   BLOBGRAPH_RETURN_IF_ERROR(EmitNames(update.names, sink));
+  BLOBGRAPH_RETURN_IF_ERROR(EmitFeedback(update.feedback, sink));
   BLOBGRAPH_RETURN_IF_ERROR(EmitRuns(update.runs, sink));
   if (update.profile) {
     std::string value;

@@ -37,6 +37,7 @@ class GraphStoreImpl final : public GraphStore {
   Status ForEachLoadRecord(const LoadVisitor& visit) const override;
 
   Result<StoreStats> Stats() const override;
+  Result<FeedbackStats> LifetimeFeedback() const override;
   Status Verify(std::vector<std::string>* problems) const override;
   Status Flush() override;
   Status CompactAll() override;

@@ -8,6 +8,9 @@
 // Column family `default` (meta):
 //   key "format"  -> ASCII "blobgraph-store <N>", N = kFormatVersion (Put once
 //                    when the store is created).
+//   key "feedback" -> varints requests, issued, hits, wasted, stalls: the
+//                    lifetime feedback totals engines flushed (merge
+//                    increments, VarintAdd; not aged by decay).
 //   key "runs"    -> varint: recorded runs (merge increments, VarintAdd).
 //
 // Column family `edges` (one row per caller):
@@ -56,6 +59,8 @@ inline constexpr int kFormatVersion = 1;
 inline constexpr std::string_view kFormatKey = "format";
 inline constexpr std::string_view kFormatPrefix = "blobgraph-store ";
 inline constexpr std::string_view kRunsKey = "runs";
+inline constexpr std::string_view kFeedbackKey = "feedback";
+inline constexpr size_t kFeedbackFields = 5;
 
 // Column families, in the order the store opens them.
 enum class Cf : uint8_t { kMeta, kEdges, kNodes, kNames, kLoads, kProfiles };

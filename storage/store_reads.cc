@@ -220,6 +220,9 @@ Result<StoreStats> GraphStoreImpl::Stats() const {
   if (found && !DecodeVarints(runs, &stats.runs, 1)) {
     return Status::Corruption(path_ + ": meta counter 'runs' does not decode");
   }
+  auto feedback = LifetimeFeedback();
+  if (!feedback.ok()) return feedback.status();
+  stats.feedback = *feedback;
   std::error_code error;
   for (const auto& entry : std::filesystem::recursive_directory_iterator(path_, error)) {
     std::error_code size_error;
@@ -230,6 +233,18 @@ Result<StoreStats> GraphStoreImpl::Stats() const {
   }
   if (error) return Status::IOError(path_ + ": listing files: " + error.message());
   return stats;
+}
+
+Result<FeedbackStats> GraphStoreImpl::LifetimeFeedback() const {
+  std::string value;
+  bool found = false;
+  BLOBGRAPH_RETURN_IF_ERROR(GetValue(Cf::kMeta, kFeedbackKey, &value, &found));
+  if (!found) return FeedbackStats{};
+  uint64_t values[kFeedbackFields];
+  if (!DecodeVarints(value, values, kFeedbackFields)) {
+    return Status::Corruption(path_ + ": meta counter 'feedback' does not decode");
+  }
+  return FeedbackStats{values[0], values[1], values[2], values[3], values[4]};
 }
 
 }  // namespace blobgraph::storage

@@ -87,11 +87,16 @@ int RunStats(const Args& args) {
   if (cli.json()) {
     std::printf("{\"db\":%s,\"functions\":%llu,\"edges\":%llu,\"static_total\":%llu,"
                 "\"dynamic_total\":%llu,\"bytes_on_disk\":%llu,\"runs\":%llu,\"profiles\":%llu,"
-                "\"hottest\":[",
+                "\"feedback\":{\"requests\":%llu,\"issued\":%llu,\"hits\":%llu,\"wasted\":%llu,"
+                "\"stalls\":%llu},\"hottest\":[",
                 JsonString(cli.DbPath()).c_str(), (unsigned long long)stats->functions,
                 (unsigned long long)stats->edges, (unsigned long long)stats->static_total,
                 (unsigned long long)stats->dynamic_total, (unsigned long long)stats->bytes_on_disk,
-                (unsigned long long)stats->runs, (unsigned long long)stats->profiles);
+                (unsigned long long)stats->runs, (unsigned long long)stats->profiles,
+                (unsigned long long)stats->feedback.requests,
+                (unsigned long long)stats->feedback.issued, (unsigned long long)stats->feedback.hits,
+                (unsigned long long)stats->feedback.wasted,
+                (unsigned long long)stats->feedback.stalls);
     for (size_t i = 0; i < hottest.size(); ++i) {
       auto name = graph.Name(hottest[i].hash);
       std::printf("%s{\"hash\":\"%s\",\"name\":%s,\"in_static\":%llu,\"in_dynamic\":%llu,"
@@ -112,6 +117,12 @@ int RunStats(const Args& args) {
   std::printf("dynamic total  %llu observed calls\n", (unsigned long long)stats->dynamic_total);
   std::printf("recorded runs  %llu\n", (unsigned long long)stats->runs);
   std::printf("profiles       %llu merged\n", (unsigned long long)stats->profiles);
+  const FeedbackStats& f = stats->feedback;
+  std::printf("prefetch       %llu requests, %llu issued, %llu hits, %llu wasted, %llu stalls "
+              "(lifetime, all engines)\n",
+              (unsigned long long)f.requests, (unsigned long long)f.issued,
+              (unsigned long long)f.hits, (unsigned long long)f.wasted,
+              (unsigned long long)f.stalls);
   std::printf("bytes on disk  %llu", (unsigned long long)stats->bytes_on_disk);
   if (stats->edges) std::printf(" (%.1f per edge)", double(stats->bytes_on_disk) / stats->edges);
   std::printf("\n");

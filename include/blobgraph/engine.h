@@ -18,6 +18,7 @@
 #include <memory>
 
 #include "blobgraph/blob_hash.h"
+#include "blobgraph/feedback_stats.h"
 #include "blobgraph/graph_store.h"
 #include "blobgraph/probability.h"
 #include "blobgraph/status.h"
@@ -40,17 +41,6 @@ struct Prediction {
   uint32_t depth = 0;
 };
 
-// Feedback counters. issued counts hashes Prefetch returned for the first
-// time (not already issued or loaded); hits are issued hashes later loaded;
-// wasted are issued hashes not loaded within EngineOptions::waste_window
-// later issues; stalls are loads of functions never issued.
-struct FeedbackStats {
-  uint64_t requests = 0;
-  uint64_t issued = 0;
-  uint64_t hits = 0;
-  uint64_t wasted = 0;
-  uint64_t stalls = 0;
-};
 
 struct SnapshotInfo {
   uint64_t version = 0;     // increases with every published snapshot
@@ -110,7 +100,10 @@ class Engine {
   virtual Status Refresh() = 0;
 
   virtual FeedbackStats Stats() const = 0;        // this engine since Open
-  virtual FeedbackStats TotalStats() const = 0;   // all engines on this store, ever
+  // The store's lifetime totals when this engine opened, plus this engine's
+  // counts. Engines add their counts to the store on Flush() and on close
+  // (with the recorded calls, atomically); `blobgraph stats` shows them.
+  virtual FeedbackStats TotalStats() const = 0;
   virtual SnapshotInfo Snapshot() const = 0;
 
  protected:

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "blobgraph/blob_hash.h"
+#include "blobgraph/feedback_stats.h"
 #include "blobgraph/probability.h"
 #include "blobgraph/status.h"
 
@@ -81,6 +82,7 @@ struct StoreStats {
   uint64_t bytes_on_disk = 0;   // all files of the store directory
   uint64_t runs = 0;            // recorded runs (warm-start statistics)
   uint64_t profiles = 0;        // merged profile ids
+  FeedbackStats feedback;       // lifetime totals of every engine on this store
 };
 
 // Everything one logical write adds. Apply() makes it all durable together or
@@ -91,9 +93,11 @@ struct GraphUpdate {
   std::vector<std::pair<BlobHash, std::string>> names;      // last write wins
   std::vector<std::vector<BlobHash>> runs;                  // each: one run's first-load order
   std::optional<ProfileInfo> profile;                       // merged profile's identity
+  FeedbackStats feedback;                                   // added to the lifetime totals
 
   bool empty() const {
-    return edges.empty() && functions.empty() && names.empty() && runs.empty() && !profile;
+    return edges.empty() && functions.empty() && names.empty() && runs.empty() && !profile &&
+           feedback.empty();
   }
 };
 
@@ -164,6 +168,8 @@ class GraphStore {
   virtual Status ForEachLoadRecord(const LoadVisitor& visit) const = 0;
 
   virtual Result<StoreStats> Stats() const = 0;
+  // The lifetime feedback totals alone (one read, unlike Stats()).
+  virtual Result<FeedbackStats> LifetimeFeedback() const = 0;
   // Reads every record and checks invariants and the format version; each
   // problem found is appended to `problems`. Status is non-OK only if the
   // check itself could not run.

@@ -234,5 +234,42 @@ TEST(EngineTest, SizeLimitForcesAFlush) {
   EXPECT_EQ(seen, 8u);
 }
 
+// The per-node state bytes (FilterHook): a function issued, then loaded, is
+// never returned again; repeated prefetches of issued functions count once.
+TEST(EngineTest, NodeStateFastPathMatchesTheTracker) {
+  const BlobHash a = MakeHash(1), b = MakeHash(2), c = MakeHash(3), d = MakeHash(4);
+  TempStore store;
+  ApplyDependencies(store.get(), {{a, {b, c, d}}});
+  auto engine = OpenEngine(store.get(), QuietOptions());
+
+  // Equal probabilities: the order is the walk's heap order, the same each time.
+  EXPECT_EQ(Hashes(Walk(engine.get(), a)), (std::vector<BlobHash>{b, d, c}));
+  FeedbackStats first = engine->Stats();
+  EXPECT_EQ(first.issued, 3u);
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_EQ(Hashes(Walk(engine.get(), a)), (std::vector<BlobHash>{b, d, c}));
+  }
+  FeedbackStats repeated = engine->Stats();
+  EXPECT_EQ(repeated.requests, 6u);
+  EXPECT_EQ(repeated.issued, 3u);
+  EXPECT_EQ(repeated.hits, 0u);
+
+  engine->OnLoad(c);  // issued, so a hit; its loaded bit is set
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(Hashes(Walk(engine.get(), a)), (std::vector<BlobHash>{b, d}));
+  }
+  // A new snapshot starts with empty state bytes: the tracker still knows c.
+  ASSERT_TRUE(engine->Refresh().ok());
+  EXPECT_EQ(Hashes(Walk(engine.get(), a)), (std::vector<BlobHash>{b, d}));
+  engine->OnLoad(b);
+  EXPECT_EQ(Hashes(Walk(engine.get(), a)), (std::vector<BlobHash>{d}));
+  FeedbackStats last = engine->Stats();
+  EXPECT_EQ(last.requests, 11u);
+  EXPECT_EQ(last.issued, 3u);
+  EXPECT_EQ(last.hits, 2u);
+  EXPECT_EQ(last.wasted, 0u);
+  EXPECT_EQ(last.stalls, 0u);
+}
+
 }  // namespace
 }  // namespace blobgraph

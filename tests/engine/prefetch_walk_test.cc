@@ -166,11 +166,16 @@ TEST(PrefetchWalkTest, FilterIsAskedOnlyAboutCandidatesTakenOneAtATime) {
     return !(hash == B) && !(hash == C);
   };
   WalkHooks batched;
-  batched.filter = [](void*, Prediction* candidates, size_t count) noexcept {
+  batched.filter = [](void*, const HotSubgraph& graph, uint32_t* nodes, Prediction* candidates,
+                      size_t count) noexcept {
     size_t kept = 0;
     for (size_t i = 0; i < count; ++i) {
       asked.push_back(candidates[i].hash);
-      if (!(candidates[i].hash == B) && !(candidates[i].hash == C)) candidates[kept++] = candidates[i];
+      EXPECT_EQ(graph.Find(candidates[i].hash), nodes[i]);
+      if (!(candidates[i].hash == B) && !(candidates[i].hash == C)) {
+        nodes[kept] = nodes[i];
+        candidates[kept++] = candidates[i];
+      }
     }
     return kept;
   };
