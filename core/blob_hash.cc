@@ -1,19 +1,12 @@
 #include "blobgraph/blob_hash.h"
 
+#include "core/hex.h"
 #include "core/quote.h"
 
 namespace blobgraph {
 namespace {
 
-constexpr char kHexDigits[] = "0123456789abcdef";
 constexpr std::string_view kPrefix = "sha256:";
-
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 }  // namespace
 
@@ -38,8 +31,8 @@ Result<BlobHash> BlobHash::Parse(std::string_view text) {
   }
   BlobHash hash;
   for (size_t i = 0; i < kHexSize; i += 2) {
-    int high = HexValue(digits[i]);
-    int low = HexValue(digits[i + 1]);
+    int high = HexDigitValue(digits[i]);
+    int low = HexDigitValue(digits[i + 1]);
     if (high < 0 || low < 0) {
       size_t bad = high < 0 ? i : i + 1;
       return Status::InvalidInput("hash " + QuoteForMessage(text) + " has a non-hex character " +
@@ -51,18 +44,8 @@ Result<BlobHash> BlobHash::Parse(std::string_view text) {
   return hash;
 }
 
-bool BlobHash::IsZero() const {
-  for (uint8_t b : bytes_) {
-    if (b != 0) return false;
-  }
-  return true;
-}
-
 void BlobHash::WriteHex(char* out) const {
-  for (size_t i = 0; i < kSize; ++i) {
-    out[2 * i] = kHexDigits[bytes_[i] >> 4];
-    out[2 * i + 1] = kHexDigits[bytes_[i] & 15];
-  }
+  blobgraph::WriteHex(bytes_.data(), kSize, out);
 }
 
 std::string BlobHash::ToHex() const {

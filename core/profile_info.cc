@@ -5,6 +5,7 @@
 #include <random>
 
 #include "blobgraph/graph_store.h"
+#include "core/hex.h"
 #include "core/quote.h"
 
 namespace blobgraph {
@@ -25,14 +26,7 @@ ProfileInfo ProfileInfo::NewForThisHost() {
 }
 
 std::string ProfileInfo::IdHex() const {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string hex;
-  hex.reserve(id.size() * 2);
-  for (uint8_t byte : id) {
-    hex.push_back(kDigits[byte >> 4]);
-    hex.push_back(kDigits[byte & 0xf]);
-  }
-  return hex;
+  return ToHex(id.data(), id.size());
 }
 
 Result<std::array<uint8_t, 16>> ProfileInfo::ParseId(std::string_view hex) {
@@ -42,11 +36,7 @@ Result<std::array<uint8_t, 16>> ProfileInfo::ParseId(std::string_view hex) {
                                 std::to_string(hex.size()) + " hex digits, expected 32");
   }
   for (size_t i = 0; i < hex.size(); ++i) {
-    char c = hex[i];
-    int digit = c >= '0' && c <= '9'   ? c - '0'
-                : c >= 'a' && c <= 'f' ? c - 'a' + 10
-                : c >= 'A' && c <= 'F' ? c - 'A' + 10
-                                       : -1;
+    int digit = HexDigitValue(hex[i]);
     if (digit < 0) {
       return Status::InvalidInput("profile id " + QuoteForMessage(hex) +
                                   " has a non-hex character " + QuoteForMessage(hex.substr(i, 1)) +

@@ -1,9 +1,10 @@
 #include "core/quote.h"
 
+#include "core/hex.h"
+
 namespace blobgraph {
 
 std::string QuoteForMessage(std::string_view text) {
-  static constexpr char kDigits[] = "0123456789abcdef";
   constexpr size_t kMaxShown = 80;
   std::string out = "'";
   size_t shown = text.size() > kMaxShown ? kMaxShown : text.size();
@@ -13,8 +14,8 @@ std::string QuoteForMessage(std::string_view text) {
       out += static_cast<char>(c);
     } else {
       out += "\\x";
-      out += kDigits[c >> 4];
-      out += kDigits[c & 15];
+      out += kLowerHexDigits[c >> 4];
+      out += kLowerHexDigits[c & 15];
     }
   }
   if (shown < text.size()) out += "...";

@@ -26,15 +26,6 @@ Result<std::unique_ptr<Engine>> Engine::Open(GraphStore* store, const EngineOpti
 }
 
 namespace engine {
-namespace {
-
-bool IsRoot(const BlobHash& caller) {
-  static constexpr BlobHash kZero;
-  return std::memcmp(caller.data(), kZero.data(), BlobHash::kSize) == 0;
-}
-
-}  // namespace
-
 EngineImpl::EngineImpl(GraphStore* store, const EngineOptions& options,
                        std::unique_ptr<HotSubgraph> first, bool upgrade_pending,
                        const FeedbackStats& lifetime_at_open)
@@ -124,7 +115,7 @@ size_t EngineImpl::Prefetch(const BlobHash& hash, const PrefetchOptions& options
 }
 
 void EngineImpl::RecordCall(const BlobHash& caller, const BlobHash& callee) noexcept {
-  if (IsRoot(caller)) return;  // a root call is not an edge
+  if (caller.IsZero()) return;  // a root call is not an edge
   recorder_.Record(caller, callee);
 }
 

@@ -6,19 +6,13 @@
 #include <cstring>
 
 #include "formats/file_io.h"
+#include "core/hex.h"
 #include "core/quote.h"
 #include "formats/text_lines.h"
 #include "schema/stream_codec.h"
 
 namespace blobgraph::formats::internal {
 namespace {
-
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 class TextProfileWriter : public ProfileWriter {
  public:
@@ -189,8 +183,8 @@ Result<std::string> UnescapeToken(std::string_view token) {
       out += token[i];
       continue;
     }
-    int high = i + 2 < token.size() ? HexValue(token[i + 1]) : -1;
-    int low = i + 2 < token.size() ? HexValue(token[i + 2]) : -1;
+    int high = i + 2 < token.size() ? HexDigitValue(token[i + 1]) : -1;
+    int low = i + 2 < token.size() ? HexDigitValue(token[i + 2]) : -1;
     if (high < 0 || low < 0) {
       return Status::InvalidInput("malformed escape at position " + std::to_string(i) +
                                   " of " + QuoteForMessage(token) + "; expected %XX");

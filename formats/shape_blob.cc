@@ -5,6 +5,8 @@
 #include <array>
 #include <cstring>
 
+#include "core/hex.h"
+
 namespace blobgraph::formats {
 namespace {
 
@@ -31,16 +33,6 @@ uint64_t LoadBig(const uint8_t* p, size_t n) {
 
 std::string SectionName(uint16_t type) {
   return "section " + std::to_string(type) + " (" + kSectionNames[type] + ")";
-}
-
-std::string Hex(const uint8_t* bytes, size_t n) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  for (size_t i = 0; i < n; ++i) {
-    out += kDigits[bytes[i] >> 4];
-    out += kDigits[bytes[i] & 15];
-  }
-  return out;
 }
 
 bool Sha256(std::span<const uint8_t> bytes, uint8_t out[32]) {
@@ -72,7 +64,7 @@ Result<std::string> ReadMessagePackName(std::span<const uint8_t> m) {
     pos = 1 + n;
   } else {
     return Status::InvalidInput("metadata is not a MessagePack array (type byte 0x" +
-                                Hex(&tag, 1) + ")");
+                                ToHex(&tag, 1) + ")");
   }
   if (elements == 0) return Status::InvalidInput("metadata array is empty, expected a name first");
   if (pos >= m.size()) return Status::InvalidInput("metadata ends before its first element");
@@ -88,7 +80,7 @@ Result<std::string> ReadMessagePackName(std::span<const uint8_t> m) {
     pos += 1 + n;
   } else {
     return Status::InvalidInput("metadata's first element is not a string (type byte 0x" +
-                                Hex(&str, 1) + ")");
+                                ToHex(&str, 1) + ")");
   }
   if (length > m.size() - pos) {
     return Status::InvalidInput("metadata name of " + std::to_string(length) +
@@ -107,7 +99,7 @@ Result<ShapeBlob> ParseShapeBlob(std::span<const uint8_t> bytes, std::string_vie
   }
   const uint8_t* p = bytes.data();
   if (std::memcmp(p, kMagic, 4) != 0) {
-    return fail("bad magic 0x" + Hex(p, 4) + ", expected \"SHBL\" (0x5348424c)");
+    return fail("bad magic 0x" + ToHex(p, 4) + ", expected \"SHBL\" (0x5348424c)");
   }
   uint32_t version = LoadLittle<uint32_t>(p + 4);
   if (version != kVersion) return fail("unsupported version " + std::to_string(version) + ", expected 1");
@@ -129,7 +121,7 @@ Result<ShapeBlob> ParseShapeBlob(std::span<const uint8_t> bytes, std::string_vie
     uint64_t offset = LoadLittle<uint64_t>(entry + 2);
     uint64_t length = LoadLittle<uint64_t>(entry + 10);
     if (type < 1 || type > 8) {
-      return fail("unknown section type 0x" + Hex(entry + 1, 1) + Hex(entry, 1) +
+      return fail("unknown section type 0x" + ToHex(entry + 1, 1) + ToHex(entry, 1) +
                   " in table entry " + std::to_string(i));
     }
     if (sections[type].present) return fail("duplicate " + SectionName(type));
@@ -161,8 +153,8 @@ Result<ShapeBlob> ParseShapeBlob(std::span<const uint8_t> bytes, std::string_vie
   uint8_t digest[32];
   if (!Sha256(bytes.subspan(kShapeHeaderBytes), digest)) return fail("SHA-256 failed");
   if (std::memcmp(digest, p + 8, 32) != 0) {
-    return fail("content hash mismatch: header says " + Hex(p + 8, 32) + ", bytes hash to " +
-                Hex(digest, 32));
+    return fail("content hash mismatch: header says " + ToHex(p + 8, 32) + ", bytes hash to " +
+                ToHex(digest, 32));
   }
   ShapeBlob blob;
   blob.content_hash = BlobHash::FromBytes(p + 8);

@@ -18,7 +18,7 @@ int RunCallees(const Args& args) {
   AddClientFlags(cli, /*server_required=*/false);
   if (auto exit_code = cli.Parse(args)) return *exit_code;
 
-  auto caller = ParseHashArgument(cli.Get<std::string>("hash"));
+  auto caller = BlobHash::Parse(cli.Get<std::string>("hash"));
   if (!caller.ok()) return cli.Fail(caller.status());
   size_t top = cli.Get<size_t>("top");
   std::unique_ptr<GraphStore> local;

@@ -24,7 +24,7 @@ int RunPrefetch(const Args& args) {
   if (!options.ok()) return cli.UsageError(options.status().message());
   auto engine_options = EngineFlags(cli);
   if (!engine_options.ok()) return cli.UsageError(engine_options.status().message());
-  auto start = ParseHashArgument(cli.Get<std::string>("hash"));
+  auto start = BlobHash::Parse(cli.Get<std::string>("hash"));
   if (!start.ok()) return cli.Fail(start.status());
 
   std::unique_ptr<GraphStore> local;

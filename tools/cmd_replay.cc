@@ -21,7 +21,7 @@ Result<ReplayReport> ReplayOnce(GraphStore* store, const EngineOptions& engine_o
   auto engine = Engine::Open(store, engine_options);
   if (!engine.ok()) return engine.status();
   ReplaySession session(engine->get(), settings, decisions);
-  for (const CallEvent& event : events) session.OnEvent(event.caller, event.callee);
+  for (const CallEvent& event : events) session.OnEvent(event.callee);
   return session.Finish();
 }
 

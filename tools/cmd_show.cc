@@ -98,7 +98,7 @@ int RunShow(const Args& args) {
   cli.AddPositional("hash", 1);
   if (auto exit_code = cli.Parse(args)) return *exit_code;
 
-  auto start = ParseHashArgument(cli.Get<std::string>("hash"));
+  auto start = BlobHash::Parse(cli.Get<std::string>("hash"));
   if (!start.ok()) return cli.Fail(start.status());
   auto store = cli.OpenStore(/*read_only=*/true, /*create=*/false);
   if (!store.ok()) return cli.Fail(store.status());

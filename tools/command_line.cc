@@ -74,8 +74,6 @@ Result<std::unique_ptr<GraphStore>> CommandLine::OpenStore(bool read_only, bool 
   return GraphStore::Open(path, options);
 }
 
-Result<BlobHash> ParseHashArgument(const std::string& text) { return BlobHash::Parse(text); }
-
 std::string Label(const GraphStore& store, const BlobHash& hash, bool full_hex) {
   std::string label = full_hex ? hash.ToHex() : hash.ShortHex();
   auto name = store.Name(hash);

@@ -62,10 +62,6 @@ class CommandLine {
   po::variables_map values_;
 };
 
-// Parses a hash given on the command line ("sha256:" prefix and upper case
-// allowed); the error quotes it.
-Result<BlobHash> ParseHashArgument(const std::string& text);
-
 // "0a1b2c3d4e5f… name" when the store knows a name, else the full hex.
 std::string Label(const GraphStore& store, const BlobHash& hash, bool full_hex = true);
 

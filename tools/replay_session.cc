@@ -22,7 +22,7 @@ void ReplaySession::Issue(int64_t event, const BlobHash& hash) {
   if (decisions_ != nullptr) decisions_->push_back(Decision{event, hash});
 }
 
-void ReplaySession::OnEvent(const BlobHash& caller, const BlobHash& callee) {
+void ReplaySession::OnEvent(const BlobHash& callee) {
   int64_t event = static_cast<int64_t>(report_.events++);
   if (loaded_.insert(callee).second) {
     ++report_.cold_loads;
@@ -41,7 +41,6 @@ void ReplaySession::OnEvent(const BlobHash& caller, const BlobHash& callee) {
   report_.engine_ns +=
       std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - begin).count();
   for (size_t i = 0; i < count; ++i) Issue(event, predictions_[i].hash);
-  (void)caller;
 }
 
 ReplayReport ReplaySession::Finish() {

@@ -56,7 +56,9 @@ class ReplaySession {
   // `decisions` may be null; else every decision is appended to it.
   ReplaySession(Engine* engine, const ReplaySettings& settings, std::vector<Decision>* decisions);
 
-  void OnEvent(const BlobHash& caller, const BlobHash& callee);
+  // One event of the trace: `callee` was entered (its caller does not
+  // matter to the protocol).
+  void OnEvent(const BlobHash& callee);
   ReplayReport Finish();
 
  private:

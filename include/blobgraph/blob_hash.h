@@ -43,7 +43,11 @@ class BlobHash {
   std::string_view AsBytes() const {
     return {reinterpret_cast<const char*>(bytes_.data()), kSize};
   }
-  bool IsZero() const;
+  bool IsZero() const {
+    uint64_t words[4];
+    std::memcpy(words, bytes_.data(), sizeof(words));
+    return (words[0] | words[1] | words[2] | words[3]) == 0;
+  }
 
   std::string ToHex() const;
   // The first `digits` hex digits, for compact display.
