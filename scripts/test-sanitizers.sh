@@ -21,3 +21,5 @@ cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBLOBGRAPH_FUZZ=ON \
   -DBLOBGRAPH_BUILD_BENCH=OFF -DBLOBGRAPH_FUZZ_SECONDS="${FUZZ_SECONDS:-60}" ${CMAKE_ARGS:-} >&2
 cmake --build build-fuzz -j"${JOBS:-2}" --target fuzzers >&2
 ctest --test-dir build-fuzz -L fuzz --output-on-failure -j2
+# Each fuzzer's executions, for the record (libFuzzer's own summary lines).
+grep -E '^Test: |Done [0-9]+ runs' build-fuzz/Testing/Temporary/LastTest.log | paste - - >&2 || true
