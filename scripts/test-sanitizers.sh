@@ -22,4 +22,5 @@ cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBLOBGRAPH_FUZZ=ON \
 cmake --build build-fuzz -j"${JOBS:-2}" --target fuzzers >&2
 ctest --test-dir build-fuzz -L fuzz --output-on-failure -j2
 # Each fuzzer's executions, for the record (libFuzzer's own summary lines).
-grep -E '^Test: |Done [0-9]+ runs' build-fuzz/Testing/Temporary/LastTest.log | paste - - >&2 || true
+awk '/Testing: fuzz_/ {name = $3} /Done [0-9]+ runs/ {print name ": " $0}' \
+  build-fuzz/Testing/Temporary/LastTest.log >&2
