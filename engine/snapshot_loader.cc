@@ -33,15 +33,17 @@ void AddPinned(HotSubgraphBuilder* builder, const PinnedRows& pinned) {
 Result<std::vector<BlobHash>> RankStartSet(const GraphStore& store, size_t max) {
   std::vector<LoadRecord> records;
   Status status = store.ForEachLoadRecord([&](const LoadRecord& record) {
-    if (record.runs > 0) records.push_back(record);
+    if (record.run_weight > 0) records.push_back(record);
     return Status::Ok();
   });
   if (!status.ok()) return status.WithContext("engine: reading load records");
+  // Run weights, not whole runs: after ageing (LoadRecord) a recent run
+  // outranks faded ones.
   auto better = [](const LoadRecord& a, const LoadRecord& b) {
-    if (a.runs != b.runs) return a.runs > b.runs;
+    if (a.run_weight != b.run_weight) return a.run_weight > b.run_weight;
     // Compare mean positions without division: a.sum / a.runs < b.sum / b.runs.
-    unsigned __int128 left = static_cast<unsigned __int128>(a.position_sum) * b.runs;
-    unsigned __int128 right = static_cast<unsigned __int128>(b.position_sum) * a.runs;
+    unsigned __int128 left = static_cast<unsigned __int128>(a.position_weight) * b.run_weight;
+    unsigned __int128 right = static_cast<unsigned __int128>(b.position_weight) * a.run_weight;
     if (left != right) return left < right;
     return a.hash < b.hash;
   };

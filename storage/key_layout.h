@@ -11,7 +11,9 @@
 //   key "feedback" -> varints requests, issued, hits, wasted, stalls: the
 //                    lifetime feedback totals engines flushed (merge
 //                    increments, VarintAdd; not aged by decay).
-//   key "runs"    -> varint: recorded runs (merge increments, VarintAdd).
+//   key "runs"    -> varint: the run weight of all recorded runs, in units of
+//                    1/kRunWeightUnit run (format 2; whole runs in format
+//                    1), merge increments, VarintAdd.
 //
 // Column family `edges` (one row per caller):
 //   key   = caller hash, 32 bytes
@@ -20,7 +22,10 @@
 //             static_count    varint (call sites)
 //             dynamic_count   varint (observed calls)
 //   Merge operands have the same encoding and hold increments; the EdgeRow
-//   merge operator adds rows by a sorted merge.
+//   merge operator adds rows by a sorted merge (sums saturate at 2^64 - 1;
+//   Apply refuses updates that would get there). Apply writes a caller's
+//   static counts once: an operand carries static counts only when the
+//   stored row has none (storage/row_plan.h).
 //
 // Column family `nodes`:
 //   key   = function hash, 32 bytes
@@ -35,7 +40,17 @@
 //
 // Column family `loads` (warm-start statistics):
 //   key   = function hash, 32 bytes
-//   value = varint runs, varint position_sum (merge increments, VarintAdd)
+//   value = varint run_weight, varint position_weight (merge increments,
+//           VarintAdd). Format 2: fixed point, kRunWeightUnit per run. A run
+//           that loads the function at position p adds (kRunWeightUnit,
+//           p * kRunWeightUnit); Decay multiplies both by its factor and
+//           rounds down, so one run fades by the factor at each decay
+//           (0.5: 1/2, 1/4, ...) and its record goes only when its weight
+//           falls below one unit (after 16 decays at 0.5), instead of being
+//           rounded away by the first. position_weight / run_weight is the
+//           mean first-load position. Format 1 stored whole runs and
+//           positions (unit 1); opening a format-1 store for writing
+//           converts it (storage/format_upgrade.h).
 //
 // Column family `profiles`:
 //   key   = profile id, 16 bytes
@@ -55,7 +70,10 @@
 
 namespace blobgraph::storage {
 
-inline constexpr int kFormatVersion = 1;
+// 2: run weights in fixed point (loads CF, meta "runs"). 1: whole runs.
+inline constexpr int kFormatVersion = 2;
+// Run weight of one recorded run, format 2 (see `loads` above).
+inline constexpr uint64_t kRunWeightUnit = LoadRecord::kRunWeight;
 inline constexpr std::string_view kFormatKey = "format";
 inline constexpr std::string_view kFormatPrefix = "blobgraph-store ";
 inline constexpr std::string_view kRunsKey = "runs";

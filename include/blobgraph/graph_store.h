@@ -55,12 +55,27 @@ struct NodeRecord {
 };
 
 // Warm-start statistics of one function: in how many recorded runs it was
-// loaded, and the sum of its first-load positions in those runs (0 = first).
+// loaded, and where (its first-load positions; 0 = first).
+//
+// The store keeps them as run weights in fixed point, kRunWeight per run,
+// so that ageing fades them instead of erasing them: Decay(f) multiplies
+// every weight by f (rounding down to a unit), a run's weight goes 1, f,
+// f^2, ... and a record goes only when its weight falls below one unit
+// (1/65536 of a run: after 16 decays at 0.5). A single recent run is never
+// rounded away by one decay, and a run recorded after ageing outweighs the
+// aged ones.
 struct LoadRecord {
+  static constexpr uint64_t kRunWeight = uint64_t{1} << 16;  // per run
+
   BlobHash hash;
-  uint64_t runs = 0;
-  uint64_t position_sum = 0;
-  double MeanPosition() const { return runs ? static_cast<double>(position_sum) / runs : 0.0; }
+  uint64_t runs = 0;          // whole runs, rounded up: a faded run still counts
+  uint64_t position_sum = 0;  // sum of first-load positions, rounded to whole ones
+  uint64_t run_weight = 0;       // the runs in fixed point, kRunWeight per run
+  uint64_t position_weight = 0;  // the position sum in fixed point, same unit
+  double MeanPosition() const {
+    return run_weight ? static_cast<double>(position_weight) / static_cast<double>(run_weight)
+                      : 0.0;
+  }
 };
 
 // A profile's identity: merging refuses an id already merged.
@@ -80,7 +95,8 @@ struct StoreStats {
   uint64_t static_total = 0;
   uint64_t dynamic_total = 0;
   uint64_t bytes_on_disk = 0;   // all files of the store directory
-  uint64_t runs = 0;            // recorded runs (warm-start statistics)
+  uint64_t runs = 0;            // recorded runs (warm-start statistics), whole runs
+                                // rounded up: runs faded by Decay still count
   uint64_t profiles = 0;        // merged profile ids
   FeedbackStats feedback;       // lifetime totals of every engine on this store
 };
@@ -144,8 +160,10 @@ class GraphStore {
   virtual Status Apply(const GraphUpdate& update, const ApplyOptions& options = {}) = 0;
 
   // Ageing: multiplies every dynamic count and every warm-start statistic by
-  // `factor` (0 < factor <= 1, rounding down), then drops edges left with no
-  // static count and a dynamic count below `drop_below`. Atomic.
+  // `factor` (0 < factor <= 1, rounding down: counts to whole calls, run
+  // weights to 1/65536 of a run, see LoadRecord), then drops edges left with
+  // no static count and a dynamic count below `drop_below`, and load records
+  // left with no weight. Static counts never age. Atomic.
   virtual Status Decay(double factor, uint64_t drop_below) = 0;
 
   // Callees of `caller`, most probable first (ties: bytewise by hash).
