@@ -19,7 +19,8 @@ std::string DescribeKey(Cf cf, std::string_view key) {
 
 Status CorruptValue(const std::string& path, Cf cf, std::string_view key,
                     std::string_view problem) {
-  return Status::Corruption(path + ": " + DescribeKey(cf, key) + ": " + std::string(problem));
+  return Status::Corruption(path + ": " + DescribeKey(cf, key) +
+                            ": stored record is corrupt: " + std::string(problem));
 }
 
 }  // namespace blobgraph::storage

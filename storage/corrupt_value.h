@@ -16,7 +16,7 @@ namespace blobgraph::storage {
 // printed whole as well (bounded to 64 bytes of hex).
 std::string DescribeKey(Cf cf, std::string_view key);
 
-// kCorruption "<path>: <cf> key <hex>: <problem>".
+// kCorruption "<path>: <cf> key <hex>: stored record is corrupt: <problem>".
 Status CorruptValue(const std::string& path, Cf cf, std::string_view key,
                     std::string_view problem);
 

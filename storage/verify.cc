@@ -89,9 +89,6 @@ void CheckRowCounts(const BlobHash& caller, const std::vector<RowEntry>& entries
     }
     totals.Add(entry.static_count, entry.dynamic_count);
   }
-  if (static_total == kMaxCount || dynamic_total == kMaxCount) {
-    problems.Add("edges key " + caller.ToHex() + ": counts at the 2^64 - 1 ceiling (saturated)");
-  }
   double sum = 0;
   for (const RowEntry& entry : entries) {
     double p = model.Probability(entry.static_count, entry.dynamic_count, totals);
@@ -145,7 +142,7 @@ Status GraphStoreImpl::Verify(std::vector<std::string>* problems_out) const {
     BlobHash caller = BlobHash::FromBytes(it->key().data());
     expected[caller];
     if (auto problem = DecodeRow(View(it->value()), &entries)) {
-      problems.Add("edges key " + caller.ToHex() + ": row does not decode: " + *problem);
+      problems.Add("edges key " + caller.ToHex() + ": stored record is corrupt: " + *problem);
       continue;
     }
     if (entries.empty()) problems.Add("edges key " + caller.ToHex() + ": row is empty");
@@ -163,7 +160,7 @@ Status GraphStoreImpl::Verify(std::vector<std::string>* problems_out) const {
     BlobHash hash = BlobHash::FromBytes(it->key().data());
     uint64_t in[3];
     if (!DecodeVarints(View(it->value()), in, 3)) {
-      problems.Add("nodes key " + hash.ToHex() + ": record does not decode");
+      problems.Add("nodes key " + hash.ToHex() + ": stored record is corrupt: does not decode");
       continue;
     }
     Expected& want = expected[hash];
@@ -199,7 +196,8 @@ Status GraphStoreImpl::Verify(std::vector<std::string>* problems_out) const {
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     uint64_t values[2];
     if (it->key().size() != BlobHash::kSize || !DecodeVarints(View(it->value()), values, 2)) {
-      problems.Add(DescribeKey(Cf::kLoads, View(it->key())) + ": record does not decode");
+      problems.Add(DescribeKey(Cf::kLoads, View(it->key())) +
+                   ": stored record is corrupt: does not decode");
     }
   }
   BLOBGRAPH_RETURN_IF_ERROR(FromRocks(it->status(), path_ + ": scanning loads"));
@@ -208,7 +206,8 @@ Status GraphStoreImpl::Verify(std::vector<std::string>* problems_out) const {
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     ProfileInfo profile;
     if (it->key().size() != profile.id.size() || !DecodeProfile(View(it->value()), &profile)) {
-      problems.Add(DescribeKey(Cf::kProfiles, View(it->key())) + ": record does not decode");
+      problems.Add(DescribeKey(Cf::kProfiles, View(it->key())) +
+                   ": stored record is corrupt: does not decode");
     }
   }
   return FromRocks(it->status(), path_ + ": scanning profiles");
