@@ -70,8 +70,10 @@ Status ChooseHotCallers(const GraphStore& store, size_t budget_bytes, const Prob
     ++functions;
     edges += node.callees;
     if (node.callees == 0) return Status::Ok();
-    double score = static_cast<double>(node.in_dynamic + node.out_dynamic) +
-                   model.prior_weight * static_cast<double>(node.in_static + node.out_static);
+    // Summed in double: in + out may pass 2^64 (each alone fits).
+    double score = static_cast<double>(node.in_dynamic) + static_cast<double>(node.out_dynamic) +
+                   model.prior_weight * (static_cast<double>(node.in_static) +
+                                         static_cast<double>(node.out_static));
     candidates.push_back(Candidate{score, node.callees, node.hash});
     return Status::Ok();
   });

@@ -27,7 +27,8 @@
 
 namespace blobgraph {
 
-// An increment to one edge. Updates add; nothing is ever overwritten.
+// An increment to one edge. Dynamic counts add up. Static counts are a fact
+// of the caller's content hash and are set once per caller: see Apply().
 struct EdgeDelta {
   BlobHash caller;
   BlobHash callee;
@@ -157,6 +158,19 @@ class GraphStore {
   // Applies `update` atomically: all of it or none. With update.profile set,
   // refuses (kInvalidInput naming the id) a profile merged before unless
   // options.force.
+  //
+  // Static call sites: a caller's static list (its callees with a static
+  // count, summed over the update's repeats) is set by the first update that
+  // brings one. An update repeating the stored list adds no static count (a
+  // retried import is a no-op); one with a different list is refused
+  // (kInvalidInput naming the caller, nothing of the update applied).
+  //
+  // Counts never wrap: an update that would take an edge count, a caller's
+  // sum of static or of dynamic counts, a function's incoming totals, a load
+  // statistic or a lifetime feedback total past 2^64 - 1 is refused
+  // (kInvalidInput naming the caller and callee, or the function/counter).
+  // kCorruption (naming the column family and key) if a stored record it
+  // reads does not decode.
   virtual Status Apply(const GraphUpdate& update, const ApplyOptions& options = {}) = 0;
 
   // Ageing: multiplies every dynamic count and every warm-start statistic by
@@ -167,7 +181,10 @@ class GraphStore {
   virtual Status Decay(double factor, uint64_t drop_below) = 0;
 
   // Callees of `caller`, most probable first (ties: bytewise by hash).
-  // Empty if the caller has no edges.
+  // Empty if the caller has no edges. Every probability is in [0, 1] and they
+  // sum to at most 1 (up to rounding). Every read below returns kCorruption
+  // naming the column family and the key in hex for a record that does not
+  // decode.
   virtual Result<std::vector<CalleeInfo>> Callees(const BlobHash& caller) const = 0;
   // The function's totals; std::nullopt if the store has never seen it.
   virtual Result<std::optional<NodeRecord>> Node(const BlobHash& hash) const = 0;
