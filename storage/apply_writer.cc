@@ -193,8 +193,10 @@ Status AddRepeat(const std::string& path, const EdgeDelta& edge, RowEntry* entry
                               "update was applied");
 }
 
+// `*added` gets the sums of what the edge operands add (saturating; for the
+// store-wide totals, see total_checks.h).
 Status EmitEdges(const DbHandles& handles, const std::vector<EdgeDelta>& edges, WriteSink* sink,
-                 NodeDeltas* nodes) {
+                 NodeDeltas* nodes, StoreTotals* added) {
   if (edges.size() >= (uint64_t{1} << 32)) {
     return Status::InvalidInput("update has " + std::to_string(edges.size()) +
                                 " edges; split it below 2^32");
@@ -245,6 +247,10 @@ Status EmitEdges(const DbHandles& handles, const std::vector<EdgeDelta>& edges, 
       // write, and nothing deletes node records), so it needs no operand.
       if (!existing.Found(g)) (*nodes)[caller];
       if (entries.empty()) continue;  // a repeated static list: nothing to add
+      for (const RowEntry& entry : entries) {
+        added->static_total = SaturatingAdd(added->static_total, entry.static_count);
+        added->dynamic_total = SaturatingAdd(added->dynamic_total, entry.dynamic_count);
+      }
       EncodeRow(entries, &encoded);
       BLOBGRAPH_RETURN_IF_ERROR(sink->Merge(Cf::kEdges, HashKey(caller), encoded));
     }
@@ -253,9 +259,12 @@ Status EmitEdges(const DbHandles& handles, const std::vector<EdgeDelta>& edges, 
   return Status::Ok();
 }
 
-Status EmitNodes(const DbHandles& handles, const NodeDeltas& nodes, WriteSink* sink) {
+// `totals_fit`: the store-wide totals stay within 2^64 - 1 after the update,
+// so no node total can overflow and the stored records need no read.
+Status EmitNodes(const DbHandles& handles, const NodeDeltas& nodes, bool totals_fit,
+                 WriteSink* sink) {
   std::vector<std::pair<BlobHash, NodeDelta>> sorted = nodes.Sorted();
-  BLOBGRAPH_RETURN_IF_ERROR(CheckNodeTotals(handles, sorted));
+  if (!totals_fit) BLOBGRAPH_RETURN_IF_ERROR(CheckNodeTotals(handles, sorted));
   std::string value;
   for (const auto& [hash, delta] : sorted) {
     uint64_t values[3] = {delta.in_static, delta.in_dynamic, delta.callers};
@@ -314,7 +323,15 @@ Status EmitRuns(const DbHandles& handles, const std::vector<std::vector<BlobHash
   return sink->Merge(Cf::kMeta, kRunsKey, value);
 }
 
-// Meta keys are written in key order ("feedback" < "runs"): an ingested
+Status EmitStoreTotals(const StoreTotals& added, WriteSink* sink) {
+  if ((added.static_total | added.dynamic_total) == 0) return Status::Ok();
+  uint64_t values[2] = {added.static_total, added.dynamic_total};
+  std::string value;
+  EncodeVarints(values, 2, &value);
+  return sink->Merge(Cf::kMeta, kTotalsKey, value);
+}
+
+// Meta keys are written in key order ("feedback" < "runs" < "totals"): an ingested
 // SST file takes each column family's keys ascending.
 Status EmitFeedback(const DbHandles& handles, const FeedbackStats& feedback, WriteSink* sink) {
   if (feedback.empty()) return Status::Ok();
@@ -329,15 +346,19 @@ Status EmitFeedback(const DbHandles& handles, const FeedbackStats& feedback, Wri
 }  // namespace
 
 Status EmitUpdate(const DbHandles& handles, const GraphUpdate& update, WriteSink* sink) {
+  StoreTotals added;
   {
     NodeDeltas nodes;  // freed before the smaller column families are built
-    BLOBGRAPH_RETURN_IF_ERROR(EmitEdges(handles, update.edges, sink, &nodes));
+    BLOBGRAPH_RETURN_IF_ERROR(EmitEdges(handles, update.edges, sink, &nodes, &added));
     for (const BlobHash& function : update.functions) nodes[function];
-    BLOBGRAPH_RETURN_IF_ERROR(EmitNodes(handles, nodes, sink));
+    bool totals_fit = false;
+    BLOBGRAPH_RETURN_IF_ERROR(StoreTotalsFit(handles, added, &totals_fit));
+    BLOBGRAPH_RETURN_IF_ERROR(EmitNodes(handles, nodes, totals_fit, sink));
   }
   BLOBGRAPH_RETURN_IF_ERROR(EmitNames(update.names, sink));
   BLOBGRAPH_RETURN_IF_ERROR(EmitFeedback(handles, update.feedback, sink));
   BLOBGRAPH_RETURN_IF_ERROR(EmitRuns(handles, update.runs, sink));
+  BLOBGRAPH_RETURN_IF_ERROR(EmitStoreTotals(added, sink));  // "totals": the last meta key
   if (update.profile) {
     std::string value;
     EncodeProfile(*update.profile, &value);

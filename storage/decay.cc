@@ -15,6 +15,7 @@
 #include <rocksdb/snapshot.h>
 
 #include "storage/corrupt_value.h"
+#include "storage/count_math.h"
 #include "storage/graph_store_impl.h"
 #include "storage/key_layout.h"
 #include "storage/rocks_status.h"
@@ -45,6 +46,7 @@ Status GraphStoreImpl::Decay(double factor, uint64_t drop_below) {
   rocksdb::ManagedSnapshot snapshot(db_.get());
   std::unique_ptr<WriteSink> sink = NewSink(/*ingest=*/true);
   std::unordered_map<BlobHash, InTotals> in_totals;
+  uint64_t store_totals[2] = {0, 0};  // meta "totals", recomputed exactly
   std::vector<RowEntry> entries, kept;
   std::string encoded;
 
@@ -61,6 +63,8 @@ Status GraphStoreImpl::Decay(double factor, uint64_t drop_below) {
       totals.in_static += entry.static_count;
       totals.in_dynamic += entry.dynamic_count;
       ++totals.callers;
+      store_totals[0] = SaturatingAdd(store_totals[0], entry.static_count);
+      store_totals[1] = SaturatingAdd(store_totals[1], entry.dynamic_count);
       kept.push_back(entry);
     }
     if (kept.empty()) {
@@ -122,6 +126,8 @@ Status GraphStoreImpl::Decay(double factor, uint64_t drop_below) {
   } else if (!got.IsNotFound()) {
     return FromRocks(got, path_ + ": reading " + DescribeKey(Cf::kMeta, kRunsKey));
   }
+  EncodeVarints(store_totals, 2, &encoded);  // after "runs": SST keys ascend
+  BLOBGRAPH_RETURN_IF_ERROR(sink->Put(Cf::kMeta, kTotalsKey, encoded));
   return sink->Commit();
 }
 

@@ -2,10 +2,12 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <rocksdb/write_batch.h>
 
 #include "storage/corrupt_value.h"
+#include "storage/count_math.h"
 #include "storage/key_layout.h"
 #include "storage/rocks_status.h"
 
@@ -48,6 +50,26 @@ Status UpgradeFormat(const DbHandles& handles, int from_version) {
                                         handles.path + ": converting loads"));
   }
   BLOBGRAPH_RETURN_IF_ERROR(FromRocks(it->status(), handles.path + ": scanning loads"));
+  // Format 2's store-wide totals, summed from the edges.
+  uint64_t totals[2] = {0, 0};
+  it.reset(handles.db->NewIterator(rocksdb::ReadOptions(), handles.family(Cf::kEdges)));
+  std::vector<RowEntry> entries;
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    if (auto problem = DecodeRow(View(it->value()), &entries)) {
+      return CorruptValue(handles.path, Cf::kEdges, View(it->key()),
+                          "edge row: " + *problem + " (converting to format 2)");
+    }
+    for (const RowEntry& entry : entries) {
+      totals[0] = SaturatingAdd(totals[0], entry.static_count);
+      totals[1] = SaturatingAdd(totals[1], entry.dynamic_count);
+    }
+  }
+  BLOBGRAPH_RETURN_IF_ERROR(FromRocks(it->status(), handles.path + ": scanning edges"));
+  EncodeVarints(totals, 2, &scaled);
+  BLOBGRAPH_RETURN_IF_ERROR(FromRocks(
+      batch.Put(handles.family(Cf::kMeta), rocksdb::Slice(kTotalsKey.data(), kTotalsKey.size()),
+                scaled),
+      handles.path + ": writing totals"));
   rocksdb::Slice runs_key(kRunsKey.data(), kRunsKey.size());
   std::string runs;
   rocksdb::Status got =

@@ -11,6 +11,12 @@
 //   key "feedback" -> varints requests, issued, hits, wasted, stalls: the
 //                    lifetime feedback totals engines flushed (merge
 //                    increments, VarintAdd; not aged by decay).
+//   key "totals"  -> varints static_total, dynamic_total: the sums of every
+//                    edge's counts (format 2; merge increments, VarintAdd,
+//                    saturating; Decay and the format-1 conversion write
+//                    them exactly). An upper bound of every node's incoming
+//                    totals: while they fit in 64 bits, Apply needs not read
+//                    node records to know no node total overflows.
 //   key "runs"    -> varint: the run weight of all recorded runs, in units of
 //                    1/kRunWeightUnit run (format 2; whole runs in format
 //                    1), merge increments, VarintAdd.
@@ -78,6 +84,7 @@ inline constexpr std::string_view kFormatKey = "format";
 inline constexpr std::string_view kFormatPrefix = "blobgraph-store ";
 inline constexpr std::string_view kRunsKey = "runs";
 inline constexpr std::string_view kFeedbackKey = "feedback";
+inline constexpr std::string_view kTotalsKey = "totals";
 inline constexpr size_t kFeedbackFields = 5;
 
 // Column families, in the order the store opens them.

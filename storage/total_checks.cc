@@ -47,6 +47,17 @@ Status Overflow(const DbHandles& handles, const std::string& what, uint64_t stor
 
 }  // namespace
 
+Status StoreTotalsFit(const DbHandles& handles, const StoreTotals& added, bool* fit) {
+  *fit = true;  // nothing stored yet: the totals are 0
+  rocksdb::Slice key(kTotalsKey.data(), kTotalsKey.size());
+  return ReadStored(handles, Cf::kMeta, {&key, 1}, 2, [&](size_t, const uint64_t* stored) {
+    uint64_t sum;
+    *fit = CheckedAdd(stored[0], added.static_total, &sum) &&
+           CheckedAdd(stored[1], added.dynamic_total, &sum);
+    return Status::Ok();
+  });
+}
+
 Status CheckNodeTotals(const DbHandles& handles,
                        std::span<const std::pair<BlobHash, NodeDelta>> nodes) {
   std::vector<rocksdb::Slice> keys;

@@ -31,6 +31,19 @@ struct LoadDelta {
   uint64_t position_sum = 0;
 };
 
+// Sums of every edge's static and dynamic counts (meta key "totals").
+struct StoreTotals {
+  uint64_t static_total = 0;
+  uint64_t dynamic_total = 0;
+};
+
+// Every node's incoming totals are at most the store-wide totals, so when
+// those stay within 2^64 - 1 after adding `added`, no node total can
+// overflow: *fit is set and CheckNodeTotals' reads are not needed (the
+// usual case; the stored totals are one read). Errors: kCorruption (the
+// totals record does not decode), kIOError.
+Status StoreTotalsFit(const DbHandles& handles, const StoreTotals& added, bool* fit);
+
 // REQUIRES: `nodes` sorted ascending by hash. Errors: kInvalidInput (a sum
 // would overflow), kCorruption (a stored record does not decode), kIOError.
 Status CheckNodeTotals(const DbHandles& handles,

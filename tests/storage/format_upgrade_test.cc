@@ -28,6 +28,8 @@ void WriteFormatOneStore(const std::string& path, const BlobHash& loaded) {
     ASSERT_TRUE(store->Apply(update).ok());
   }
   PutRaw(path, "default", "format", "blobgraph-store 1");
+  // Format 1 had no "totals"; a stale value shows the conversion sums anew.
+  PutRaw(path, "default", "totals", Varints({0, 0}));
   PutRaw(path, "default", "runs", Varints({2}));
   PutRaw(path, "loads", loaded.AsBytes(), Varints({2, 3}));
 }
@@ -74,8 +76,13 @@ TEST(FormatUpgradeTest, FormatOneReadsAsItIsReadOnlyAndConvertsOnWritableOpen) {
     ASSERT_TRUE(store->Apply(run).ok());
     EXPECT_EQ(OnlyLoadRecord(*store).run_weight, 3 * LoadRecord::kRunWeight);
     EXPECT_EQ(store->Stats()->runs, 3u);
+    // Format 2's store-wide totals were summed from the edges.
+    std::vector<std::string> problems;
+    ASSERT_TRUE(store->Verify(&problems).ok());
+    EXPECT_TRUE(problems.empty()) << problems.front();
   }
   EXPECT_EQ(GetRaw(dir.path(), "default", "format"), "blobgraph-store 2");
+  EXPECT_EQ(GetRaw(dir.path(), "default", "totals"), Varints({1, 4}));
   uint64_t stored[2];
   auto value = GetRaw(dir.path(), "loads", loaded.AsBytes());
   ASSERT_TRUE(value.has_value());
