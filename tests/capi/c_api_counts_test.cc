@@ -65,6 +65,40 @@ TEST(CApiCountsTest, ProfileThatWouldOverflowIsRefusedNamingTheEdge) {
   EXPECT_EQ(blobgraph_store_close(store), BLOBGRAPH_OK);
 }
 
+TEST(CApiCountsTest, HugeButValidCountsPredictProbabilitiesWithinZeroAndOne) {
+  TempDir dir;
+  blobgraph_store* store = OpenCStore(dir.Path("store"));
+  ASSERT_NE(store, nullptr);
+  // kA's calls sum to 2^64 - 1 exactly: valid, and far beyond 2^53.
+  Write(dir.Path("valid.txt"), Profile('3', {kA + " " + kB + " 9223372036854775807 9223372036854775808",
+                                             kA + " " + kC + " 9223372036854775808 9223372036854775807"}));
+  ASSERT_EQ(blobgraph_import_profile(store, dir.Path("valid.txt").c_str(), 0), BLOBGRAPH_OK)
+      << blobgraph_last_error();
+  blobgraph_engine* engine = OpenQuietEngine(store);
+  ASSERT_NE(engine, nullptr);
+  blobgraph_prefetch_options options;
+  ASSERT_EQ(blobgraph_prefetch_options_init(&options), BLOBGRAPH_OK);
+  options.min_probability = 0;
+  blobgraph_hash caller;
+  ASSERT_EQ(blobgraph_hash_parse(kA.c_str(), kA.size(), &caller), BLOBGRAPH_OK);
+  blobgraph_hash out[8];
+  float probabilities[8];
+  size_t count = 0;
+  ASSERT_EQ(blobgraph_prefetch(engine, &caller, &options, out, probabilities, 8, &count),
+            BLOBGRAPH_OK);
+  ASSERT_EQ(count, 2u);
+  float sum = 0;
+  for (size_t i = 0; i < count; ++i) {
+    EXPECT_GE(probabilities[i], 0.0f);
+    EXPECT_LE(probabilities[i], 1.0f);
+    sum += probabilities[i];
+  }
+  EXPECT_LE(sum, 1.0f + 1e-6f);
+  EXPECT_NEAR(probabilities[0], 0.5f, 1e-6f);
+  EXPECT_EQ(blobgraph_engine_close(engine), BLOBGRAPH_OK);
+  EXPECT_EQ(blobgraph_store_close(store), BLOBGRAPH_OK);
+}
+
 TEST(CApiCountsTest, RepeatedStaticImportIsANoOpAndADifferentListIsRefused) {
   TempDir dir;
   blobgraph_store* store = OpenCStore(dir.Path("store"));

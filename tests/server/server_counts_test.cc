@@ -86,6 +86,27 @@ TEST_F(ServerCountsTest, PushThatWouldOverflowOrChangeStaticSitesIsRefused) {
   EXPECT_EQ(server_.Stop(SIGTERM), 0) << server_.Log();
 }
 
+TEST_F(ServerCountsTest, HugeButValidPushedCountsGiveProbabilitiesWithinZeroAndOne) {
+  StartServer();
+  auto client = ProfileClient::Connect(Options(server_.address()));
+  ASSERT_TRUE(client.ok()) << client.status().ToString();
+  constexpr uint64_t kHalf = uint64_t{1} << 63;
+  // a_'s counts sum to 2^64 - 1 exactly: valid.
+  ASSERT_TRUE((*client)->Push(Profile(5, {{a_, b_, kHalf - 1, kHalf}, {a_, c_, kHalf, kHalf - 1}})).ok());
+  auto callees = (*client)->Callees(a_);
+  ASSERT_TRUE(callees.ok()) << callees.status().ToString();
+  ASSERT_EQ(callees->size(), 2u);
+  double sum = 0;
+  for (const CalleeInfo& callee : *callees) {
+    EXPECT_GE(callee.probability, 0.0);
+    EXPECT_LE(callee.probability, 1.0);
+    sum += callee.probability;
+  }
+  EXPECT_LE(sum, 1.0 + 1e-9);
+  EXPECT_NEAR((*callees)[0].probability, 0.5, 1e-9);
+  EXPECT_EQ(server_.Stop(SIGTERM), 0) << server_.Log();
+}
+
 class ServerCorruptStoreTest : public ServerCountsTest {
  protected:
   void SetUp() override {
