@@ -123,6 +123,22 @@ TEST_F(OverflowCliTest, FileWhoseOwnCountsOverflowIsRefusedNamingTheEntry) {
   ExpectStoreUnchanged();
 }
 
+TEST_F(OverflowCliTest, JsonFileWhoseOwnCountsOverflowIsRefusedNamingTheEntry) {
+  auto edge = [](const std::string& caller, const std::string& callee, const char* calls) {
+    return "{\"caller\":\"" + caller + "\",\"callee\":\"" + callee +
+           "\",\"staticCount\":\"0\",\"dynamicCount\":\"" + calls + "\"}";
+  };
+  WriteFile("self.json", "{\"format\":\"blobgraph-profile\",\"version\":1,\"id\":\"" + Id('8') +
+                             "\",\"sourceHost\":\"h\",\"createdUnixMs\":\"0\",\"edges\":[" +
+                             edge(kC, kA, kHalf) + "," + edge(kC, kB, kHalf) +
+                             "],\"functions\":[]}");
+  CommandResult result = Run({"merge", "self.json"});
+  EXPECT_NE(result.exit_code, 0);
+  EXPECT_THAT(result.err, HasSubstr("self.json: edge #2 (" + kC + " -> " + kB + ")"));
+  EXPECT_THAT(result.err, HasSubstr("within the file"));
+  ExpectStoreUnchanged();
+}
+
 // Parses the probabilities of `callees --json`.
 std::vector<double> Probabilities(const std::string& json) {
   std::vector<double> out;

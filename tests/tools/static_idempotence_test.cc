@@ -117,6 +117,28 @@ TEST_F(StaticIdempotenceTest, MergedProfileRepeatingTheStaticCountsAddsOnlyItsCa
   EXPECT_NE(field(stats_twice.out, "dynamic_total"), field(stats_once.out, "dynamic_total"));
 }
 
+TEST_F(StaticIdempotenceTest, FilteredExportNeverCarriesPartOfAStaticList) {
+  // kA: two call sites to kB (called 50 times), one to kC (never called).
+  WriteFile("deps.txt", kA + " " + kB + " 2\n" + kA + " " + kC + "\n" + kD + " " + kE + "\n");
+  WriteFile("calls.txt", kA + " " + kB + " 50\n");
+  std::string machine = dir() + "/machine.db";
+  ExpectOk(Run({"import", "--text", "deps.txt", "--db", machine}));
+  ExpectOk(Run({"import", "--kind", "dynamic", "--text", "calls.txt", "--db", machine}));
+  ExpectOk(Run({"export", "--format", "text", "--min-count", "2", "-o", "hot.txt", "--db", machine}));
+  std::string hot = ReadFile(dir() + "/hot.txt");
+  EXPECT_THAT(hot, HasSubstr(kA + " " + kB + " 0 50\n"));  // kC left out: no static for kA
+  EXPECT_THAT(hot, ::testing::Not(HasSubstr(kA + " " + kC)));
+  // Into a store with the full lists: only calls add. Into a fresh one, and
+  // then the full dependencies: no conflict either way.
+  ExpectOk(Run({"import", "--text", "deps.txt"}));
+  ExpectOk(Run({"merge", "hot.txt"}));
+  EXPECT_EQ(Dump(), Dump(machine));
+  std::string fresh = dir() + "/fresh.db";
+  ExpectOk(Run({"merge", "hot.txt", "--db", fresh}));
+  ExpectOk(Run({"import", "--text", "deps.txt", "--db", fresh}));
+  EXPECT_EQ(Dump(fresh), Dump(machine));
+}
+
 TEST_F(StaticIdempotenceTest, ShapeStoreImportedTwiceIsANoOp) {
   ExpectOk(Run({"import", "--shape-store", "data/shape/good"}));
   std::string once = Dump();
