@@ -5,21 +5,23 @@
 // first, high bit set on every byte but the last; at most 10 bytes). Hashes
 // are 32 raw bytes. All keys sort bytewise.
 //
-// Column family `default` (meta):
-//   key "format"  -> ASCII "blobgraph-store <N>", N = kFormatVersion (Put once
-//                    when the store is created).
+// Column family `default` (meta; keys in byte order: feedback, format, runs,
+// totals — an ingested SST file must write them in that order):
+//   key "format"  -> ASCII "blobgraph-store <N>", N = kFormatVersion (Put
+//                    when the store is created, and by the conversion of an
+//                    older format, storage/format_upgrade.h).
 //   key "feedback" -> varints requests, issued, hits, wasted, stalls: the
 //                    lifetime feedback totals engines flushed (merge
 //                    increments, VarintAdd; not aged by decay).
+//   key "runs"    -> varint: the run weight of all recorded runs, in units of
+//                    1/kRunWeightUnit run (format 2; whole runs in format
+//                    1), merge increments, VarintAdd.
 //   key "totals"  -> varints static_total, dynamic_total: the sums of every
 //                    edge's counts (format 2; merge increments, VarintAdd,
 //                    saturating; Decay and the format-1 conversion write
 //                    them exactly). An upper bound of every node's incoming
 //                    totals: while they fit in 64 bits, Apply needs not read
 //                    node records to know no node total overflows.
-//   key "runs"    -> varint: the run weight of all recorded runs, in units of
-//                    1/kRunWeightUnit run (format 2; whole runs in format
-//                    1), merge increments, VarintAdd.
 //
 // Column family `edges` (one row per caller):
 //   key   = caller hash, 32 bytes
@@ -52,8 +54,8 @@
 //           p * kRunWeightUnit); Decay multiplies both by its factor and
 //           rounds down, so one run fades by the factor at each decay
 //           (0.5: 1/2, 1/4, ...) and its record goes only when its weight
-//           falls below one unit (after 16 decays at 0.5), instead of being
-//           rounded away by the first. position_weight / run_weight is the
+//           falls below one unit (one run lasts 16 decays at 0.5 and goes
+//           with the 17th), instead of being rounded away by the first. position_weight / run_weight is the
 //           mean first-load position. Format 1 stored whole runs and
 //           positions (unit 1); opening a format-1 store for writing
 //           converts it (storage/format_upgrade.h).
@@ -76,7 +78,8 @@
 
 namespace blobgraph::storage {
 
-// 2: run weights in fixed point (loads CF, meta "runs"). 1: whole runs.
+// 2: run weights in fixed point (loads CF, meta "runs") and the meta
+// "totals" record. 1: whole runs, no totals.
 inline constexpr int kFormatVersion = 2;
 // Run weight of one recorded run, format 2 (see `loads` above).
 inline constexpr uint64_t kRunWeightUnit = LoadRecord::kRunWeight;
