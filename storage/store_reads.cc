@@ -36,9 +36,10 @@ bool SumRow(std::string_view row, RowTotals* totals) {
   return reader.AtEnd();
 }
 
-Status BadKey(const std::string& path, Cf cf, size_t size) {
-  return Status::Corruption(path + ": " + CfName(cf) + ": key of " + std::to_string(size) +
-                            " bytes, expected " + std::to_string(BlobHash::kSize));
+Status BadKey(const std::string& path, Cf cf, const rocksdb::Slice& key) {
+  return CorruptValue(path, cf, View(key),
+                      "key of " + std::to_string(key.size()) + " bytes, expected " +
+                          std::to_string(BlobHash::kSize));
 }
 
 uint64_t WholeRunsRoundedUp(uint64_t run_weight) {
@@ -156,7 +157,7 @@ Status GraphStoreImpl::ForEachCaller(const EdgeVisitor& visit) const {
   std::vector<CalleeInfo> callees;
   std::string last_key;
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    if (it->key().size() != BlobHash::kSize) return BadKey(path_, Cf::kEdges, it->key().size());
+    if (it->key().size() != BlobHash::kSize) return BadKey(path_, Cf::kEdges, it->key());
     BlobHash caller = BlobHash::FromBytes(it->key().data());
     BLOBGRAPH_RETURN_IF_ERROR(RowToCallees(caller, View(it->value()), &callees));
     BLOBGRAPH_RETURN_IF_ERROR(visit(caller, callees));
@@ -173,7 +174,7 @@ Status GraphStoreImpl::ForEachNode(const NodeVisitor& visit) const {
   std::string last_key;
   for (nodes->SeekToFirst(); nodes->Valid(); nodes->Next()) {
     if (nodes->key().size() != BlobHash::kSize) {
-      return BadKey(path_, Cf::kNodes, nodes->key().size());
+      return BadKey(path_, Cf::kNodes, nodes->key());
     }
     NodeRecord record;
     record.hash = BlobHash::FromBytes(nodes->key().data());
@@ -203,7 +204,7 @@ Status GraphStoreImpl::ForEachNode(const NodeVisitor& visit) const {
 Status GraphStoreImpl::ForEachName(const NameVisitor& visit) const {
   std::unique_ptr<rocksdb::Iterator> it = NewScan(Cf::kNames, nullptr);
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    if (it->key().size() != BlobHash::kSize) return BadKey(path_, Cf::kNames, it->key().size());
+    if (it->key().size() != BlobHash::kSize) return BadKey(path_, Cf::kNames, it->key());
     BLOBGRAPH_RETURN_IF_ERROR(visit(BlobHash::FromBytes(it->key().data()), View(it->value())));
   }
   return FromRocks(it->status(), path_ + ": scanning names");
@@ -213,7 +214,7 @@ Status GraphStoreImpl::ForEachLoadRecord(const LoadVisitor& visit) const {
   std::unique_ptr<rocksdb::Iterator> it = NewScan(Cf::kLoads, nullptr);
   std::string last_key;
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    if (it->key().size() != BlobHash::kSize) return BadKey(path_, Cf::kLoads, it->key().size());
+    if (it->key().size() != BlobHash::kSize) return BadKey(path_, Cf::kLoads, it->key());
     LoadRecord record;
     record.hash = BlobHash::FromBytes(it->key().data());
     uint64_t values[2];
@@ -237,7 +238,7 @@ Result<StoreStats> GraphStoreImpl::Stats() const {
   std::unique_ptr<rocksdb::Iterator> it = NewScan(Cf::kEdges, snapshot.snapshot());
   std::string last_key;
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    if (it->key().size() != BlobHash::kSize) return BadKey(path_, Cf::kEdges, it->key().size());
+    if (it->key().size() != BlobHash::kSize) return BadKey(path_, Cf::kEdges, it->key());
     RowTotals totals;
     if (!SumRow(View(it->value()), &totals)) {
       return CorruptValue(path_, Cf::kEdges, View(it->key()), "edge row does not decode");

@@ -164,7 +164,8 @@ Status GraphStoreImpl::Verify(std::vector<std::string>* problems_out) const {
   std::unique_ptr<rocksdb::Iterator> it = NewScan(Cf::kEdges, snapshot.snapshot());
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     if (it->key().size() != BlobHash::kSize) {
-      problems.Add("edges: key of " + std::to_string(it->key().size()) + " bytes");
+      problems.Add(DescribeKey(Cf::kEdges, View(it->key())) + ": stored record is corrupt: key of " +
+                   std::to_string(it->key().size()) + " bytes");
       continue;
     }
     BlobHash caller = BlobHash::FromBytes(it->key().data());
@@ -190,7 +191,8 @@ Status GraphStoreImpl::Verify(std::vector<std::string>* problems_out) const {
   it = NewScan(Cf::kNodes, snapshot.snapshot());
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     if (it->key().size() != BlobHash::kSize) {
-      problems.Add("nodes: key of " + std::to_string(it->key().size()) + " bytes");
+      problems.Add(DescribeKey(Cf::kNodes, View(it->key())) + ": stored record is corrupt: key of " +
+                   std::to_string(it->key().size()) + " bytes");
       continue;
     }
     BlobHash hash = BlobHash::FromBytes(it->key().data());
@@ -220,7 +222,8 @@ Status GraphStoreImpl::Verify(std::vector<std::string>* problems_out) const {
   it = NewScan(Cf::kNames, snapshot.snapshot());
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     if (it->key().size() != BlobHash::kSize) {
-      problems.Add("names: key of " + std::to_string(it->key().size()) + " bytes");
+      problems.Add(DescribeKey(Cf::kNames, View(it->key())) + ": stored record is corrupt: key of " +
+                   std::to_string(it->key().size()) + " bytes");
     } else if (!LooksLikeUtf8(View(it->value()))) {
       problems.Add("names: name of " + BlobHash::FromBytes(it->key().data()).ToHex() +
                    " is not UTF-8");

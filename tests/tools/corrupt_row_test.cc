@@ -63,6 +63,15 @@ TEST_F(CorruptRowTest, MalformedEdgeRowFailsEveryReaderNamingTheKey) {
   }
 }
 
+TEST_F(CorruptRowTest, KeyOfTheWrongLengthFailsScansNamingIt) {
+  PutRawRecord(db(), "edges", "short", TruncatedRow());
+  const std::string key_hex = "73686f7274";  // "short"
+  ExpectCorruption({"export", "--format", "text"}, "edges", key_hex);
+  ExpectCorruption({"stats"}, "edges", key_hex);
+  ExpectCorruption({"verify"}, "edges", key_hex);
+  ExpectCorruption({"prefetch", kA}, "edges", key_hex);
+}
+
 TEST_F(CorruptRowTest, MalformedNodeRecordFailsItsReaders) {
   PutRawRecord(db(), "nodes", HashBytes(kC), "\xff");  // a varint cut short
   ExpectCorruption({"stats"}, "nodes", kC);
