@@ -17,7 +17,6 @@ namespace blobgraph::storage {
 std::string DescribeKey(Cf cf, std::string_view key);
 
 // kCorruption "<path>: <cf> key <hex>: stored record is corrupt: <problem>".
-Status CorruptValue(const std::string& path, Cf cf, std::string_view key,
-                    std::string_view problem);
+Status CorruptValue(const std::string& path, Cf cf, std::string_view key, std::string_view problem);
 
 }  // namespace blobgraph::storage

@@ -1,10 +1,10 @@
 #include "storage/format_upgrade.h"
 
+#include <rocksdb/write_batch.h>
+
 #include <memory>
 #include <string>
 #include <vector>
-
-#include <rocksdb/write_batch.h>
 
 #include "storage/corrupt_value.h"
 #include "storage/count_math.h"
@@ -66,10 +66,10 @@ Status UpgradeFormat(const DbHandles& handles, int from_version) {
   }
   BLOBGRAPH_RETURN_IF_ERROR(FromRocks(it->status(), handles.path + ": scanning edges"));
   EncodeVarints(totals, 2, &scaled);
-  BLOBGRAPH_RETURN_IF_ERROR(FromRocks(
-      batch.Put(handles.family(Cf::kMeta), rocksdb::Slice(kTotalsKey.data(), kTotalsKey.size()),
-                scaled),
-      handles.path + ": writing totals"));
+  BLOBGRAPH_RETURN_IF_ERROR(
+      FromRocks(batch.Put(handles.family(Cf::kMeta),
+                          rocksdb::Slice(kTotalsKey.data(), kTotalsKey.size()), scaled),
+                handles.path + ": writing totals"));
   rocksdb::Slice runs_key(kRunsKey.data(), kRunsKey.size());
   std::string runs;
   rocksdb::Status got =

@@ -18,8 +18,9 @@ uint64_t RunWeightUnitOf(int format_version);
 // Rewrites every record whose encoding differs in `from_version` and the
 // format key, in one synced WriteBatch: all of it or nothing.
 // Format 1 -> 2: load records and the meta "runs" counter are multiplied by
-// kRunWeightUnit, and the meta "totals" are summed from the edges. Errors: kCorruption (a record does not decode, naming the
-// column family and key; or a count too large to convert), kIOError.
+// kRunWeightUnit, and the meta "totals" are summed from the edges.
+// Errors: kCorruption (a record does not decode, naming the column family
+// and key; or a count too large to convert), kIOError.
 Status UpgradeFormat(const DbHandles& handles, int from_version);
 
 }  // namespace blobgraph::storage

@@ -55,10 +55,10 @@
 //           rounds down, so one run fades by the factor at each decay
 //           (0.5: 1/2, 1/4, ...) and its record goes only when its weight
 //           falls below one unit (one run lasts 16 decays at 0.5 and goes
-//           with the 17th), instead of being rounded away by the first. position_weight / run_weight is the
-//           mean first-load position. Format 1 stored whole runs and
-//           positions (unit 1); opening a format-1 store for writing
-//           converts it (storage/format_upgrade.h).
+//           with the 17th) instead of being rounded away by the first.
+//           position_weight / run_weight is the mean first-load position.
+//           Format 1 stored whole runs and positions (unit 1); opening a
+//           format-1 store for writing converts it (storage/format_upgrade.h).
 //
 // Column family `profiles`:
 //   key   = profile id, 16 bytes

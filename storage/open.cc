@@ -88,8 +88,9 @@ Status WriteFormat(const OpenedDb& opened, const std::string& path) {
 
 // Checks the format key of an opened store; writes it into a store whose
 // creation was cut short (all families present and empty).
-// `*version` is the store's format afterwards.
-Status CheckFormat(const OpenedDb& opened, const std::string& path, bool read_only, int* version_out) {
+// `*version_out` is the store's format afterwards.
+Status CheckFormat(const OpenedDb& opened, const std::string& path, bool read_only,
+                   int* version_out) {
   *version_out = storage::kFormatVersion;
   std::string value;
   rocksdb::Status got = opened.db->Get(

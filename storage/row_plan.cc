@@ -58,7 +58,7 @@ class StoredCursor {
 
 // One side's static list, summarised for a conflict message.
 struct StaticSummary {
-  uint64_t sites = 0;    // saturating; only printed
+  uint64_t sites = 0;  // saturating; only printed
   uint64_t callees = 0;
   void Add(uint64_t count) {
     if (count == 0) return;
@@ -68,8 +68,7 @@ struct StaticSummary {
 };
 
 std::string Describe(const StaticSummary& list) {
-  return std::to_string(list.sites) + " call sites to " + std::to_string(list.callees) +
-         " callees";
+  return std::to_string(list.sites) + " call sites to " + std::to_string(list.callees) + " callees";
 }
 
 }  // namespace
@@ -105,10 +104,10 @@ Status PlanCallerRow(const std::string& path, const BlobHash& caller, std::strin
 
   size_t i = 0;
   while (stored.have() || i < entries->size()) {
-    int order = !stored.have()         ? 1
-                : i == entries->size() ? -1
-                                       : std::memcmp(stored.callee(), (*entries)[i].callee.data(),
-                                                     BlobHash::kSize);
+    int order = !stored.have() ? 1
+                : i == entries->size()
+                    ? -1
+                    : std::memcmp(stored.callee(), (*entries)[i].callee.data(), BlobHash::kSize);
     if (order < 0) {  // a stored callee the update does not touch
       stored_static.Add(stored.static_count());
       compare_static(stored.callee(), stored.static_count(), 0);

@@ -109,8 +109,8 @@ Status CheckLoadTotals(const DbHandles& handles,
                             delta.runs);
           }
           if (!CheckedAdd(stored[1], delta.position_sum, &sum)) {
-            return Overflow(handles, "load record of " + hash.ToHex() + ": position sum",
-                            stored[1], delta.position_sum);
+            return Overflow(handles, "load record of " + hash.ToHex() + ": position sum", stored[1],
+                            delta.position_sum);
           }
           return Status::Ok();
         }));
@@ -131,18 +131,17 @@ Status CheckFeedbackTotals(const DbHandles& handles, const FeedbackStats& feedba
   static const char* const kField[kFeedbackFields] = {"requests", "issued", "hits", "wasted",
                                                       "stalls"};
   rocksdb::Slice key(kFeedbackKey.data(), kFeedbackKey.size());
-  return ReadStored(handles, Cf::kMeta, {&key, 1}, kFeedbackFields,
-                    [&](size_t, const uint64_t* stored) {
-                      for (size_t f = 0; f < kFeedbackFields; ++f) {
-                        uint64_t sum;
-                        if (!CheckedAdd(stored[f], added[f], &sum)) {
-                          return Overflow(handles,
-                                          std::string("meta counter 'feedback' ") + kField[f],
-                                          stored[f], added[f]);
-                        }
-                      }
-                      return Status::Ok();
-                    });
+  return ReadStored(
+      handles, Cf::kMeta, {&key, 1}, kFeedbackFields, [&](size_t, const uint64_t* stored) {
+        for (size_t f = 0; f < kFeedbackFields; ++f) {
+          uint64_t sum;
+          if (!CheckedAdd(stored[f], added[f], &sum)) {
+            return Overflow(handles, std::string("meta counter 'feedback' ") + kField[f], stored[f],
+                            added[f]);
+          }
+        }
+        return Status::Ok();
+      });
 }
 
 }  // namespace blobgraph::storage

@@ -3,12 +3,12 @@
 // import is a no-op and a different list is refused naming the caller; a
 // malformed stored row fails engine open and stats with CORRUPTION naming
 // the column family and key; and ageing keeps the engine's start set.
+#include <gtest/gtest.h>
+
 #include <cstring>
 #include <fstream>
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "blobgraph/blobgraph.h"
 #include "blobgraph/graph_store.h"
@@ -32,8 +32,8 @@ blobgraph_store* OpenCStore(const std::string& path) {
 void Write(const std::string& path, const std::string& text) { std::ofstream(path) << text; }
 
 std::string Profile(char id_digit, const std::vector<std::string>& edges) {
-  std::string text = "# blobgraph-profile version=1 id=" + std::string(32, id_digit) +
-                     " host=capi created_ms=0\n";
+  std::string text =
+      "# blobgraph-profile version=1 id=" + std::string(32, id_digit) + " host=capi created_ms=0\n";
   for (const std::string& edge : edges) text += edge + "\n";
   return text;
 }
@@ -70,8 +70,9 @@ TEST(CApiCountsTest, HugeButValidCountsPredictProbabilitiesWithinZeroAndOne) {
   blobgraph_store* store = OpenCStore(dir.Path("store"));
   ASSERT_NE(store, nullptr);
   // kA's calls sum to 2^64 - 1 exactly: valid, and far beyond 2^53.
-  Write(dir.Path("valid.txt"), Profile('3', {kA + " " + kB + " 9223372036854775807 9223372036854775808",
-                                             kA + " " + kC + " 9223372036854775808 9223372036854775807"}));
+  Write(dir.Path("valid.txt"),
+        Profile('3', {kA + " " + kB + " 9223372036854775807 9223372036854775808",
+                      kA + " " + kC + " 9223372036854775808 9223372036854775807"}));
   ASSERT_EQ(blobgraph_import_profile(store, dir.Path("valid.txt").c_str(), 0), BLOBGRAPH_OK)
       << blobgraph_last_error();
   blobgraph_engine* engine = OpenQuietEngine(store);
@@ -137,14 +138,15 @@ TEST(CApiCountsTest, MalformedEdgeRowFailsEngineOpenAndStatsNamingTheKey) {
     blobgraph_store* store = OpenCStore(path);
     ASSERT_NE(store, nullptr);
     uint64_t sites = 0;
-    ASSERT_EQ(blobgraph_import_dependencies(store, SampleFile("difflib", "static.txt").c_str(),
-                                            &sites),
-              BLOBGRAPH_OK);
+    ASSERT_EQ(
+        blobgraph_import_dependencies(store, SampleFile("difflib", "static.txt").c_str(), &sites),
+        BLOBGRAPH_OK);
     EXPECT_EQ(blobgraph_store_close(store), BLOBGRAPH_OK);
   }
   // One entry announced, a callee hash, then a varint cut short.
   std::string key(32, '\xaa');
-  storage_test::PutRaw(path, "edges", key, std::string("\x01", 1) + std::string(32, '\xbb') + "\x80\x80");
+  storage_test::PutRaw(path, "edges", key,
+                       std::string("\x01", 1) + std::string(32, '\xbb') + "\x80\x80");
   blobgraph_store* store = OpenCStore(path);
   ASSERT_NE(store, nullptr);
   blobgraph_engine_options options;
@@ -171,8 +173,10 @@ TEST(CApiCountsTest, StartSetSurvivesAHalvingDecay) {
     ASSERT_NE(store, nullptr);
     blobgraph_engine* engine = OpenQuietEngine(store);
     ASSERT_NE(engine, nullptr);
-    for (const blobgraph_hash& hash : loaded) EXPECT_EQ(blobgraph_on_load(engine, &hash), BLOBGRAPH_OK);
-    EXPECT_EQ(blobgraph_engine_close(engine), BLOBGRAPH_OK) << blobgraph_last_error();  // records the run
+    for (const blobgraph_hash& hash : loaded)
+      EXPECT_EQ(blobgraph_on_load(engine, &hash), BLOBGRAPH_OK);
+    EXPECT_EQ(blobgraph_engine_close(engine), BLOBGRAPH_OK)
+        << blobgraph_last_error();  // records the run
     EXPECT_EQ(Stats(store).runs, 1u);
     EXPECT_EQ(blobgraph_store_close(store), BLOBGRAPH_OK);
   }

@@ -1,11 +1,11 @@
 // A profile whose own counts overflow (summed per caller, as the store would
 // add them) is refused naming the file and the entry; one whose counts reach
 // 2^64 - 1 exactly is read as written.
+#include "formats/profile_counts.h"
+
 #include <gtest/gtest.h>
 
 #include <cstdint>
-
-#include "formats/profile_counts.h"
 
 namespace blobgraph::formats {
 namespace {
@@ -18,7 +18,8 @@ BlobHash Hash(uint8_t byte) {
 
 TEST(ProfileCountsTest, SumsUpToTheLimitPass) {
   GraphUpdate update;
-  update.edges = {{Hash(1), Hash(2), UINT64_MAX - 1, 0}, {Hash(1), Hash(3), 1, UINT64_MAX},
+  update.edges = {{Hash(1), Hash(2), UINT64_MAX - 1, 0},
+                  {Hash(1), Hash(3), 1, UINT64_MAX},
                   {Hash(4), Hash(2), UINT64_MAX, UINT64_MAX}};  // another caller: its own sums
   EXPECT_TRUE(CheckProfileCounts("p.txt", update).ok());
 }

@@ -3,11 +3,10 @@
 // stored one, is refused with the hashes named and nothing applied; a store
 // with a malformed row gives pulls and queries a Corruption naming the
 // column family and key, and the server keeps running.
+#include <gtest/gtest.h>
 #include <signal.h>
 
 #include <limits>
-
-#include <gtest/gtest.h>
 
 #include "server/profile_client.h"
 #include "server_process_util.h"
@@ -36,9 +35,11 @@ GraphUpdate Profile(uint8_t id, std::vector<EdgeDelta> edges) {
   return update;
 }
 
-std::map<std::pair<BlobHash, BlobHash>, std::pair<uint64_t, uint64_t>> Edges(const GraphUpdate& pulled) {
+std::map<std::pair<BlobHash, BlobHash>, std::pair<uint64_t, uint64_t>> Edges(
+    const GraphUpdate& pulled) {
   std::map<std::pair<BlobHash, BlobHash>, std::pair<uint64_t, uint64_t>> out;
-  for (const EdgeDelta& e : pulled.edges) out[{e.caller, e.callee}] = {e.static_count, e.dynamic_count};
+  for (const EdgeDelta& e : pulled.edges)
+    out[{e.caller, e.callee}] = {e.static_count, e.dynamic_count};
   return out;
 }
 
@@ -92,7 +93,8 @@ TEST_F(ServerCountsTest, HugeButValidPushedCountsGiveProbabilitiesWithinZeroAndO
   ASSERT_TRUE(client.ok()) << client.status().ToString();
   constexpr uint64_t kHalf = uint64_t{1} << 63;
   // a_'s counts sum to 2^64 - 1 exactly: valid.
-  ASSERT_TRUE((*client)->Push(Profile(5, {{a_, b_, kHalf - 1, kHalf}, {a_, c_, kHalf, kHalf - 1}})).ok());
+  ASSERT_TRUE(
+      (*client)->Push(Profile(5, {{a_, b_, kHalf - 1, kHalf}, {a_, c_, kHalf, kHalf - 1}})).ok());
   auto callees = (*client)->Callees(a_);
   ASSERT_TRUE(callees.ok()) << callees.status().ToString();
   ASSERT_EQ(callees->size(), 2u);

@@ -4,11 +4,10 @@
 // the store is left exactly as it was; the merge operators saturate and
 // never throw; probabilities stay within [0, 1].
 #include <gtest/gtest.h>
+#include <rocksdb/merge_operator.h>
 
 #include <cmath>
 #include <limits>
-
-#include <rocksdb/merge_operator.h>
 
 #include "blobgraph/graph_store.h"
 #include "storage/key_layout.h"
@@ -35,10 +34,12 @@ struct Contents {
 Contents Take(const GraphStore& store) {
   Contents c;
   c.edges = AllEdges(store);
-  EXPECT_TRUE(store.ForEachNode([&](const NodeRecord& n) {
-                     c.nodes[n.hash] = {n.in_static, n.in_dynamic, n.callers};
-                     return Status::Ok();
-                   }).ok());
+  EXPECT_TRUE(store
+                  .ForEachNode([&](const NodeRecord& n) {
+                    c.nodes[n.hash] = {n.in_static, n.in_dynamic, n.callers};
+                    return Status::Ok();
+                  })
+                  .ok());
   auto stats = store.Stats();
   EXPECT_TRUE(stats.ok()) << stats.status().ToString();
   if (stats.ok()) c.feedback = stats->feedback, c.runs = stats->runs;
@@ -62,8 +63,8 @@ class CountOverflowTest : public ::testing::TestWithParam<WriteMethod> {
     Status status = store_->Apply(update, {GetParam()});
     EXPECT_EQ(status.code(), Status::Code::kInvalidInput) << status.ToString();
     for (const std::string& word : named) {
-      EXPECT_NE(status.message().find(word), std::string::npos) << word << " in "
-                                                                  << status.message();
+      EXPECT_NE(status.message().find(word), std::string::npos)
+          << word << " in " << status.message();
     }
     EXPECT_TRUE(Take(*store_) == before_);
     std::vector<std::string> problems;
@@ -162,8 +163,7 @@ TEST(MergeOperatorTest, EdgeRowSumsSaturateInsteadOfWrapping) {
   rocksdb::Slice existing_operand;
   rocksdb::MergeOperator::MergeOperationOutput out(result, existing_operand);
   rocksdb::Slice key("k");
-  rocksdb::MergeOperator::MergeOperationInput in(key, &existing_slice, operands,
-                                                 nullptr);
+  rocksdb::MergeOperator::MergeOperationInput in(key, &existing_slice, operands, nullptr);
   ASSERT_TRUE(op->FullMergeV2(in, &out));
   std::vector<storage::RowEntry> entries;
   ASSERT_FALSE(storage::DecodeRow(result, &entries).has_value());
@@ -192,8 +192,7 @@ TEST(MergeOperatorTest, VarintSumsSaturateAndBadOperandsReturnFalse) {
 
   std::string bad = "\xff\xff";  // a varint cut short
   std::vector<rocksdb::Slice> bad_operands = {rocksdb::Slice(bad)};
-  rocksdb::MergeOperator::MergeOperationInput bad_in(key, nullptr, bad_operands,
-                                                     nullptr);
+  rocksdb::MergeOperator::MergeOperationInput bad_in(key, nullptr, bad_operands, nullptr);
   EXPECT_FALSE(op->FullMergeV2(bad_in, &out));
   auto edge_op = storage::NewEdgeRowMergeOperator();
   EXPECT_FALSE(edge_op->FullMergeV2(bad_in, &out));

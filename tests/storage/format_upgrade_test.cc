@@ -36,10 +36,12 @@ void WriteFormatOneStore(const std::string& path, const BlobHash& loaded) {
 
 LoadRecord OnlyLoadRecord(const GraphStore& store) {
   std::vector<LoadRecord> records;
-  EXPECT_TRUE(store.ForEachLoadRecord([&](const LoadRecord& r) {
-                     records.push_back(r);
-                     return Status::Ok();
-                   }).ok());
+  EXPECT_TRUE(store
+                  .ForEachLoadRecord([&](const LoadRecord& r) {
+                    records.push_back(r);
+                    return Status::Ok();
+                  })
+                  .ok());
   EXPECT_EQ(records.size(), 1u);
   return records.empty() ? LoadRecord{} : records[0];
 }

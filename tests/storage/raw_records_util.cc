@@ -1,12 +1,11 @@
 #include "storage/raw_records_util.h"
 
 #include <gtest/gtest.h>
+#include <rocksdb/db.h>
 
 #include <functional>
 #include <memory>
 #include <vector>
-
-#include <rocksdb/db.h>
 
 #include "storage/merge_operators.h"
 
@@ -29,7 +28,8 @@ void WithFamily(const std::string& path, const std::string& family,
   }
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
-  rocksdb::Status opened = rocksdb::DB::Open(rocksdb::DBOptions(), path, descriptors, &handles, &raw);
+  rocksdb::Status opened =
+      rocksdb::DB::Open(rocksdb::DBOptions(), path, descriptors, &handles, &raw);
   ASSERT_TRUE(opened.ok()) << opened.ToString();
   std::unique_ptr<rocksdb::DB> db(raw);
   for (size_t i = 0; i < names.size(); ++i) {

@@ -61,13 +61,12 @@ TEST_P(StaticListTest, DifferentListIsRefusedNamingTheCallerAndNothingApplies) {
   ASSERT_TRUE(Apply({{a_, b_, 2, 0}, {a_, c_, 1, 0}}).ok());
   EdgeMap before = AllEdges(*store_);
   for (const auto& edges : std::vector<std::vector<EdgeDelta>>{
-           {{d_, b_, 1, 1}, {a_, b_, 1, 0}, {a_, c_, 1, 0}},  // a count differs
-           {{d_, b_, 1, 1}, {a_, b_, 2, 0}},                  // a callee missing
+           {{d_, b_, 1, 1}, {a_, b_, 1, 0}, {a_, c_, 1, 0}},                     // a count differs
+           {{d_, b_, 1, 1}, {a_, b_, 2, 0}},                                     // a callee missing
            {{d_, b_, 1, 1}, {a_, b_, 2, 0}, {a_, c_, 1, 0}, {a_, d_, 1, 0}}}) {  // one more
     Status status = Apply(edges);
     EXPECT_EQ(status.code(), Status::Code::kInvalidInput);
-    EXPECT_NE(status.message().find("caller " + a_.ToHex()), std::string::npos)
-        << status.message();
+    EXPECT_NE(status.message().find("caller " + a_.ToHex()), std::string::npos) << status.message();
     EXPECT_EQ(AllEdges(*store_), before);  // d's new row did not land either
     EXPECT_FALSE(store_->Node(d_)->has_value());
   }
@@ -88,7 +87,8 @@ TEST(StaticListConcurrencyTest, OfConflictingListsFromEightThreadsExactlyOneWins
     threads.emplace_back([&, t] {
       GraphUpdate update;
       // Thread t's list: caller 1 -> callee 100 + t; plus a call of its own.
-      update.edges = {{TestHash(1), TestHash(100 + t), 1, 1}, {TestHash(10 + t), TestHash(2), 0, 1}};
+      update.edges = {{TestHash(1), TestHash(100 + t), 1, 1},
+                      {TestHash(10 + t), TestHash(2), 0, 1}};
       ApplyOptions apply;
       apply.method = t % 2 ? WriteMethod::kIngest : WriteMethod::kWriteBatch;
       start.arrive_and_wait();

@@ -2,7 +2,6 @@
 // executable: every command that reads it fails with a Corruption naming the
 // column family and the key in hex, exits non-zero, and none crashes.
 #include <gtest/gtest.h>
-
 #include <sys/wait.h>
 
 #include "tools/cli_test_util.h"

@@ -16,8 +16,8 @@ namespace {
 using ::testing::HasSubstr;
 
 const std::string kA = HexOf(0xa1), kB = HexOf(0xb2), kC = HexOf(0xc3);
-constexpr const char* kMax = "18446744073709551615";     // 2^64 - 1
-constexpr const char* kHalf = "9223372036854775808";     // 2^63
+constexpr const char* kMax = "18446744073709551615";      // 2^64 - 1
+constexpr const char* kHalf = "9223372036854775808";      // 2^63
 constexpr const char* kHalfLess = "9223372036854775807";  // 2^63 - 1
 
 std::string ProfileText(const std::string& id_hex, const std::vector<std::string>& edges) {
@@ -74,9 +74,10 @@ TEST_F(OverflowCliTest, MergeThatWouldWrapAnEdgeIsRefusedNamingItInEveryFormat) 
     for (const char* command : {"merge", "import"}) {
       std::vector<std::string> args = {command, path};
       if (std::string(command) == "import") {
-        args = {"import", path.ends_with(".json")    ? "--json"
-                          : path.ends_with(".capnp") ? "--capnp"
-                                                     : "--text",
+        args = {"import",
+                path.ends_with(".json")    ? "--json"
+                : path.ends_with(".capnp") ? "--capnp"
+                                           : "--text",
                 path};
       }
       CommandResult result = Run(args);
@@ -143,8 +144,8 @@ TEST_F(OverflowCliTest, JsonFileWhoseOwnCountsOverflowIsRefusedNamingTheEntry) {
 std::vector<double> Probabilities(const std::string& json) {
   std::vector<double> out;
   std::regex number("\"probability\":([0-9.eE+-]+)");
-  for (auto it = std::sregex_iterator(json.begin(), json.end(), number); it != std::sregex_iterator();
-       ++it) {
+  for (auto it = std::sregex_iterator(json.begin(), json.end(), number);
+       it != std::sregex_iterator(); ++it) {
     out.push_back(std::stod((*it)[1]));
   }
   return out;

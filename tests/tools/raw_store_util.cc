@@ -1,11 +1,10 @@
 #include "tools/raw_store_util.h"
 
 #include <gtest/gtest.h>
+#include <rocksdb/db.h>
 
 #include <memory>
 #include <vector>
-
-#include <rocksdb/db.h>
 
 #include "storage/merge_operators.h"
 
@@ -28,7 +27,8 @@ void PutRawRecord(const std::string& db_path, const std::string& family, std::st
   }
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
-  rocksdb::Status opened = rocksdb::DB::Open(rocksdb::DBOptions(), db_path, descriptors, &handles, &raw);
+  rocksdb::Status opened =
+      rocksdb::DB::Open(rocksdb::DBOptions(), db_path, descriptors, &handles, &raw);
   ASSERT_TRUE(opened.ok()) << opened.ToString();
   std::unique_ptr<rocksdb::DB> db(raw);
   rocksdb::ColumnFamilyHandle* target = nullptr;
