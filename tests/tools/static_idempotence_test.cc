@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <sstream>
 
+#include "formats/dependency_io.h"
 #include "tools/cli_test_util.h"
 
 namespace blobgraph::tools::testing {
@@ -48,6 +49,29 @@ TEST_F(StaticIdempotenceTest, SameDependencyTextTwiceIsANoOp) {
   EXPECT_EQ(Dump(), once);
   CommandResult verify = Run({"verify"});
   EXPECT_EQ(verify.exit_code, 0) << verify.out << verify.err;
+}
+
+TEST_F(StaticIdempotenceTest, SameCapnpDependencySetTwiceIsANoOpAndAChangedOneIsRefused) {
+  auto hash = [](const std::string& hex) { return BlobHash::Parse(hex).value(); };
+  auto write = [&](const std::string& name, const std::vector<BlobHash>& callees_of_a) {
+    std::string path = dir() + "/" + name;
+    auto writer = formats::DependencyWriter::Open(path, formats::DependencyFormat::kCapnp);
+    EXPECT_TRUE(writer.ok()) << writer.status().ToString();
+    EXPECT_TRUE((*writer)->AddFunction(hash(kA), "a", callees_of_a).ok());
+    EXPECT_TRUE((*writer)->AddFunction(hash(kD), "d", std::vector<BlobHash>{hash(kE)}).ok());
+    EXPECT_TRUE((*writer)->Finish().ok());
+    return path;
+  };
+  std::string deps = write("deps.capnp", {hash(kB), hash(kB), hash(kC)});
+  ExpectOk(Run({"import", "--capnp", deps}));
+  std::string once = Dump();
+  ExpectOk(Run({"import", "--capnp", deps}));
+  EXPECT_EQ(Dump(), once);
+  std::string changed = write("changed.capnp", {hash(kB), hash(kC)});
+  CommandResult result = Run({"import", "--capnp", changed});
+  EXPECT_NE(result.exit_code, 0);
+  EXPECT_THAT(result.err, HasSubstr("caller " + kA));
+  EXPECT_EQ(Dump(), once);
 }
 
 TEST_F(StaticIdempotenceTest, DifferentListForAKnownCallerIsRefusedAndNothingApplied) {
