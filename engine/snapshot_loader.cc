@@ -33,15 +33,17 @@ void AddPinned(HotSubgraphBuilder* builder, const PinnedRows& pinned) {
 Result<std::vector<BlobHash>> RankStartSet(const GraphStore& store, size_t max) {
   std::vector<LoadRecord> records;
   Status status = store.ForEachLoadRecord([&](const LoadRecord& record) {
-    if (record.runs > 0) records.push_back(record);
+    if (record.run_weight > 0) records.push_back(record);
     return Status::Ok();
   });
   if (!status.ok()) return status.WithContext("engine: reading load records");
+  // Run weights, not whole runs: after ageing (LoadRecord) a recent run
+  // outranks faded ones.
   auto better = [](const LoadRecord& a, const LoadRecord& b) {
-    if (a.runs != b.runs) return a.runs > b.runs;
+    if (a.run_weight != b.run_weight) return a.run_weight > b.run_weight;
     // Compare mean positions without division: a.sum / a.runs < b.sum / b.runs.
-    unsigned __int128 left = static_cast<unsigned __int128>(a.position_sum) * b.runs;
-    unsigned __int128 right = static_cast<unsigned __int128>(b.position_sum) * a.runs;
+    unsigned __int128 left = static_cast<unsigned __int128>(a.position_weight) * b.run_weight;
+    unsigned __int128 right = static_cast<unsigned __int128>(b.position_weight) * a.run_weight;
     if (left != right) return left < right;
     return a.hash < b.hash;
   };
@@ -68,8 +70,10 @@ Status ChooseHotCallers(const GraphStore& store, size_t budget_bytes, const Prob
     ++functions;
     edges += node.callees;
     if (node.callees == 0) return Status::Ok();
-    double score = static_cast<double>(node.in_dynamic + node.out_dynamic) +
-                   model.prior_weight * static_cast<double>(node.in_static + node.out_static);
+    // Summed in double: in + out may pass 2^64 (each alone fits).
+    double score = static_cast<double>(node.in_dynamic) + static_cast<double>(node.out_dynamic) +
+                   model.prior_weight * (static_cast<double>(node.in_static) +
+                                         static_cast<double>(node.out_static));
     candidates.push_back(Candidate{score, node.callees, node.hash});
     return Status::Ok();
   });

@@ -8,6 +8,7 @@
 
 #include "formats/file_io.h"
 #include "core/quote.h"
+#include "formats/profile_counts.h"
 #include "formats/profile_text.h"
 #include "formats/text_lines.h"
 #include "schema/profile_json.h"
@@ -179,6 +180,9 @@ Result<GraphUpdate> ReadProfile(const std::string& path, ProfileFormat format) {
       break;
   }
   if (!status.ok()) return status;
+  // Counts that overflow within the file are refused here, naming the entry
+  // (the store would refuse them too, but could only name the edge).
+  BLOBGRAPH_RETURN_IF_ERROR(CheckProfileCounts(path, update));
   return update;
 }
 

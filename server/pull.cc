@@ -150,8 +150,10 @@ std::vector<Candidate> SelectHot(ServerCore& core, const PullRequest& request) {
   ScanOrThrow("pull: functions", [&](auto guard) {
     return core.store->ForEachNode([&](const NodeRecord& node) {
       return guard([&] {
-        Candidate candidate{node.hash, node.in_dynamic + node.out_dynamic,
-                            node.in_static + node.out_static, node.callees};
+        // in + out may pass 2^64 (each alone fits): saturate, never wrap.
+        auto sum = [](uint64_t a, uint64_t b) { return a > ~b ? ~uint64_t{0} : a + b; };
+        Candidate candidate{node.hash, sum(node.in_dynamic, node.out_dynamic),
+                            sum(node.in_static, node.out_static), node.callees};
         if (candidate.calls < request.min_calls) return;
         candidates.push_back(candidate);
         if (limit && candidates.size() >= 2 * limit + 4096) {

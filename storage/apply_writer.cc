@@ -4,17 +4,15 @@
 #include <cstring>
 #include <unordered_map>
 
+#include "storage/corrupt_value.h"
+#include "storage/count_math.h"
 #include "storage/key_layout.h"
 #include "storage/rocks_status.h"
+#include "storage/row_plan.h"
+#include "storage/total_checks.h"
 
 namespace blobgraph::storage {
 namespace {
-
-struct NodeDelta {
-  uint64_t in_static = 0;
-  uint64_t in_dynamic = 0;
-  uint64_t callers = 0;
-};
 
 // The first 8 bytes of `hash` as a number that orders like the hash.
 uint64_t Prefix(const BlobHash& hash) {
@@ -127,6 +125,8 @@ std::vector<uint32_t> SortedEdgeOrder(const std::vector<EdgeDelta>& edges, NodeD
   return order;
 }
 
+std::string_view View(const rocksdb::Slice& slice) { return {slice.data(), slice.size()}; }
+
 // Reads the current edge rows of a chunk of callers with one batched
 // MultiGet (sorted keys let RocksDB share index and filter work across them;
 // cheaper than an iterator Seek per caller, which positions every level).
@@ -142,9 +142,10 @@ class ExistingRows {
     handles_.db->MultiGet(rocksdb::ReadOptions(), handles_.family(Cf::kEdges), callers.size(),
                           callers.data(), values_.data(), statuses_.data(),
                           /*sorted_input=*/true);
-    for (const rocksdb::Status& status : statuses_) {
-      if (!status.ok() && !status.IsNotFound()) {
-        return FromRocks(status, handles_.path + ": reading edges");
+    for (size_t i = 0; i < callers.size(); ++i) {
+      if (!statuses_[i].ok() && !statuses_[i].IsNotFound()) {
+        return FromRocks(statuses_[i], handles_.path + ": reading " +
+                                           DescribeKey(Cf::kEdges, View(callers[i])));
       }
     }
     return Status::Ok();
@@ -159,38 +160,43 @@ class ExistingRows {
   std::vector<rocksdb::Status> statuses_;
 };
 
-// Adds the caller's summed entries to the node deltas, +1 caller for each
-// callee the caller's stored row does not have yet.
-Status CountNewCallees(const BlobHash& caller, std::string_view row, bool found,
-                       const std::vector<RowEntry>& entries, NodeDeltas* nodes) {
-  RowReader reader(row);
-  uint64_t remaining = 0;
-  if (found && !reader.Start(&remaining)) {
-    return Status::Corruption("edge row of " + caller.ToHex() + ": bad entry count");
-  }
-  std::string_view stored;
-  uint64_t ignored_static, ignored_dynamic;
-  bool have_stored = false;
+// Adds the caller's planned entries to the node deltas (+1 caller for each
+// callee new to the row). Sums over the update's callers are checked here;
+// the stored totals they add to are checked by CheckNodeTotals.
+Status AddNodeDeltas(const std::string& path, const BlobHash& caller,
+                     const std::vector<RowEntry>& entries, const std::vector<uint8_t>& new_callee,
+                     NodeDeltas* nodes) {
   for (const RowEntry& entry : entries) nodes->Prefetch(entry.callee);
-  for (const RowEntry& entry : entries) {
-    std::string_view wanted = entry.callee.AsBytes();
-    while (!(have_stored && stored >= wanted) && remaining > 0) {
-      if (!reader.Next(&stored, &ignored_static, &ignored_dynamic)) {
-        return Status::Corruption("edge row of " + caller.ToHex() + ": truncated entry");
-      }
-      --remaining;
-      have_stored = true;
-    }
+  for (size_t i = 0; i < entries.size(); ++i) {
+    const RowEntry& entry = entries[i];
     NodeDelta& delta = (*nodes)[entry.callee];
-    delta.in_static += entry.static_count;
-    delta.in_dynamic += entry.dynamic_count;
-    if (!(have_stored && stored == wanted)) ++delta.callers;
+    if (!CheckedAdd(delta.in_static, entry.static_count, &delta.in_static) ||
+        !CheckedAdd(delta.in_dynamic, entry.dynamic_count, &delta.in_dynamic)) {
+      return Status::InvalidInput(path + ": function " + entry.callee.ToHex() +
+                                  ": the update's calls into it would sum past 2^64 - 1 (at " +
+                                  DescribeEdge(caller, entry.callee) +
+                                  "); nothing of this update was applied");
+    }
+    delta.callers += new_callee[i];
   }
   return Status::Ok();
 }
 
+// Sums the update's repeats of one edge; refuses a sum past 2^64 - 1.
+Status AddRepeat(const std::string& path, const EdgeDelta& edge, RowEntry* entry) {
+  if (CheckedAdd(entry->static_count, edge.static_count, &entry->static_count) &&
+      CheckedAdd(entry->dynamic_count, edge.dynamic_count, &entry->dynamic_count)) {
+    return Status::Ok();
+  }
+  return Status::InvalidInput(path + ": " + DescribeEdge(edge.caller, edge.callee) +
+                              ": the update's counts for it sum past 2^64 - 1; nothing of this "
+                              "update was applied");
+}
+
+// `*added` gets the sums of what the edge operands add (saturating; for the
+// store-wide totals, see total_checks.h).
 Status EmitEdges(const DbHandles& handles, const std::vector<EdgeDelta>& edges, WriteSink* sink,
-                 NodeDeltas* nodes) {
+                 NodeDeltas* nodes, StoreTotals* added) {
   if (edges.size() >= (uint64_t{1} << 32)) {
     return Status::InvalidInput("update has " + std::to_string(edges.size()) +
                                 " edges; split it below 2^32");
@@ -202,6 +208,7 @@ Status EmitEdges(const DbHandles& handles, const std::vector<EdgeDelta>& edges, 
   std::vector<size_t> group_starts;  // into `order`, one per caller of the chunk
   std::vector<rocksdb::Slice> keys;
   std::vector<RowEntry> entries;
+  std::vector<uint8_t> new_callee;
   std::string encoded;
   for (size_t chunk_start = 0; chunk_start < order.size();) {
     group_starts.clear();
@@ -227,18 +234,23 @@ Status EmitEdges(const DbHandles& handles, const std::vector<EdgeDelta>& edges, 
       for (size_t k = group_starts[g]; k < group_starts[g + 1]; ++k) {
         const EdgeDelta& edge = edges[order[k]];
         if (!entries.empty() && entries.back().callee == edge.callee) {
-          entries.back().static_count += edge.static_count;
-          entries.back().dynamic_count += edge.dynamic_count;
+          BLOBGRAPH_RETURN_IF_ERROR(AddRepeat(handles.path, edge, &entries.back()));
         } else {
           entries.push_back({edge.callee, edge.static_count, edge.dynamic_count});
         }
       }
-      BLOBGRAPH_RETURN_IF_ERROR(
-          CountNewCallees(caller, existing.Row(g), existing.Found(g), entries, nodes));
+      BLOBGRAPH_RETURN_IF_ERROR(PlanCallerRow(handles.path, caller, existing.Row(g),
+                                              existing.Found(g), &entries, &new_callee));
+      BLOBGRAPH_RETURN_IF_ERROR(AddNodeDeltas(handles.path, caller, entries, new_callee, nodes));
       // The caller is a function too. A stored row means its node record
       // exists already (rows and node records are created in the same
       // write, and nothing deletes node records), so it needs no operand.
       if (!existing.Found(g)) (*nodes)[caller];
+      if (entries.empty()) continue;  // a repeated static list: nothing to add
+      for (const RowEntry& entry : entries) {
+        added->static_total = SaturatingAdd(added->static_total, entry.static_count);
+        added->dynamic_total = SaturatingAdd(added->dynamic_total, entry.dynamic_count);
+      }
       EncodeRow(entries, &encoded);
       BLOBGRAPH_RETURN_IF_ERROR(sink->Merge(Cf::kEdges, HashKey(caller), encoded));
     }
@@ -247,9 +259,14 @@ Status EmitEdges(const DbHandles& handles, const std::vector<EdgeDelta>& edges, 
   return Status::Ok();
 }
 
-Status EmitNodes(const NodeDeltas& nodes, WriteSink* sink) {
+// `totals_fit`: the store-wide totals stay within 2^64 - 1 after the update,
+// so no node total can overflow and the stored records need no read.
+Status EmitNodes(const DbHandles& handles, const NodeDeltas& nodes, bool totals_fit,
+                 WriteSink* sink) {
+  std::vector<std::pair<BlobHash, NodeDelta>> sorted = nodes.Sorted();
+  if (!totals_fit) BLOBGRAPH_RETURN_IF_ERROR(CheckNodeTotals(handles, sorted));
   std::string value;
-  for (const auto& [hash, delta] : nodes.Sorted()) {
+  for (const auto& [hash, delta] : sorted) {
     uint64_t values[3] = {delta.in_static, delta.in_dynamic, delta.callers};
     EncodeVarints(values, 3, &value);
     BLOBGRAPH_RETURN_IF_ERROR(sink->Merge(Cf::kNodes, HashKey(hash), value));
@@ -271,35 +288,54 @@ Status EmitNames(const std::vector<std::pair<BlobHash, std::string>>& names, Wri
   return Status::Ok();
 }
 
-Status EmitRuns(const std::vector<std::vector<BlobHash>>& runs, WriteSink* sink) {
+Status EmitRuns(const DbHandles& handles, const std::vector<std::vector<BlobHash>>& runs,
+                WriteSink* sink) {
   if (runs.empty()) return Status::Ok();
-  std::unordered_map<BlobHash, std::pair<uint64_t, uint64_t>> loads;
+  std::unordered_map<BlobHash, LoadDelta> loads;
   for (const std::vector<BlobHash>& run : runs) {
     for (size_t position = 0; position < run.size(); ++position) {
-      auto& [count, position_sum] = loads[run[position]];
-      ++count;
-      position_sum += position;
+      // Fixed-point run weights (key_layout.h, `loads`).
+      LoadDelta& load = loads[run[position]];
+      uint64_t position_weight;
+      if (__builtin_mul_overflow(uint64_t{position}, kRunWeightUnit, &position_weight) ||
+          !CheckedAdd(load.runs, kRunWeightUnit, &load.runs) ||
+          !CheckedAdd(load.position_sum, position_weight, &load.position_sum)) {
+        return Status::InvalidInput(handles.path + ": load record of " + run[position].ToHex() +
+                                    ": the update's positions sum past 2^64 - 1");
+      }
     }
   }
-  std::vector<std::pair<BlobHash, std::pair<uint64_t, uint64_t>>> sorted(loads.begin(),
-                                                                         loads.end());
+  std::vector<std::pair<BlobHash, LoadDelta>> sorted(loads.begin(), loads.end());
   std::sort(sorted.begin(), sorted.end(),
             [](const auto& a, const auto& b) { return a.first < b.first; });
+  uint64_t run_weight;
+  if (__builtin_mul_overflow(uint64_t{runs.size()}, kRunWeightUnit, &run_weight)) {
+    return Status::InvalidInput(handles.path + ": update has too many runs");
+  }
+  BLOBGRAPH_RETURN_IF_ERROR(CheckLoadTotals(handles, sorted, run_weight));
   std::string value;
   for (const auto& [hash, load] : sorted) {
-    uint64_t values[2] = {load.first, load.second};
+    uint64_t values[2] = {load.runs, load.position_sum};
     EncodeVarints(values, 2, &value);
     BLOBGRAPH_RETURN_IF_ERROR(sink->Merge(Cf::kLoads, HashKey(hash), value));
   }
-  uint64_t run_count = runs.size();
-  EncodeVarints(&run_count, 1, &value);
+  EncodeVarints(&run_weight, 1, &value);
   return sink->Merge(Cf::kMeta, kRunsKey, value);
 }
 
-// Meta keys are written in key order ("feedback" < "runs"): an ingested
+Status EmitStoreTotals(const StoreTotals& added, WriteSink* sink) {
+  if ((added.static_total | added.dynamic_total) == 0) return Status::Ok();
+  uint64_t values[2] = {added.static_total, added.dynamic_total};
+  std::string value;
+  EncodeVarints(values, 2, &value);
+  return sink->Merge(Cf::kMeta, kTotalsKey, value);
+}
+
+// Meta keys are written in key order ("feedback" < "runs" < "totals"): an ingested
 // SST file takes each column family's keys ascending.
-Status EmitFeedback(const FeedbackStats& feedback, WriteSink* sink) {
+Status EmitFeedback(const DbHandles& handles, const FeedbackStats& feedback, WriteSink* sink) {
   if (feedback.empty()) return Status::Ok();
+  BLOBGRAPH_RETURN_IF_ERROR(CheckFeedbackTotals(handles, feedback));
   uint64_t values[kFeedbackFields] = {feedback.requests, feedback.issued, feedback.hits,
                                       feedback.wasted, feedback.stalls};
   std::string value;
@@ -310,15 +346,19 @@ Status EmitFeedback(const FeedbackStats& feedback, WriteSink* sink) {
 }  // namespace
 
 Status EmitUpdate(const DbHandles& handles, const GraphUpdate& update, WriteSink* sink) {
+  StoreTotals added;
   {
     NodeDeltas nodes;  // freed before the smaller column families are built
-    BLOBGRAPH_RETURN_IF_ERROR(EmitEdges(handles, update.edges, sink, &nodes));
+    BLOBGRAPH_RETURN_IF_ERROR(EmitEdges(handles, update.edges, sink, &nodes, &added));
     for (const BlobHash& function : update.functions) nodes[function];
-    BLOBGRAPH_RETURN_IF_ERROR(EmitNodes(nodes, sink));
+    bool totals_fit = false;
+    BLOBGRAPH_RETURN_IF_ERROR(StoreTotalsFit(handles, added, &totals_fit));
+    BLOBGRAPH_RETURN_IF_ERROR(EmitNodes(handles, nodes, totals_fit, sink));
   }
   BLOBGRAPH_RETURN_IF_ERROR(EmitNames(update.names, sink));
-  BLOBGRAPH_RETURN_IF_ERROR(EmitFeedback(update.feedback, sink));
-  BLOBGRAPH_RETURN_IF_ERROR(EmitRuns(update.runs, sink));
+  BLOBGRAPH_RETURN_IF_ERROR(EmitFeedback(handles, update.feedback, sink));
+  BLOBGRAPH_RETURN_IF_ERROR(EmitRuns(handles, update.runs, sink));
+  BLOBGRAPH_RETURN_IF_ERROR(EmitStoreTotals(added, sink));  // "totals": the last meta key
   if (update.profile) {
     std::string value;
     EncodeProfile(*update.profile, &value);

@@ -3,11 +3,15 @@
 // Internal to storage/.
 //
 // Repeated edges are summed first (sorted by caller, then callee), so each
-// caller gets one edge-row operand. To keep `callers` exact, each caller's
-// current row is read once to learn which callees are new; a new callee's
-// node gets +1 caller in the same atomic write. That read is only valid while
-// no other write runs, hence the REQUIRES below. A caller whose row exists
-// already has its node record, so it gets no (all-zero) node operand.
+// caller gets one edge-row operand. Each caller's current row is read once
+// (row_plan.h): to learn which callees are new (a new callee's node gets +1
+// caller in the same atomic write, keeping `callers` exact), to keep static
+// lists set-once (the same list again adds nothing, a different one is
+// refused) and to refuse counts that would overflow. The stored node, load
+// and meta counters the update adds to are read for the same overflow check
+// (total_checks.h). Those reads are only valid while no other write runs,
+// hence the REQUIRES below. A caller whose row exists already has its node
+// record, so it gets no (all-zero) node operand.
 #pragma once
 
 #include "blobgraph/graph_store.h"
@@ -21,8 +25,11 @@ inline constexpr size_t kAutoIngestThreshold = 100000;
 
 // Adds every entry `update` implies to `sink` (it does not Commit).
 // REQUIRES: the caller holds the store's writer mutex, and has checked the
-// profile id. Errors: kInvalidInput (more than 2^32 edges), kCorruption
-// (an existing row does not decode), kIOError.
+// profile id. Errors: kInvalidInput (more than 2^32 edges; a static list
+// that differs from the stored one, naming the caller; a count or sum that
+// would pass 2^64 - 1, naming the caller and callee or the function),
+// kCorruption (a stored record it reads does not decode; names the column
+// family and key), kIOError. On error nothing must be committed.
 Status EmitUpdate(const DbHandles& handles, const GraphUpdate& update, WriteSink* sink);
 
 }  // namespace blobgraph::storage

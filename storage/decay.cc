@@ -4,11 +4,18 @@
 // atomically. Node totals are recomputed from the surviving edges rather than
 // scaled (floor(a*f) + floor(b*f) != floor((a+b)*f)), which keeps them equal
 // to what Verify() derives from the edges.
+//
+// Warm-start statistics are fixed-point run weights (key_layout.h, `loads`):
+// scaling them rounds down to 1/65536 of a run, so one decay halves a single
+// recorded run instead of rounding it to zero, and a record goes only once
+// its weight is below one unit. Static counts never age.
 #include <cmath>
 #include <unordered_map>
 
 #include <rocksdb/snapshot.h>
 
+#include "storage/corrupt_value.h"
+#include "storage/count_math.h"
 #include "storage/graph_store_impl.h"
 #include "storage/key_layout.h"
 #include "storage/rocks_status.h"
@@ -39,14 +46,14 @@ Status GraphStoreImpl::Decay(double factor, uint64_t drop_below) {
   rocksdb::ManagedSnapshot snapshot(db_.get());
   std::unique_ptr<WriteSink> sink = NewSink(/*ingest=*/true);
   std::unordered_map<BlobHash, InTotals> in_totals;
+  uint64_t store_totals[2] = {0, 0};  // meta "totals", recomputed exactly
   std::vector<RowEntry> entries, kept;
   std::string encoded;
 
   std::unique_ptr<rocksdb::Iterator> it = NewScan(Cf::kEdges, snapshot.snapshot());
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     if (auto problem = DecodeRow(View(it->value()), &entries)) {
-      return Status::Corruption(path_ + ": edge row of " +
-                                BlobHash::FromBytes(it->key().data()).ToHex() + ": " + *problem);
+      return CorruptValue(path_, Cf::kEdges, View(it->key()), "edge row: " + *problem);
     }
     kept.clear();
     for (RowEntry entry : entries) {
@@ -56,6 +63,8 @@ Status GraphStoreImpl::Decay(double factor, uint64_t drop_below) {
       totals.in_static += entry.static_count;
       totals.in_dynamic += entry.dynamic_count;
       ++totals.callers;
+      store_totals[0] = SaturatingAdd(store_totals[0], entry.static_count);
+      store_totals[1] = SaturatingAdd(store_totals[1], entry.dynamic_count);
       kept.push_back(entry);
     }
     if (kept.empty()) {
@@ -67,7 +76,7 @@ Status GraphStoreImpl::Decay(double factor, uint64_t drop_below) {
       BLOBGRAPH_RETURN_IF_ERROR(sink->Put(Cf::kEdges, View(it->key()), encoded));
     }
   }
-  BLOBGRAPH_RETURN_IF_ERROR(FromRocks(it->status(), path_ + ": scanning edges"));
+  BLOBGRAPH_RETURN_IF_ERROR(FromRocks(it->status(), path_ + ": decay: scanning edges"));
 
   it = NewScan(Cf::kNodes, snapshot.snapshot());
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
@@ -89,9 +98,7 @@ Status GraphStoreImpl::Decay(double factor, uint64_t drop_below) {
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     uint64_t values[2];
     if (!DecodeVarints(View(it->value()), values, 2)) {
-      return Status::Corruption(path_ + ": load record of " +
-                                BlobHash::FromBytes(it->key().data()).ToHex() +
-                                " does not decode");
+      return CorruptValue(path_, Cf::kLoads, View(it->key()), "load record does not decode");
     }
     values[0] = Scale(values[0], factor);
     values[1] = Scale(values[1], factor);
@@ -111,14 +118,16 @@ Status GraphStoreImpl::Decay(double factor, uint64_t drop_below) {
   if (got.ok()) {
     uint64_t runs = 0;
     if (!DecodeVarints(runs_value, &runs, 1)) {
-      return Status::Corruption(path_ + ": meta counter 'runs' does not decode");
+      return CorruptValue(path_, Cf::kMeta, kRunsKey, "counter does not decode");
     }
     runs = Scale(runs, factor);
     EncodeVarints(&runs, 1, &encoded);
     BLOBGRAPH_RETURN_IF_ERROR(sink->Put(Cf::kMeta, kRunsKey, encoded));
   } else if (!got.IsNotFound()) {
-    return FromRocks(got, path_ + ": reading meta");
+    return FromRocks(got, path_ + ": reading " + DescribeKey(Cf::kMeta, kRunsKey));
   }
+  EncodeVarints(store_totals, 2, &encoded);  // after "runs": SST keys ascend
+  BLOBGRAPH_RETURN_IF_ERROR(sink->Put(Cf::kMeta, kTotalsKey, encoded));
   return sink->Commit();
 }
 

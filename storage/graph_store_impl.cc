@@ -3,14 +3,20 @@
 #include <algorithm>
 
 #include "storage/apply_writer.h"
+#include "storage/corrupt_value.h"
+#include "storage/format_upgrade.h"
 #include "storage/rocks_status.h"
 
 namespace blobgraph::storage {
 
 GraphStoreImpl::GraphStoreImpl(std::string path, const StoreOptions& options,
                                std::unique_ptr<rocksdb::DB> db,
-                               std::vector<rocksdb::ColumnFamilyHandle*> families)
-    : path_(std::move(path)), options_(options), db_(std::move(db)) {
+                               std::vector<rocksdb::ColumnFamilyHandle*> families,
+                               int format_version)
+    : path_(std::move(path)),
+      options_(options),
+      db_(std::move(db)),
+      run_weight_unit_(RunWeightUnitOf(format_version)) {
   handles_.db = db_.get();
   handles_.families = std::move(families);
   handles_.path = path_;
@@ -36,7 +42,9 @@ Status GraphStoreImpl::GetValue(Cf cf, std::string_view key, std::string* value,
       db_->Get(rocksdb::ReadOptions(), family(cf), rocksdb::Slice(key.data(), key.size()), value);
   *found = status.ok();
   if (status.IsNotFound()) return Status::Ok();
-  return FromRocks(status, path_ + ": reading " + CfName(cf));
+  // A merge operand that fails to decode surfaces here as RocksDB's
+  // Corruption: say which record.
+  return FromRocks(status, path_ + ": reading " + DescribeKey(cf, key));
 }
 
 std::unique_ptr<rocksdb::Iterator> GraphStoreImpl::NewScan(

@@ -12,6 +12,7 @@
 #include <rocksdb/db.h>
 
 #include "blobgraph/graph_store.h"
+#include "storage/key_layout.h"
 #include "storage/write_sink.h"
 
 namespace blobgraph::storage {
@@ -19,8 +20,11 @@ namespace blobgraph::storage {
 class GraphStoreImpl final : public GraphStore {
  public:
   // Takes ownership of `db` and of the handles in `families` (indexed by Cf).
+  // `format_version`: the store's format (older only when opened read-only;
+  // Open converts a writable one first).
   GraphStoreImpl(std::string path, const StoreOptions& options, std::unique_ptr<rocksdb::DB> db,
-                 std::vector<rocksdb::ColumnFamilyHandle*> families);
+                 std::vector<rocksdb::ColumnFamilyHandle*> families,
+                 int format_version = kFormatVersion);
   ~GraphStoreImpl() override;
 
   Status Apply(const GraphUpdate& update, const ApplyOptions& options) override;
@@ -62,6 +66,14 @@ class GraphStoreImpl final : public GraphStore {
   const StoreOptions options_;
   std::unique_ptr<rocksdb::DB> db_;
   DbHandles handles_;
+  // Stored run weight per recorded run (format_upgrade.h): reads turn the
+  // stored weights into kRunWeightUnit per run whatever the format.
+  const uint64_t run_weight_unit_;
+  // A stored run weight in kRunWeightUnit per run (saturating).
+  uint64_t ToRunWeight(uint64_t stored) const {
+    uint64_t scale = kRunWeightUnit / run_weight_unit_, weight;
+    return __builtin_mul_overflow(stored, scale, &weight) ? ~uint64_t{0} : weight;
+  }
   std::mutex writer_mutex_;
 };
 

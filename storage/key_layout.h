@@ -5,13 +5,23 @@
 // first, high bit set on every byte but the last; at most 10 bytes). Hashes
 // are 32 raw bytes. All keys sort bytewise.
 //
-// Column family `default` (meta):
-//   key "format"  -> ASCII "blobgraph-store <N>", N = kFormatVersion (Put once
-//                    when the store is created).
+// Column family `default` (meta; keys in byte order: feedback, format, runs,
+// totals — an ingested SST file must write them in that order):
+//   key "format"  -> ASCII "blobgraph-store <N>", N = kFormatVersion (Put
+//                    when the store is created, and by the conversion of an
+//                    older format, storage/format_upgrade.h).
 //   key "feedback" -> varints requests, issued, hits, wasted, stalls: the
 //                    lifetime feedback totals engines flushed (merge
 //                    increments, VarintAdd; not aged by decay).
-//   key "runs"    -> varint: recorded runs (merge increments, VarintAdd).
+//   key "runs"    -> varint: the run weight of all recorded runs, in units of
+//                    1/kRunWeightUnit run (format 2; whole runs in format
+//                    1), merge increments, VarintAdd.
+//   key "totals"  -> varints static_total, dynamic_total: the sums of every
+//                    edge's counts (format 2; merge increments, VarintAdd,
+//                    saturating; Decay and the format-1 conversion write
+//                    them exactly). An upper bound of every node's incoming
+//                    totals: while they fit in 64 bits, Apply needs not read
+//                    node records to know no node total overflows.
 //
 // Column family `edges` (one row per caller):
 //   key   = caller hash, 32 bytes
@@ -20,7 +30,10 @@
 //             static_count    varint (call sites)
 //             dynamic_count   varint (observed calls)
 //   Merge operands have the same encoding and hold increments; the EdgeRow
-//   merge operator adds rows by a sorted merge.
+//   merge operator adds rows by a sorted merge (sums saturate at 2^64 - 1;
+//   Apply refuses updates that would get there). Apply writes a caller's
+//   static counts once: an operand carries static counts only when the
+//   stored row has none (storage/row_plan.h).
 //
 // Column family `nodes`:
 //   key   = function hash, 32 bytes
@@ -35,7 +48,17 @@
 //
 // Column family `loads` (warm-start statistics):
 //   key   = function hash, 32 bytes
-//   value = varint runs, varint position_sum (merge increments, VarintAdd)
+//   value = varint run_weight, varint position_weight (merge increments,
+//           VarintAdd). Format 2: fixed point, kRunWeightUnit per run. A run
+//           that loads the function at position p adds (kRunWeightUnit,
+//           p * kRunWeightUnit); Decay multiplies both by its factor and
+//           rounds down, so one run fades by the factor at each decay
+//           (0.5: 1/2, 1/4, ...) and its record goes only when its weight
+//           falls below one unit (one run lasts 16 decays at 0.5 and goes
+//           with the 17th) instead of being rounded away by the first.
+//           position_weight / run_weight is the mean first-load position.
+//           Format 1 stored whole runs and positions (unit 1); opening a
+//           format-1 store for writing converts it (storage/format_upgrade.h).
 //
 // Column family `profiles`:
 //   key   = profile id, 16 bytes
@@ -55,11 +78,16 @@
 
 namespace blobgraph::storage {
 
-inline constexpr int kFormatVersion = 1;
+// 2: run weights in fixed point (loads CF, meta "runs") and the meta
+// "totals" record. 1: whole runs, no totals.
+inline constexpr int kFormatVersion = 2;
+// Run weight of one recorded run, format 2 (see `loads` above).
+inline constexpr uint64_t kRunWeightUnit = LoadRecord::kRunWeight;
 inline constexpr std::string_view kFormatKey = "format";
 inline constexpr std::string_view kFormatPrefix = "blobgraph-store ";
 inline constexpr std::string_view kRunsKey = "runs";
 inline constexpr std::string_view kFeedbackKey = "feedback";
+inline constexpr std::string_view kTotalsKey = "totals";
 inline constexpr size_t kFeedbackFields = 5;
 
 // Column families, in the order the store opens them.

@@ -4,6 +4,7 @@
 #include <string_view>
 #include <vector>
 
+#include "storage/count_math.h"
 #include "storage/key_layout.h"
 
 namespace blobgraph::storage {
@@ -49,8 +50,12 @@ void MergeSorted(const std::vector<MergeEntry>& a, const std::vector<MergeEntry>
     } else if (c > 0) {
       merged->push_back(b[j++]);
     } else {
-      merged->push_back({a[i].callee, a[i].static_count + b[j].static_count,
-                         a[i].dynamic_count + b[j].dynamic_count});
+      // Saturating: Apply() refuses updates that would overflow, so a sum
+      // at the ceiling only comes from data written around it; it stays
+      // at the ceiling (Verify reports it) instead of wrapping to a small
+      // count.
+      merged->push_back({a[i].callee, SaturatingAdd(a[i].static_count, b[j].static_count),
+                         SaturatingAdd(a[i].dynamic_count, b[j].dynamic_count)});
       ++i, ++j;
     }
   }
@@ -126,7 +131,7 @@ bool AddVarints(std::string_view value, std::vector<uint64_t>* sums) {
       if (i >= 64) return false;  // no value of ours is that long
       sums->push_back(0);
     }
-    (*sums)[i] += v;
+    (*sums)[i] = SaturatingAdd((*sums)[i], v);  // never wraps; see MergeSorted
   }
   return true;
 }

@@ -2,6 +2,8 @@
 // RocksDB calls them from any thread. They never throw (RocksDB is not
 // exception-safe): a malformed operand or value makes the merge return false,
 // which RocksDB reports as a Corruption status on the read or compaction.
+// Sums saturate at 2^64 - 1 instead of wrapping: Apply() refuses updates
+// that would overflow (storage/apply_writer.h), so this is only a backstop.
 #pragma once
 
 #include <memory>

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "storage/format_upgrade.h"
 #include "storage/graph_store_impl.h"
 #include "storage/key_layout.h"
 #include "storage/rocks_status.h"
@@ -87,7 +88,10 @@ Status WriteFormat(const OpenedDb& opened, const std::string& path) {
 
 // Checks the format key of an opened store; writes it into a store whose
 // creation was cut short (all families present and empty).
-Status CheckFormat(const OpenedDb& opened, const std::string& path, bool read_only) {
+// `*version_out` is the store's format afterwards.
+Status CheckFormat(const OpenedDb& opened, const std::string& path, bool read_only,
+                   int* version_out) {
+  *version_out = storage::kFormatVersion;
   std::string value;
   rocksdb::Status got = opened.db->Get(
       rocksdb::ReadOptions(), opened.families[0],
@@ -108,17 +112,28 @@ Status CheckFormat(const OpenedDb& opened, const std::string& path, bool read_on
                                 std::to_string(*version) + ", this build reads up to " +
                                 std::to_string(storage::kFormatVersion) + ")");
   }
+  *version_out = *version;
   return Status::Ok();
 }
 
 Result<std::unique_ptr<GraphStore>> Finish(const std::string& path, const StoreOptions& options,
-                                           OpenedDb opened) {
+                                           OpenedDb opened,
+                                           int format_version = storage::kFormatVersion) {
   if (!options.read_only) {
     std::error_code ignored;  // leftovers of an ingestion cut short by a crash
     fs::remove_all(storage::IngestTempDir(path), ignored);
+    if (format_version < storage::kFormatVersion) {
+      // Converted before anyone writes: new records use the current format.
+      storage::DbHandles handles{opened.db.get(), opened.families, path};
+      if (Status upgraded = storage::UpgradeFormat(handles, format_version); !upgraded.ok()) {
+        CloseDb(&opened);
+        return upgraded;
+      }
+      format_version = storage::kFormatVersion;
+    }
   }
   std::unique_ptr<GraphStore> store = std::make_unique<storage::GraphStoreImpl>(
-      path, options, std::move(opened.db), std::move(opened.families));
+      path, options, std::move(opened.db), std::move(opened.families), format_version);
   return store;
 }
 
@@ -192,11 +207,13 @@ Result<std::unique_ptr<GraphStore>> GraphStore::Open(const std::string& path,
 
   OpenedDb opened;
   BLOBGRAPH_RETURN_IF_ERROR(OpenDb(path, options, /*create=*/false, names, &opened));
-  if (Status checked = CheckFormat(opened, path, options.read_only); !checked.ok()) {
+  int format_version = storage::kFormatVersion;
+  if (Status checked = CheckFormat(opened, path, options.read_only, &format_version);
+      !checked.ok()) {
     CloseDb(&opened);
     return checked;
   }
-  return Finish(path, options, std::move(opened));
+  return Finish(path, options, std::move(opened), format_version);
 }
 
 }  // namespace blobgraph

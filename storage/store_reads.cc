@@ -5,6 +5,8 @@
 
 #include <rocksdb/snapshot.h>
 
+#include "storage/corrupt_value.h"
+#include "storage/count_math.h"
 #include "storage/graph_store_impl.h"
 #include "storage/key_layout.h"
 #include "storage/rocks_status.h"
@@ -18,7 +20,9 @@ struct RowTotals {
   uint64_t entries = 0, static_total = 0, dynamic_total = 0;
 };
 
-// Sums a row without materialising it. False if malformed.
+// Sums a row without materialising it (saturating: a stored row's sums are
+// checked by Apply and Verify, a read must not wrap them). False if
+// malformed.
 bool SumRow(std::string_view row, RowTotals* totals) {
   RowReader reader(row);
   if (!reader.Start(&totals->entries)) return false;
@@ -26,15 +30,30 @@ bool SumRow(std::string_view row, RowTotals* totals) {
   for (uint64_t i = 0; i < totals->entries; ++i) {
     uint64_t s, d;
     if (!reader.Next(&callee, &s, &d)) return false;
-    totals->static_total += s;
-    totals->dynamic_total += d;
+    totals->static_total = SaturatingAdd(totals->static_total, s);
+    totals->dynamic_total = SaturatingAdd(totals->dynamic_total, d);
   }
   return reader.AtEnd();
 }
 
-Status BadKey(const std::string& path, Cf cf, size_t size) {
-  return Status::Corruption(path + ": " + CfName(cf) + ": key of " + std::to_string(size) +
-                            " bytes, expected " + std::to_string(BlobHash::kSize));
+Status BadKey(const std::string& path, Cf cf, const rocksdb::Slice& key) {
+  return CorruptValue(path, cf, View(key),
+                      "key of " + std::to_string(key.size()) + " bytes, expected " +
+                          std::to_string(BlobHash::kSize));
+}
+
+uint64_t WholeRunsRoundedUp(uint64_t run_weight) {
+  return run_weight / kRunWeightUnit + (run_weight % kRunWeightUnit != 0);
+}
+
+// A scan that stopped on an error: a merge operand that does not decode
+// (RocksDB's Corruption) has no key of its own to show, so name the last
+// key read before it.
+Status ScanStatus(const std::string& path, Cf cf, const rocksdb::Iterator& it,
+                  const std::string& last_key) {
+  if (it.status().ok()) return Status::Ok();
+  std::string where = last_key.empty() ? "at the first key" : "after " + DescribeKey(cf, last_key);
+  return FromRocks(it.status(), path + ": scanning " + CfName(cf) + " " + where);
 }
 
 }  // namespace
@@ -44,18 +63,33 @@ Status GraphStoreImpl::RowToCallees(const BlobHash& caller, std::string_view row
   callees->clear();
   RowReader reader(row);
   uint64_t count = 0;
-  bool ok = reader.Start(&count);
+  if (!reader.Start(&count)) {
+    return CorruptValue(path_, Cf::kEdges, HashKey(caller), "edge row: bad entry count");
+  }
   blobgraph::RowTotals totals;
-  for (uint64_t i = 0; ok && i < count; ++i) {
+  std::string_view previous;
+  for (uint64_t i = 0; i < count; ++i) {
     std::string_view callee;
     CalleeInfo info;
-    ok = reader.Next(&callee, &info.static_count, &info.dynamic_count);
+    // Nothing of a failed entry is used: its callee view is not set.
+    if (!reader.Next(&callee, &info.static_count, &info.dynamic_count)) {
+      return CorruptValue(path_, Cf::kEdges, HashKey(caller),
+                          "edge row: entry " + std::to_string(i) + " of " +
+                              std::to_string(count) + " is truncated");
+    }
+    if (i > 0 && callee <= previous) {
+      return CorruptValue(path_, Cf::kEdges, HashKey(caller),
+                          "edge row: entry " + std::to_string(i) +
+                              ": callees not strictly ascending");
+    }
+    previous = callee;
     info.callee = BlobHash::FromBytes(callee.data());
     totals.Add(info.static_count, info.dynamic_count);
-    if (ok) callees->push_back(info);
+    callees->push_back(info);
   }
-  if (!ok || !reader.AtEnd()) {
-    return Status::Corruption(path_ + ": edge row of " + caller.ToHex() + " does not decode");
+  if (!reader.AtEnd()) {
+    return CorruptValue(path_, Cf::kEdges, HashKey(caller),
+                        "edge row: trailing bytes after " + std::to_string(count) + " entries");
   }
   for (CalleeInfo& info : *callees) {
     info.probability = options_.model.Probability(info.static_count, info.dynamic_count, totals);
@@ -86,11 +120,11 @@ Result<std::optional<NodeRecord>> GraphStoreImpl::Node(const BlobHash& hash) con
   record.hash = hash;
   uint64_t in[3] = {0, 0, 0};
   if (node_found && !DecodeVarints(node_value, in, 3)) {
-    return Status::Corruption(path_ + ": node record of " + hash.ToHex() + " does not decode");
+    return CorruptValue(path_, Cf::kNodes, HashKey(hash), "node record does not decode");
   }
   RowTotals totals;
   if (row_found && !SumRow(row, &totals)) {
-    return Status::Corruption(path_ + ": edge row of " + hash.ToHex() + " does not decode");
+    return CorruptValue(path_, Cf::kEdges, HashKey(hash), "edge row does not decode");
   }
   record.in_static = in[0];
   record.in_dynamic = in[1];
@@ -121,13 +155,15 @@ Result<bool> GraphStoreImpl::HasProfile(const std::array<uint8_t, 16>& id) const
 Status GraphStoreImpl::ForEachCaller(const EdgeVisitor& visit) const {
   std::unique_ptr<rocksdb::Iterator> it = NewScan(Cf::kEdges, nullptr);
   std::vector<CalleeInfo> callees;
+  std::string last_key;
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    if (it->key().size() != BlobHash::kSize) return BadKey(path_, Cf::kEdges, it->key().size());
+    if (it->key().size() != BlobHash::kSize) return BadKey(path_, Cf::kEdges, it->key());
     BlobHash caller = BlobHash::FromBytes(it->key().data());
     BLOBGRAPH_RETURN_IF_ERROR(RowToCallees(caller, View(it->value()), &callees));
     BLOBGRAPH_RETURN_IF_ERROR(visit(caller, callees));
+    last_key.assign(it->key().data(), it->key().size());
   }
-  return FromRocks(it->status(), path_ + ": scanning edges");
+  return ScanStatus(path_, Cf::kEdges, *it, last_key);
 }
 
 Status GraphStoreImpl::ForEachNode(const NodeVisitor& visit) const {
@@ -135,16 +171,16 @@ Status GraphStoreImpl::ForEachNode(const NodeVisitor& visit) const {
   std::unique_ptr<rocksdb::Iterator> nodes = NewScan(Cf::kNodes, snapshot.snapshot());
   std::unique_ptr<rocksdb::Iterator> rows = NewScan(Cf::kEdges, snapshot.snapshot());
   rows->SeekToFirst();
+  std::string last_key;
   for (nodes->SeekToFirst(); nodes->Valid(); nodes->Next()) {
     if (nodes->key().size() != BlobHash::kSize) {
-      return BadKey(path_, Cf::kNodes, nodes->key().size());
+      return BadKey(path_, Cf::kNodes, nodes->key());
     }
     NodeRecord record;
     record.hash = BlobHash::FromBytes(nodes->key().data());
     uint64_t in[3];
     if (!DecodeVarints(View(nodes->value()), in, 3)) {
-      return Status::Corruption(path_ + ": node record of " + record.hash.ToHex() +
-                                " does not decode");
+      return CorruptValue(path_, Cf::kNodes, View(nodes->key()), "node record does not decode");
     }
     record.in_static = in[0], record.in_dynamic = in[1], record.callers = in[2];
     // Both column families are in hash order: a merge join finds the row.
@@ -152,23 +188,23 @@ Status GraphStoreImpl::ForEachNode(const NodeVisitor& visit) const {
     if (rows->Valid() && rows->key() == nodes->key()) {
       RowTotals totals;
       if (!SumRow(View(rows->value()), &totals)) {
-        return Status::Corruption(path_ + ": edge row of " + record.hash.ToHex() +
-                                  " does not decode");
+        return CorruptValue(path_, Cf::kEdges, View(rows->key()), "edge row does not decode");
       }
       record.out_static = totals.static_total;
       record.out_dynamic = totals.dynamic_total;
       record.callees = totals.entries;
     }
     BLOBGRAPH_RETURN_IF_ERROR(visit(record));
+    last_key.assign(nodes->key().data(), nodes->key().size());
   }
-  BLOBGRAPH_RETURN_IF_ERROR(FromRocks(rows->status(), path_ + ": scanning edges"));
-  return FromRocks(nodes->status(), path_ + ": scanning nodes");
+  BLOBGRAPH_RETURN_IF_ERROR(ScanStatus(path_, Cf::kEdges, *rows, last_key));
+  return ScanStatus(path_, Cf::kNodes, *nodes, last_key);
 }
 
 Status GraphStoreImpl::ForEachName(const NameVisitor& visit) const {
   std::unique_ptr<rocksdb::Iterator> it = NewScan(Cf::kNames, nullptr);
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    if (it->key().size() != BlobHash::kSize) return BadKey(path_, Cf::kNames, it->key().size());
+    if (it->key().size() != BlobHash::kSize) return BadKey(path_, Cf::kNames, it->key());
     BLOBGRAPH_RETURN_IF_ERROR(visit(BlobHash::FromBytes(it->key().data()), View(it->value())));
   }
   return FromRocks(it->status(), path_ + ": scanning names");
@@ -176,50 +212,71 @@ Status GraphStoreImpl::ForEachName(const NameVisitor& visit) const {
 
 Status GraphStoreImpl::ForEachLoadRecord(const LoadVisitor& visit) const {
   std::unique_ptr<rocksdb::Iterator> it = NewScan(Cf::kLoads, nullptr);
+  std::string last_key;
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    if (it->key().size() != BlobHash::kSize) return BadKey(path_, Cf::kLoads, it->key().size());
+    if (it->key().size() != BlobHash::kSize) return BadKey(path_, Cf::kLoads, it->key());
     LoadRecord record;
     record.hash = BlobHash::FromBytes(it->key().data());
     uint64_t values[2];
     if (!DecodeVarints(View(it->value()), values, 2)) {
-      return Status::Corruption(path_ + ": load record of " + record.hash.ToHex() +
-                                " does not decode");
+      return CorruptValue(path_, Cf::kLoads, View(it->key()), "load record does not decode");
     }
-    record.runs = values[0];
-    record.position_sum = values[1];
+    record.run_weight = ToRunWeight(values[0]);
+    record.position_weight = ToRunWeight(values[1]);
+    record.runs = WholeRunsRoundedUp(record.run_weight);
+    record.position_sum = record.position_weight / kRunWeightUnit +
+                          (record.position_weight % kRunWeightUnit >= kRunWeightUnit / 2);
     BLOBGRAPH_RETURN_IF_ERROR(visit(record));
+    last_key.assign(it->key().data(), it->key().size());
   }
-  return FromRocks(it->status(), path_ + ": scanning loads");
+  return ScanStatus(path_, Cf::kLoads, *it, last_key);
 }
 
 Result<StoreStats> GraphStoreImpl::Stats() const {
   StoreStats stats;
   rocksdb::ManagedSnapshot snapshot(db_.get());
   std::unique_ptr<rocksdb::Iterator> it = NewScan(Cf::kEdges, snapshot.snapshot());
+  std::string last_key;
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    if (it->key().size() != BlobHash::kSize) return BadKey(path_, Cf::kEdges, it->key());
     RowTotals totals;
     if (!SumRow(View(it->value()), &totals)) {
-      return Status::Corruption(path_ + ": edge row of " +
-                                BlobHash::FromBytes(it->key().data()).ToHex() +
-                                " does not decode");
+      return CorruptValue(path_, Cf::kEdges, View(it->key()), "edge row does not decode");
     }
     stats.edges += totals.entries;
-    stats.static_total += totals.static_total;
-    stats.dynamic_total += totals.dynamic_total;
+    // Store-wide sums may pass 2^64 even when every caller's do not:
+    // saturate rather than print a wrapped (small) total.
+    stats.static_total = SaturatingAdd(stats.static_total, totals.static_total);
+    stats.dynamic_total = SaturatingAdd(stats.dynamic_total, totals.dynamic_total);
+    last_key.assign(it->key().data(), it->key().size());
   }
-  BLOBGRAPH_RETURN_IF_ERROR(FromRocks(it->status(), path_ + ": scanning edges"));
-  for (Cf cf : {Cf::kNodes, Cf::kProfiles}) {
-    uint64_t& count = cf == Cf::kNodes ? stats.functions : stats.profiles;
+  BLOBGRAPH_RETURN_IF_ERROR(ScanStatus(path_, Cf::kEdges, *it, last_key));
+  for (Cf cf : {Cf::kNodes, Cf::kLoads, Cf::kProfiles}) {
+    uint64_t loads = 0;
+    uint64_t& count = cf == Cf::kNodes ? stats.functions : cf == Cf::kLoads ? loads : stats.profiles;
     it = NewScan(cf, snapshot.snapshot());
-    for (it->SeekToFirst(); it->Valid(); it->Next()) ++count;
-    BLOBGRAPH_RETURN_IF_ERROR(FromRocks(it->status(), path_ + ": scanning " + CfName(cf)));
+    last_key.clear();
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      // Counted records must be readable ones: a stats line over a store
+      // whose records do not decode would hide the damage.
+      uint64_t values[3];
+      if (cf != Cf::kProfiles && !DecodeVarints(View(it->value()), values, cf == Cf::kNodes ? 3 : 2)) {
+        return CorruptValue(path_, cf, View(it->key()),
+                            cf == Cf::kNodes ? "node record does not decode"
+                                             : "load record does not decode");
+      }
+      ++count;
+      last_key.assign(it->key().data(), it->key().size());
+    }
+    BLOBGRAPH_RETURN_IF_ERROR(ScanStatus(path_, cf, *it, last_key));
   }
   std::string runs;
   bool found = false;
   BLOBGRAPH_RETURN_IF_ERROR(GetValue(Cf::kMeta, kRunsKey, &runs, &found));
   if (found && !DecodeVarints(runs, &stats.runs, 1)) {
-    return Status::Corruption(path_ + ": meta counter 'runs' does not decode");
+    return CorruptValue(path_, Cf::kMeta, kRunsKey, "counter does not decode");
   }
+  stats.runs = WholeRunsRoundedUp(ToRunWeight(stats.runs));
   auto feedback = LifetimeFeedback();
   if (!feedback.ok()) return feedback.status();
   stats.feedback = *feedback;
@@ -242,7 +299,7 @@ Result<FeedbackStats> GraphStoreImpl::LifetimeFeedback() const {
   if (!found) return FeedbackStats{};
   uint64_t values[kFeedbackFields];
   if (!DecodeVarints(value, values, kFeedbackFields)) {
-    return Status::Corruption(path_ + ": meta counter 'feedback' does not decode");
+    return CorruptValue(path_, Cf::kMeta, kFeedbackKey, "counters do not decode");
   }
   return FeedbackStats{values[0], values[1], values[2], values[3], values[4]};
 }

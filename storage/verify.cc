@@ -5,6 +5,8 @@
 
 #include <rocksdb/snapshot.h>
 
+#include "storage/corrupt_value.h"
+#include "storage/count_math.h"
 #include "storage/graph_store_impl.h"
 #include "storage/key_layout.h"
 #include "storage/rocks_status.h"
@@ -16,7 +18,8 @@ constexpr size_t kMaxProblems = 100;
 
 struct Expected {
   uint64_t in_static = 0, in_dynamic = 0, callers = 0;
-  bool seen = false;  // a node record exists
+  bool seen = false;      // a node record exists
+  bool overflow = false;  // the edges into it sum past 2^64 - 1
 };
 
 std::string_view View(const rocksdb::Slice& slice) { return {slice.data(), slice.size()}; }
@@ -66,6 +69,76 @@ class ProblemList {
   uint64_t dropped_ = 0;
 };
 
+// Count checks of one decoded row: its sums must fit in 64 bits (Apply
+// refuses updates that would pass them; the merge operators saturate), and
+// the model must give every callee a probability in [0, 1], summing to at
+// most 1 (up to rounding) over the row.
+template <typename Problems>
+void CheckRowCounts(const BlobHash& caller, const std::vector<RowEntry>& entries,
+                    const ProbabilityModel& model, Problems& problems) {
+  uint64_t static_total = 0, dynamic_total = 0;
+  RowTotals totals;
+  for (const RowEntry& entry : entries) {
+    if (!CheckedAdd(static_total, entry.static_count, &static_total)) {
+      problems.Add("edges key " + caller.ToHex() + ": static counts sum past 2^64 - 1");
+      return;
+    }
+    if (!CheckedAdd(dynamic_total, entry.dynamic_count, &dynamic_total)) {
+      problems.Add("edges key " + caller.ToHex() + ": dynamic counts sum past 2^64 - 1");
+      return;
+    }
+    totals.Add(entry.static_count, entry.dynamic_count);
+  }
+  double sum = 0;
+  for (const RowEntry& entry : entries) {
+    double p = model.Probability(entry.static_count, entry.dynamic_count, totals);
+    if (!(p >= 0.0 && p <= 1.0)) {
+      problems.Add("edges key " + caller.ToHex() + ": callee " + entry.callee.ToHex() +
+                   ": probability " + std::to_string(p) + " outside [0, 1]");
+      return;
+    }
+    sum += p;
+  }
+  if (sum > 1.0 + 1e-9) {
+    problems.Add("edges key " + caller.ToHex() + ": probabilities sum to " +
+                 std::to_string(sum) + ", more than 1");
+  }
+}
+
+// The meta "totals" (key_layout.h) against the sums of the edges: Apply
+// skips its node-record reads while they fit, so they must not be low.
+template <typename Problems>
+Status CheckStoreTotals(const DbHandles& handles, const rocksdb::ReadOptions& read,
+                        const uint64_t* summed, Problems& problems) {
+  std::string value;
+  rocksdb::Status got = handles.db->Get(read, handles.family(Cf::kMeta),
+                                        rocksdb::Slice(kTotalsKey.data(), kTotalsKey.size()), &value);
+  if (!got.ok() && !got.IsNotFound()) {
+    return FromRocks(got, handles.path + ": reading " + DescribeKey(Cf::kMeta, kTotalsKey));
+  }
+  uint64_t stored[2] = {0, 0};
+  if (got.ok() && !DecodeVarints(value, stored, 2)) {
+    problems.Add(DescribeKey(Cf::kMeta, kTotalsKey) + ": stored record is corrupt: does not decode");
+    return Status::Ok();
+  }
+  for (int i = 0; i < 2; ++i) {
+    if (stored[i] != summed[i] && stored[i] != kMaxCount) {
+      problems.Add(DescribeKey(Cf::kMeta, kTotalsKey) + ": stored (" + std::to_string(stored[0]) +
+                   ", " + std::to_string(stored[1]) + ") but edges give (" +
+                   std::to_string(summed[0]) + ", " + std::to_string(summed[1]) + ")");
+      return Status::Ok();
+    }
+  }
+  return Status::Ok();
+}
+
+// Adds one edge into its callee's expected totals, noting an overflow.
+void AddExpected(const RowEntry& entry, Expected* in) {
+  in->overflow |= !CheckedAdd(in->in_static, entry.static_count, &in->in_static);
+  in->overflow |= !CheckedAdd(in->in_dynamic, entry.dynamic_count, &in->in_dynamic);
+  ++in->callers;
+}
+
 }  // namespace
 
 Status GraphStoreImpl::Verify(std::vector<std::string>* problems_out) const {
@@ -77,50 +150,62 @@ Status GraphStoreImpl::Verify(std::vector<std::string>* problems_out) const {
   rocksdb::Status got = db_->Get(read, family(Cf::kMeta),
                                  rocksdb::Slice(kFormatKey.data(), kFormatKey.size()), &format);
   if (!got.ok() && !got.IsNotFound()) return FromRocks(got, path_ + ": reading meta");
-  if (!got.ok() || ParseFormatValue(format) != kFormatVersion) {
+  // Older formats are readable (a read-only open of a store not converted
+  // yet); newer or unparseable ones are not.
+  std::optional<int> version = got.ok() ? ParseFormatValue(format) : std::nullopt;
+  if (!version || *version > kFormatVersion) {
     problems.Add("meta: format key is '" + format + "', expected '" +
                  FormatValue(kFormatVersion) + "'");
   }
 
   std::unordered_map<BlobHash, Expected> expected;
   std::vector<RowEntry> entries;
+  uint64_t summed[2] = {0, 0};  // every edge's static and dynamic counts
   std::unique_ptr<rocksdb::Iterator> it = NewScan(Cf::kEdges, snapshot.snapshot());
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     if (it->key().size() != BlobHash::kSize) {
-      problems.Add("edges: key of " + std::to_string(it->key().size()) + " bytes");
+      problems.Add(DescribeKey(Cf::kEdges, View(it->key())) + ": stored record is corrupt: key of " +
+                   std::to_string(it->key().size()) + " bytes");
       continue;
     }
     BlobHash caller = BlobHash::FromBytes(it->key().data());
     expected[caller];
     if (auto problem = DecodeRow(View(it->value()), &entries)) {
-      problems.Add("edges: row of " + caller.ToHex() + ": " + *problem);
+      problems.Add("edges key " + caller.ToHex() + ": stored record is corrupt: " + *problem);
       continue;
     }
-    if (entries.empty()) problems.Add("edges: row of " + caller.ToHex() + " is empty");
+    if (entries.empty()) problems.Add("edges key " + caller.ToHex() + ": row is empty");
+    CheckRowCounts(caller, entries, options_.model, problems);
     for (const RowEntry& entry : entries) {
-      Expected& in = expected[entry.callee];
-      in.in_static += entry.static_count;
-      in.in_dynamic += entry.dynamic_count;
-      ++in.callers;
+      AddExpected(entry, &expected[entry.callee]);
+      summed[0] = SaturatingAdd(summed[0], entry.static_count);
+      summed[1] = SaturatingAdd(summed[1], entry.dynamic_count);
     }
   }
   BLOBGRAPH_RETURN_IF_ERROR(FromRocks(it->status(), path_ + ": scanning edges"));
+  // Format 1 (a read-only open not converted yet) had no totals record.
+  if (run_weight_unit_ != 1) {
+    BLOBGRAPH_RETURN_IF_ERROR(CheckStoreTotals(handles_, read, summed, problems));
+  }
 
   it = NewScan(Cf::kNodes, snapshot.snapshot());
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     if (it->key().size() != BlobHash::kSize) {
-      problems.Add("nodes: key of " + std::to_string(it->key().size()) + " bytes");
+      problems.Add(DescribeKey(Cf::kNodes, View(it->key())) + ": stored record is corrupt: key of " +
+                   std::to_string(it->key().size()) + " bytes");
       continue;
     }
     BlobHash hash = BlobHash::FromBytes(it->key().data());
     uint64_t in[3];
     if (!DecodeVarints(View(it->value()), in, 3)) {
-      problems.Add("nodes: record of " + hash.ToHex() + " does not decode");
+      problems.Add("nodes key " + hash.ToHex() + ": stored record is corrupt: does not decode");
       continue;
     }
     Expected& want = expected[hash];
     want.seen = true;
-    if (in[0] != want.in_static || in[1] != want.in_dynamic || in[2] != want.callers) {
+    if (want.overflow) {
+      problems.Add("nodes key " + hash.ToHex() + ": the edges into it sum past 2^64 - 1");
+    } else if (in[0] != want.in_static || in[1] != want.in_dynamic || in[2] != want.callers) {
       problems.Add("nodes: " + hash.ToHex() + ": stored (in_static " + std::to_string(in[0]) +
                    ", in_dynamic " + std::to_string(in[1]) + ", callers " +
                    std::to_string(in[2]) + ") but edges give (" +
@@ -137,7 +222,8 @@ Status GraphStoreImpl::Verify(std::vector<std::string>* problems_out) const {
   it = NewScan(Cf::kNames, snapshot.snapshot());
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     if (it->key().size() != BlobHash::kSize) {
-      problems.Add("names: key of " + std::to_string(it->key().size()) + " bytes");
+      problems.Add(DescribeKey(Cf::kNames, View(it->key())) + ": stored record is corrupt: key of " +
+                   std::to_string(it->key().size()) + " bytes");
     } else if (!LooksLikeUtf8(View(it->value()))) {
       problems.Add("names: name of " + BlobHash::FromBytes(it->key().data()).ToHex() +
                    " is not UTF-8");
@@ -149,8 +235,8 @@ Status GraphStoreImpl::Verify(std::vector<std::string>* problems_out) const {
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     uint64_t values[2];
     if (it->key().size() != BlobHash::kSize || !DecodeVarints(View(it->value()), values, 2)) {
-      problems.Add("loads: record with key of " + std::to_string(it->key().size()) +
-                   " bytes does not decode");
+      problems.Add(DescribeKey(Cf::kLoads, View(it->key())) +
+                   ": stored record is corrupt: does not decode");
     }
   }
   BLOBGRAPH_RETURN_IF_ERROR(FromRocks(it->status(), path_ + ": scanning loads"));
@@ -159,8 +245,8 @@ Status GraphStoreImpl::Verify(std::vector<std::string>* problems_out) const {
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     ProfileInfo profile;
     if (it->key().size() != profile.id.size() || !DecodeProfile(View(it->value()), &profile)) {
-      problems.Add("profiles: record with key of " + std::to_string(it->key().size()) +
-                   " bytes does not decode");
+      problems.Add(DescribeKey(Cf::kProfiles, View(it->key())) +
+                   ": stored record is corrupt: does not decode");
     }
   }
   return FromRocks(it->status(), path_ + ": scanning profiles");

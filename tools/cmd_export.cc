@@ -27,10 +27,21 @@ Status ExportProfile(const GraphStore& store, formats::ProfileWriter* writer, ui
   uint64_t callers = 0;
   BLOBGRAPH_RETURN_IF_ERROR(store.ForEachCaller(
       [&](const BlobHash& caller, std::span<const CalleeInfo> callees) {
+        // static + dynamic < min_count, without the sum (it may pass 2^64).
+        auto below = [min_count](const CalleeInfo& c) {
+          return c.dynamic_count < min_count && c.static_count < min_count - c.dynamic_count;
+        };
+        // A caller's static list is set once by whoever stores it first
+        // (GraphStore::Apply), so a file never carries part of one: when
+        // --min-count leaves out some of a caller's edges, the rest go
+        // without their static counts.
+        bool whole_row = std::none_of(callees.begin(), callees.end(), below);
         for (const CalleeInfo& callee : callees) {
-          if (callee.static_count + callee.dynamic_count < min_count) continue;
+          if (below(callee)) continue;
+          uint64_t static_count = whole_row ? callee.static_count : 0;
+          if (static_count == 0 && callee.dynamic_count == 0) continue;
           BLOBGRAPH_RETURN_IF_ERROR(writer->AddEdge(
-              EdgeDelta{caller, callee.callee, callee.static_count, callee.dynamic_count}));
+              EdgeDelta{caller, callee.callee, static_count, callee.dynamic_count}));
           ++*edges_written;
         }
         progress->SetProgress(++callers, 0);
@@ -46,7 +57,8 @@ int RunExport(const Args& args) {
                   "Writes the whole graph as a profile: every edge with its static and dynamic\n"
                   "counts, every function's name, and a new profile identity (random id, this\n"
                   "host, now) so that merging it twice is refused. --min-count leaves out edges\n"
-                  "whose static + dynamic count is below N.");
+                  "whose static + dynamic count is below N; a caller that loses some edges keeps\n"
+                  "only the observed calls of the others (call sites go as whole lists).");
   cli.flags().add_options()
       ("format", po::value<std::string>()->default_value("capnp"), "capnp|text|json")
       ("output,o", po::value<std::string>()->default_value("-"), "output file (- = stdout)")

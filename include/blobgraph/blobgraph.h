@@ -143,7 +143,8 @@ typedef struct blobgraph_store_stats {
   uint64_t static_total;   /* call sites */
   uint64_t dynamic_total;  /* observed calls */
   uint64_t bytes_on_disk;
-  uint64_t runs;           /* recorded runs (warm-start statistics) */
+  uint64_t runs;           /* recorded runs (warm-start statistics), rounded up:
+                              runs faded by ageing still count */
   uint64_t profiles;       /* merged profile ids */
 } blobgraph_store_stats;
 
@@ -157,9 +158,14 @@ BLOBGRAPH_API blobgraph_status blobgraph_flush(blobgraph_store* store);
 /* Imports a dependency file (text "CALLER CALLEE [COUNT]" lines, or a Cap'n
  * Proto dependencies stream; detected by content) as static call-site counts,
  * in one atomic write: all of it or nothing. `call_sites_out` (may be NULL)
- * receives the number of call sites loaded.
+ * receives the number of call sites loaded. A caller's call sites are set
+ * once: importing the same list again adds nothing; a different list for a
+ * caller already stored is refused (INVALID_INPUT naming the caller; nothing
+ * of the file applied).
  * Errors: INVALID_INPUT (malformed file: the message names file and line or
- * offset; or a read-only store), IO_ERROR (cannot read the file).
+ * offset; a read-only store; a different static list; counts that would
+ * pass 2^64 - 1, naming the hashes), CORRUPTION (a stored record it reads
+ * does not decode: names the column family and key), IO_ERROR.
  * Any thread (writes are serialised). */
 BLOBGRAPH_API blobgraph_status blobgraph_import_dependencies(blobgraph_store* store,
                                                              const char* path,
@@ -168,7 +174,9 @@ BLOBGRAPH_API blobgraph_status blobgraph_import_dependencies(blobgraph_store* st
 /* Merges a profile file (written by blobgraph_export_profile or by
  * `blobgraph export`) into the store, atomically. A profile whose id was
  * merged before is refused with INVALID_INPUT unless `force` is non-zero.
- * Any thread. */
+ * Its observed calls add up; its static counts follow the set-once rule of
+ * blobgraph_import_dependencies. Counts that would pass 2^64 - 1 are refused
+ * (INVALID_INPUT naming the edge). Any thread. */
 BLOBGRAPH_API blobgraph_status blobgraph_import_profile(blobgraph_store* store, const char* path,
                                                         int force);
 

@@ -27,7 +27,8 @@
 
 namespace blobgraph {
 
-// An increment to one edge. Updates add; nothing is ever overwritten.
+// An increment to one edge. Dynamic counts add up. Static counts are a fact
+// of the caller's content hash and are set once per caller: see Apply().
 struct EdgeDelta {
   BlobHash caller;
   BlobHash callee;
@@ -55,12 +56,27 @@ struct NodeRecord {
 };
 
 // Warm-start statistics of one function: in how many recorded runs it was
-// loaded, and the sum of its first-load positions in those runs (0 = first).
+// loaded, and where (its first-load positions; 0 = first).
+//
+// The store keeps them as run weights in fixed point, kRunWeight per run,
+// so that ageing fades them instead of erasing them: Decay(f) multiplies
+// every weight by f (rounding down to a unit), a run's weight goes 1, f,
+// f^2, ... and a record goes only when its weight falls below one unit
+// (1/65536 of a run: after 16 decays at 0.5). A single recent run is never
+// rounded away by one decay, and a run recorded after ageing outweighs the
+// aged ones.
 struct LoadRecord {
+  static constexpr uint64_t kRunWeight = uint64_t{1} << 16;  // per run
+
   BlobHash hash;
-  uint64_t runs = 0;
-  uint64_t position_sum = 0;
-  double MeanPosition() const { return runs ? static_cast<double>(position_sum) / runs : 0.0; }
+  uint64_t runs = 0;          // whole runs, rounded up: a faded run still counts
+  uint64_t position_sum = 0;  // sum of first-load positions, rounded to whole ones
+  uint64_t run_weight = 0;       // the runs in fixed point, kRunWeight per run
+  uint64_t position_weight = 0;  // the position sum in fixed point, same unit
+  double MeanPosition() const {
+    return run_weight ? static_cast<double>(position_weight) / static_cast<double>(run_weight)
+                      : 0.0;
+  }
 };
 
 // A profile's identity: merging refuses an id already merged.
@@ -80,7 +96,8 @@ struct StoreStats {
   uint64_t static_total = 0;
   uint64_t dynamic_total = 0;
   uint64_t bytes_on_disk = 0;   // all files of the store directory
-  uint64_t runs = 0;            // recorded runs (warm-start statistics)
+  uint64_t runs = 0;            // recorded runs (warm-start statistics), whole runs
+                                // rounded up: runs faded by Decay still count
   uint64_t profiles = 0;        // merged profile ids
   FeedbackStats feedback;       // lifetime totals of every engine on this store
 };
@@ -141,15 +158,33 @@ class GraphStore {
   // Applies `update` atomically: all of it or none. With update.profile set,
   // refuses (kInvalidInput naming the id) a profile merged before unless
   // options.force.
+  //
+  // Static call sites: a caller's static list (its callees with a static
+  // count, summed over the update's repeats) is set by the first update that
+  // brings one. An update repeating the stored list adds no static count (a
+  // retried import is a no-op); one with a different list is refused
+  // (kInvalidInput naming the caller, nothing of the update applied).
+  //
+  // Counts never wrap: an update that would take an edge count, a caller's
+  // sum of static or of dynamic counts, a function's incoming totals, a load
+  // statistic or a lifetime feedback total past 2^64 - 1 is refused
+  // (kInvalidInput naming the caller and callee, or the function/counter).
+  // kCorruption (naming the column family and key) if a stored record it
+  // reads does not decode.
   virtual Status Apply(const GraphUpdate& update, const ApplyOptions& options = {}) = 0;
 
   // Ageing: multiplies every dynamic count and every warm-start statistic by
-  // `factor` (0 < factor <= 1, rounding down), then drops edges left with no
-  // static count and a dynamic count below `drop_below`. Atomic.
+  // `factor` (0 < factor <= 1, rounding down: counts to whole calls, run
+  // weights to 1/65536 of a run, see LoadRecord), then drops edges left with
+  // no static count and a dynamic count below `drop_below`, and load records
+  // left with no weight. Static counts never age. Atomic.
   virtual Status Decay(double factor, uint64_t drop_below) = 0;
 
   // Callees of `caller`, most probable first (ties: bytewise by hash).
-  // Empty if the caller has no edges.
+  // Empty if the caller has no edges. Every probability is in [0, 1] and they
+  // sum to at most 1 (up to rounding). Every read below returns kCorruption
+  // naming the column family and the key in hex for a record that does not
+  // decode.
   virtual Result<std::vector<CalleeInfo>> Callees(const BlobHash& caller) const = 0;
   // The function's totals; std::nullopt if the store has never seen it.
   virtual Result<std::optional<NodeRecord>> Node(const BlobHash& hash) const = 0;

@@ -24,20 +24,40 @@
 #pragma once
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
+#include <limits>
 
 namespace blobgraph {
 
 // The sums over one caller's edges that every p_i of that caller needs.
+// Never wraps: the integer sums saturate at 2^64 - 1 (a store refuses counts
+// whose sums overflow, so saturation only shows on data written around that
+// check), and the probability uses the floating-point sums beside them,
+// which cannot overflow at all.
 struct RowTotals {
-  uint64_t static_total = 0;
-  uint64_t dynamic_total = 0;
+  uint64_t static_total = 0;   // saturating
+  uint64_t dynamic_total = 0;  // saturating
   uint64_t max_dynamic = 0;
+  long double static_sum = 0;   // the same sums, in floating point
+  long double dynamic_sum = 0;
 
   void Add(uint64_t static_count, uint64_t dynamic_count) {
-    static_total += static_count;
-    dynamic_total += dynamic_count;
+    static_total = SaturatingSum(static_total, static_count);
+    dynamic_total = SaturatingSum(dynamic_total, dynamic_count);
+    static_sum += static_cast<long double>(static_count);
+    dynamic_sum += static_cast<long double>(dynamic_count);
     max_dynamic = std::max(max_dynamic, dynamic_count);
+  }
+  // True if an integer sum reached its ceiling (the caller's counts overflow).
+  bool saturated() const {
+    return static_total == std::numeric_limits<uint64_t>::max() ||
+           dynamic_total == std::numeric_limits<uint64_t>::max();
+  }
+
+  static uint64_t SaturatingSum(uint64_t a, uint64_t b) {
+    return a > std::numeric_limits<uint64_t>::max() - b ? std::numeric_limits<uint64_t>::max()
+                                                        : a + b;
   }
 };
 
@@ -53,13 +73,18 @@ struct ProbabilityModel {
   }
 
   // REQUIRES: `totals` summed over the caller's edges, this one included.
+  // Always in [0, 1] (never NaN): the sums are taken in long double, where
+  // no count total overflows, and rounding is clamped. Over one caller the
+  // p_i sum to 1 up to rounding (within 1e-12).
   double Probability(uint64_t static_count, uint64_t dynamic_count, const RowTotals& totals) const {
-    double prior = PriorStrength(totals);
-    double denominator = prior * static_cast<double>(totals.static_total) +
-                         static_cast<double>(totals.dynamic_total);
-    if (denominator <= 0.0) return 0.0;
-    double numerator = prior * static_cast<double>(static_count) + static_cast<double>(dynamic_count);
-    return numerator / denominator;
+    long double prior = static_cast<long double>(PriorStrength(totals));
+    long double denominator = prior * totals.static_sum + totals.dynamic_sum;
+    if (!(denominator > 0.0L) || !std::isfinite(denominator)) return 0.0;
+    long double numerator =
+        prior * static_cast<long double>(static_count) + static_cast<long double>(dynamic_count);
+    long double p = numerator / denominator;
+    if (!(p > 0.0L)) return 0.0;  // also NaN (a NaN prior_weight)
+    return p < 1.0L ? static_cast<double>(p) : 1.0;
   }
 };
 

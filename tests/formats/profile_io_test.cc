@@ -34,8 +34,11 @@ Sample MakeSample(size_t edges) {
   for (size_t i = 0; i < edges; ++i) {
     s.edges.push_back({TestHash(i % 1000), TestHash(i + 5000), i % 5, (i * 7919) % 100000});
   }
-  s.edges.push_back({TestHash(1), TestHash(2), UINT64_MAX, UINT64_MAX - 1});  // 64-bit exact
-  s.edges.push_back({TestHash(1), TestHash(2), 3, 4});                          // a repeat stays
+  // 64-bit exact, on a caller of its own (a file whose counts for one
+  // caller sum past 2^64 - 1 is refused: formats/profile_counts.h).
+  s.edges.push_back({TestHash(200000), TestHash(2), UINT64_MAX, UINT64_MAX - 1});
+  s.edges.push_back({TestHash(1), TestHash(2), 3, 4});
+  s.edges.push_back({TestHash(1), TestHash(2), 3, 4});  // a repeat stays
   s.names = {{TestHash(1), "main"},
              {TestHash(2), "name with spaces # and % and \\ and \xc3\xa9"},
              {TestHash(3), "tab\tnewline\ncr\rdel\x7f"}};

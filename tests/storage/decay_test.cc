@@ -1,5 +1,6 @@
 // Ageing: dynamic counts and warm-start statistics scale down, stale edges
-// go, static call sites stay, node totals follow the edges.
+// go, static call sites stay, node totals follow the edges. (The CLI-level
+// warm-start cases are in tests/tools/decay_warm_start_test.cc.)
 #include <gtest/gtest.h>
 
 #include "blobgraph/graph_store.h"
@@ -42,9 +43,15 @@ TEST(GraphStoreDecayTest, ScalesDropsAndKeepsStaticEdges) {
                        loads[r.hash] = r;
                        return Status::Ok();
                      }).ok());
-  ASSERT_EQ(loads.size(), 1u);  // b and c fell to zero runs
-  EXPECT_EQ(loads[a].runs, 1u);
-  EXPECT_EQ(store->Stats()->runs, 1u);
+  // Run weights fade, they are not rounded away: a's 3 runs weigh 1.5 now,
+  // b's and c's single run 0.5 each (whole runs are rounded up).
+  ASSERT_EQ(loads.size(), 3u);
+  EXPECT_EQ(loads[a].run_weight, 3 * LoadRecord::kRunWeight / 2);
+  EXPECT_EQ(loads[a].runs, 2u);
+  EXPECT_EQ(loads[b].run_weight, LoadRecord::kRunWeight / 2);
+  EXPECT_EQ(loads[b].runs, 1u);
+  EXPECT_DOUBLE_EQ(loads[b].MeanPosition(), 1.0);
+  EXPECT_EQ(store->Stats()->runs, 2u);  // 3 runs * 0.5, rounded up
 
   std::vector<std::string> problems;
   ASSERT_TRUE(store->Verify(&problems).ok());

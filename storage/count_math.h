@@ -1,0 +1,30 @@
+// count_math: overflow-aware arithmetic on the store's 64-bit counts.
+// Internal to storage/; pure, any thread.
+//
+// Two policies, used in different places on purpose:
+//   CheckedAdd    - Apply() and the readers: an update whose counts would
+//                   pass 2^64 - 1 is refused with a message, never stored.
+//   SaturatingAdd - the merge operators and read-side sums: a backstop that
+//                   can never wrap (RocksDB calls the merge operators where
+//                   no error can be reported but "false"), and that Verify()
+//                   then reports as a count at its ceiling.
+#pragma once
+
+#include <cstdint>
+#include <limits>
+
+namespace blobgraph::storage {
+
+inline constexpr uint64_t kMaxCount = std::numeric_limits<uint64_t>::max();
+
+// *sum = a + b; false (and *sum unspecified) if that passes kMaxCount.
+[[nodiscard]] inline bool CheckedAdd(uint64_t a, uint64_t b, uint64_t* sum) {
+  return !__builtin_add_overflow(a, b, sum);
+}
+
+inline uint64_t SaturatingAdd(uint64_t a, uint64_t b) {
+  uint64_t sum;
+  return __builtin_add_overflow(a, b, &sum) ? kMaxCount : sum;
+}
+
+}  // namespace blobgraph::storage
