@@ -3,6 +3,13 @@
 // family handles. Reads run on any thread without locks; every write (Apply,
 // Decay) holds writer_mutex_, so a write's reads of current rows see no
 // other write in progress.
+//
+// After a failed write (a full disk: WAL, flush, compaction) RocksDB keeps
+// serving reads but refuses writes; the next Apply() or Flush() first asks
+// RocksDB to resume (DB::Resume(): flushes what the memtables hold and
+// clears the error) and, if the disk is still full, fails with kIOError
+// without writing. So a long-running writer (the profile server) accepts
+// writes again once space returns, with no restart.
 #pragma once
 
 #include <memory>
@@ -12,6 +19,7 @@
 #include <rocksdb/db.h>
 
 #include "blobgraph/graph_store.h"
+#include "storage/store_state.h"
 #include "storage/write_sink.h"
 
 namespace blobgraph::storage {
@@ -19,8 +27,11 @@ namespace blobgraph::storage {
 class GraphStoreImpl final : public GraphStore {
  public:
   // Takes ownership of `db` and of the handles in `families` (indexed by Cf).
+  // `recorder`: the listener keeping the store's state file, registered
+  // with a read-write `db`; nullptr for a read-only one.
   GraphStoreImpl(std::string path, const StoreOptions& options, std::unique_ptr<rocksdb::DB> db,
-                 std::vector<rocksdb::ColumnFamilyHandle*> families);
+                 std::vector<rocksdb::ColumnFamilyHandle*> families,
+                 std::shared_ptr<StoreStateRecorder> recorder = nullptr);
   ~GraphStoreImpl() override;
 
   Status Apply(const GraphUpdate& update, const ApplyOptions& options) override;
@@ -48,6 +59,12 @@ class GraphStoreImpl final : public GraphStore {
  private:
   rocksdb::ColumnFamilyHandle* family(Cf cf) const { return handles_.family(cf); }
   Status RefuseIfReadOnly(const char* operation) const;
+  // REQUIRES: writer_mutex_ held.
+  Status ResumeIfStopped();
+  // Verify()'s check of the store's files (verify_files.cc): appends a
+  // problem per missing or resized table file and per mismatch with the
+  // store's state file.
+  Status VerifyFiles(std::vector<std::string>* problems) const;
   Status CheckProfile(const ProfileInfo& profile) const;
   // Reads one value; *found false if absent.
   Status GetValue(Cf cf, std::string_view key, std::string* value, bool* found) const;
@@ -60,6 +77,7 @@ class GraphStoreImpl final : public GraphStore {
 
   const std::string path_;
   const StoreOptions options_;
+  std::shared_ptr<StoreStateRecorder> recorder_;
   std::unique_ptr<rocksdb::DB> db_;
   DbHandles handles_;
   std::mutex writer_mutex_;
