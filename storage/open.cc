@@ -47,6 +47,17 @@ Status MapOpenError(const rocksdb::Status& status, const std::string& path,
                                "read-only to read it meanwhile, or stop the other process");
   }
   Status mapped = FromRocks(status, path + ": opening store");
+  // A table file the MANIFEST lists but the directory lacks; RocksDB says
+  // "... While open a file for random read: DIR/000019.ldb: No such file
+  // ..." (the legacy name it tried last).
+  std::string text = status.ToString();
+  if (size_t missing = text.find(".ldb: No such file"); missing != std::string::npos) {
+    size_t start = text.rfind('/', missing);
+    start = start == std::string::npos ? 0 : start + 1;
+    return Status::Corruption(path + ": table file " + text.substr(start, missing - start) +
+                              ".sst is missing (the MANIFEST lists it); nothing was opened or "
+                              "changed (" + text + ")");
+  }
   // RocksDB's WAL reader reports "Corruption: checksum mismatch" without the
   // file; the line it logged names it ("DIR/000012.log: dropping 93 bytes").
   auto* captured = dynamic_cast<const storage::CapturingInfoLog*>(log);
