@@ -82,6 +82,28 @@ class FullDiskTest : public CliTest {
     return dir() + "/" + name;
   }
 
+  // A text trace of `lines` calls between pseudo-random hashes (little for
+  // compression to win, so its table files are large).
+  void WriteRandomTrace(const std::string& name, uint64_t lines, uint64_t seed) {
+    std::ofstream out(dir() + "/" + name);
+    uint64_t state = seed * 0x9e3779b97f4a7c15ull + 1;
+    auto next = [&state] {  // splitmix64
+      uint64_t z = (state += 0x9e3779b97f4a7c15ull);
+      z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+      z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+      return z ^ (z >> 31);
+    };
+    char line[160];
+    for (uint64_t i = 0; i < lines; ++i) {
+      uint64_t a = next(), b = next(), c = next(), d = next();
+      snprintf(line, sizeof(line), "%016llx%016llx%016llx%016llx %016llx%016llx%016llx%016llx\n",
+               (unsigned long long)(seed + 1), (unsigned long long)(i % 500),
+               (unsigned long long)a, (unsigned long long)b, (unsigned long long)c,
+               (unsigned long long)d, (unsigned long long)(a ^ d), (unsigned long long)i);
+      out << line;
+    }
+  }
+
   void ExpectRefusedIntact(const FullDiskRun& run) {
     ASSERT_EQ(run.shell_exit, 0) << run.shell_err;
     // Non-zero and not a signal (134 was SIGABRT in RocksDB's LOG writer).
@@ -166,6 +188,51 @@ TEST_F(FullDiskTest, MergeIsAnIoErrorAndChangesNothing) {
       "\"$B\" import -q --text /dev/null --db $D >/dev/null || exit 95\n",
       "merge profile.txt", 96);
   ExpectRefusedIntact(run);
+}
+
+// A background compaction that cannot write its output: RocksDB stops
+// compacting (a background error) and nothing is lost; once space is back
+// the store compacts and holds exactly what it held. `blobgraph serve`
+// keeps the store open until the compaction has failed (a short command
+// would close it first, and RocksDB drops a compaction cut by shutdown).
+TEST_F(FullDiskTest, CompactionOnAFullDiskLosesNothing) {
+  // Three large, barely compressible traces make three large L0 files; the
+  // small one's flush at the server's open makes a fourth, which triggers a
+  // compaction whose output cannot fit in what is left.
+  for (int k = 0; k < 3; ++k) WriteRandomTrace("t" + std::to_string(k) + ".txt", 6000, k);
+  WriteRandomTrace("small.txt", 200, 9);
+  std::string script =
+      "set -u\nB=" + std::string(BLOBGRAPH_EXE) + "\n"
+      "mkdir -p mnt && mount -t tmpfs -o size=16m tmpfs mnt || exit 90\n"
+      "for t in t0 t1 t2 small; do"
+      " \"$B\" record -q --trace $t.txt --db mnt/db >/dev/null || exit 92; done\n"
+      "snap() { \"$B\" export -q --db mnt/db --format text -o snap.txt >/dev/null || exit 91;"
+      " tail -n +2 snap.txt > \"$1\"; }\n"
+      "snap before.txt\n"
+      "dd if=/dev/zero of=mnt/room bs=1k count=200 2>/dev/null\n"
+      "dd if=/dev/zero of=mnt/filler bs=4k 2>/dev/null\n"
+      "rm mnt/room\n"
+      "\"$B\" serve --db mnt/db --listen 127.0.0.1:0 --port-file port 2>server.log &\n"
+      "server=$!\n"
+      "for i in $(seq 100); do grep -q 'Compaction error' mnt/db/LOG 2>/dev/null && break;"
+      " sleep 0.1; done\n"
+      "cp mnt/db/LOG full.LOG\n"
+      "kill -TERM $server; wait $server; echo $? > server.rc\n"
+      "rm mnt/filler\n"
+      "\"$B\" import -q --text /dev/null --db mnt/db >/dev/null 2>reopen.err || exit 95\n"
+      "snap after.txt\n"
+      "\"$B\" verify --db mnt/db > verify.txt 2>&1\n";
+  WriteFile("compaction.sh", script);
+  CommandResult shell = Shell("unshare -rm sh compaction.sh");
+  ASSERT_EQ(shell.exit_code, 0) << shell.err << ReadFile(dir() + "/reopen.err");
+  EXPECT_THAT(ReadFile(dir() + "/full.LOG"),
+              ::testing::HasSubstr("Compaction error: IO error: No space left on device"));
+  EXPECT_EQ(ReadFile(dir() + "/server.rc"), "0\n") << ReadFile(dir() + "/server.log");
+  std::string before = ReadFile(dir() + "/before.txt"), after = ReadFile(dir() + "/after.txt");
+  ASSERT_FALSE(before.empty());
+  EXPECT_TRUE(after == before) << "export of " << after.size() << " bytes, expected "
+                               << before.size();
+  EXPECT_THAT(ReadFile(dir() + "/verify.txt"), ::testing::HasSubstr("mnt/db: ok"));
 }
 
 }  // namespace
