@@ -256,6 +256,42 @@ TEST(DamagedStoreTest, CrashBeforeTheStateFileCaughtUpIsNoFalseAlarm) {
   EXPECT_EQ(AllEdges(*store).size(), 4u * 8u);
 }
 
+// A crash between a compaction's install and the deletion of its inputs
+// leaves table files no MANIFEST lists: leftovers, not damage.
+TEST(DamagedStoreTest, LeftoverObsoleteTableFilesAreNoFalseAlarm) {
+  ScratchDir dir, aside;
+  fs::create_directories(aside.path());
+  {
+    auto store = OpenOrFail(dir.path());
+    ASSERT_NE(store, nullptr);
+    for (uint64_t id = 1; id <= 3; ++id) {
+      ASSERT_TRUE(store->Apply(Batch(id), {WriteMethod::kWriteBatch}).ok());
+      ASSERT_TRUE(store->Flush().ok());
+    }
+    for (const auto& [name, bytes] : TableFiles(dir.path())) {
+      fs::copy_file(dir.path() + "/" + name, aside.path() + "/" + name);
+    }
+    ASSERT_TRUE(store->CompactAll().ok());
+  }
+  size_t restored = 0;
+  for (const auto& [name, bytes] : TableFiles(aside.path())) {
+    if (fs::exists(dir.path() + "/" + name)) continue;
+    fs::copy_file(aside.path() + "/" + name, dir.path() + "/" + name);
+    ++restored;
+  }
+  ASSERT_GT(restored, 0u) << "the compaction replaced no file";
+  for (bool read_only : {true, false}) {
+    StoreOptions options;
+    options.read_only = read_only;
+    auto store = OpenOrFail(dir.path(), options);
+    ASSERT_NE(store, nullptr);
+    EXPECT_EQ(AllEdges(*store).size(), 3u * 8u);
+    std::vector<std::string> problems;
+    ASSERT_TRUE(store->Verify(&problems).ok());
+    EXPECT_TRUE(problems.empty()) << problems.front();
+  }
+}
+
 TEST(DamagedStoreTest, NewerFormatIsRefusedWithTheDirectoryUnchanged) {
   ScratchDir dir;
   {
