@@ -21,6 +21,20 @@ double MillisSince(std::chrono::steady_clock::time_point start) {
 
 std::string IdHex(const ProfileInfo& info) { return info.IdHex(); }
 
+// What the pushing client reads when the store could not take its push. A
+// failed Apply writes nothing, so the push can always be sent again; on a
+// full disk the store refuses writes (and keeps serving reads) until space
+// returns, then takes them again without a restart (GraphStoreImpl).
+std::string RefusedPushMessage(const std::string& id, const Status& status) {
+  if (status.code() != Status::Code::kIOError) return status.WithContext("push " + id).ToString();
+  bool no_space = status.message().find("No space left") != std::string::npos;
+  return "push " + id + " refused: " +
+         (no_space ? std::string("the server's store has no space left on device")
+                   : std::string("the server could not write to its store")) +
+         "; nothing of this push was applied; push it again once " +
+         (no_space ? "space is freed" : "the store is writable") + " (" + status.ToString() + ")";
+}
+
 // Outcome of a push's commit on the writer thread.
 struct CommitOutcome {
   bool duplicate = false;
@@ -126,9 +140,9 @@ class PushSessionImpl final : public schema::PushSession::Server {
     core.counters.pushes_open.fetch_sub(1);
     if (!status.ok()) {
       core.counters.pushes_failed.fetch_add(1);
-      outcome.error = status.WithContext("push " + id).ToString();
+      outcome.error = RefusedPushMessage(id, status);
       core.Log("push %s from %s: failed after %.1f ms: %s", id.c_str(), peer.c_str(),
-               MillisSince(started), status.ToString().c_str());
+               MillisSince(started), outcome.error.c_str());
       return outcome;
     }
     if (!outcome.duplicate) {

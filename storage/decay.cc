@@ -43,6 +43,7 @@ Status GraphStoreImpl::Decay(double factor, uint64_t drop_below) {
                                 ": must be in (0, 1]");
   }
   std::lock_guard<std::mutex> lock(writer_mutex_);
+  BLOBGRAPH_RETURN_IF_ERROR(ResumeIfStopped());
   rocksdb::ManagedSnapshot snapshot(db_.get());
   std::unique_ptr<WriteSink> sink = NewSink(/*ingest=*/true);
   std::unordered_map<BlobHash, InTotals> in_totals;

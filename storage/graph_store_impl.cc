@@ -12,9 +12,11 @@ namespace blobgraph::storage {
 GraphStoreImpl::GraphStoreImpl(std::string path, const StoreOptions& options,
                                std::unique_ptr<rocksdb::DB> db,
                                std::vector<rocksdb::ColumnFamilyHandle*> families,
-                               int format_version)
+                               int format_version,
+                               std::shared_ptr<StoreStateRecorder> recorder)
     : path_(std::move(path)),
       options_(options),
+      recorder_(std::move(recorder)),
       db_(std::move(db)),
       run_weight_unit_(RunWeightUnitOf(format_version)) {
   handles_.db = db_.get();
@@ -23,6 +25,11 @@ GraphStoreImpl::GraphStoreImpl(std::string path, const StoreOptions& options,
 }
 
 GraphStoreImpl::~GraphStoreImpl() {
+  if (recorder_ != nullptr && !recorder_->writes_stopped() && db_->FlushWAL(/*sync=*/true).ok()) {
+    // Every acknowledged write is in the synced WAL now: record that, so a
+    // WAL later cut short or lost is reported on open, not silently missing.
+    static_cast<void>(recorder_->Record(db_.get(), db_->GetLatestSequenceNumber()));
+  }
   for (rocksdb::ColumnFamilyHandle* handle : handles_.families) {
     db_->DestroyColumnFamilyHandle(handle).PermitUncheckedError();
   }
@@ -34,6 +41,18 @@ GraphStoreImpl::~GraphStoreImpl() {
 Status GraphStoreImpl::RefuseIfReadOnly(const char* operation) const {
   if (!options_.read_only) return Status::Ok();
   return Status::InvalidInput(path_ + ": " + operation + ": store was opened read-only");
+}
+
+Status GraphStoreImpl::ResumeIfStopped() {
+  if (recorder_ == nullptr || !recorder_->writes_stopped()) return Status::Ok();
+  rocksdb::Status resumed = db_->Resume();
+  if (!resumed.ok()) {
+    return Status::IOError(path_ + ": writes are stopped since a write failed (" +
+                           recorder_->stop_reason() + "); resuming failed: " +
+                           resumed.ToString() + "; nothing was written");
+  }
+  recorder_->ClearWritesStopped();
+  return Status::Ok();
 }
 
 Status GraphStoreImpl::GetValue(Cf cf, std::string_view key, std::string* value,
@@ -86,6 +105,7 @@ Status GraphStoreImpl::Apply(const GraphUpdate& update, const ApplyOptions& appl
   BLOBGRAPH_RETURN_IF_ERROR(RefuseIfReadOnly("Apply"));
   if (update.empty()) return Status::Ok();
   std::lock_guard<std::mutex> lock(writer_mutex_);
+  BLOBGRAPH_RETURN_IF_ERROR(ResumeIfStopped());
   if (update.profile && !apply.force) BLOBGRAPH_RETURN_IF_ERROR(CheckProfile(*update.profile));
   size_t items = update.edges.size() + update.functions.size() + update.names.size();
   for (const auto& run : update.runs) items += run.size();
@@ -98,6 +118,10 @@ Status GraphStoreImpl::Apply(const GraphUpdate& update, const ApplyOptions& appl
 
 Status GraphStoreImpl::Flush() {
   if (options_.read_only) return Status::Ok();  // nothing of ours to make durable
+  {
+    std::lock_guard<std::mutex> lock(writer_mutex_);
+    BLOBGRAPH_RETURN_IF_ERROR(ResumeIfStopped());
+  }
   rocksdb::FlushOptions flush;
   flush.wait = true;
   BLOBGRAPH_RETURN_IF_ERROR(

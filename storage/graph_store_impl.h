@@ -3,6 +3,13 @@
 // family handles. Reads run on any thread without locks; every write (Apply,
 // Decay) holds writer_mutex_, so a write's reads of current rows see no
 // other write in progress.
+//
+// After a failed write (a full disk: WAL, flush, compaction) RocksDB keeps
+// serving reads but refuses writes; the next Apply() or Flush() first asks
+// RocksDB to resume (DB::Resume(): flushes what the memtables hold and
+// clears the error) and, if the disk is still full, fails with kIOError
+// without writing. So a long-running writer (the profile server) accepts
+// writes again once space returns, with no restart.
 #pragma once
 
 #include <memory>
@@ -13,6 +20,7 @@
 
 #include "blobgraph/graph_store.h"
 #include "storage/key_layout.h"
+#include "storage/store_state.h"
 #include "storage/write_sink.h"
 
 namespace blobgraph::storage {
@@ -21,10 +29,13 @@ class GraphStoreImpl final : public GraphStore {
  public:
   // Takes ownership of `db` and of the handles in `families` (indexed by Cf).
   // `format_version`: the store's format (older only when opened read-only;
-  // Open converts a writable one first).
+  // Open converts a writable one first). `recorder`: the listener keeping
+  // the store's state file, registered with a read-write `db`; nullptr for a
+  // read-only one.
   GraphStoreImpl(std::string path, const StoreOptions& options, std::unique_ptr<rocksdb::DB> db,
                  std::vector<rocksdb::ColumnFamilyHandle*> families,
-                 int format_version = kFormatVersion);
+                 int format_version = kFormatVersion,
+                 std::shared_ptr<StoreStateRecorder> recorder = nullptr);
   ~GraphStoreImpl() override;
 
   Status Apply(const GraphUpdate& update, const ApplyOptions& options) override;
@@ -52,6 +63,12 @@ class GraphStoreImpl final : public GraphStore {
  private:
   rocksdb::ColumnFamilyHandle* family(Cf cf) const { return handles_.family(cf); }
   Status RefuseIfReadOnly(const char* operation) const;
+  // REQUIRES: writer_mutex_ held.
+  Status ResumeIfStopped();
+  // Verify()'s check of the store's files (verify_files.cc): appends a
+  // problem per missing or resized table file and per mismatch with the
+  // store's state file.
+  Status VerifyFiles(std::vector<std::string>* problems) const;
   Status CheckProfile(const ProfileInfo& profile) const;
   // Reads one value; *found false if absent.
   Status GetValue(Cf cf, std::string_view key, std::string* value, bool* found) const;
@@ -64,6 +81,7 @@ class GraphStoreImpl final : public GraphStore {
 
   const std::string path_;
   const StoreOptions options_;
+  std::shared_ptr<StoreStateRecorder> recorder_;
   std::unique_ptr<rocksdb::DB> db_;
   DbHandles handles_;
   // Stored run weight per recorded run (format_upgrade.h): reads turn the

@@ -1,13 +1,24 @@
 // GraphStore::Open: creates or opens a store, checking that the directory is
-// ours and of a format this build reads before anything is written to it.
+// ours, undamaged and of a format this build reads before anything is
+// written to it.
+//
+// An existing store is opened twice: first read-only (RocksDB replays the
+// WAL into memory, writes no file: no new MANIFEST, no obsolete-file
+// deletion, no LOG), holding the store's LOCK so no other process changes
+// it meanwhile; only if the format and the recorded state (store_state.h)
+// check out is it opened read-write. A read-only open keeps the first DB.
 #include <algorithm>
 #include <filesystem>
 
+#include <rocksdb/env.h>
+
 #include "storage/format_upgrade.h"
 #include "storage/graph_store_impl.h"
+#include "storage/info_log.h"
 #include "storage/key_layout.h"
 #include "storage/rocks_status.h"
 #include "storage/store_options.h"
+#include "storage/store_state.h"
 
 namespace blobgraph {
 namespace {
@@ -30,21 +41,80 @@ void CloseDb(OpenedDb* opened) {
   opened->db.reset();
 }
 
-Status MapOpenError(const rocksdb::Status& status, const std::string& path) {
+Status MapOpenError(const rocksdb::Status& status, const std::string& path,
+                    const rocksdb::Logger* log = nullptr) {
   if (storage::IsLockFailure(status)) {
     return Status::Busy(path + ": store is in use by another process (pid unknown) — open "
                                "read-only to read it meanwhile, or stop the other process");
   }
-  return FromRocks(status, path + ": opening store");
+  Status mapped = FromRocks(status, path + ": opening store");
+  // A table file the MANIFEST lists but the directory lacks; RocksDB says
+  // "... While open a file for random read: DIR/000019.ldb: No such file
+  // ..." (the legacy name it tried last).
+  std::string text = status.ToString();
+  if (size_t missing = text.find(".ldb: No such file"); missing != std::string::npos) {
+    size_t start = text.rfind('/', missing);
+    start = start == std::string::npos ? 0 : start + 1;
+    return Status::Corruption(path + ": table file " + text.substr(start, missing - start) +
+                              ".sst is missing (the MANIFEST lists it); nothing was opened or "
+                              "changed (" + text + ")");
+  }
+  // RocksDB's WAL reader reports "Corruption: checksum mismatch" without the
+  // file; the line it logged names it ("DIR/000012.log: dropping 93 bytes").
+  auto* captured = dynamic_cast<const storage::CapturingInfoLog*>(log);
+  if (status.IsCorruption() && captured != nullptr) {
+    for (std::string line : captured->Lines()) {
+      if (line.find(": dropping ") == std::string::npos) continue;
+      if (line.front() == '[' && line.find("] ") != std::string::npos) {
+        line.erase(0, line.find("] ") + 2);  // RocksDB's "[source.cc:982] "
+      }
+      return Status::Corruption(mapped.message() + " (" + line +
+                                "): a write-ahead log is damaged before its end; nothing was "
+                                "opened or changed");
+    }
+  }
+  return mapped;
 }
 
+// Holds the store's LOCK (RocksDB's own, through its Env, so a second open
+// in this process fails cleanly instead of releasing the first one's lock)
+// while the store is checked read-only.
+class CheckLock {
+ public:
+  CheckLock() = default;
+  CheckLock(const CheckLock&) = delete;
+  CheckLock& operator=(const CheckLock&) = delete;
+  ~CheckLock() { Release(); }
+
+  Status Acquire(const std::string& path) {
+    rocksdb::Status locked = rocksdb::Env::Default()->LockFile(path + "/LOCK", &lock_);
+    if (locked.ok()) return Status::Ok();
+    lock_ = nullptr;
+    return MapOpenError(locked, path);
+  }
+  void Release() {
+    if (lock_ != nullptr) rocksdb::Env::Default()->UnlockFile(lock_).PermitUncheckedError();
+    lock_ = nullptr;
+  }
+
+ private:
+  rocksdb::FileLock* lock_ = nullptr;
+};
+
 // Opens the column families in `names` (ours get our options; any foreign
-// family is opened with defaults and closed again at once).
+// family is opened with defaults and closed again at once). Read-only
+// unless `writer` is set: then read-write, with the store's LOG and
+// `writer` recording its state.
 Status OpenDb(const std::string& path, const StoreOptions& options, bool create,
-              const std::vector<std::string>& names, OpenedDb* opened) {
+              const std::vector<std::string>& names,
+              const std::shared_ptr<storage::StoreStateRecorder>& writer, OpenedDb* opened) {
   storage::TunedOptions tuned = storage::BuildOptions(options);
   tuned.db.create_if_missing = create;
   tuned.db.create_missing_column_families = create;
+  if (writer != nullptr) {
+    tuned.db.info_log = storage::NewStoreInfoLog(path);
+    tuned.db.listeners.push_back(writer);
+  }
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors = tuned.families;
   for (const std::string& name : names) {
     bool ours = std::any_of(descriptors.begin(), descriptors.begin() + storage::kCfCount,
@@ -54,9 +124,9 @@ Status OpenDb(const std::string& path, const StoreOptions& options, bool create,
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
   rocksdb::Status status =
-      options.read_only ? rocksdb::DB::OpenForReadOnly(tuned.db, path, descriptors, &handles, &raw)
+      writer == nullptr ? rocksdb::DB::OpenForReadOnly(tuned.db, path, descriptors, &handles, &raw)
                         : rocksdb::DB::Open(tuned.db, path, descriptors, &handles, &raw);
-  if (!status.ok()) return MapOpenError(status, path);
+  if (!status.ok()) return MapOpenError(status, path, tuned.db.info_log.get());
   opened->db.reset(raw);
   for (size_t i = storage::kCfCount; i < handles.size(); ++i) {
     opened->db->DestroyColumnFamilyHandle(handles[i]).PermitUncheckedError();
@@ -86,18 +156,23 @@ Status WriteFormat(const OpenedDb& opened, const std::string& path) {
                    path + ": writing format version");
 }
 
-// Checks the format key of an opened store; writes it into a store whose
-// creation was cut short (all families present and empty).
-// `*version_out` is the store's format afterwards.
+// Checks the format key of an opened store. A store whose creation was cut
+// short (all families present and empty) has none: *needs_format is set
+// and, for a read-write open, the caller writes it. `*version_out` is the
+// store's format (older ones are converted by a read-write open).
 Status CheckFormat(const OpenedDb& opened, const std::string& path, bool read_only,
-                   int* version_out) {
+                   bool* needs_format, int* version_out) {
+  *needs_format = false;
   *version_out = storage::kFormatVersion;
   std::string value;
   rocksdb::Status got = opened.db->Get(
       rocksdb::ReadOptions(), opened.families[0],
       rocksdb::Slice(storage::kFormatKey.data(), storage::kFormatKey.size()), &value);
   if (got.IsNotFound()) {
-    if (!read_only && AllFamiliesEmpty(opened)) return WriteFormat(opened, path);
+    if (!read_only && AllFamiliesEmpty(opened)) {
+      *needs_format = true;
+      return Status::Ok();
+    }
     return Status::Incompatible(path + ": not a blobgraph store (a RocksDB database without "
                                        "blobgraph's format key)");
   }
@@ -116,14 +191,16 @@ Status CheckFormat(const OpenedDb& opened, const std::string& path, bool read_on
   return Status::Ok();
 }
 
-Result<std::unique_ptr<GraphStore>> Finish(const std::string& path, const StoreOptions& options,
-                                           OpenedDb opened,
-                                           int format_version = storage::kFormatVersion) {
-  if (!options.read_only) {
+// `format_version`: the store's format; a read-write open (`writer` set)
+// converts an older one before anyone writes, so new records use the
+// current format.
+Result<std::unique_ptr<GraphStore>> Finish(
+    const std::string& path, const StoreOptions& options, OpenedDb opened, int format_version,
+    std::shared_ptr<storage::StoreStateRecorder> writer = nullptr) {
+  if (writer != nullptr) {
     std::error_code ignored;  // leftovers of an ingestion cut short by a crash
     fs::remove_all(storage::IngestTempDir(path), ignored);
     if (format_version < storage::kFormatVersion) {
-      // Converted before anyone writes: new records use the current format.
       storage::DbHandles handles{opened.db.get(), opened.families, path};
       if (Status upgraded = storage::UpgradeFormat(handles, format_version); !upgraded.ok()) {
         CloseDb(&opened);
@@ -131,10 +208,36 @@ Result<std::unique_ptr<GraphStore>> Finish(const std::string& path, const StoreO
       }
       format_version = storage::kFormatVersion;
     }
+    // What RocksDB recovered is in table files now (it flushes the replayed
+    // WAL at open), so the sequence is durable. A failure (full disk) keeps
+    // the older record, which only under-states the store.
+    Status recorded = writer->Record(opened.db.get(), opened.db->GetLatestSequenceNumber());
+    if (!recorded.ok()) {
+      rocksdb::Warn(opened.db->GetDBOptions().info_log, "%s", recorded.ToString().c_str());
+    }
   }
   std::unique_ptr<GraphStore> store = std::make_unique<storage::GraphStoreImpl>(
-      path, options, std::move(opened.db), std::move(opened.families), format_version);
+      path, options, std::move(opened.db), std::move(opened.families), format_version,
+      std::move(writer));
   return store;
+}
+
+// Opens read-write what the read-only checks passed. REQUIRES: the store's
+// LOCK is free for this process (CheckLock released).
+Result<std::unique_ptr<GraphStore>> OpenWriter(const std::string& path, const StoreOptions& options,
+                                               bool create, const std::vector<std::string>& names,
+                                               const storage::StoreState& recorded,
+                                               bool needs_format, int format_version) {
+  auto writer = std::make_shared<storage::StoreStateRecorder>(path, recorded);
+  OpenedDb opened;
+  BLOBGRAPH_RETURN_IF_ERROR(OpenDb(path, options, create, names, writer, &opened));
+  if (needs_format) {
+    if (Status status = WriteFormat(opened, path); !status.ok()) {
+      CloseDb(&opened);
+      return status;
+    }
+  }
+  return Finish(path, options, std::move(opened), format_version, std::move(writer));
 }
 
 Result<std::unique_ptr<GraphStore>> CreateStore(const std::string& path,
@@ -148,14 +251,8 @@ Result<std::unique_ptr<GraphStore>> CreateStore(const std::string& path,
   std::error_code error;
   fs::create_directories(path, error);
   if (error) return Status::IOError(path + ": creating directory: " + error.message());
-  std::vector<std::string> names;
-  OpenedDb opened;
-  BLOBGRAPH_RETURN_IF_ERROR(OpenDb(path, options, /*create=*/true, names, &opened));
-  if (Status status = WriteFormat(opened, path); !status.ok()) {
-    CloseDb(&opened);
-    return status;
-  }
-  return Finish(path, options, std::move(opened));
+  return OpenWriter(path, options, /*create=*/true, {}, storage::StoreState(),
+                    /*needs_format=*/true, storage::kFormatVersion);
 }
 
 }  // namespace
@@ -175,6 +272,14 @@ Result<std::unique_ptr<GraphStore>> GraphStore::Open(const std::string& path,
     }
     return CreateStore(path, options);
   }
+
+  CheckLock lock;
+  if (!options.read_only) BLOBGRAPH_RETURN_IF_ERROR(lock.Acquire(path));
+  // Read before RocksDB's files: the record only lags the store, so a store
+  // being written by another process meanwhile is still at or past it.
+  auto state = storage::ReadStoreState(path);
+  if (!state.ok()) return state.status();
+  if (*state) BLOBGRAPH_RETURN_IF_ERROR(storage::CheckManifest(path, **state));
 
   std::vector<std::string> names;
   rocksdb::Status listed =
@@ -205,15 +310,23 @@ Result<std::unique_ptr<GraphStore>> GraphStore::Open(const std::string& path,
                                        "blobgraph's column families)");
   }
 
-  OpenedDb opened;
-  BLOBGRAPH_RETURN_IF_ERROR(OpenDb(path, options, /*create=*/false, names, &opened));
+  OpenedDb looked;
+  BLOBGRAPH_RETURN_IF_ERROR(OpenDb(path, options, /*create=*/false, names, nullptr, &looked));
+  bool needs_format = false;
   int format_version = storage::kFormatVersion;
-  if (Status checked = CheckFormat(opened, path, options.read_only, &format_version);
-      !checked.ok()) {
-    CloseDb(&opened);
+  Status checked = CheckFormat(looked, path, options.read_only, &needs_format, &format_version);
+  if (checked.ok() && *state) {
+    checked = storage::CheckSequence(path, **state, looked.db->GetLatestSequenceNumber());
+  }
+  if (!checked.ok() || options.read_only) {
+    if (checked.ok()) return Finish(path, options, std::move(looked), format_version);
+    CloseDb(&looked);
     return checked;
   }
-  return Finish(path, options, std::move(opened), format_version);
+  CloseDb(&looked);
+  lock.Release();
+  return OpenWriter(path, options, /*create=*/false, names,
+                    state->value_or(storage::StoreState()), needs_format, format_version);
 }
 
 }  // namespace blobgraph

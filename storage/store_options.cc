@@ -3,6 +3,7 @@
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/table.h>
 
+#include "storage/info_log.h"
 #include "storage/merge_operators.h"
 
 namespace blobgraph::storage {
@@ -93,7 +94,15 @@ TunedOptions BuildOptions(const StoreOptions& options) {
   db.max_open_files = -1;
   db.max_background_jobs = 2;
   db.bytes_per_sync = 1 << 20;
-  db.keep_log_file_num = 3;
+  // RocksDB never opens its own info LOG (its writer asserts after a failed
+  // write, e.g. on a full disk): a capturing logger that writes nothing by
+  // default; GraphStore::Open gives a read-write store its STORE/LOG.
+  db.info_log = std::make_shared<CapturingInfoLog>();
+  // Only the last record of a WAL may be incomplete (a crash while writing
+  // it: that write was never acknowledged). Any other damage is Corruption
+  // naming the WAL; the default, kPointInTimeRecovery, would open the store
+  // without every write after the damage and say nothing.
+  db.wal_recovery_mode = rocksdb::WALRecoveryMode::kTolerateCorruptedTailRecords;
   db.max_manifest_file_size = 64 << 20;
   std::shared_ptr<rocksdb::Cache> cache = rocksdb::NewLRUCache(options.block_cache_bytes);
   for (size_t i = 0; i < kCfCount; ++i) {

@@ -142,6 +142,7 @@ void AddExpected(const RowEntry& entry, Expected* in) {
 }  // namespace
 
 Status GraphStoreImpl::Verify(std::vector<std::string>* problems_out) const {
+  BLOBGRAPH_RETURN_IF_ERROR(VerifyFiles(problems_out));
   ProblemList problems(problems_out);
   rocksdb::ManagedSnapshot snapshot(db_.get());
   rocksdb::ReadOptions read;

@@ -13,10 +13,17 @@ int RunVerify(const Args& args) {
   cli.AllowJson();
   if (auto exit_code = cli.Parse(args)) return *exit_code;
   auto store = cli.OpenStore(/*read_only=*/true, /*create=*/false);
-  if (!store.ok()) return cli.Fail(store.status());
   std::vector<std::string> problems;
-  Status status = (*store)->Verify(&problems);
-  if (!status.ok()) return cli.Fail(status);
+  if (store.ok()) {
+    Status status = (*store)->Verify(&problems);
+    if (!status.ok()) return cli.Fail(status);
+  } else if (store.status().code() == Status::Code::kCorruption) {
+    // A store too damaged to open (a truncated MANIFEST, a missing table
+    // file, a damaged WAL) is verify's finding, not its failure.
+    problems.push_back(store.status().message());
+  } else {
+    return cli.Fail(store.status());
+  }
   if (cli.json()) {
     std::printf("{\"db\":%s,\"ok\":%s,\"problems\":[", JsonString(cli.DbPath()).c_str(),
                 problems.empty() ? "true" : "false");

@@ -146,9 +146,14 @@ struct ApplyOptions {
 
 class GraphStore {
  public:
-  // Creates or opens the store at `path`.
+  // Creates or opens the store at `path`. An existing store is checked
+  // read-only first; nothing in its directory is written unless it passes.
   // Errors: kBusy (another process has it open), kIncompatible (newer format,
-  // or a directory that is not a blobgraph store), kCorruption, kIOError.
+  // or a directory that is not a blobgraph store), kCorruption naming the
+  // damaged file (a MANIFEST shorter than the store recorded, a missing table
+  // file, a WAL damaged before its last record or missing writes the store
+  // recorded as durable), kIOError. A WAL whose last record a crash cut short
+  // opens with every earlier write.
   static Result<std::unique_ptr<GraphStore>> Open(const std::string& path,
                                                   const StoreOptions& options = {});
   virtual ~GraphStore() = default;
@@ -171,6 +176,12 @@ class GraphStore {
   // (kInvalidInput naming the caller and callee, or the function/counter).
   // kCorruption (naming the column family and key) if a stored record it
   // reads does not decode.
+  //
+  // A failed write (kIOError naming the store and file, e.g. "No space left
+  // on device") writes nothing. The store stays readable; RocksDB then
+  // refuses writes, and each later Apply() (and Flush()) first tries to
+  // resume them, so writing works again once the cause (disk space) is gone,
+  // without reopening the store.
   virtual Status Apply(const GraphUpdate& update, const ApplyOptions& options = {}) = 0;
 
   // Ageing: multiplies every dynamic count and every warm-start statistic by
