@@ -31,6 +31,7 @@ struct InputFile::Gzip {
   bool initialised = false;
   bool member_done = false;  // the last member's trailer was checked
   uint64_t compressed_offset = 0;
+  uint64_t produced = 0;  // decompressed bytes so far (read or peeked)
 
   ~Gzip() {
     if (initialised) inflateEnd(&stream);
@@ -106,11 +107,9 @@ Result<size_t> InputFile::FillRaw() {
   do {
     n = ::read(fd_, raw_.data() + old_size, kRawBlockBytes);
   } while (n < 0 && errno == EINTR);
+  int saved = errno;
   raw_.resize(old_size + (n > 0 ? static_cast<size_t>(n) : 0));
-  if (n < 0) {
-    return Status::IOError(name_ + ": offset " + std::to_string(offset_) +
-                           ": read failed: " + std::strerror(errno));
-  }
+  if (n < 0) return Status::IOError(name_ + ": read failed: " + std::strerror(saved));
   if (n == 0) raw_eof_ = true;
   return static_cast<size_t>(n);
 }
@@ -124,7 +123,7 @@ Result<size_t> InputFile::Inflate(char* out, size_t size) {
     }
     if (raw_begin_ == raw_.size()) {
       if (gz_->member_done) return size_t{0};
-      return Status::InvalidInput(name_ + ": offset " + std::to_string(offset_) +
+      return Status::InvalidInput(name_ + ": offset " + std::to_string(gz_->produced) +
                                   ": truncated gzip data (the stream ends before its trailer)");
     }
     if (gz_->member_done) {
@@ -141,10 +140,11 @@ Result<size_t> InputFile::Inflate(char* out, size_t size) {
     size_t produced = reinterpret_cast<char*>(z.next_out) - out;
     raw_begin_ += consumed;
     gz_->compressed_offset += consumed;
+    gz_->produced += produced;
     if (rc == Z_STREAM_END) {
       gz_->member_done = true;
     } else if (rc != Z_OK && rc != Z_BUF_ERROR) {
-      return Status::InvalidInput(name_ + ": offset " + std::to_string(offset_ + produced) +
+      return Status::InvalidInput(name_ + ": offset " + std::to_string(gz_->produced) +
                                   ": corrupt gzip data at compressed byte " +
                                   std::to_string(gz_->compressed_offset) + ": " +
                                   (z.msg != nullptr ? z.msg : zError(rc)));
@@ -171,8 +171,7 @@ Result<size_t> InputFile::Produce(char* out, size_t size) {
     n = ::read(fd_, out, size);
   } while (n < 0 && errno == EINTR);
   if (n < 0) {
-    return Status::IOError(name_ + ": offset " + std::to_string(offset_) +
-                           ": read failed: " + std::strerror(errno));
+    return Status::IOError(name_ + ": read failed: " + std::strerror(errno));
   }
   if (n == 0) raw_eof_ = true;
   return static_cast<size_t>(n);

@@ -35,7 +35,7 @@ OutputFile::OutputFile(std::string path, std::string temporary, std::FILE* file)
 OutputFile::~OutputFile() { Discard(); }
 
 Result<std::unique_ptr<OutputFile>> OutputFile::Open(const std::string& path) {
-  if (path == "-") return std::unique_ptr<OutputFile>(new OutputFile(path, "", stdout));
+  if (path == "-") return std::unique_ptr<OutputFile>(new OutputFile(kStdoutName, "", stdout));
   if (path.empty() || path.back() == '/') {
     return Status::IOError(path + ": cannot create: not a file name");
   }

@@ -25,6 +25,9 @@ namespace blobgraph::schema {
 
 class OutputFile {
  public:
+  // The name "-" stands for in messages.
+  static constexpr const char* kStdoutName = "<stdout>";
+
   // Creates the temporary file for `path` (or takes stdout for "-").
   // Errors: kIOError naming the path (e.g. its directory does not exist).
   static Result<std::unique_ptr<OutputFile>> Open(const std::string& path);
@@ -33,6 +36,7 @@ class OutputFile {
   OutputFile(const OutputFile&) = delete;
   OutputFile& operator=(const OutputFile&) = delete;
 
+  // The path as given, or "<stdout>" for "-": the name for messages.
   const std::string& path() const { return path_; }
   bool is_stdout() const { return file_ == stdout; }
 
