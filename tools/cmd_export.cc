@@ -46,7 +46,8 @@ int RunExport(const Args& args) {
                   "Writes the whole graph as a profile: every edge with its static and dynamic\n"
                   "counts, every function's name, and a new profile identity (random id, this\n"
                   "host, now) so that merging it twice is refused. --min-count leaves out edges\n"
-                  "whose static + dynamic count is below N.");
+                  "whose static + dynamic count is below N. A file is written whole or not at\n"
+                  "all (a temporary beside it, renamed into place when complete).");
   cli.flags().add_options()
       ("format", po::value<std::string>()->default_value("capnp"), "capnp|text|json")
       ("output,o", po::value<std::string>()->default_value("-"), "output file (- = stdout)")

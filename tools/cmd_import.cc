@@ -97,7 +97,9 @@ int RunImport(const Args& args) {
                   "                      blobs are reported and skipped (--strict: fatal)\n"
                   "--kind static adds call-site counts (default); dynamic adds observed calls.\n"
                   "A profile keeps its own static and dynamic counts, and its id is recorded:\n"
-                  "importing the same profile twice is refused unless --force.");
+                  "importing the same profile twice is refused unless --force.\n"
+                  "Any FILE or TSV may be '-' (stdin) or a pipe, and gzip content (recognised by\n"
+                  "its bytes, not its name) is decompressed.");
   cli.flags().add_options()
       ("kind", po::value<std::string>()->default_value("static"), "static|dynamic")
       ("text", po::value<std::string>(), "dependency text or text profile")

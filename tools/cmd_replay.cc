@@ -144,7 +144,8 @@ int RunReplay(const Args& args) {
                   "Replays a recorded run (text, binary or Cap'n Proto trace) against the store\n"
                   "as a warm start and reports how many cold loads prefetch would have hidden\n"
                   "(coverage) and how much it would have fetched for nothing (waste). The store\n"
-                  "is not changed. --sweep tries a grid of settings and ranks them.");
+                  "is not changed. --sweep tries a grid of settings and ranks them.\n"
+                  "FILE may be '-' (stdin) or a pipe (read once), and gzip content is decompressed.");
   cli.flags().add_options()
       ("trace", po::value<std::string>()->required(), "the recorded run")
       ("format", po::value<std::string>()->default_value("auto"), "auto|text|binary|capnp")
