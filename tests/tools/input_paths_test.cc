@@ -169,7 +169,7 @@ TEST_F(InputPathsTest, RecordReadsEveryEventOfEveryForm) {
 TEST_F(InputPathsTest, RecordOfTextAndCapnpTracesFromEveryForm) {
   // The same 1474 events as a text trace and as a Cap'n Proto trace stream.
   std::vector<formats::CallEvent> events;
-  ASSERT_TRUE(formats::ReadTrace("data/sample/difflib/train.bin.gz", formats::TraceFormat::kAuto,
+  ASSERT_TRUE(formats::ReadTrace(std::string(BLOBGRAPH_TEST_DATA_DIR) + "/sample/difflib/train.bin.gz", formats::TraceFormat::kAuto,
                                  [&](std::span<const formats::CallEvent> chunk) {
                                    events.insert(events.end(), chunk.begin(), chunk.end());
                                    return Status::Ok();
