@@ -1,10 +1,12 @@
 #include "schema/output_file.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 
 namespace blobgraph::schema {
@@ -39,8 +41,32 @@ Result<std::unique_ptr<OutputFile>> OutputFile::Open(const std::string& path) {
   if (path.empty() || path.back() == '/') {
     return Status::IOError(path + ": cannot create: not a file name");
   }
+  struct stat info;
+  bool exists = ::stat(path.c_str(), &info) == 0;
+  if (exists && S_ISDIR(info.st_mode)) {
+    return Status::IOError(path + ": cannot create: is a directory");
+  }
+  // A device, FIFO or /dev/fd/N (also /dev/stdout when it is redirected to a
+  // file, which the shell holds open): nothing to rename over, and /dev/null
+  // must stay a device, so it is written in place; errors still reach Commit().
+  bool special = path.rfind("/dev/", 0) == 0 || path.rfind("/proc/", 0) == 0;
+  if (exists && (special || !S_ISREG(info.st_mode))) {
+    std::FILE* file = std::fopen(path.c_str(), "wb");
+    if (file == nullptr) return Status::IOError(path + ": cannot open: " + std::strerror(errno));
+    std::unique_ptr<OutputFile> out(new OutputFile(path, "", file));
+    out->direct_ = true;
+    return out;
+  }
+  // A symbolic link to a file stays a link: the file it names is replaced.
+  std::string target = path;
+  if (struct stat link; ::lstat(path.c_str(), &link) == 0 && S_ISLNK(link.st_mode)) {
+    if (char* resolved = ::realpath(path.c_str(), nullptr)) {
+      target = resolved;
+      std::free(resolved);
+    }
+  }
   for (uint64_t attempt = 0;; ++attempt) {
-    std::string temporary = TemporaryName(path, attempt);
+    std::string temporary = TemporaryName(target, attempt);
     // 0666 through the umask, as fopen(path, "w") would create the file.
     int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
     if (fd < 0 && errno == EEXIST && attempt < 100) continue;
@@ -52,7 +78,9 @@ Result<std::unique_ptr<OutputFile>> OutputFile::Open(const std::string& path) {
       ::unlink(temporary.c_str());
       return Status::IOError(path + ": cannot create: " + std::strerror(saved));
     }
-    return std::unique_ptr<OutputFile>(new OutputFile(path, std::move(temporary), file));
+    std::unique_ptr<OutputFile> out(new OutputFile(path, std::move(temporary), file));
+    out->target_ = std::move(target);
+    return out;
   }
 }
 
@@ -86,13 +114,18 @@ Status OutputFile::Commit() {
   errno = 0;
   if (std::fflush(file_) != 0 || std::ferror(file_)) {
     Status failed = Failed("write failed", errno);
-    if (temporary_.empty()) std::clearerr(file_);
+    if (file_ == stdout) std::clearerr(file_);
     done_ = false;
     Discard();
     return failed;
   }
-  if (temporary_.empty()) return Status::Ok();  // stdout: main() closes it
+  if (temporary_.empty() && !direct_) return Status::Ok();  // stdout: main() closes it
   std::FILE* file = file_;
+  if (direct_) {
+    file_ = nullptr;
+    if (std::fclose(file) != 0) return Failed("close failed", errno);
+    return Status::Ok();
+  }
   file_ = nullptr;
   if (::fsync(::fileno(file)) != 0) {
     int saved = errno;
@@ -105,14 +138,14 @@ Status OutputFile::Commit() {
     ::unlink(temporary_.c_str());
     return Failed("close failed", saved);
   }
-  if (::rename(temporary_.c_str(), path_.c_str()) != 0) {
+  if (::rename(temporary_.c_str(), target_.c_str()) != 0) {
     int saved = errno;
     ::unlink(temporary_.c_str());
     return Failed("cannot rename the finished file into place", saved);
   }
   // The rename is durable once the directory entry is; a failure to sync the
   // directory leaves a complete file either way, so it is not reported.
-  int dir = ::open(DirectoryOf(path_).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  int dir = ::open(DirectoryOf(target_).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dir >= 0) {
     (void)::fsync(dir);
     ::close(dir);
@@ -124,7 +157,10 @@ void OutputFile::Discard() {
   if (done_) return;
   done_ = true;
   if (temporary_.empty()) {
-    // stdout: what was written cannot be taken back; the caller reports the error.
+    // stdout or a device: what was written cannot be taken back; the caller
+    // reports the error.
+    if (direct_ && file_ != nullptr) std::fclose(file_);
+    file_ = nullptr;
     return;
   }
   if (file_ != nullptr) {

@@ -7,7 +7,10 @@
 // removes its temporary file and leaves a previous file at the path byte for
 // byte as it was: there is never a partial output file.
 // "-" writes to stdout; Commit() then flushes it and reports any error
-// (a full disk behind `> file`, /dev/full, a closed pipe).
+// (a full disk behind `> file`, /dev/full, a closed pipe). An existing path
+// that is not a regular file (/dev/null, /dev/stdout, a FIFO) is written in
+// place, as there is nothing to rename over; a symbolic link stays a link and
+// the file it points to is replaced.
 //
 // Write errors are sticky: the first one is kept, later writes are no-ops,
 // and Write() and Commit() return it ("out.capnp: write failed: No space left
@@ -52,8 +55,10 @@ class OutputFile {
   Status Failed(const char* what, int error);
 
   std::string path_;
-  std::string temporary_;  // empty for stdout
+  std::string target_;     // the file renamed over (path_, or a symlink's target)
+  std::string temporary_;  // empty for stdout and direct outputs
   std::FILE* file_;
+  bool direct_ = false;    // an existing device or FIFO, written in place
   bool done_ = false;
   Status error_;
 };

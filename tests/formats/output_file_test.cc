@@ -5,7 +5,11 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <filesystem>
+#include <thread>
 
 #include "formats/formats_test_util.h"
 #include "formats/profile_io.h"
@@ -105,6 +109,49 @@ TEST(OutputFileTest, WritersDestroyedUnfinishedLeaveNoFileAndDoNotThrow) {
   }
   EXPECT_EQ(ReadFile(dir.File("p")), "previous");
   EXPECT_EQ(Entries(dir.path()), std::vector<std::string>{"p"});
+}
+
+TEST(OutputFileTest, DevicesAndFifosAreWrittenInPlace) {
+  auto null = OutputFile::Open("/dev/null");
+  ASSERT_TRUE(null.ok()) << null.status().message();
+  ASSERT_TRUE((*null)->Write("dropped").ok());
+  ASSERT_TRUE((*null)->Commit().ok());
+  struct stat info;
+  ASSERT_EQ(::stat("/dev/null", &info), 0);
+  EXPECT_TRUE(S_ISCHR(info.st_mode));  // still the device
+  auto full = OutputFile::Open("/dev/full");
+  ASSERT_TRUE(full.ok());
+  (void)(*full)->Write(std::string(1 << 16, 'x'));
+  Status committed = (*full)->Commit();
+  EXPECT_EQ(committed.code(), Status::Code::kIOError);
+  EXPECT_THAT(committed.message(), HasSubstr("/dev/full: write failed: No space left on device"));
+
+  TempDir dir;
+  ASSERT_EQ(::mkfifo(dir.File("fifo").c_str(), 0600), 0);
+  std::string received;
+  std::thread reader([&] { received = ReadFile(dir.File("fifo")); });
+  auto fifo = OutputFile::Open(dir.File("fifo"));
+  ASSERT_TRUE(fifo.ok());
+  ASSERT_TRUE((*fifo)->Write("through the fifo").ok());
+  ASSERT_TRUE((*fifo)->Commit().ok());
+  reader.join();
+  EXPECT_EQ(received, "through the fifo");
+  EXPECT_EQ(Entries(dir.path()), std::vector<std::string>{"fifo"});
+}
+
+TEST(OutputFileTest, ASymlinkStaysALink) {
+  TempDir dir;
+  WriteFile(dir.File("real"), "old");
+  ASSERT_EQ(::symlink("real", dir.File("link").c_str()), 0);
+  auto out = OutputFile::Open(dir.File("link"));
+  ASSERT_TRUE(out.ok());
+  ASSERT_TRUE((*out)->Write("new").ok());
+  ASSERT_TRUE((*out)->Commit().ok());
+  struct stat info;
+  ASSERT_EQ(::lstat(dir.File("link").c_str(), &info), 0);
+  EXPECT_TRUE(S_ISLNK(info.st_mode));
+  EXPECT_EQ(ReadFile(dir.File("real")), "new");
+  EXPECT_EQ(Entries(dir.path()), (std::vector<std::string>{"link", "real"}));
 }
 
 }  // namespace
