@@ -158,6 +158,8 @@ BLOBGRAPH_API blobgraph_status blobgraph_flush(blobgraph_store* store);
  * Proto dependencies stream; detected by content) as static call-site counts,
  * in one atomic write: all of it or nothing. `call_sites_out` (may be NULL)
  * receives the number of call sites loaded.
+ * `path` may be "-" (stdin) or a pipe; gzip content is recognised and
+ * decompressed (a truncated or corrupt gzip is INVALID_INPUT naming the file).
  * Errors: INVALID_INPUT (malformed file: the message names file and line or
  * offset; or a read-only store), IO_ERROR (cannot read the file).
  * Any thread (writes are serialised). */
@@ -168,6 +170,7 @@ BLOBGRAPH_API blobgraph_status blobgraph_import_dependencies(blobgraph_store* st
 /* Merges a profile file (written by blobgraph_export_profile or by
  * `blobgraph export`) into the store, atomically. A profile whose id was
  * merged before is refused with INVALID_INPUT unless `force` is non-zero.
+ * `path` may be "-" (stdin) or a pipe; gzip content is decompressed.
  * Any thread. */
 BLOBGRAPH_API blobgraph_status blobgraph_import_profile(blobgraph_store* store, const char* path,
                                                         int force);
@@ -175,6 +178,8 @@ BLOBGRAPH_API blobgraph_status blobgraph_import_profile(blobgraph_store* store, 
 /* Writes the whole store (every edge's static and dynamic counts, every
  * function and name) to a new profile file at `path` with a fresh profile id.
  * `format`: "capnp" (NULL means this), "text" or "json"; import detects it.
+ * The file is written beside `path` and renamed into place when complete: a
+ * failed export leaves no file and any previous file at `path` intact.
  * Errors: INVALID_INPUT (unknown format), IO_ERROR. Any thread. */
 BLOBGRAPH_API blobgraph_status blobgraph_export_profile(blobgraph_store* store, const char* path,
                                                         const char* format);
