@@ -241,8 +241,11 @@ TEST(CApiEngineTest, ManyThreadsPrefetchRecordAndLoadAtOnce) {
           size_t count = 0;
           if (t % 2 == 0) {
             if (blobgraph_prefetch(engine, &start, nullptr, out, nullptr, 16, &count) != BLOBGRAPH_OK) ++failures;
+            // memcmp of zero bytes still needs valid pointers: data() of an
+            // empty vector may be null.
             if (count != expected[i].size() ||
-                std::memcmp(out, expected[i].data(), count * sizeof(blobgraph_hash)) != 0) {
+                (count > 0 &&
+                 std::memcmp(out, expected[i].data(), count * sizeof(blobgraph_hash)) != 0)) {
               ++mismatches;
             }
           } else if (blobgraph_record_call(engine, &start, &start) != BLOBGRAPH_OK) {

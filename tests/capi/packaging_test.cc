@@ -84,7 +84,7 @@ TEST_F(InstallTest, CProgramBuildsWithPkgConfigAndRuns) {
   CommandResult ldd = RunCommand("LD_LIBRARY_PATH=" + Quote(Lib("")) + " ldd " + Quote(program));
   EXPECT_THAT(ldd.output, HasSubstr(Lib("libblobgraph.so.0")));
   std::string test = GunzipSample(work_, "json", "test.bin");
-  CommandResult run = RunCommand("LD_LIBRARY_PATH=" + Quote(Lib("")) + " " + Quote(program) + " --store " +
+  CommandResult run = RunCommand(BLOBGRAPH_CONSUMER_ENV "LD_LIBRARY_PATH=" + Quote(Lib("")) + " " + Quote(program) + " --store " +
                           Quote(work_.Path("store")) + " --deps " +
                           Quote(SampleFile("json", "static.txt")) + " --test " + Quote(test));
   ASSERT_EQ(run.exit_code, 0) << run.output;
@@ -117,7 +117,7 @@ TEST_F(InstallTest, CMakeProjectFindsThePackage) {
   ASSERT_EQ(configure.exit_code, 0) << configure.output;
   CommandResult compile = RunCommand(std::string(BLOBGRAPH_CMAKE) + " --build " + Quote(build));
   ASSERT_EQ(compile.exit_code, 0) << compile.output;
-  CommandResult run = RunCommand(Quote(build + "/app"));
+  CommandResult run = RunCommand(BLOBGRAPH_CONSUMER_ENV + Quote(build + "/app"));
   EXPECT_EQ(run.exit_code, 0) << run.output;
   EXPECT_EQ(run.output, std::string(BLOBGRAPH_PROJECT_VERSION) + "\n");
 }

@@ -42,7 +42,7 @@ TEST(RustExampleTest, BuildsOfflineAndMatchesTheCExample) {
     std::string common = " --deps " + Quote(SampleFile(sample, "static.txt")) + " --train " +
                          Quote(train) + " --test " + Quote(test);
     // No LD_LIBRARY_PATH: build.rs put the library directory in the rpath.
-    CommandResult rust = RunCommand(binary + " --store " + Quote(dir.Path(sample + "-rust")) + common);
+    CommandResult rust = RunCommand(BLOBGRAPH_CONSUMER_ENV + binary + " --store " + Quote(dir.Path(sample + "-rust")) + common);
     ASSERT_EQ(rust.exit_code, 0) << rust.output;
     CommandResult c = RunCommand(std::string(BLOBGRAPH_C_REPLAY) + " --store " +
                           Quote(dir.Path(sample + "-c")) + common);

@@ -168,7 +168,9 @@ TEST_F(MalformedRequestTest, CommitThatLiesAboutItsCountsAppliesNothing) {
   commit.setEdges(5);
   std::string error = raw.ErrorOf(commit.send());
   EXPECT_NE(error.find("client sent 5 edges, server received 4"), std::string::npos) << error;
-  auto stats = raw.session.statsRequest().send().wait(raw.io.waitScope).getStats();
+  // The response owns the message the stats reader points into.
+  auto response = raw.session.statsRequest().send().wait(raw.io.waitScope);
+  auto stats = response.getStats();
   EXPECT_EQ(stats.getEdges(), 0u);
   EXPECT_EQ(stats.getProfiles(), 0u);
 }
