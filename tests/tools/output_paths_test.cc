@@ -27,13 +27,13 @@ class OutputPathsTest : public CliTest {
     ASSERT_EQ(Run({"record", "--trace", "data/sample/difflib/train.bin.gz"}).exit_code, 0);
   }
 
-  // Runs `body` in a private mount namespace with a 256 KiB tmpfs on
+  // Runs `body` in a private mount namespace with a 8 MiB tmpfs on
   // dir()/full that already holds `full/out` ("previous\n") and is then
   // filled to the last page. The scenario prints "rc=N" for the command.
   CommandResult OnFullDisk(const std::string& command) const {
     std::string full = dir() + "/full";
     std::string script =
-        "mkdir -p " + full + " && mount -t tmpfs -o size=256k tmpfs " + full +
+        "mkdir -p " + full + " && mount -t tmpfs -o size=8m tmpfs " + full +
         " && printf \"previous\\n\" > " + full + "/out && (dd if=/dev/zero of=" + full +
         "/fill bs=4k 2>/dev/null; true) && " + command + "; echo rc=$?; ls -a " + full +
         "; echo contents=$(cat " + full + "/out)" +
@@ -66,7 +66,7 @@ TEST_F(OutputPathsTest, ExportToAFullDiskLeavesThePreviousFileIntact) {
 TEST_F(OutputPathsTest, ExportedFileIsCompleteAfterSpaceIsFreed) {
   std::string full = dir() + "/full";
   CommandResult result = Shell(
-      "unshare -rm sh -c 'mkdir -p " + full + " && mount -t tmpfs -o size=256k tmpfs " + full +
+      "unshare -rm sh -c 'mkdir -p " + full + " && mount -t tmpfs -o size=8m tmpfs " + full +
       " && blobgraph export --format capnp -o " + full + "/p.capnp && blobgraph merge --db=" +
       dir() + "/copy.db " + full + "/p.capnp'");
   ASSERT_EQ(result.exit_code, 0) << result.err;
