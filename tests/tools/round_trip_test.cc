@@ -69,15 +69,15 @@ TEST_F(RoundTripTest, MergeAddsCountsAndRefusesTheSameProfileTwice) {
   CommandResult first = Run({"merge", "farm.capnp"});
   ASSERT_EQ(first.exit_code, 0) << first.err;
   CommandResult stats = Run({"stats", "--json"});
-  EXPECT_THAT(stats.out, HasSubstr("\"static_total\":662"));  // 331 call sites, twice
+  EXPECT_THAT(stats.out, HasSubstr("\"static_total\":14714"));  // 7357 call sites, twice
   EXPECT_THAT(stats.out, HasSubstr("\"profiles\":1"));
   CommandResult again = Run({"merge", "farm.capnp"});
   EXPECT_EQ(again.exit_code, 1);
   EXPECT_THAT(again.err, HasSubstr("farm.capnp"));
-  EXPECT_THAT(Run({"stats", "--json"}).out, HasSubstr("\"static_total\":662"));
+  EXPECT_THAT(Run({"stats", "--json"}).out, HasSubstr("\"static_total\":14714"));
   CommandResult forced = Run({"merge", "farm.capnp", "--force"});
   EXPECT_EQ(forced.exit_code, 0) << forced.err;
-  EXPECT_THAT(Run({"stats", "--json"}).out, HasSubstr("\"static_total\":993"));
+  EXPECT_THAT(Run({"stats", "--json"}).out, HasSubstr("\"static_total\":22071"));
 }
 
 TEST_F(RoundTripTest, MinCountLeavesOutRareEdges) {
