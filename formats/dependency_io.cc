@@ -1,16 +1,11 @@
 #include "formats/dependency_io.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
 #include <vector>
 
 #include "formats/file_io.h"
 #include "formats/text_format.h"
+#include "schema/input_file.h"
 #include "schema/stream_codec.h"
 
 namespace blobgraph::formats {
@@ -61,27 +56,26 @@ class CallerEdges {
 
 // Reserves room for the most edges a file of this size can hold, so the edge
 // vector never reallocates (a reallocation holds old and new copies at once).
-// Only the pages written become resident.
-void ReserveEdges(const std::string& path, size_t min_bytes_per_edge, GraphUpdate& update) {
-  struct stat info;
-  if (::stat(path.c_str(), &info) != 0 || info.st_size <= 0) return;
+// Only the pages written become resident. Pipes and gzip have no size: the
+// vector grows as usual.
+void ReserveEdges(const schema::InputFile& input, size_t min_bytes_per_edge, GraphUpdate& update) {
+  if (input.size_hint() == 0) return;
   constexpr uint64_t kMaxReserved = uint64_t{64} << 20;  // edges; ~5 GiB of address space
-  update.edges.reserve(
-      std::min<uint64_t>(static_cast<uint64_t>(info.st_size) / min_bytes_per_edge, kMaxReserved));
+  update.edges.reserve(std::min<uint64_t>(input.size_hint() / min_bytes_per_edge, kMaxReserved));
 }
 
-Result<bool> StartsWithStream(const std::string& path) {
-  auto prefix = internal::ReadFilePrefix(path);
+Result<bool> StartsWithStream(schema::InputFile& input) {
+  auto prefix = internal::PeekPrefix(input);
   if (!prefix.ok()) return prefix.status();
-  return schema::LooksLikeStream(std::span<const uint8_t>(
-      reinterpret_cast<const uint8_t*>(prefix->data()), prefix->size()));
+  return schema::LooksLikeStream(*prefix);
 }
 
-Status LoadText(const std::string& path, CountKind kind, DependencyImport& out) {
+Status LoadText(schema::InputFile& input, CountKind kind, DependencyImport& out) {
+  const std::string& path = input.name();
   // The shortest edge line: two hashes, a space and a newline.
-  ReserveEdges(path, 2 * BlobHash::kHexSize + 2, out.update);
+  ReserveEdges(input, 2 * BlobHash::kHexSize + 2, out.update);
   CallerEdges edges(out.update, kind);
-  BLOBGRAPH_RETURN_IF_ERROR(ReadTextRecords(path, [&](const TextRecord& record) {
+  BLOBGRAPH_RETURN_IF_ERROR(ReadTextRecords(input, [&](const TextRecord& record) {
     ++out.records;
     if (!record.callee) {
       out.update.functions.push_back(record.caller);
@@ -99,9 +93,9 @@ Status LoadText(const std::string& path, CountKind kind, DependencyImport& out) 
   return Status::Ok();
 }
 
-Status LoadCapnp(const std::string& path, CountKind kind, DependencyImport& out) {
+Status LoadCapnp(schema::InputFile& input, CountKind kind, DependencyImport& out) {
   // A call site is at least a 32-byte Data blob and its 8-byte list pointer.
-  ReserveEdges(path, BlobHash::kSize + 8, out.update);
+  ReserveEdges(input, BlobHash::kSize + 8, out.update);
   CallerEdges edges(out.update, kind);
   schema::StreamVisitor visitor;
   visitor.on_functions = [&](std::span<const schema::FunctionDeps> functions) {
@@ -115,7 +109,7 @@ Status LoadCapnp(const std::string& path, CountKind kind, DependencyImport& out)
     return Status::Ok();
   };
   BLOBGRAPH_RETURN_IF_ERROR(
-      schema::ReadStream(path, schema::StreamContent::kDependencies, visitor));
+      schema::ReadStream(input, schema::StreamContent::kDependencies, visitor));
   edges.Flush();
   return Status::Ok();
 }
@@ -159,18 +153,25 @@ class CapnpDependencyWriter : public DependencyWriter {
 
 }  // namespace
 
-Result<DependencyImport> LoadDependencies(const std::string& path, DependencyFormat format,
+Result<DependencyImport> LoadDependencies(schema::InputFile& input, DependencyFormat format,
                                           CountKind kind) {
   if (format == DependencyFormat::kAuto) {
-    auto is_stream = StartsWithStream(path);
+    auto is_stream = StartsWithStream(input);
     if (!is_stream.ok()) return is_stream.status();
     format = *is_stream ? DependencyFormat::kCapnp : DependencyFormat::kText;
   }
   DependencyImport out;
-  Status status = format == DependencyFormat::kCapnp ? LoadCapnp(path, kind, out)
-                                                     : LoadText(path, kind, out);
+  Status status = format == DependencyFormat::kCapnp ? LoadCapnp(input, kind, out)
+                                                     : LoadText(input, kind, out);
   if (!status.ok()) return status;
   return out;
+}
+
+Result<DependencyImport> LoadDependencies(const std::string& path, DependencyFormat format,
+                                          CountKind kind) {
+  auto input = schema::InputFile::Open(path);
+  if (!input.ok()) return input.status();
+  return LoadDependencies(**input, format, kind);
 }
 
 Result<std::unique_ptr<DependencyWriter>> DependencyWriter::Open(const std::string& path,

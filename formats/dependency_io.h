@@ -26,6 +26,7 @@
 #include "blobgraph/blob_hash.h"
 #include "blobgraph/graph_store.h"
 #include "blobgraph/status.h"
+#include "schema/input_file.h"
 
 namespace blobgraph::formats {
 
@@ -39,16 +40,22 @@ struct DependencyImport {
 };
 
 // kAuto: a blobgraph stream header means kCapnp, anything else is text.
+// `path` may be "-" (stdin); gzip is decompressed (schema/input_file.h).
 // Errors: kIOError (cannot read), kInvalidInput (malformed, naming file and
 // line, or message, offset and entry).
 Result<DependencyImport> LoadDependencies(const std::string& path,
+                                          DependencyFormat format = DependencyFormat::kAuto,
+                                          CountKind kind = CountKind::kStatic);
+// The same from an open input, from its current position.
+Result<DependencyImport> LoadDependencies(schema::InputFile& input,
                                           DependencyFormat format = DependencyFormat::kAuto,
                                           CountKind kind = CountKind::kStatic);
 
 // Writes a dependency set one function at a time. Text: a declaration line
 // for a function without callees, else a line per distinct consecutive
 // callee with its count (names are written as comments, which text readers
-// skip). Capnp: one stream entry per function. "-" writes to stdout.
+// skip). Capnp: one stream entry per function. "-" writes to stdout; a file
+// appears only when Finish() succeeds (schema/output_file.h).
 class DependencyWriter {
  public:
   // REQUIRES: format != kAuto. Errors: kIOError.

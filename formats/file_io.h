@@ -1,23 +1,23 @@
-// Small file helpers every reader and writer in formats/ shares, so that
-// opening, sniffing and closing files fail the same way with the same words.
-// Pure functions; any thread.
+// Small input helpers the readers in formats/ share, so that every format
+// detection looks at its input the same way: a peeked prefix of the
+// (decompressed) input, never a second open of the path.
+// Pure functions; one thread per input.
 #pragma once
 
-#include <cstdio>
-#include <string>
+#include <cstddef>
+#include <cstdint>
+#include <span>
 
 #include "blobgraph/status.h"
+#include "schema/input_file.h"
 
 namespace blobgraph::formats::internal {
 
-// Up to `max_bytes` from the start of `path` (fewer for a shorter file), to
-// recognise a file by content. Errors: kIOError naming the path.
-Result<std::string> ReadFilePrefix(const std::string& path, size_t max_bytes = 4096);
+inline constexpr size_t kDetectPrefixBytes = 4096;
 
-// Flushes `*file` and, when `owns_file` (not stdout), closes it; sets *file
-// to null. A flush or close failure, or `already_failed` (an earlier write
-// failed), is kIOError "<path>: write failed: <reason>".
-Status FinishOutput(std::FILE** file, bool owns_file, const std::string& path,
-                    bool already_failed = false);
+// Up to `max_bytes` from the current position of `input`, not consumed; the
+// span is valid until the next call on `input`. Errors: as InputFile::Peek.
+Result<std::span<const uint8_t>> PeekPrefix(schema::InputFile& input,
+                                            size_t max_bytes = kDetectPrefixBytes);
 
 }  // namespace blobgraph::formats::internal

@@ -1,31 +1,38 @@
 #include "formats/names_tsv.h"
 
-#include <fstream>
+#include "schema/input_file.h"
 
 namespace blobgraph::formats {
 
 Result<std::vector<std::pair<BlobHash, std::string>>> ReadNamesTsv(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::IOError(path + ": cannot open for reading");
+  auto input = schema::InputFile::Open(path);
+  if (!input.ok()) return input.status();
+  const std::string& name = (*input)->name();
+  // Names files are small next to the update they feed; read in one go, so
+  // lines of any length (long C++ names) need no line limit.
+  auto text = (*input)->ReadAll();
+  if (!text.ok()) return text.status();
   std::vector<std::pair<BlobHash, std::string>> names;
-  std::string line;
+  std::string_view rest(*text);
   uint64_t line_number = 0;
-  while (std::getline(in, line)) {
+  while (!rest.empty()) {
+    size_t newline = rest.find('\n');
+    std::string_view line = rest.substr(0, newline);
+    rest.remove_prefix(newline == std::string_view::npos ? rest.size() : newline + 1);
     ++line_number;
-    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     if (line.empty() || line[0] == '#') continue;
     size_t tab = line.find('\t');
-    if (tab == std::string::npos) {
-      return Status::InvalidInput(path + ": line " + std::to_string(line_number) +
+    if (tab == std::string_view::npos) {
+      return Status::InvalidInput(name + ": line " + std::to_string(line_number) +
                                   ": expected HEX<TAB>NAME, found no tab");
     }
-    auto hash = BlobHash::Parse(std::string_view(line).substr(0, tab));
+    auto hash = BlobHash::Parse(line.substr(0, tab));
     if (!hash.ok()) {
-      return hash.status().WithContext(path + ": line " + std::to_string(line_number));
+      return hash.status().WithContext(name + ": line " + std::to_string(line_number));
     }
-    names.emplace_back(*hash, line.substr(tab + 1));
+    names.emplace_back(*hash, std::string(line.substr(tab + 1)));
   }
-  if (in.bad()) return Status::IOError(path + ": read failed");
   return names;
 }
 

@@ -1,6 +1,7 @@
 // Function names from a TSV file: one line `HEX<TAB>NAME` per function, as
 // the sample programs ship them (data/sample/*/names.tsv). Blank lines and
-// lines starting with '#' are skipped. Errors name the file and line.
+// lines starting with '#' are skipped. Errors name the file and line. `path`
+// may be "-" (stdin); gzip is decompressed (schema/input_file.h).
 // Threads: reentrant.
 #pragma once
 

@@ -1,16 +1,12 @@
 #include "formats/profile_io.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
-
 #include "formats/file_io.h"
 #include "core/quote.h"
 #include "formats/profile_counts.h"
 #include "formats/profile_text.h"
 #include "formats/text_lines.h"
+#include "schema/input_file.h"
+#include "schema/output_file.h"
 #include "schema/profile_json.h"
 #include "schema/stream_codec.h"
 
@@ -20,17 +16,17 @@ namespace {
 // How each streaming writer is opened (with the profile's identity, which
 // both put in their header) and how it takes a function.
 Result<std::unique_ptr<schema::StreamWriter>> OpenInner(schema::StreamWriter*,
-                                                        const std::string& path,
+                                                        std::unique_ptr<schema::OutputFile> out,
                                                         const ProfileInfo& profile) {
-  return schema::StreamWriter::Open(path, schema::StreamContent::kProfile, profile);
+  return schema::StreamWriter::Open(std::move(out), schema::StreamContent::kProfile, profile);
 }
 Status AddFunctionTo(schema::StreamWriter& writer, const BlobHash& hash, std::string_view name) {
   return writer.AddName(hash, name);
 }
 Result<std::unique_ptr<schema::JsonProfileWriter>> OpenInner(schema::JsonProfileWriter*,
-                                                             const std::string& path,
+                                                             std::unique_ptr<schema::OutputFile> out,
                                                              const ProfileInfo& profile) {
-  return schema::JsonProfileWriter::Open(path, profile);
+  return schema::JsonProfileWriter::Open(std::move(out), profile);
 }
 Status AddFunctionTo(schema::JsonProfileWriter& writer, const BlobHash& hash,
                      std::string_view name) {
@@ -38,15 +34,17 @@ Status AddFunctionTo(schema::JsonProfileWriter& writer, const BlobHash& hash,
 }
 
 // A ProfileWriter over the capnp stream or JSON writer. Both need the
-// identity in their header, so the file is opened at Begin(); Open() only
-// checks that the path can be created.
+// identity in their header, so the inner writer starts at Begin(); the output
+// (a temporary file beside the path) is created at open, so an unwritable
+// path fails early, and nothing replaces the path before Finish().
 template <typename Inner>
 class DelegatingProfileWriter : public ProfileWriter {
  public:
-  explicit DelegatingProfileWriter(std::string path) : path_(std::move(path)) {}
+  explicit DelegatingProfileWriter(std::unique_ptr<schema::OutputFile> out)
+      : path_(out->path()), out_(std::move(out)) {}
   Status Begin(const ProfileInfo& profile) override {
-    if (writer_) return Status::InvalidInput(path_ + ": Begin() called twice");
-    auto writer = OpenInner(static_cast<Inner*>(nullptr), path_, profile);
+    if (writer_ || !out_) return Status::InvalidInput(path_ + ": Begin() called twice");
+    auto writer = OpenInner(static_cast<Inner*>(nullptr), std::move(out_), profile);
     if (!writer.ok()) return writer.status();
     writer_ = std::move(*writer);
     return Status::Ok();
@@ -70,15 +68,15 @@ class DelegatingProfileWriter : public ProfileWriter {
     return Status::Ok();
   }
   std::string path_;
+  std::unique_ptr<schema::OutputFile> out_;  // handed to writer_ at Begin()
   std::unique_ptr<Inner> writer_;
 };
 
-Status CheckCreatable(const std::string& path) {
-  if (path == "-") return Status::Ok();
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return Status::IOError(path + ": cannot create: " + std::strerror(errno));
-  ::close(fd);
-  return Status::Ok();
+template <typename Inner>
+Result<std::unique_ptr<ProfileWriter>> OpenDelegating(const std::string& path) {
+  auto out = schema::OutputFile::Open(path);
+  if (!out.ok()) return out.status();
+  return std::unique_ptr<ProfileWriter>(new DelegatingProfileWriter<Inner>(std::move(*out)));
 }
 
 // Fills a GraphUpdate from a stream-shaped visit (capnp stream or JSON).
@@ -105,12 +103,12 @@ schema::StreamVisitor UpdateFiller(GraphUpdate* out) {
   return visitor;
 }
 
-Result<ProfileFormat> DetectProfileFormat(const std::string& path) {
-  auto prefix = internal::ReadFilePrefix(path);
+Result<ProfileFormat> DetectProfileFormat(schema::InputFile& input) {
+  const std::string& path = input.name();
+  auto prefix = internal::PeekPrefix(input);
   if (!prefix.ok()) return prefix.status();
-  std::span<const uint8_t> bytes(reinterpret_cast<const uint8_t*>(prefix->data()), prefix->size());
-  if (schema::LooksLikeStream(bytes)) return ProfileFormat::kCapnp;
-  std::string_view text(*prefix);
+  if (schema::LooksLikeStream(*prefix)) return ProfileFormat::kCapnp;
+  std::string_view text(reinterpret_cast<const char*>(prefix->data()), prefix->size());
   if (text.substr(0, internal::kTextProfileMagic.size()) == internal::kTextProfileMagic) {
     return ProfileFormat::kText;
   }
@@ -146,20 +144,23 @@ Result<std::unique_ptr<ProfileWriter>> OpenProfileWriter(const std::string& path
                                                          ProfileFormat format) {
   switch (format) {
     case ProfileFormat::kText: return internal::OpenTextProfileWriter(path);
-    case ProfileFormat::kCapnp:
-      BLOBGRAPH_RETURN_IF_ERROR(CheckCreatable(path));
-      return std::unique_ptr<ProfileWriter>(new DelegatingProfileWriter<schema::StreamWriter>(path));
-    case ProfileFormat::kJson:
-      BLOBGRAPH_RETURN_IF_ERROR(CheckCreatable(path));
-      return std::unique_ptr<ProfileWriter>(new DelegatingProfileWriter<schema::JsonProfileWriter>(path));
+    case ProfileFormat::kCapnp: return OpenDelegating<schema::StreamWriter>(path);
+    case ProfileFormat::kJson: return OpenDelegating<schema::JsonProfileWriter>(path);
     case ProfileFormat::kAuto: break;
   }
   return Status::InvalidInput(path + ": a profile writer needs a format (capnp, text or json)");
 }
 
 Result<GraphUpdate> ReadProfile(const std::string& path, ProfileFormat format) {
+  auto input = schema::InputFile::Open(path);
+  if (!input.ok()) return input.status();
+  return ReadProfile(**input, format);
+}
+
+Result<GraphUpdate> ReadProfile(schema::InputFile& input, ProfileFormat format) {
+  const std::string& path = input.name();
   if (format == ProfileFormat::kAuto) {
-    auto detected = DetectProfileFormat(path);
+    auto detected = DetectProfileFormat(input);
     if (!detected.ok()) return detected.status();
     format = *detected;
   }
@@ -167,13 +168,13 @@ Result<GraphUpdate> ReadProfile(const std::string& path, ProfileFormat format) {
   Status status;
   switch (format) {
     case ProfileFormat::kText:
-      status = internal::ReadTextProfile(path, &update);
+      status = internal::ReadTextProfile(input, &update);
       break;
     case ProfileFormat::kCapnp:
-      status = schema::ReadStream(path, schema::StreamContent::kProfile, UpdateFiller(&update));
+      status = schema::ReadStream(input, schema::StreamContent::kProfile, UpdateFiller(&update));
       break;
     case ProfileFormat::kJson:
-      status = schema::ReadJsonProfile(path, UpdateFiller(&update));
+      status = schema::ReadJsonProfile(input, UpdateFiller(&update));
       break;
     case ProfileFormat::kAuto:
       status = Status::InvalidInput(path + ": unknown profile format");

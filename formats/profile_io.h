@@ -30,6 +30,7 @@
 #include "blobgraph/blob_hash.h"
 #include "blobgraph/graph_store.h"
 #include "blobgraph/status.h"
+#include "schema/input_file.h"
 
 namespace blobgraph::formats {
 
@@ -49,13 +50,20 @@ class ProfileWriter {
   virtual Status Finish() = 0;
 };
 
-// REQUIRES: format != kAuto. "-" writes to stdout. Errors: kIOError.
+// REQUIRES: format != kAuto. "-" writes to stdout. A file is written to a
+// temporary beside `path` and appears only when Finish() succeeds; a failed
+// or abandoned writer leaves no file and any previous one intact
+// (schema/output_file.h). Errors: kIOError.
 Result<std::unique_ptr<ProfileWriter>> OpenProfileWriter(const std::string& path,
                                                          ProfileFormat format);
 
 // kAuto decides by content: a stream header -> capnp, '{' -> json, the text
-// header line -> text. Errors: kIOError, kInvalidInput.
+// header line -> text. `path` may be "-" (stdin); gzip is decompressed
+// (schema/input_file.h). Errors: kIOError, kInvalidInput.
 Result<GraphUpdate> ReadProfile(const std::string& path,
+                                ProfileFormat format = ProfileFormat::kAuto);
+// The same from an open input, from its current position.
+Result<GraphUpdate> ReadProfile(schema::InputFile& input,
                                 ProfileFormat format = ProfileFormat::kAuto);
 
 }  // namespace blobgraph::formats

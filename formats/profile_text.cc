@@ -5,10 +5,10 @@
 #include <cstdio>
 #include <cstring>
 
-#include "formats/file_io.h"
 #include "core/hex.h"
 #include "core/quote.h"
 #include "formats/text_lines.h"
+#include "schema/output_file.h"
 #include "schema/stream_codec.h"
 
 namespace blobgraph::formats::internal {
@@ -16,11 +16,8 @@ namespace {
 
 class TextProfileWriter : public ProfileWriter {
  public:
-  TextProfileWriter(std::string path, std::FILE* file, bool owns_file)
-      : path_(std::move(path)), file_(file), owns_file_(owns_file) {}
-  ~TextProfileWriter() override {
-    if (owns_file_ && file_) std::fclose(file_);
-  }
+  explicit TextProfileWriter(std::unique_ptr<schema::OutputFile> out)
+      : path_(out->path()), out_(std::move(out)) {}
 
   Status Begin(const ProfileInfo& profile) override {
     if (begun_) return Status::InvalidInput(path_ + ": Begin() called twice");
@@ -54,25 +51,21 @@ class TextProfileWriter : public ProfileWriter {
 
   Status Finish() override {
     BLOBGRAPH_RETURN_IF_ERROR(CheckBegun());
-    return internal::FinishOutput(&file_, owns_file_, path_);
+    std::unique_ptr<schema::OutputFile> out = std::move(out_);
+    return out->Commit();
   }
 
  private:
   Status CheckBegun() const {
     if (!begun_) return Status::InvalidInput(path_ + ": Begin() must come first");
-    if (!file_) return Status::InvalidInput(path_ + ": write after Finish()");
+    if (!out_) return Status::InvalidInput(path_ + ": write after Finish()");
     return Status::Ok();
   }
-  Status Put(std::string_view text) {
-    if (std::fwrite(text.data(), 1, text.size(), file_) != text.size()) {
-      return Status::IOError(path_ + ": write failed: " + std::strerror(errno));
-    }
-    return Status::Ok();
-  }
+  Status Put(std::string_view text) { return out_->Write(text); }
 
   std::string path_;
-  std::FILE* file_;
-  bool owns_file_;
+  // Destroyed unfinished, the OutputFile removes its temporary file quietly.
+  std::unique_ptr<schema::OutputFile> out_;
   bool begun_ = false;
 };
 
@@ -196,32 +189,31 @@ Result<std::string> UnescapeToken(std::string_view token) {
 }
 
 Result<std::unique_ptr<ProfileWriter>> OpenTextProfileWriter(const std::string& path) {
-  if (path == "-") return std::unique_ptr<ProfileWriter>(new TextProfileWriter(path, stdout, false));
-  std::FILE* file = std::fopen(path.c_str(), "wb");
-  if (!file) return Status::IOError(path + ": cannot create: " + std::strerror(errno));
-  return std::unique_ptr<ProfileWriter>(new TextProfileWriter(path, file, true));
+  auto out = schema::OutputFile::Open(path);
+  if (!out.ok()) return out.status();
+  return std::unique_ptr<ProfileWriter>(new TextProfileWriter(std::move(*out)));
 }
 
-Status ReadTextProfile(const std::string& path, GraphUpdate* out) {
-  auto reader = LineReader::OpenFile(path);
-  if (!reader.ok()) return reader.status();
+Status ReadTextProfile(schema::InputFile& input, GraphUpdate* out) {
+  const std::string& path = input.name();
+  auto reader = LineReader::Over(input);
   std::string_view line;
   bool header = true;
   for (;;) {
-    auto more = (*reader)->Next(&line);
+    auto more = reader->Next(&line);
     if (!more.ok()) return more.status();
     if (!*more) break;
     if (header) {
       ProfileInfo profile;
-      BLOBGRAPH_RETURN_IF_ERROR(ParseHeader(**reader, line, &profile));
+      BLOBGRAPH_RETURN_IF_ERROR(ParseHeader(*reader, line, &profile));
       out->profile = profile;
       header = false;
       continue;
     }
     Fields fields = SplitFields(line);
     if (fields.count == 0) continue;
-    if (fields.too_many) return (*reader)->Error(fields.extra_column, "too many fields");
-    BLOBGRAPH_RETURN_IF_ERROR(ParseBody(**reader, fields, out));
+    if (fields.too_many) return reader->Error(fields.extra_column, "too many fields");
+    BLOBGRAPH_RETURN_IF_ERROR(ParseBody(*reader, fields, out));
   }
   if (header) return Status::InvalidInput(path + ": empty file, expected a profile header");
   return Status::Ok();

@@ -7,13 +7,15 @@
 #include "blobgraph/graph_store.h"
 #include "blobgraph/status.h"
 #include "formats/profile_io.h"
+#include "schema/input_file.h"
 
 namespace blobgraph::formats::internal {
 
 inline constexpr std::string_view kTextProfileMagic = "# blobgraph-profile";
 
 Result<std::unique_ptr<ProfileWriter>> OpenTextProfileWriter(const std::string& path);
-Status ReadTextProfile(const std::string& path, GraphUpdate* out);
+// Reads `input` from its current position.
+Status ReadTextProfile(schema::InputFile& input, GraphUpdate* out);
 
 // %XX escaping of bytes outside '!'..'~' and of '\', '#', '%'.
 std::string EscapeToken(std::string_view text);

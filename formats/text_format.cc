@@ -4,9 +4,10 @@
 #include <cerrno>
 #include <cstring>
 
-#include "formats/file_io.h"
 #include "core/quote.h"
 #include "formats/text_lines.h"
+#include "schema/input_file.h"
+#include "schema/output_file.h"
 
 namespace blobgraph::formats {
 namespace {
@@ -122,32 +123,29 @@ Status ReadTextRecords(const std::string& path, const TextVisitor& visit) {
   return ReadLines(**reader, visit);
 }
 
+Status ReadTextRecords(schema::InputFile& input, const TextVisitor& visit) {
+  return ReadLines(*LineReader::Over(input), visit);
+}
+
 Status ParseTextRecords(std::string_view text, std::string_view name, const TextVisitor& visit) {
   auto reader = LineReader::FromText(text, name);
   return ReadLines(*reader, visit);
 }
 
-TextWriter::TextWriter(std::string path, std::FILE* file, bool owns_file)
-    : path_(std::move(path)), file_(file), owns_file_(owns_file) {}
+TextWriter::TextWriter(std::unique_ptr<schema::OutputFile> out)
+    : path_(out->path()), out_(std::move(out)) {}
 
-TextWriter::~TextWriter() {
-  if (owns_file_ && file_) std::fclose(file_);
-}
+TextWriter::~TextWriter() = default;
 
 Result<std::unique_ptr<TextWriter>> TextWriter::Open(const std::string& path) {
-  if (path == "-") return std::unique_ptr<TextWriter>(new TextWriter(path, stdout, false));
-  std::FILE* file = std::fopen(path.c_str(), "wb");
-  if (!file) return Status::IOError(path + ": cannot create: " + std::strerror(errno));
-  return std::unique_ptr<TextWriter>(new TextWriter(path, file, true));
+  auto out = schema::OutputFile::Open(path);
+  if (!out.ok()) return out.status();
+  return std::unique_ptr<TextWriter>(new TextWriter(std::move(*out)));
 }
 
 Status TextWriter::Put(std::string_view text) {
-  if (!file_) return Status::InvalidInput(path_ + ": write after Finish()");
-  if (std::fwrite(text.data(), 1, text.size(), file_) != text.size()) {
-    failed_ = true;
-    return Status::IOError(path_ + ": write failed: " + std::strerror(errno));
-  }
-  return Status::Ok();
+  if (!out_) return Status::InvalidInput(path_ + ": write after Finish()");
+  return out_->Write(text);
 }
 
 Status TextWriter::WriteComment(std::string_view text) {
@@ -183,8 +181,9 @@ Status TextWriter::WriteEdge(const BlobHash& caller, const BlobHash& callee, uin
 }
 
 Status TextWriter::Finish() {
-  if (!file_) return Status::InvalidInput(path_ + ": Finish() called twice");
-  return internal::FinishOutput(&file_, owns_file_, path_, failed_);
+  if (!out_) return Status::InvalidInput(path_ + ": Finish() called twice");
+  std::unique_ptr<schema::OutputFile> out = std::move(out_);
+  return out->Commit();
 }
 
 }  // namespace blobgraph::formats

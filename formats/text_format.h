@@ -23,6 +23,11 @@
 #include "blobgraph/blob_hash.h"
 #include "blobgraph/status.h"
 
+namespace blobgraph::schema {
+class InputFile;
+class OutputFile;
+}  // namespace blobgraph::schema
+
 namespace blobgraph::formats {
 
 inline constexpr size_t kMaxTextLineBytes = 4096;
@@ -36,15 +41,19 @@ struct TextRecord {
 
 using TextVisitor = std::function<Status(const TextRecord&)>;
 
-// Calls `visit` for each record of the file at `path`, in file order. A
-// visitor's non-OK Status stops the read and is returned unchanged.
+// Calls `visit` for each record of the file at `path` ("-" = stdin; gzip is
+// decompressed, schema/input_file.h), in file order. A visitor's non-OK
+// Status stops the read and is returned unchanged.
 // Errors: kIOError (cannot open or read), kInvalidInput (malformed line).
 Status ReadTextRecords(const std::string& path, const TextVisitor& visit);
+// The same from an open input, from its current position.
+Status ReadTextRecords(schema::InputFile& input, const TextVisitor& visit);
 
 // The same over text in memory; `name` stands for the file in messages.
 Status ParseTextRecords(std::string_view text, std::string_view name, const TextVisitor& visit);
 
-// Writes text records. Open("-") writes to stdout.
+// Writes text records to an OutputFile (schema/output_file.h: the file
+// appears only when Finish() succeeds). Open("-") writes to stdout.
 class TextWriter {
  public:
   static Result<std::unique_ptr<TextWriter>> Open(const std::string& path);
@@ -57,16 +66,14 @@ class TextWriter {
   Status WriteDeclaration(const BlobHash& function);
   // Writes the COUNT field only when count != 1. REQUIRES: count >= 1.
   Status WriteEdge(const BlobHash& caller, const BlobHash& callee, uint64_t count = 1);
-  // Flushes and closes; reports any write error.
+  // Commits the output; reports any write error (then no file is left).
   Status Finish();
 
  private:
-  TextWriter(std::string path, std::FILE* file, bool owns_file);
+  explicit TextWriter(std::unique_ptr<schema::OutputFile> out);
   Status Put(std::string_view text);
   std::string path_;
-  std::FILE* file_;
-  bool owns_file_;
-  bool failed_ = false;
+  std::unique_ptr<schema::OutputFile> out_;  // null after Finish()
 };
 
 }  // namespace blobgraph::formats

@@ -2,12 +2,6 @@
 
 #include "core/quote.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
-
 #include "formats/text_format.h"
 
 namespace blobgraph::formats::internal {
@@ -19,20 +13,25 @@ bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\v' ||
 
 }  // namespace
 
-LineReader::LineReader(std::string name, int fd) : name_(std::move(name)), fd_(fd) {}
+LineReader::LineReader(std::string name, schema::InputFile* input)
+    : name_(std::move(name)), input_(input) {}
 
-LineReader::~LineReader() {
-  if (fd_ >= 0) ::close(fd_);
-}
+LineReader::~LineReader() = default;
 
 Result<std::unique_ptr<LineReader>> LineReader::OpenFile(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return Status::IOError(path + ": cannot open: " + std::strerror(errno));
-  return std::unique_ptr<LineReader>(new LineReader(path, fd));
+  auto input = schema::InputFile::Open(path);
+  if (!input.ok()) return input.status();
+  std::unique_ptr<LineReader> reader(new LineReader((*input)->name(), input->get()));
+  reader->owned_ = std::move(*input);
+  return reader;
+}
+
+std::unique_ptr<LineReader> LineReader::Over(schema::InputFile& input) {
+  return std::unique_ptr<LineReader>(new LineReader(input.name(), &input));
 }
 
 std::unique_ptr<LineReader> LineReader::FromText(std::string_view text, std::string_view name) {
-  std::unique_ptr<LineReader> reader(new LineReader(std::string(name), -1));
+  std::unique_ptr<LineReader> reader(new LineReader(std::string(name), nullptr));
   reader->buffer_.assign(text);
   reader->eof_ = true;
   return reader;
@@ -43,16 +42,11 @@ Status LineReader::Fill() {
   begin_ = 0;
   size_t old_size = buffer_.size();
   buffer_.resize(old_size + kBlockBytes);
-  ssize_t n;
-  do {
-    n = ::read(fd_, buffer_.data() + old_size, kBlockBytes);
-  } while (n < 0 && errno == EINTR);
-  if (n < 0) {
-    buffer_.resize(old_size);
-    return Status::IOError(name_ + ": read failed: " + std::strerror(errno));
-  }
-  buffer_.resize(old_size + static_cast<size_t>(n));
-  if (n == 0) eof_ = true;
+  auto got = input_->Read(buffer_.data() + old_size, kBlockBytes);
+  buffer_.resize(old_size + (got.ok() ? *got : 0));
+  // The error names the input and the offset (gzip: in the decompressed text).
+  if (!got.ok()) return got.status();
+  if (*got == 0) eof_ = true;
   return Status::Ok();
 }
 

@@ -1,8 +1,8 @@
 // Internal to formats/: the line reader and field splitter shared by the text
 // record format and the text profile format.
 //
-// LineReader hands out one line at a time from a file read in 256 KiB blocks
-// (or from text in memory); a returned view points into the reader's buffer
+// LineReader hands out one line at a time from an InputFile (a path, stdin,
+// gzip; read in 256 KiB blocks) or from text in memory; a returned view points into the reader's buffer
 // and stays valid until the next call. Lines longer than kMaxTextLineBytes
 // are refused, so a file without newlines cannot make the buffer grow.
 // One thread at a time.
@@ -15,6 +15,7 @@
 #include <string_view>
 
 #include "blobgraph/status.h"
+#include "schema/input_file.h"
 
 namespace blobgraph::formats::internal {
 
@@ -22,6 +23,8 @@ class LineReader {
  public:
   // Errors: kIOError naming the path.
   static Result<std::unique_ptr<LineReader>> OpenFile(const std::string& path);
+  // Reads `input` from its current position. REQUIRES: `input` outlives the reader.
+  static std::unique_ptr<LineReader> Over(schema::InputFile& input);
   static std::unique_ptr<LineReader> FromText(std::string_view text, std::string_view name);
   ~LineReader();
   LineReader(const LineReader&) = delete;
@@ -39,11 +42,12 @@ class LineReader {
   Status Error(size_t column, const std::string& what) const;
 
  private:
-  LineReader(std::string name, int fd);
+  LineReader(std::string name, schema::InputFile* input);
   Status Fill();
 
   std::string name_;
-  int fd_;
+  std::unique_ptr<schema::InputFile> owned_;  // set by OpenFile
+  schema::InputFile* input_;                  // null: text in memory
   bool eof_ = false;
   std::string buffer_;
   size_t begin_ = 0;  // start of unread data in buffer_

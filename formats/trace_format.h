@@ -24,6 +24,7 @@
 
 #include "blobgraph/blob_hash.h"
 #include "blobgraph/status.h"
+#include "schema/input_file.h"
 #include "schema/stream_codec.h"
 
 namespace blobgraph::formats {
@@ -36,26 +37,35 @@ const char* TraceFormatName(TraceFormat format);
 inline constexpr size_t kTraceRecordBytes = 64;
 inline constexpr size_t kTraceChunkEvents = 65536;
 
-// Decides by content: a blobgraph stream header -> kCapnp; else the first 4 KiB
-// all printable text -> kText; else kBinary, whose size must be a multiple of
-// 64 (otherwise kInvalidInput naming the offset of the partial record). An
-// empty file is kBinary (no events). Errors: kIOError.
+// Decides by content (of the decompressed input, from a peeked prefix: the
+// input is not consumed): a blobgraph stream header -> kCapnp; else the first
+// 4 KiB all printable text -> kText; else kBinary, whose size must be a
+// multiple of 64 (a regular file's is checked here, kInvalidInput naming the
+// offset of the partial record; a pipe's or gzip's at the end of the read).
+// An empty input is kBinary (no events). Errors: kIOError.
+Result<TraceFormat> DetectTraceFormat(schema::InputFile& input);
 Result<TraceFormat> DetectTraceFormat(const std::string& path);
 
-// Reads the trace at `path` (kAuto: DetectTraceFormat) and calls `on_chunk`
-// with consecutive events in order; a span is valid only during the call. A
-// callback's non-OK Status stops the read and is returned unchanged.
+// Reads the trace at `path` ("-" = stdin; gzip is decompressed, see
+// schema/input_file.h) (kAuto: DetectTraceFormat) and calls `on_chunk` with
+// consecutive events in order; a span is valid only during the call. A
+// callback's non-OK Status stops the read and is returned unchanged. A read
+// error may come after some chunks were visited: act on the events only once
+// ReadTrace returned OK.
 using TraceChunkVisitor = std::function<Status(std::span<const CallEvent>)>;
 Status ReadTrace(const std::string& path, TraceFormat format, const TraceChunkVisitor& on_chunk);
+Status ReadTrace(schema::InputFile& input, TraceFormat format, const TraceChunkVisitor& on_chunk);
 
-// Streaming writer; "-" writes to stdout.
+// Streaming writer into an OutputFile (schema/output_file.h: the file
+// appears only when Finish() succeeds); "-" writes to stdout.
 class TraceWriter {
  public:
   // REQUIRES: format != kAuto (kInvalidInput otherwise). Errors: kIOError.
   static Result<std::unique_ptr<TraceWriter>> Open(const std::string& path, TraceFormat format);
   virtual ~TraceWriter() = default;
   virtual Status Add(std::span<const CallEvent> events) = 0;
-  // Completes the file (the capnp end trailer) and closes it.
+  // Completes the file (the capnp end trailer) and commits it; any write
+  // error comes back here. Destroyed unfinished: no file is left.
   virtual Status Finish() = 0;
 };
 

@@ -1,45 +1,39 @@
 // The three TraceWriter implementations (formats described in trace_format.h).
-#include <cerrno>
-#include <cstdio>
 #include <cstring>
 
 #include "formats/text_format.h"
-#include "formats/file_io.h"
 #include "formats/trace_format.h"
+#include "schema/output_file.h"
 
 namespace blobgraph::formats {
 namespace {
 
 class BinaryTraceWriter : public TraceWriter {
  public:
-  BinaryTraceWriter(std::string path, std::FILE* file, bool owns_file)
-      : path_(std::move(path)), file_(file), owns_file_(owns_file) {}
-  ~BinaryTraceWriter() override {
-    if (owns_file_ && file_) std::fclose(file_);
-  }
+  explicit BinaryTraceWriter(std::unique_ptr<schema::OutputFile> out)
+      : path_(out->path()), out_(std::move(out)) {}
 
   Status Add(std::span<const CallEvent> events) override {
-    if (!file_) return Status::InvalidInput(path_ + ": write after Finish()");
-    uint8_t record[kTraceRecordBytes];
+    if (!out_) return Status::InvalidInput(path_ + ": write after Finish()");
+    char record[kTraceRecordBytes];
     for (const CallEvent& event : events) {
       std::memcpy(record, event.caller.data(), BlobHash::kSize);
       std::memcpy(record + BlobHash::kSize, event.callee.data(), BlobHash::kSize);
-      if (std::fwrite(record, 1, sizeof(record), file_) != sizeof(record)) {
-        return Status::IOError(path_ + ": write failed: " + std::strerror(errno));
-      }
+      BLOBGRAPH_RETURN_IF_ERROR(out_->Write({record, sizeof(record)}));
     }
     return Status::Ok();
   }
 
   Status Finish() override {
-    if (!file_) return Status::InvalidInput(path_ + ": Finish() called twice");
-    return internal::FinishOutput(&file_, owns_file_, path_);
+    if (!out_) return Status::InvalidInput(path_ + ": Finish() called twice");
+    std::unique_ptr<schema::OutputFile> out = std::move(out_);
+    return out->Commit();
   }
 
  private:
   std::string path_;
-  std::FILE* file_;
-  bool owns_file_;
+  // Destroyed unfinished, the OutputFile removes its temporary file quietly.
+  std::unique_ptr<schema::OutputFile> out_;
 };
 
 class TextTraceWriter : public TraceWriter {
@@ -74,10 +68,9 @@ Result<std::unique_ptr<TraceWriter>> TraceWriter::Open(const std::string& path,
                                                        TraceFormat format) {
   switch (format) {
     case TraceFormat::kBinary: {
-      if (path == "-") return std::unique_ptr<TraceWriter>(new BinaryTraceWriter(path, stdout, false));
-      std::FILE* file = std::fopen(path.c_str(), "wb");
-      if (!file) return Status::IOError(path + ": cannot create: " + std::strerror(errno));
-      return std::unique_ptr<TraceWriter>(new BinaryTraceWriter(path, file, true));
+      auto out = schema::OutputFile::Open(path);
+      if (!out.ok()) return out.status();
+      return std::unique_ptr<TraceWriter>(new BinaryTraceWriter(std::move(*out)));
     }
     case TraceFormat::kText: {
       auto writer = TextWriter::Open(path);

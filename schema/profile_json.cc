@@ -3,15 +3,13 @@
 #include <capnp/compat/json.h>
 #include <capnp/message.h>
 
-#include <cerrno>
-#include <cstdio>
-#include <cstring>
-#include <fstream>
-#include <sstream>
 #include <vector>
 
 #include "schema/blobgraph.capnp.h"
 #include "schema/capnp_errors.h"
+#include "schema/input_file.h"
+#include "schema/json_exact_integers.h"
+#include "schema/output_file.h"
 
 namespace blobgraph::schema {
 namespace {
@@ -32,24 +30,15 @@ std::string EncodeListBody(const capnp::JsonCodec& codec, List list) {
 
 struct JsonProfileWriter::Impl {
   std::string path;
-  std::FILE* file = nullptr;
-  bool owns_file = false;
+  // Destroyed unfinished, the OutputFile removes its temporary file quietly.
+  std::unique_ptr<OutputFile> out;
   capnp::JsonCodec codec;
   std::vector<EdgeDelta> edges;
   std::vector<NamedHash> functions;
   bool wrote_edge = false;
   bool finished = false;
 
-  ~Impl() {
-    if (owns_file && file) std::fclose(file);
-  }
-
-  Status Put(std::string_view text) {
-    if (std::fwrite(text.data(), 1, text.size(), file) != text.size()) {
-      return Status::IOError(path + ": write failed: " + std::strerror(errno));
-    }
-    return Status::Ok();
-  }
+  Status Put(std::string_view text) { return out->Write(text); }
 
   Status Guard(const std::function<Status()>& body) {
     return GuardCapnp(Status::Code::kIOError, [this] { return path + ": JSON encoding failed"; },
@@ -103,15 +92,17 @@ JsonProfileWriter::~JsonProfileWriter() = default;
 
 Result<std::unique_ptr<JsonProfileWriter>> JsonProfileWriter::Open(const std::string& path,
                                                                    const ProfileInfo& profile) {
+  auto out = OutputFile::Open(path);
+  if (!out.ok()) return out.status();
+  return Open(std::move(*out), profile);
+}
+
+Result<std::unique_ptr<JsonProfileWriter>> JsonProfileWriter::Open(std::unique_ptr<OutputFile> out,
+                                                                   const ProfileInfo& profile) {
   auto impl = std::make_unique<Impl>();
-  impl->path = path;
-  if (path == "-") {
-    impl->file = stdout;
-  } else {
-    impl->file = std::fopen(path.c_str(), "wb");
-    if (!impl->file) return Status::IOError(path + ": cannot create: " + std::strerror(errno));
-    impl->owns_file = true;
-  }
+  impl->path = out->path();
+  impl->out = std::move(out);
+  const std::string& path = impl->path;
   // The identity goes first, encoded by the codec as a JsonProfile without
   // lists; its closing brace is dropped and the lists follow.
   std::string head;
@@ -157,29 +148,10 @@ Status JsonProfileWriter::Finish() {
   BLOBGRAPH_RETURN_IF_ERROR(impl_->Put("],\"functions\":["));
   BLOBGRAPH_RETURN_IF_ERROR(impl_->WriteFunctions());
   BLOBGRAPH_RETURN_IF_ERROR(impl_->Put("]}\n"));
-  if (std::fflush(impl_->file) != 0) {
-    return Status::IOError(impl_->path + ": write failed: " + std::strerror(errno));
-  }
-  if (impl_->owns_file) {
-    std::FILE* file = impl_->file;
-    impl_->file = nullptr;
-    if (std::fclose(file) != 0) {
-      return Status::IOError(impl_->path + ": close failed: " + std::strerror(errno));
-    }
-  }
-  return Status::Ok();
+  return impl_->out->Commit();
 }
 
 namespace {
-
-Result<std::string> ReadWholeFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::IOError(path + ": cannot open: " + std::strerror(errno));
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad()) return Status::IOError(path + ": read failed");
-  return std::move(text).str();
-}
 
 Result<BlobHash> ParseHash(const std::string& path, const char* list, size_t index,
                            const char* field, capnp::Text::Reader text) {
@@ -239,9 +211,12 @@ Status VisitDocument(const std::string& path, JsonProfile::Reader root,
 
 }  // namespace
 
-Status ReadJsonProfile(const std::string& path, const StreamVisitor& visitor) {
-  auto text = ReadWholeFile(path);
+Status ReadJsonProfile(InputFile& input, const StreamVisitor& visitor) {
+  const std::string& path = input.name();
+  auto text = input.ReadAll();
   if (!text.ok()) return text.status();
+  Status exact = QuoteLargeIntegers(&*text);
+  if (!exact.ok()) return exact.WithContext(path);
   return GuardCapnp(Status::Code::kInvalidInput, [&] { return path + ": malformed JSON profile"; },
                     [&] {
                       capnp::JsonCodec codec;
@@ -250,6 +225,12 @@ Status ReadJsonProfile(const std::string& path, const StreamVisitor& visitor) {
                       codec.decode(kj::ArrayPtr<const char>(text->data(), text->size()), root);
                       return VisitDocument(path, root.asReader(), visitor);
                     });
+}
+
+Status ReadJsonProfile(const std::string& path, const StreamVisitor& visitor) {
+  auto input = InputFile::Open(path);
+  if (!input.ok()) return input.status();
+  return ReadJsonProfile(**input, visitor);
 }
 
 }  // namespace blobgraph::schema

@@ -23,8 +23,12 @@ namespace blobgraph::schema {
 
 class JsonProfileWriter {
  public:
-  // Creates (truncates) `path`; "-" writes to stdout. Errors: kIOError.
+  // Writes to a new OutputFile for `path` (output_file.h: the file appears
+  // only when Finish() succeeds); "-" writes to stdout. Errors: kIOError.
   static Result<std::unique_ptr<JsonProfileWriter>> Open(const std::string& path,
+                                                         const ProfileInfo& profile);
+  // The same into an output opened earlier (taken over).
+  static Result<std::unique_ptr<JsonProfileWriter>> Open(std::unique_ptr<OutputFile> out,
                                                          const ProfileInfo& profile);
   ~JsonProfileWriter();
   JsonProfileWriter(const JsonProfileWriter&) = delete;
@@ -33,7 +37,8 @@ class JsonProfileWriter {
   Status AddEdge(const EdgeDelta& edge);
   // An empty name declares the function without a name.
   Status AddFunction(const BlobHash& hash, std::string_view name);
-  // Completes the document and closes the file.
+  // Completes the document and commits the output; a write error anywhere
+  // comes back here. Destroyed unfinished, the writer leaves no file.
   Status Finish();
 
  private:
@@ -46,6 +51,10 @@ class JsonProfileWriter {
 // would: on_header (kProfile, identity), then on_edges and on_names in chunks.
 // Errors: kIOError (cannot read), kInvalidInput (malformed JSON, wrong format
 // or version, bad hash/id/count), naming the file and entry.
+// Counts are exact over the whole 64-bit range, written as strings (as the
+// writer does) or as bare numbers (json_exact_integers.h); a number that
+// cannot be an exact count is refused naming the entry ("edges[3].staticCount").
 Status ReadJsonProfile(const std::string& path, const StreamVisitor& visitor);
+Status ReadJsonProfile(InputFile& input, const StreamVisitor& visitor);
 
 }  // namespace blobgraph::schema

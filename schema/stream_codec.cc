@@ -2,15 +2,13 @@
 
 #include <capnp/message.h>
 #include <capnp/serialize.h>
-#include <fcntl.h>
 #include <kj/io.h>
-#include <unistd.h>
 
-#include <cerrno>
 #include <cstring>
 
 #include "schema/blobgraph.capnp.h"
 #include "schema/capnp_errors.h"
+#include "schema/output_file.h"
 #include "schema/reader_limits.h"
 
 namespace blobgraph::schema {
@@ -30,9 +28,19 @@ StreamKind ToWire(StreamContent content) {
   return StreamKind::TRACE;
 }
 
-std::string Errno(const std::string& path, const char* what) {
-  return path + ": " + what + ": " + std::strerror(errno);
-}
+// capnp::writeMessage's sink: hands the bytes to the OutputFile, which keeps
+// the first write error for Finish() to report. Never throws, so no write
+// failure can surface as an exception (let alone from a destructor).
+class OutputFileSink : public kj::OutputStream {
+ public:
+  explicit OutputFileSink(OutputFile& out) : out_(out) {}
+  void write(const void* buffer, size_t size) override {
+    (void)out_.Write(std::string_view(static_cast<const char*>(buffer), size));
+  }
+
+ private:
+  OutputFile& out_;
+};
 
 }  // namespace
 
@@ -58,10 +66,8 @@ const char* StreamContentName(StreamContent content) {
 struct StreamWriter::Impl {
   std::string path;
   StreamContent content;
-  int fd = -1;
-  bool owns_fd = false;
-  std::unique_ptr<kj::FdOutputStream> raw;
-  std::unique_ptr<kj::BufferedOutputStreamWrapper> out;
+  // Destroyed unfinished, the OutputFile removes its temporary file quietly.
+  std::unique_ptr<OutputFile> out;
   uint64_t entries = 0;
   bool finished = false;
   // Pending chunk entries, written when a chunk fills or at Finish().
@@ -71,27 +77,17 @@ struct StreamWriter::Impl {
   std::vector<NamedHash> names;
   std::vector<TraceEvent> events;
 
-  ~Impl() {
-    // The buffered stream flushes in its destructor and may throw on a failed
-    // write; release it under the guard, before the descriptor closes.
-    Status ignored = Guard([&] {
-      out.reset();
-      raw.reset();
-      return Status::Ok();
-    });
-    (void)ignored;
-    if (owns_fd && fd >= 0) ::close(fd);
-  }
-
   Status Guard(const std::function<Status()>& body) {
     return GuardCapnp(Status::Code::kIOError, [this] { return path + ": write failed"; }, body);
   }
 
   Status Write(capnp::MessageBuilder& message) {
-    return Guard([&] {
-      capnp::writeMessage(*out, message);
+    BLOBGRAPH_RETURN_IF_ERROR(Guard([&] {
+      OutputFileSink sink(*out);
+      capnp::writeMessage(sink, message);
       return Status::Ok();
-    });
+    }));
+    return out->Write({});  // the first write error, if any
   }
 
   Status FlushFunctions() {
@@ -169,20 +165,24 @@ Result<std::unique_ptr<StreamWriter>> StreamWriter::Open(const std::string& path
   if ((content == StreamContent::kProfile) != profile.has_value()) {
     return Status::InvalidInput(path + ": a profile stream needs a profile identity, others none");
   }
+  auto out = OutputFile::Open(path);
+  if (!out.ok()) return out.status();
+  return Open(std::move(*out), content, profile);
+}
+
+Result<std::unique_ptr<StreamWriter>> StreamWriter::Open(std::unique_ptr<OutputFile> out,
+                                                         StreamContent content,
+                                                         const std::optional<ProfileInfo>& profile) {
   auto impl = std::make_unique<Impl>();
-  impl->path = path;
+  impl->path = out->path();
   impl->content = content;
-  if (path == "-") {
-    impl->fd = STDOUT_FILENO;
-  } else {
-    impl->fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (impl->fd < 0) return Status::IOError(Errno(path, "cannot create"));
-    impl->owns_fd = true;
+  impl->out = std::move(out);
+  if ((content == StreamContent::kProfile) != profile.has_value()) {
+    return Status::InvalidInput(impl->path +
+                                ": a profile stream needs a profile identity, others none");
   }
+  capnp::MallocMessageBuilder message;
   Status status = impl->Guard([&] {
-    impl->raw = std::make_unique<kj::FdOutputStream>(impl->fd);
-    impl->out = std::make_unique<kj::BufferedOutputStreamWrapper>(*impl->raw);
-    capnp::MallocMessageBuilder message;
     auto header = message.initRoot<StreamMessage>().initHeader();
     header.setMagic(K_FORMAT_MAGIC.get());
     header.setVersion(K_FORMAT_VERSION);
@@ -193,10 +193,10 @@ Result<std::unique_ptr<StreamWriter>> StreamWriter::Open(const std::string& path
       identity.setSourceHost(profile->source_host);
       identity.setCreatedUnixMs(profile->created_unix_ms);
     }
-    capnp::writeMessage(*impl->out, message);
     return Status::Ok();
   });
   if (!status.ok()) return status;
+  BLOBGRAPH_RETURN_IF_ERROR(impl->Write(message));
   return std::unique_ptr<StreamWriter>(new StreamWriter(std::move(impl)));
 }
 
@@ -258,16 +258,7 @@ Status StreamWriter::Finish() {
   capnp::MallocMessageBuilder message;
   message.initRoot<StreamMessage>().initEnd().setEntries(impl_->entries);
   BLOBGRAPH_RETURN_IF_ERROR(impl_->Write(message));
-  BLOBGRAPH_RETURN_IF_ERROR(impl_->Guard([&] {
-    impl_->out->flush();
-    return Status::Ok();
-  }));
-  if (impl_->owns_fd) {
-    int fd = impl_->fd;
-    impl_->fd = -1;
-    if (::close(fd) != 0) return Status::IOError(Errno(impl_->path, "close failed"));
-  }
-  return Status::Ok();
+  return impl_->out->Commit();
 }
 
 uint64_t StreamWriter::entries() const { return impl_->entries; }

@@ -32,6 +32,9 @@
 
 namespace blobgraph::schema {
 
+class InputFile;
+class OutputFile;
+
 // Named apart from the generated StreamKind, which lives in this namespace too.
 enum class StreamContent : uint8_t { kDependencies, kProfile, kTrace };
 const char* StreamContentName(StreamContent content);
@@ -68,13 +71,21 @@ inline constexpr size_t kStreamChunkCallSites = 1 << 20;   // = kMaxChunkCallSit
 // True if `prefix` (the first bytes of a file, any length) begins with a
 // blobgraph stream header message. Never throws; cheap.
 bool LooksLikeStream(std::span<const uint8_t> prefix);
+// The kind of stream whose header `prefix` begins with; nullopt if it does
+// not begin with a complete blobgraph header of a known kind. Cheap.
+std::optional<StreamContent> PeekStreamContent(std::span<const uint8_t> prefix);
 
 class StreamWriter {
  public:
-  // Creates (truncates) `path` and writes the header; "-" writes to stdout.
+  // Writes the header to a new OutputFile for `path` (output_file.h: the
+  // file appears only when Finish() succeeds); "-" writes to stdout.
   // REQUIRES: `profile` is set iff content == kProfile.
   // Errors: kIOError naming the path.
   static Result<std::unique_ptr<StreamWriter>> Open(const std::string& path,
+                                                    StreamContent content,
+                                                    const std::optional<ProfileInfo>& profile = {});
+  // The same into an output opened earlier (taken over).
+  static Result<std::unique_ptr<StreamWriter>> Open(std::unique_ptr<OutputFile> out,
                                                     StreamContent content,
                                                     const std::optional<ProfileInfo>& profile = {});
   ~StreamWriter();
@@ -90,8 +101,10 @@ class StreamWriter {
   Status AddName(const BlobHash& hash, std::string_view name);
   Status AddEvents(std::span<const TraceEvent> events);
 
-  // Writes the last chunk and the end trailer and closes the file. A writer
-  // destroyed without Finish() leaves a file every reader rejects as truncated.
+  // Writes the last chunk and the end trailer and commits the output (a
+  // write error anywhere comes back here as kIOError naming the path). A
+  // writer destroyed without a successful Finish() leaves no file behind (and
+  // any previous file at the path as it was); it never throws.
   Status Finish();
 
   uint64_t entries() const;
@@ -113,10 +126,15 @@ struct StreamVisitor {
   std::function<Status(std::span<const TraceEvent>)> on_events;
 };
 
-// Reads the stream at `path` chunk by chunk. With `expected` set, a stream of
+// Reads the stream at `path` ("-" = stdin; gzip is decompressed, see
+// input_file.h) chunk by chunk. With `expected` set, a stream of
 // another kind is kInvalidInput. Errors: kIOError (cannot open), kInvalidInput
 // (malformed, truncated, wrong kind), naming file, message, offset, entry.
 Status ReadStream(const std::string& path, std::optional<StreamContent> expected,
+                  const StreamVisitor& visitor);
+// The same from an open input (its current position onwards; offsets in
+// messages are the input's, i.e. in the decompressed stream).
+Status ReadStream(InputFile& input, std::optional<StreamContent> expected,
                   const StreamVisitor& visitor);
 
 }  // namespace blobgraph::schema

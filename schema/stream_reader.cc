@@ -1,15 +1,13 @@
 // ReadStream and LooksLikeStream: the untrusted side of the stream codec.
 #include <capnp/message.h>
 #include <capnp/serialize.h>
-#include <fcntl.h>
-#include <kj/io.h>
-#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 
 #include "schema/blobgraph.capnp.h"
 #include "schema/capnp_errors.h"
+#include "schema/input_file.h"
 #include "schema/reader_limits.h"
 #include "schema/stream_codec.h"
 
@@ -22,30 +20,42 @@ namespace {
 // would read lazily and fail in its destructor instead).
 class FramedReader {
  public:
-  explicit FramedReader(kj::BufferedInputStream& in) : in_(in) {}
-  uint64_t offset() const { return offset_; }
-  bool AtEnd() { return in_.tryGetReadBuffer().size() == 0; }
+  explicit FramedReader(InputFile& in) : in_(in) {}
+  uint64_t offset() const { return in_.offset(); }
+  Result<bool> AtEnd() {
+    auto next = in_.Peek(1);
+    if (!next.ok()) return next.status();
+    return next->empty();
+  }
 
-  // Reads the next message; returns an error message on bad framing.
-  std::string Next(std::unique_ptr<capnp::SegmentArrayMessageReader>* out) {
+  // Reads the next message. Sets *problem (else leaves it empty) on bad
+  // framing; a read error of the input comes back as the Status.
+  Status Next(std::unique_ptr<capnp::SegmentArrayMessageReader>* out, std::string* problem) {
     uint32_t first[2];
-    if (size_t got = Read(first, 8); got < 8) {
-      return "truncated message: segment table has " + std::to_string(got) +
-             " bytes, expected at least 8";
+    auto got = in_.ReadFull(first, 8);
+    if (!got.ok()) return got.status();
+    if (*got < 8) {
+      *problem = "truncated message: segment table has " + std::to_string(*got) +
+                 " bytes, expected at least 8";
+      return Status::Ok();
     }
     uint64_t segments = uint64_t{first[0]} + 1;
     if (segments > kMaxSegments) {
-      return "message claims " + std::to_string(segments) + " segments, at most " +
-             std::to_string(kMaxSegments);
+      *problem = "message claims " + std::to_string(segments) + " segments, at most " +
+                 std::to_string(kMaxSegments);
+      return Status::Ok();
     }
     std::vector<uint32_t> sizes(segments);
     sizes[0] = first[1];
     size_t rest_bytes = (segments - 1 + (segments % 2 == 0 ? 1 : 0)) * 4;
     std::vector<uint32_t> rest(rest_bytes / 4);
     if (rest_bytes > 0) {
-      if (size_t got = Read(rest.data(), rest_bytes); got < rest_bytes) {
-        return "truncated message: segment table has " + std::to_string(8 + got) +
-               " bytes, expected " + std::to_string(8 + rest_bytes);
+      got = in_.ReadFull(rest.data(), rest_bytes);
+      if (!got.ok()) return got.status();
+      if (*got < rest_bytes) {
+        *problem = "truncated message: segment table has " + std::to_string(8 + *got) +
+                   " bytes, expected " + std::to_string(8 + rest_bytes);
+        return Status::Ok();
       }
     }
     uint64_t words = 0;
@@ -54,13 +64,17 @@ class FramedReader {
       words += sizes[i];
     }
     if (words > kMaxMessageWords) {
-      return "message of " + std::to_string(words * 8) + " bytes exceeds the limit of " +
-             std::to_string(kMaxMessageWords * 8);
+      *problem = "message of " + std::to_string(words * 8) + " bytes exceeds the limit of " +
+                 std::to_string(kMaxMessageWords * 8);
+      return Status::Ok();
     }
     if (buffer_.size() < words) buffer_ = kj::heapArray<capnp::word>(words);
-    if (size_t got = Read(buffer_.begin(), words * 8); got < words * 8) {
-      return "truncated message: " + std::to_string(got) + " bytes of segment data, expected " +
-             std::to_string(words * 8);
+    got = in_.ReadFull(buffer_.begin(), words * 8);
+    if (!got.ok()) return got.status();
+    if (*got < words * 8) {
+      *problem = "truncated message: " + std::to_string(*got) +
+                 " bytes of segment data, expected " + std::to_string(words * 8);
+      return Status::Ok();
     }
     segments_.resize(segments);
     const capnp::word* at = buffer_.begin();
@@ -71,33 +85,15 @@ class FramedReader {
     *out = std::make_unique<capnp::SegmentArrayMessageReader>(
         kj::ArrayPtr<const kj::ArrayPtr<const capnp::word>>(segments_.data(), segments_.size()),
         UntrustedReaderOptions());
-    return std::string();
+    return Status::Ok();
   }
 
  private:
   static constexpr uint64_t kMaxSegments = 512;
 
-  size_t Read(void* out, size_t bytes) {
-    size_t got = in_.tryRead(out, bytes, bytes);
-    offset_ += got;
-    return got;
-  }
-
-  kj::BufferedInputStream& in_;
-  uint64_t offset_ = 0;
+  InputFile& in_;
   kj::Array<capnp::word> buffer_;
   std::vector<kj::ArrayPtr<const capnp::word>> segments_;
-};
-
-class FileCloser {
- public:
-  explicit FileCloser(int fd) : fd_(fd) {}
-  ~FileCloser() { ::close(fd_); }
-  FileCloser(const FileCloser&) = delete;
-  FileCloser& operator=(const FileCloser&) = delete;
-
- private:
-  int fd_;
 };
 
 // Reads one stream; holds the position for error messages.
@@ -112,11 +108,13 @@ class StreamReader {
            std::to_string(message_offset_) + ")";
   }
 
-  Status Run(kj::BufferedInputStream& buffered) {
-    FramedReader framed(buffered);
+  Status Run(InputFile& input) {
+    FramedReader framed(input);
     for (;; ++message_index_) {
       message_offset_ = framed.offset();
-      if (framed.AtEnd()) {
+      auto at_end = framed.AtEnd();
+      if (!at_end.ok()) return at_end.status();
+      if (*at_end) {
         if (ended_) return Status::Ok();
         return Status::InvalidInput(path_ + ": truncated stream: ends at offset " +
                                     std::to_string(message_offset_) + " after " +
@@ -125,7 +123,9 @@ class StreamReader {
       }
       if (ended_) return Error("data after the end trailer");
       std::unique_ptr<capnp::SegmentArrayMessageReader> message;
-      if (std::string problem = framed.Next(&message); !problem.empty()) return Error(problem);
+      std::string problem;
+      BLOBGRAPH_RETURN_IF_ERROR(framed.Next(&message, &problem));
+      if (!problem.empty()) return Error(problem);
       BLOBGRAPH_RETURN_IF_ERROR(Dispatch(message->getRoot<StreamMessage>()));
     }
   }
@@ -303,45 +303,71 @@ class StreamReader {
 
 }  // namespace
 
-Status ReadStream(const std::string& path, std::optional<StreamContent> expected,
+Status ReadStream(InputFile& input, std::optional<StreamContent> expected,
                   const StreamVisitor& visitor) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return Status::IOError(path + ": cannot open: " + std::strerror(errno));
-  FileCloser closer(fd);
-  StreamReader reader(path, expected, visitor);
-  return GuardCapnp(Status::Code::kInvalidInput, [&] { return reader.Where(); }, [&] {
-    kj::FdInputStream raw(fd);
-    kj::Array<kj::byte> buffer = kj::heapArray<kj::byte>(64 << 10);
-    kj::BufferedInputStreamWrapper buffered(raw, buffer);
-    return reader.Run(buffered);
-  });
+  StreamReader reader(input.name(), expected, visitor);
+  return GuardCapnp(Status::Code::kInvalidInput, [&] { return reader.Where(); },
+                    [&] { return reader.Run(input); });
 }
 
-bool LooksLikeStream(std::span<const uint8_t> prefix) {
+Status ReadStream(const std::string& path, std::optional<StreamContent> expected,
+                  const StreamVisitor& visitor) {
+  auto input = InputFile::Open(path);
+  if (!input.ok()) return input.status();
+  return ReadStream(**input, expected, visitor);
+}
+
+namespace {
+
+// What the first message of `prefix` says, if it is a blobgraph stream header.
+struct HeaderProbe {
+  bool is_stream = false;                // a header message with our magic
+  std::optional<StreamContent> content;  // its kind, if this version knows it
+};
+
+HeaderProbe ProbeHeader(std::span<const uint8_t> prefix) {
+  HeaderProbe probe;
   // Unpacked framing: u32 (segments - 1), then u32 sizes, padded to 8 bytes.
-  if (prefix.size() < 8) return false;
+  if (prefix.size() < 8) return probe;
   uint32_t segments_minus_one;
   std::memcpy(&segments_minus_one, prefix.data(), 4);
-  if (segments_minus_one > 3) return false;  // a header message is tiny
+  if (segments_minus_one > 3) return probe;  // a header message is tiny
   size_t table_words = (segments_minus_one + 2) / 2;
-  if (prefix.size() < table_words * 8) return false;
+  if (prefix.size() < table_words * 8) return probe;
   uint64_t words = table_words;
   for (uint32_t i = 0; i <= segments_minus_one; ++i) {
     uint32_t size;
     std::memcpy(&size, prefix.data() + 4 + 4 * i, 4);
     words += size;
   }
-  if (words * 8 > prefix.size()) return false;
+  if (words * 8 > prefix.size()) return probe;
   kj::Array<capnp::word> copy = kj::heapArray<capnp::word>(words);
   std::memcpy(copy.begin(), prefix.data(), words * 8);
-  bool is_stream = false;
   Status status = GuardCapnp(Status::Code::kInvalidInput, [] { return std::string("probe"); }, [&] {
     capnp::FlatArrayMessageReader message(copy, UntrustedReaderOptions());
     auto root = message.getRoot<StreamMessage>();
-    is_stream = root.isHeader() && root.getHeader().getMagic() == K_FORMAT_MAGIC.get();
+    if (!root.isHeader() || root.getHeader().getMagic() != K_FORMAT_MAGIC.get()) {
+      return Status::Ok();
+    }
+    probe.is_stream = true;
+    switch (root.getHeader().getKind()) {
+      case StreamKind::DEPENDENCIES: probe.content = StreamContent::kDependencies; break;
+      case StreamKind::PROFILE: probe.content = StreamContent::kProfile; break;
+      case StreamKind::TRACE: probe.content = StreamContent::kTrace; break;
+      default: break;
+    }
     return Status::Ok();
   });
-  return status.ok() && is_stream;
+  if (!status.ok()) return HeaderProbe{};
+  return probe;
 }
+
+}  // namespace
+
+std::optional<StreamContent> PeekStreamContent(std::span<const uint8_t> prefix) {
+  return ProbeHeader(prefix).content;
+}
+
+bool LooksLikeStream(std::span<const uint8_t> prefix) { return ProbeHeader(prefix).is_stream; }
 
 }  // namespace blobgraph::schema

@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 
 packages=(build-essential cmake pkg-config python3 gzip
           librocksdb-dev libcapnp-dev capnproto libboost-program-options-dev
-          libgtest-dev libgmock-dev libbenchmark-dev libssl-dev openssl ${EXTRA_PACKAGES:-})
+          libgtest-dev libgmock-dev libbenchmark-dev libssl-dev openssl zlib1g-dev ${EXTRA_PACKAGES:-})
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" ||

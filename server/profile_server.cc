@@ -13,6 +13,7 @@
 #include <kj/compat/tls.h>
 #include <kj/debug.h>
 
+#include "schema/output_file.h"
 #include "server/config_files.h"
 #include "server/server_core.h"
 #include "server/wire.h"
@@ -240,14 +241,13 @@ Status ProfileServer::Serve() {
     auto listener = address->listen();
     port_.store(static_cast<uint16_t>(listener->getPort()), std::memory_order_release);
     if (!options_.port_file.empty()) {
-      // Write then rename, so a reader never sees a half-written number.
-      std::string temporary = options_.port_file + ".tmp";
-      FILE* file = std::fopen(temporary.c_str(), "w");
-      KJ_REQUIRE(file != nullptr, "cannot write the port file", temporary);
-      std::fprintf(file, "%u\n", static_cast<unsigned>(port()));
-      std::fclose(file);
-      KJ_REQUIRE(std::rename(temporary.c_str(), options_.port_file.c_str()) == 0,
-                 "cannot rename the port file", options_.port_file);
+      // An OutputFile writes a temporary and renames it, so a reader never
+      // sees a half-written number, and a full disk is an error, not an empty file.
+      auto port_file = schema::OutputFile::Open(options_.port_file);
+      Status written = port_file.ok() ? (*port_file)->Write(std::to_string(port()) + "\n")
+                                      : port_file.status();
+      if (written.ok()) written = (*port_file)->Commit();
+      KJ_REQUIRE(written.ok(), "cannot write the port file", written.message());
     }
     core.Log("listening on %s port %u (%s, %s), store %s", address->toString().cStr(),
              static_cast<unsigned>(port()), impl_->tls ? "TLS" : "no TLS",

@@ -58,7 +58,8 @@ int RunExport(const Args& args) {
                   "counts, every function's name, and a new profile identity (random id, this\n"
                   "host, now) so that merging it twice is refused. --min-count leaves out edges\n"
                   "whose static + dynamic count is below N; a caller that loses some edges keeps\n"
-                  "only the observed calls of the others (call sites go as whole lists).");
+                  "only the observed calls of the others (call sites go as whole lists). A file\n"
+                  "is written whole or not at all (a temporary beside it, renamed into place).");
   cli.flags().add_options()
       ("format", po::value<std::string>()->default_value("capnp"), "capnp|text|json")
       ("output,o", po::value<std::string>()->default_value("-"), "output file (- = stdout)")

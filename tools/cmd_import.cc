@@ -42,9 +42,9 @@ Result<Loaded> LoadShapeStoreSource(const CommandLine& cli, const std::string& r
   return result;
 }
 
-Result<Loaded> LoadDependencySource(const std::string& path, formats::DependencyFormat format,
+Result<Loaded> LoadDependencySource(schema::InputFile& input, formats::DependencyFormat format,
                                     formats::CountKind kind) {
-  auto loaded = formats::LoadDependencies(path, format, kind);
+  auto loaded = formats::LoadDependencies(input, format, kind);
   if (!loaded.ok()) return loaded.status();
   Loaded result{std::move(loaded->update), ""};
   result.what = std::to_string(loaded->call_sites) +
@@ -52,8 +52,8 @@ Result<Loaded> LoadDependencySource(const std::string& path, formats::Dependency
   return result;
 }
 
-Result<Loaded> LoadProfileSource(const std::string& path, formats::ProfileFormat format) {
-  auto profile = formats::ReadProfile(path, format);
+Result<Loaded> LoadProfileSource(schema::InputFile& input, formats::ProfileFormat format) {
+  auto profile = formats::ReadProfile(input, format);
   if (!profile.ok()) return profile.status();
   Loaded result{std::move(*profile), ""};
   result.what = "profile " + result.update.profile->IdHex() + " (" +
@@ -65,16 +65,21 @@ Result<Loaded> LoadSource(const CommandLine& cli, formats::CountKind kind) {
   if (cli.Has("shape-store")) {
     return LoadShapeStoreSource(cli, cli.Get<std::string>("shape-store"), kind);
   }
-  if (cli.Has("json")) return LoadProfileSource(cli.Get<std::string>("json"), formats::ProfileFormat::kJson);
+  const char* flag = cli.Has("json") ? "json" : cli.Has("text") ? "text" : "capnp";
+  // Opened once: detection peeks, the reader then reads it from the start,
+  // so "-", pipes and gzip work as a plain file does.
+  auto input = schema::InputFile::Open(cli.Get<std::string>(flag));
+  if (!input.ok()) return input.status();
+  if (cli.Has("json")) return LoadProfileSource(**input, formats::ProfileFormat::kJson);
   bool text = cli.Has("text");
-  std::string path = cli.Get<std::string>(text ? "text" : "capnp");
-  auto content = text ? DetectTextContent(path) : DetectCapnpContent(path);
+  auto content = text ? DetectTextContent(**input) : DetectCapnpContent(**input);
   if (!content.ok()) return content.status();
   if (*content == FileContent::kProfile) {
-    return LoadProfileSource(path, text ? formats::ProfileFormat::kText : formats::ProfileFormat::kCapnp);
+    return LoadProfileSource(**input,
+                             text ? formats::ProfileFormat::kText : formats::ProfileFormat::kCapnp);
   }
   return LoadDependencySource(
-      path, text ? formats::DependencyFormat::kText : formats::DependencyFormat::kCapnp, kind);
+      **input, text ? formats::DependencyFormat::kText : formats::DependencyFormat::kCapnp, kind);
 }
 
 }  // namespace
@@ -92,7 +97,9 @@ int RunImport(const Args& args) {
                   "                      blobs are reported and skipped (--strict: fatal)\n"
                   "--kind static adds call-site counts (default); dynamic adds observed calls.\n"
                   "A profile keeps its own static and dynamic counts, and its id is recorded:\n"
-                  "importing the same profile twice is refused unless --force.");
+                  "importing the same profile twice is refused unless --force.\n"
+                  "Any FILE or TSV may be '-' (stdin) or a pipe, and gzip content (recognised by\n"
+                  "its bytes, not its name) is decompressed.");
   cli.flags().add_options()
       ("kind", po::value<std::string>()->default_value("static"), "static|dynamic")
       ("text", po::value<std::string>(), "dependency text or text profile")

@@ -11,7 +11,8 @@ int RunMerge(const Args& args) {
                   "Adds each profile's counts to the store, one atomic write per profile.\n"
                   "A profile whose id was merged before is refused (counts would be added\n"
                   "twice) unless --force. Formats (capnp, text, json) are recognised by content.\n"
-                  "Exits 1 if any profile failed; the others are merged.");
+                  "Exits 1 if any profile failed; the others are merged. A PROFILE may be '-'\n"
+                  "(stdin) or a pipe, and gzip content is decompressed.");
   cli.flags().add_options()
       ("profile", po::value<std::vector<std::string>>()->required(), "profile files")
       ("force", "merge even a profile whose id was merged before");

@@ -10,7 +10,8 @@ int RunPush(const Args& args) {
   CommandLine cli("push", "push --server ADDR [--token-file F] PROFILE...",
                   "Pushes each profile to the server; it answers once the push is synced to\n"
                   "disk. A profile whose id the server applied before is reported as already\n"
-                  "applied (safe to repeat after a lost connection). Exits 1 if any failed.");
+                  "applied (safe to repeat after a lost connection). Exits 1 if any failed.\n"
+                  "A PROFILE may be '-' (stdin) or a pipe, and gzip content is decompressed.");
   cli.flags().add_options()("profile", po::value<std::vector<std::string>>()->required(), "profile files");
   cli.AddPositional("profile", -1);
   AddClientFlags(cli, /*server_required=*/true);

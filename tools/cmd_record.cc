@@ -30,7 +30,8 @@ int RunRecord(const Args& args) {
                   "Adds a recorded run to the store: each (caller, callee) event counts one\n"
                   "observed call (root calls, with a zero caller, are not edges), and the order\n"
                   "in which functions were first entered is kept for the warm-start set.\n"
-                  "All of it is written atomically.");
+                  "All of it is written atomically. FILE may be '-' (stdin) or a pipe, and\n"
+                  "gzip-compressed content is recognised and decompressed.");
   cli.flags().add_options()
       ("trace", po::value<std::string>()->required(), "the trace file")
       ("format", po::value<std::string>()->default_value("auto"), "auto|text|binary|capnp");

@@ -1,7 +1,8 @@
 // blobgraph replay: how well would prefetch have done on a recorded run?
 #include <algorithm>
 #include <cstdio>
-#include <fstream>
+
+#include "schema/output_file.h"
 
 #include "tools/prefetch_flags.h"
 #include "tools/replay_session.h"
@@ -65,19 +66,21 @@ void PrintReport(const ReplayReport& r, const ReplaySettings& s, bool json) {
               (unsigned long long)r.feedback.stalls);
 }
 
+// Through an OutputFile: the file appears whole or not at all.
 Status WriteDecisions(const std::string& path, const std::vector<Decision>& decisions) {
-  std::ofstream out(path, std::ios::trunc);
-  if (!out) return Status::IOError(path + ": cannot open for writing");
+  auto out = schema::OutputFile::Open(path);
+  if (!out.ok()) return out.status();
+  std::string line;
   char hex[BlobHash::kHexSize];
   for (const Decision& decision : decisions) {
     decision.hash.WriteHex(hex);
-    out << decision.event << ' ';
-    out.write(hex, sizeof(hex));
-    out << '\n';
+    line = std::to_string(decision.event);
+    line += ' ';
+    line.append(hex, sizeof(hex));
+    line += '\n';
+    BLOBGRAPH_RETURN_IF_ERROR((*out)->Write(line));
   }
-  out.flush();
-  if (!out) return Status::IOError(path + ": write failed");
-  return Status::Ok();
+  return (*out)->Commit();
 }
 
 // Tries a grid of settings; best first: highest coverage with waste at most
@@ -141,7 +144,8 @@ int RunReplay(const Args& args) {
                   "Replays a recorded run (text, binary or Cap'n Proto trace) against the store\n"
                   "as a warm start and reports how many cold loads prefetch would have hidden\n"
                   "(coverage) and how much it would have fetched for nothing (waste). The store\n"
-                  "is not changed. --sweep tries a grid of settings and ranks them.");
+                  "is not changed. --sweep tries a grid of settings and ranks them.\n"
+                  "FILE may be '-' (stdin) or a pipe (read once), and gzip content is decompressed.");
   cli.flags().add_options()
       ("trace", po::value<std::string>()->required(), "the recorded run")
       ("format", po::value<std::string>()->default_value("auto"), "auto|text|binary|capnp")

@@ -1,40 +1,42 @@
 #include "tools/profile_input.h"
 
-#include <fstream>
+#include <algorithm>
+#include <string_view>
 
+#include "schema/input_file.h"
 #include "schema/stream_codec.h"
 
 namespace blobgraph::tools {
+namespace {
 
-Result<FileContent> DetectTextContent(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::IOError(path + ": cannot open for reading");
-  std::string first_line;
-  std::getline(in, first_line);
+// Enough for any stream header message (identity and host name included).
+constexpr size_t kHeaderPeekBytes = 4096;
+
+}  // namespace
+
+Result<FileContent> DetectTextContent(schema::InputFile& input) {
   constexpr std::string_view kProfileHeader = "# blobgraph-profile";
-  return first_line.compare(0, kProfileHeader.size(), kProfileHeader) == 0
-             ? FileContent::kProfile
-             : FileContent::kDependencies;
+  auto prefix = input.Peek(kProfileHeader.size());
+  if (!prefix.ok()) return prefix.status();
+  return *prefix == kProfileHeader ? FileContent::kProfile : FileContent::kDependencies;
 }
 
-Result<FileContent> DetectCapnpContent(const std::string& path) {
-  // Reads only the header message: the visitor stops the read right there.
-  std::optional<schema::StreamContent> content;
-  const Status kStop = Status::NotFound("header read");
-  schema::StreamVisitor visitor;
-  visitor.on_header = [&](schema::StreamContent kind, const std::optional<ProfileInfo>&) {
-    content = kind;
-    return kStop;
-  };
-  Status status = schema::ReadStream(path, std::nullopt, visitor);
-  if (!content) return status.ok() ? Status::InvalidInput(path + ": no stream header") : status;
+Result<FileContent> DetectCapnpContent(schema::InputFile& input) {
+  auto prefix = input.Peek(kHeaderPeekBytes);
+  if (!prefix.ok()) return prefix.status();
+  auto content = schema::PeekStreamContent(std::span<const uint8_t>(
+      reinterpret_cast<const uint8_t*>(prefix->data()), prefix->size()));
+  // Not a readable header: the dependency reader that follows names exactly
+  // what is wrong (bad magic, truncated header, unknown kind).
+  if (!content) return FileContent::kDependencies;
   switch (*content) {
     case schema::StreamContent::kDependencies: return FileContent::kDependencies;
     case schema::StreamContent::kProfile: return FileContent::kProfile;
     case schema::StreamContent::kTrace:
-      return Status::InvalidInput(path + ": is a call trace stream; use blobgraph record --trace");
+      return Status::InvalidInput(input.name() +
+                                  ": is a call trace stream; use blobgraph record --trace");
   }
-  return Status::InvalidInput(path + ": unknown stream kind");
+  return Status::InvalidInput(input.name() + ": unknown stream kind");
 }
 
 }  // namespace blobgraph::tools

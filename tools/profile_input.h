@@ -5,14 +5,17 @@
 #include <string>
 
 #include "blobgraph/status.h"
+#include "schema/input_file.h"
 
 namespace blobgraph::tools {
 
 enum class FileContent { kDependencies, kProfile };
 
+// Both look at a peeked prefix of `input` and consume nothing, so the reader
+// that follows gets the whole input (a pipe or stdin is read only once).
 // Text: a profile starts with its "# blobgraph-profile" header line.
 // Cap'n Proto: the stream header's kind. JSON is always a profile.
-Result<FileContent> DetectTextContent(const std::string& path);
-Result<FileContent> DetectCapnpContent(const std::string& path);
+Result<FileContent> DetectTextContent(schema::InputFile& input);
+Result<FileContent> DetectCapnpContent(schema::InputFile& input);
 
 }  // namespace blobgraph::tools

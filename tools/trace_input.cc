@@ -1,6 +1,6 @@
 #include "tools/trace_input.h"
 
-#include <sys/stat.h>
+#include "schema/input_file.h"
 
 namespace blobgraph::tools {
 
@@ -14,12 +14,14 @@ Result<formats::TraceFormat> ParseTraceFormatFlag(const std::string& name) {
 
 Status VisitTrace(const std::string& path, formats::TraceFormat format, ProgressTicker* progress,
                   const formats::TraceChunkVisitor& on_chunk) {
-  struct stat info;
+  // One open, one pass: a pipe or stdin cannot be read twice.
+  auto input = schema::InputFile::Open(path);
+  if (!input.ok()) return input.status();
   // Progress in events against the size of a binary trace: exact for binary,
-  // a rough guide for the other forms.
-  uint64_t expected = stat(path.c_str(), &info) == 0 ? uint64_t(info.st_size) / 64 : 0;
+  // a rough guide for the other forms, none for pipes and gzip.
+  uint64_t expected = (*input)->size_hint() / 64;
   uint64_t seen = 0;
-  return formats::ReadTrace(path, format, [&](std::span<const formats::CallEvent> chunk) {
+  return formats::ReadTrace(**input, format, [&](std::span<const formats::CallEvent> chunk) {
     seen += chunk.size();
     if (progress != nullptr) progress->SetProgress(seen, std::max(expected, seen));
     return on_chunk(chunk);

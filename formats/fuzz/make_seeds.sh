@@ -20,3 +20,7 @@ head -n 100 "$sample/static.txt" > corpus/text/json_static_head.txt
 "$exe" export --format text -o corpus/text/json_profile.txt >/dev/null
 "$exe" export --format capnp -o corpus/capnp_stream/json_profile.capnp >/dev/null
 "$exe" export --format json -o corpus/capnp_stream/json_profile.json >/dev/null
+# The input reader's seeds: gzip content (the real trace slice) and its cut.
+gzip -9 -n -c corpus/binary_trace/json_train_head.bin > corpus/input_file/json_train_head.bin.gz
+head -c $(( $(stat -c %s corpus/input_file/json_train_head.bin.gz) / 2 )) corpus/input_file/json_train_head.bin.gz \
+  > corpus/input_file/json_train_head_cut.gz

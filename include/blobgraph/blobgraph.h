@@ -162,6 +162,8 @@ BLOBGRAPH_API blobgraph_status blobgraph_flush(blobgraph_store* store);
  * once: importing the same list again adds nothing; a different list for a
  * caller already stored is refused (INVALID_INPUT naming the caller; nothing
  * of the file applied).
+ * `path` may be "-" (stdin) or a pipe; gzip content is recognised and
+ * decompressed (a truncated or corrupt gzip is INVALID_INPUT naming the file).
  * Errors: INVALID_INPUT (malformed file: the message names file and line or
  * offset; a read-only store; a different static list; counts that would
  * pass 2^64 - 1, naming the hashes), CORRUPTION (a stored record it reads
@@ -176,13 +178,16 @@ BLOBGRAPH_API blobgraph_status blobgraph_import_dependencies(blobgraph_store* st
  * merged before is refused with INVALID_INPUT unless `force` is non-zero.
  * Its observed calls add up; its static counts follow the set-once rule of
  * blobgraph_import_dependencies. Counts that would pass 2^64 - 1 are refused
- * (INVALID_INPUT naming the edge). Any thread. */
+ * (INVALID_INPUT naming the edge). `path` may be "-" (stdin) or a pipe; gzip
+ * content is decompressed. Any thread. */
 BLOBGRAPH_API blobgraph_status blobgraph_import_profile(blobgraph_store* store, const char* path,
                                                         int force);
 
 /* Writes the whole store (every edge's static and dynamic counts, every
  * function and name) to a new profile file at `path` with a fresh profile id.
  * `format`: "capnp" (NULL means this), "text" or "json"; import detects it.
+ * The file is written beside `path` and renamed into place when complete: a
+ * failed export leaves no file and any previous file at `path` intact.
  * Errors: INVALID_INPUT (unknown format), IO_ERROR. Any thread. */
 BLOBGRAPH_API blobgraph_status blobgraph_export_profile(blobgraph_store* store, const char* path,
                                                         const char* format);

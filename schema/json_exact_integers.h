@@ -1,0 +1,24 @@
+// Exact 64-bit integers through Cap'n Proto's JSON codec.
+//
+// The codec parses every bare JSON number into a double, so a count above
+// 2^53 written as a number (18446744073709551615, as other tools write them)
+// would come back rounded, silently. Written as a string ("1844...615", as
+// the codec itself writes 64-bit fields) it is parsed exactly. Before the
+// document is decoded, QuoteLargeIntegers turns every bare integer that a
+// double cannot hold exactly into such a string and refuses, naming the
+// entry, any number that cannot be an exact 64-bit integer. Any thread.
+#pragma once
+
+#include <string>
+
+#include "blobgraph/status.h"
+
+namespace blobgraph::schema {
+
+// Rewrites `json` in place (untouched when nothing needs quoting). Errors:
+// kInvalidInput "<entry>: <problem>", entry as a JSON path:
+//   "edges[3].staticCount: 18446744073709551616 is larger than 18446744073709551615"
+// Malformed JSON is left for the codec to report.
+Status QuoteLargeIntegers(std::string* json);
+
+}  // namespace blobgraph::schema
