@@ -271,14 +271,23 @@ Status EmitNames(const std::vector<std::pair<BlobHash, std::string>>& names, Wri
   return Status::Ok();
 }
 
-Status EmitRuns(const std::vector<std::vector<BlobHash>>& runs, WriteSink* sink) {
-  if (runs.empty()) return Status::Ok();
+Status EmitRuns(const std::vector<std::vector<BlobHash>>& runs,
+                const std::vector<RunContinuation>& continuations, WriteSink* sink) {
+  if (runs.empty() && continuations.empty()) return Status::Ok();
   std::unordered_map<BlobHash, std::pair<uint64_t, uint64_t>> loads;
   for (const std::vector<BlobHash>& run : runs) {
     for (size_t position = 0; position < run.size(); ++position) {
       auto& [count, position_sum] = loads[run[position]];
       ++count;
       position_sum += position;
+    }
+  }
+  // A continuation's loads count like a run's; its run was counted already.
+  for (const RunContinuation& part : continuations) {
+    for (size_t i = 0; i < part.loads.size(); ++i) {
+      auto& [count, position_sum] = loads[part.loads[i]];
+      ++count;
+      position_sum += part.first_position + i;
     }
   }
   std::vector<std::pair<BlobHash, std::pair<uint64_t, uint64_t>>> sorted(loads.begin(),
@@ -292,6 +301,7 @@ Status EmitRuns(const std::vector<std::vector<BlobHash>>& runs, WriteSink* sink)
     BLOBGRAPH_RETURN_IF_ERROR(sink->Merge(Cf::kLoads, HashKey(hash), value));
   }
   uint64_t run_count = runs.size();
+  if (run_count == 0) return Status::Ok();
   EncodeVarints(&run_count, 1, &value);
   return sink->Merge(Cf::kMeta, kRunsKey, value);
 }
@@ -318,7 +328,7 @@ Status EmitUpdate(const DbHandles& handles, const GraphUpdate& update, WriteSink
   }
   BLOBGRAPH_RETURN_IF_ERROR(EmitNames(update.names, sink));
   BLOBGRAPH_RETURN_IF_ERROR(EmitFeedback(update.feedback, sink));
-  BLOBGRAPH_RETURN_IF_ERROR(EmitRuns(update.runs, sink));
+  BLOBGRAPH_RETURN_IF_ERROR(EmitRuns(update.runs, update.run_continuations, sink));
   if (update.profile) {
     std::string value;
     EncodeProfile(*update.profile, &value);
