@@ -24,7 +24,8 @@ int RunServe(const Args& args) {
       ("port-file", po::value<std::string>(), "write the bound port here (for --listen HOST:0)");
   cli.AddWhole("max-push-edges", 8u << 20, {1, std::numeric_limits<uint64_t>::max()},
                "entries per push (each kind)");
-  cli.AddWhole("max-connections", 256, {1, std::numeric_limits<uint32_t>::max()},
+  // The same bound as blobgraph-server's (server/serve_command.cc).
+  cli.AddWhole("max-connections", 256, {1, (1u << 20) - 1},
                "connections served at once");
   if (auto exit_code = cli.Parse(args)) return *exit_code;
   server::ServeOptions options;
