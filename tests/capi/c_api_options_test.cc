@@ -106,6 +106,16 @@ TEST_F(CApiOptionsTest, StoreOpenRefusesANonFinitePriorWeight) {
   }
 }
 
+TEST_F(CApiOptionsTest, HugeBlockCacheIsOnlyACap) {
+  blobgraph_store_options options;
+  ASSERT_EQ(blobgraph_store_options_init(&options), BLOBGRAPH_OK);
+  options.block_cache_bytes = UINT64_MAX;
+  blobgraph_store* store = nullptr;
+  ASSERT_EQ(blobgraph_store_open(dir_.Path("big-cache").c_str(), &options, &store), BLOBGRAPH_OK)
+      << blobgraph_last_error();
+  EXPECT_EQ(blobgraph_store_close(store), BLOBGRAPH_OK);
+}
+
 TEST_F(CApiOptionsTest, PrefetchRefusesBadOptionsAndBoundsHugeRequests) {
   // One caller with 200 callees, so a walk could return more than it may.
   blobgraph_engine* engine = nullptr;
