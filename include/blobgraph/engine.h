@@ -117,7 +117,8 @@ class Engine {
   virtual size_t StartSet(size_t max, BlobHash* out) const noexcept = 0;
 
   // Writes recorded calls and this run's load order so far to the store,
-  // in one atomic update: after Flush returns OK, a crash loses neither, and
+  // in one atomic update: after Flush returns OK, a process crash loses
+  // neither (a power cut too on a store with sync_writes), and
   // the next engine's StartSet includes this run. The run is counted once
   // however often Flush is called (later flushes add only the loads since
   // the previous one, at their positions in the run).
