@@ -32,13 +32,15 @@ PrefetchOptions ToPrefetchOptions(const blobgraph_prefetch_options& in) {
   return out;
 }
 
+// The same ranges as the C++ API (ValidatePrefetchOptions in engine.h).
+// Only a bad value reaches the message building, so the hot path of a valid
+// call does not allocate.
 blobgraph_status CheckPrefetchOptions(const char* function, const blobgraph_prefetch_options& in) {
-  if (!(in.min_probability >= 0.0 && in.min_probability <= 1.0)) {
-    return Fail(BLOBGRAPH_INVALID_ARGUMENT, std::string(function) + ": min_probability is " +
-                                                std::to_string(in.min_probability) +
-                                                ", expected 0..1");
-  }
-  return BLOBGRAPH_OK;
+  if (in.min_probability >= 0.0 && in.min_probability <= 1.0) [[likely]] return BLOBGRAPH_OK;
+  return Guard(function, [&] {
+    Status valid = ValidatePrefetchOptions(ToPrefetchOptions(in));
+    return Fail(BLOBGRAPH_INVALID_ARGUMENT, std::string(function) + ": " + valid.message());
+  });
 }
 
 blobgraph_status ReadEngineOptions(const char* function, const blobgraph_engine_options* in,
@@ -51,13 +53,12 @@ blobgraph_status ReadEngineOptions(const char* function, const blobgraph_engine_
                     std::to_string(sizeof(blobgraph_engine_options)) +
                     " (initialise with blobgraph_engine_options_init)");
   }
-  if (!(in->prior_weight >= 0.0)) {
-    return Fail(BLOBGRAPH_INVALID_ARGUMENT, std::string(function) +
-                                                ": options.prior_weight is " +
-                                                std::to_string(in->prior_weight) +
-                                                ", expected a number >= 0");
-  }
   if (blobgraph_status s = CheckPrefetchOptions(function, in->prefetch)) return s;
+  if (in->max_pending_edges > SIZE_MAX || in->tracked_functions > SIZE_MAX ||
+      in->hot_budget_bytes > SIZE_MAX) {
+    return Fail(BLOBGRAPH_INVALID_ARGUMENT, std::string(function) + ": options: a size is "
+                                            "larger than this platform's size_t");
+  }
   out->hot_budget_bytes = static_cast<size_t>(in->hot_budget_bytes);
   out->refresh_interval = std::chrono::milliseconds(in->refresh_interval_ms);
   out->flush_interval = std::chrono::milliseconds(in->flush_interval_ms);
@@ -66,6 +67,10 @@ blobgraph_status ReadEngineOptions(const char* function, const blobgraph_engine_
   out->tracked_functions = static_cast<size_t>(in->tracked_functions);
   out->model.prior_weight = in->prior_weight;
   *prefetch = ToPrefetchOptions(in->prefetch);
+  // One check of every range, shared with Engine::Open (engine.h).
+  if (Status valid = ValidateEngineOptions(*out); !valid.ok()) {
+    return Fail(BLOBGRAPH_INVALID_ARGUMENT, std::string(function) + ": " + valid.message());
+  }
   return BLOBGRAPH_OK;
 }
 
@@ -75,13 +80,6 @@ void WriteFeedback(const FeedbackStats& in, blobgraph_feedback_stats* out) {
   out->hits = in.hits;
   out->wasted = in.wasted;
   out->stalls = in.stalls;
-}
-
-// Scratch for prefetches larger than the stack buffer; reused per thread.
-Prediction* LargePredictionBuffer(size_t size) {
-  thread_local std::vector<Prediction> buffer;
-  if (buffer.size() < size) buffer.resize(size);
-  return buffer.data();
 }
 
 }  // namespace
@@ -195,20 +193,16 @@ blobgraph_status blobgraph_prefetch(blobgraph_engine* engine, const blobgraph_ha
     call_options = ToPrefetchOptions(*options);
     prefetch = &call_options;
   }
+  // A walk never returns more than kMaxPrefetchResults, so any capacity and
+  // max_results fit the stack buffer: no heap, whatever the caller asks.
   size_t limit = capacity < prefetch->max_results ? capacity : prefetch->max_results;
+  if (limit > kMaxPrefetchResults) limit = kMaxPrefetchResults;
 
   // Raw storage, not Prediction[N]: constructing N predictions would zero
   // them on every call. Prediction is an implicit-lifetime aggregate, so the
   // engine's assignments create the objects it writes.
-  alignas(Prediction) unsigned char stack[sizeof(Prediction) * BLOBGRAPH_PREFETCH_STACK_RESULTS];
+  alignas(Prediction) unsigned char stack[sizeof(Prediction) * kMaxPrefetchResults];
   Prediction* predictions = reinterpret_cast<Prediction*>(stack);
-  if (limit > BLOBGRAPH_PREFETCH_STACK_RESULTS) {
-    blobgraph_status grown = Guard(kFunction, [&] {
-      predictions = LargePredictionBuffer(limit);
-      return BLOBGRAPH_OK;
-    });
-    if (grown != BLOBGRAPH_OK) return grown;
-  }
   size_t found = object->engine->Prefetch(BlobHash::FromBytes(hash->bytes), *prefetch,
                                           predictions, limit);
   for (size_t i = 0; i < found; ++i) {

@@ -22,11 +22,11 @@ blobgraph_status ReadStoreOptions(const char* function, const blobgraph_store_op
                     std::to_string(sizeof(blobgraph_store_options)) +
                     " (initialise with blobgraph_store_options_init)");
   }
-  if (!(in->prior_weight >= 0.0)) {
-    return Fail(BLOBGRAPH_INVALID_ARGUMENT, std::string(function) +
-                                                ": options.prior_weight is " +
-                                                std::to_string(in->prior_weight) +
-                                                ", expected a number >= 0");
+  ProbabilityModel model;
+  model.prior_weight = in->prior_weight;
+  if (Status valid = ValidateProbabilityModel(model, std::string(function) + ": options");
+      !valid.ok()) {
+    return Fail(BLOBGRAPH_INVALID_ARGUMENT, valid.message());
   }
   out->create_if_missing = in->create_if_missing != 0;
   out->read_only = in->read_only != 0;

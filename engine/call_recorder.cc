@@ -1,5 +1,6 @@
 #include "engine/call_recorder.h"
 
+#include <new>
 #include <thread>
 #include <utility>
 
@@ -53,6 +54,17 @@ CallRecorder::ThreadBuffer* CallRecorder::LocalBuffer() noexcept {
 }
 
 CallRecorder::ThreadBuffer* CallRecorder::RegisterThread() noexcept {
+  // A thread's first call allocates its buffer; out of memory, the call is
+  // dropped (counted) instead of ending the process.
+  try {
+    return RegisterThreadOrThrow();
+  } catch (const std::exception&) {
+    dropped_calls_.fetch_add(1, std::memory_order_relaxed);
+    return nullptr;
+  }
+}
+
+CallRecorder::ThreadBuffer* CallRecorder::RegisterThreadOrThrow() {
   std::lock_guard<std::mutex> lock(registry_mutex_);
   ThreadBuffer* buffer = nullptr;
   // Owners are recorded beside buffers by index; a linear scan is fine for
@@ -61,10 +73,13 @@ CallRecorder::ThreadBuffer* CallRecorder::RegisterThread() noexcept {
     if (owners_[i] == this_thread_id) buffer = buffers_[i].get();
   }
   if (!buffer) {
-    buffers_.push_back(std::make_unique<ThreadBuffer>());
+    auto fresh = std::make_unique<ThreadBuffer>();
+    fresh->table = std::make_unique<Table>(kInitialSlots);
+    buffers_.reserve(buffers_.size() + 1);
+    owners_.reserve(owners_.size() + 1);
+    buffer = fresh.get();
+    buffers_.push_back(std::move(fresh));  // reserved: cannot throw
     owners_.push_back(this_thread_id);
-    buffer = buffers_.back().get();
-    buffer->table = std::make_unique<Table>(kInitialSlots);
   }
   local_cache.recorder_id = id_;
   local_cache.buffer = buffer;
@@ -99,11 +114,25 @@ void CallRecorder::Grow(ThreadBuffer* buffer) {
 
 void CallRecorder::Record(const BlobHash& caller, const BlobHash& callee) noexcept {
   ThreadBuffer* buffer = LocalBuffer();
+  if (buffer == nullptr) [[unlikely]] return;  // counted in dropped_calls_
   SpinLock lock(buffer->locked);
   Table* table = buffer->table.get();
+  // Insert needs a free slot to end its probe. Normally the table is at most
+  // half full; only after a failed Grow can it fill up.
+  if (table->size + 1 >= table->entries.size()) [[unlikely]] {
+    dropped_calls_.fetch_add(1, std::memory_order_relaxed);
+    needs_drain_.store(true, std::memory_order_relaxed);
+    return;
+  }
   Insert(table, caller, callee, 1);
   if (table->size * 2 > table->entries.size()) {
-    Grow(buffer);  // frees `table`
+    try {
+      Grow(buffer);  // frees `table`
+    } catch (const std::bad_alloc&) {
+      // Keep the old table (it still has room) and ask for a drain, which
+      // empties it; Record must not throw.
+      needs_drain_.store(true, std::memory_order_relaxed);
+    }
     table = buffer->table.get();
   }
   if (table->size >= flush_threshold_ && !needs_drain_.load(std::memory_order_relaxed)) {

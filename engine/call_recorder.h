@@ -46,6 +46,8 @@ class CallRecorder {
 
   // True once some buffer holds flush_threshold distinct edges.
   bool NeedsDrain() const { return needs_drain_.load(std::memory_order_relaxed); }
+  // Calls not counted because memory for a buffer could not be had.
+  uint64_t dropped_calls() const { return dropped_calls_.load(std::memory_order_relaxed); }
 
  private:
   struct Entry {
@@ -68,12 +70,14 @@ class CallRecorder {
 
   ThreadBuffer* LocalBuffer() noexcept;
   ThreadBuffer* RegisterThread() noexcept;
+  ThreadBuffer* RegisterThreadOrThrow();
   static void Insert(Table* table, const BlobHash& caller, const BlobHash& callee, uint64_t count);
   static void Grow(ThreadBuffer* buffer);
 
   const uint64_t id_;
   const size_t flush_threshold_;
   std::atomic<bool> needs_drain_{false};
+  std::atomic<uint64_t> dropped_calls_{0};
   std::mutex registry_mutex_;
   std::vector<std::unique_ptr<ThreadBuffer>> buffers_;
   std::vector<std::thread::id> owners_;  // beside buffers_, by index

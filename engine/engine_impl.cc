@@ -2,13 +2,15 @@
 
 #include <algorithm>
 #include <cstring>
+#include <new>
 
 #include "engine/prefetch_walk.h"
 
 namespace blobgraph {
 
-Result<std::unique_ptr<Engine>> Engine::Open(GraphStore* store, const EngineOptions& options) {
-  if (store == nullptr) return Status::InvalidInput("engine: no store given");
+namespace {
+
+Result<std::unique_ptr<Engine>> OpenEngine(GraphStore* store, const EngineOptions& options) {
   engine::LoadOptions load;
   load.budget_bytes = options.hot_budget_bytes;
   load.model = options.model;
@@ -23,6 +25,24 @@ Result<std::unique_ptr<Engine>> Engine::Open(GraphStore* store, const EngineOpti
   if (!lifetime.ok()) return lifetime.status();
   return std::unique_ptr<Engine>(
       new engine::EngineImpl(store, options, std::move(first->graph), upgrade, *lifetime));
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Engine>> Engine::Open(GraphStore* store, const EngineOptions& options) {
+  if (store == nullptr) return Status::InvalidInput("engine: no store given");
+  BLOBGRAPH_RETURN_IF_ERROR(ValidateEngineOptions(options));
+  // No exception crosses the public API: the snapshot, the tracker's table
+  // and the background thread are allocated here.
+  try {
+    return OpenEngine(store, options);
+  } catch (const std::bad_alloc&) {
+    return Status::IOError(store->path() + ": engine: out of memory opening (hot_budget_bytes " +
+                           std::to_string(options.hot_budget_bytes) + ", tracked_functions " +
+                           std::to_string(options.tracked_functions) + ")");
+  } catch (const std::exception& e) {
+    return Status::IOError(store->path() + ": engine: " + e.what());
+  }
 }
 
 namespace engine {
@@ -49,8 +69,12 @@ EngineImpl::~EngineImpl() {
   background_.join();
   // Errors cannot leave a destructor; what failed to apply is lost, as a
   // crash would lose it. Callers wanting the status call Flush() first.
-  (void)Flush();
-  (void)WriteRun();
+  // Flush writes the rest of this run's load order too.
+  try {
+    (void)Flush();
+  } catch (const std::exception&) {
+    // Out of memory building the update: lost, as in a crash.
+  }
 }
 
 size_t EngineImpl::FilterHook(void* context, const HotSubgraph& graph, uint32_t* nodes,
@@ -58,11 +82,15 @@ size_t EngineImpl::FilterHook(void* context, const HotSubgraph& graph, uint32_t*
   FeedbackTracker& tracker = static_cast<EngineImpl*>(context)->tracker_;
   // After an eviction the state bytes may disagree with the tracker (see the
   // header): every candidate goes to the tracker, as before they existed.
+  // The loaded bit is kept regardless: it is set from the engine's own
+  // loaded set (OnLoad, and every published snapshot is marked from
+  // load_order_), which never evicts.
   bool use_state = !tracker.HasEvicted();
+  uint8_t state_mask = use_state ? 0xff : kNodeLoaded;
   uint8_t states[kMaxWalkResults];
   bool any_unknown = false;
   for (size_t i = 0; i < count; ++i) {
-    states[i] = use_state ? graph.node_state(nodes[i]).load(std::memory_order_relaxed) : 0;
+    states[i] = graph.node_state(nodes[i]).load(std::memory_order_relaxed) & state_mask;
     if (states[i] == 0) {
       // Start every unknown candidate's tracker lookup before waiting on the first.
       tracker.Warm(candidates[i].hash);
@@ -135,9 +163,49 @@ void EngineImpl::MarkLoaded(const BlobHash& hash) noexcept {
 
 void EngineImpl::OnLoad(const BlobHash& hash) noexcept {
   if (!tracker_.Load(hash)) return;
+  {
+    // Before MarkLoaded: a snapshot published after this push is marked
+    // from load_order_ by PublishMarked; one published before it is marked
+    // by MarkLoaded below.
+    std::lock_guard<std::mutex> lock(load_mutex_);
+    try {
+      if (loaded_once_.insert(hash).second) load_order_.push_back(hash);
+    } catch (const std::bad_alloc&) {
+      // Out of memory: this load is left out of the run's start-set data
+      // (the prediction filter below still sees it). OnLoad must not throw.
+      loaded_once_.erase(hash);
+      ++loads_not_recorded_;
+    }
+  }
   MarkLoaded(hash);
-  std::lock_guard<std::mutex> lock(load_mutex_);
-  if (loaded_once_.insert(hash).second) load_order_.push_back(hash);
+}
+
+void EngineImpl::MarkFromLoadOrder(const HotSubgraph& graph, size_t* marked) {
+  // In chunks, so OnLoad callers wait at most one chunk for load_mutex_.
+  constexpr size_t kChunk = 4096;
+  for (;;) {
+    std::lock_guard<std::mutex> lock(load_mutex_);
+    size_t end = std::min(load_order_.size(), *marked + kChunk);
+    for (size_t i = *marked; i < end; ++i) {
+      uint32_t node = graph.Find(load_order_[i]);
+      if (node != kNoNode) graph.node_state(node).fetch_or(kNodeLoaded, std::memory_order_relaxed);
+    }
+    *marked = end;
+    if (end == load_order_.size()) return;
+  }
+}
+
+void EngineImpl::PublishMarked(std::unique_ptr<HotSubgraph> next) {
+  // A new snapshot starts with zero state bytes: mark every function loaded
+  // in this run first, so Prefetch never offers one again (the tracker may
+  // have evicted it). Loads pushed while marking or publishing are caught by
+  // the second pass; later ones by their own MarkLoaded, which sees `next`.
+  const HotSubgraph* published = next.get();
+  size_t marked = 0;
+  MarkFromLoadOrder(*published, &marked);
+  std::atomic_thread_fence(std::memory_order_seq_cst);
+  cell_.Publish(std::move(next));
+  MarkFromLoadOrder(*published, &marked);
 }
 
 size_t EngineImpl::StartSet(size_t max, BlobHash* out) const noexcept {
@@ -148,7 +216,17 @@ size_t EngineImpl::StartSet(size_t max, BlobHash* out) const noexcept {
   return count;
 }
 
+// No exception crosses the public API: building the update allocates.
 Status EngineImpl::Flush() {
+  try {
+    return FlushOrThrow();
+  } catch (const std::exception& e) {
+    return Status::IOError(store_->path() + ": engine flush: " + e.what() +
+                           " (what was not written is kept for the next flush)");
+  }
+}
+
+Status EngineImpl::FlushOrThrow() {
   std::lock_guard<std::mutex> lock(flush_mutex_);
   recorder_.Drain(&unapplied_);
   // A read-only store (a replay, an inspecting command) is only predicted
@@ -157,13 +235,14 @@ Status EngineImpl::Flush() {
     unapplied_.clear();
     return Status::Ok();
   }
-  // This engine's feedback since its last flush joins the store's lifetime
-  // totals in the same atomic write as the recorded calls.
+  // This engine's feedback since its last flush, and the loads since the
+  // last flush, join the store in the same atomic write as the recorded calls.
   FeedbackStats feedback_now = tracker_.Stats();
   GraphUpdate update;
   update.edges = std::move(unapplied_);
   unapplied_.clear();
   update.feedback = feedback_now - feedback_flushed_;
+  size_t loads_now = AddUnflushedLoads(&update);
   if (update.empty()) return Status::Ok();
   Status status = store_->Apply(update);
   // Keep what failed so the next flush retries it: nothing is dropped
@@ -173,17 +252,23 @@ Status EngineImpl::Flush() {
     return status;
   }
   feedback_flushed_ = feedback_now;
+  loads_flushed_ = loads_now;
   return status;
 }
 
-Status EngineImpl::WriteRun() {
-  GraphUpdate update;
-  {
-    std::lock_guard<std::mutex> lock(load_mutex_);
-    if (load_order_.empty() || store_->options().read_only) return Status::Ok();
-    update.runs.push_back(load_order_);
+size_t EngineImpl::AddUnflushedLoads(GraphUpdate* update) {
+  std::lock_guard<std::mutex> lock(load_mutex_);
+  size_t end = load_order_.size();
+  if (end == loads_flushed_) return end;
+  std::vector<BlobHash> loads(load_order_.begin() + loads_flushed_, load_order_.begin() + end);
+  // The first write of this run counts it; later ones continue it, so two
+  // flushes and a close record one run, each load at its position.
+  if (loads_flushed_ == 0) {
+    update->runs.push_back(std::move(loads));
+  } else {
+    update->run_continuations.push_back(RunContinuation{loads_flushed_, std::move(loads)});
   }
-  return store_->Apply(update);
+  return end;
 }
 
 Result<bool> EngineImpl::PullMisses() {
@@ -205,24 +290,45 @@ Result<bool> EngineImpl::PullMisses() {
   return added;
 }
 
+Status EngineImpl::RefreshPinned() {
+  // Rows pulled in after a miss are re-read, so counts added to the store
+  // since (by this engine's flushes or another writer) reach their
+  // predictions. Rows that are in the scanned hot set win anyway.
+  for (auto& [hash, callees] : pinned_) {
+    auto row = store_->Callees(hash);
+    if (!row.ok()) return row.status().WithContext("engine: refreshing " + hash.ShortHex());
+    ToCallees(*row, options_.model, &callees);
+  }
+  return Status::Ok();
+}
+
 Status EngineImpl::RebuildFromStore() {
+  auto started = std::chrono::steady_clock::now();
+  BLOBGRAPH_RETURN_IF_ERROR(RefreshPinned());
+  double refresh_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   LoadOptions load;
   load.budget_bytes = options_.hot_budget_bytes;
   load.model = options_.model;
   auto next = LoadSnapshot(*store_, load, pinned_);
   if (!next.ok()) return next.status().WithContext(store_->path());
-  last_build_seconds_ = next->graph->build_seconds;
-  cell_.Publish(std::move(next->graph));
+  last_build_seconds_ = next->graph->build_seconds + refresh_seconds;
+  PublishMarked(std::move(next->graph));
   upgrade_pending_ = false;
   return Status::Ok();
 }
 
 Status EngineImpl::Refresh() {
   Status flushed = Flush();
-  std::lock_guard<std::mutex> lock(build_mutex_);
-  auto pulled = PullMisses();
-  if (!pulled.ok()) return pulled.status();
-  BLOBGRAPH_RETURN_IF_ERROR(RebuildFromStore());
+  try {
+    std::lock_guard<std::mutex> lock(build_mutex_);
+    auto pulled = PullMisses();
+    if (!pulled.ok()) return pulled.status();
+    BLOBGRAPH_RETURN_IF_ERROR(RebuildFromStore());
+  } catch (const std::exception& e) {
+    // The current snapshot keeps serving.
+    return Status::IOError(store_->path() + ": engine refresh: " + e.what());
+  }
   return flushed;
 }
 
@@ -284,7 +390,7 @@ void EngineImpl::BackgroundLoop() {
             extended = ExtendSnapshot(*current, pinned_);
           }
           double seconds = extended->build_seconds;
-          cell_.Publish(std::move(extended));
+          PublishMarked(std::move(extended));
           // Copying a big snapshot per miss batch would eat a core: space
           // extensions at least 4 copy times apart.
           next_extend = Clock::now() + std::chrono::duration_cast<Clock::duration>(

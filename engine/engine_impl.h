@@ -10,8 +10,13 @@
 //     (spaced by at least 4 build times), and at once after a quick first
 //     snapshot.
 // Locks: build_mutex_ serialises snapshot builds and publishing (and guards
-// pinned_); flush_mutex_ serialises drains and their Apply; load_mutex_
-// guards this run's first-load order. None is taken by Prefetch.
+// pinned_); flush_mutex_ serialises drains and their Apply (and guards
+// loads_flushed_); load_mutex_ guards this run's first-load order. Order:
+// build_mutex_ or flush_mutex_ before load_mutex_. None is taken by Prefetch.
+// Loaded functions: the tracker may evict, so the run's first-load order
+// (load_order_) is the authority; every snapshot published is marked from
+// it (PublishMarked) and OnLoad marks the current one, and the walk's filter
+// drops a node whose loaded bit is set.
 #pragma once
 
 #include <atomic>
@@ -80,13 +85,23 @@ class EngineImpl final : public Engine {
   void MarkLoaded(const BlobHash& hash) noexcept;
 
   void BackgroundLoop();
+  Status FlushOrThrow();
   // Reads queued misses from the store into pinned_; true if a row with
   // callees was added.
   // REQUIRES: build_mutex_ held.
   Result<bool> PullMisses();
+  // Re-reads every pinned row from the store. REQUIRES: build_mutex_ held.
+  Status RefreshPinned();
   // REQUIRES: build_mutex_ held.
   Status RebuildFromStore();
-  Status WriteRun();
+  // Publishes `next` with every function loaded so far marked loaded.
+  // REQUIRES: build_mutex_ held.
+  void PublishMarked(std::unique_ptr<HotSubgraph> next);
+  // Sets the loaded bit in `graph` of load_order_[*marked, end); advances *marked.
+  void MarkFromLoadOrder(const HotSubgraph& graph, size_t* marked);
+  // Adds load_order_[loads_flushed_, end) to `update` (as the run's start or
+  // a continuation) and returns end. REQUIRES: flush_mutex_ held.
+  size_t AddUnflushedLoads(GraphUpdate* update);
 
   GraphStore* const store_;
   const EngineOptions options_;
@@ -106,9 +121,12 @@ class EngineImpl final : public Engine {
   std::vector<EdgeDelta> unapplied_;  // drained but not yet in the store
   FeedbackStats feedback_flushed_;    // this engine's counts already in the store
 
+  size_t loads_flushed_ = 0;           // load_order_[0, loads_flushed_) is in the store
+
   std::mutex load_mutex_;
-  std::vector<BlobHash> load_order_;
+  std::vector<BlobHash> load_order_;  // this run's first loads; also marks new snapshots
   std::unordered_set<BlobHash> loaded_once_;
+  uint64_t loads_not_recorded_ = 0;   // OnLoad calls that found no memory for the order
 
   std::mutex wake_mutex_;
   std::condition_variable wake_;

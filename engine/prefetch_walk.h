@@ -33,9 +33,9 @@
 
 namespace blobgraph::engine {
 
-inline constexpr uint32_t kMaxWalkDepth = 16;
+inline constexpr uint32_t kMaxWalkDepth = kMaxPrefetchDepth;
 inline constexpr size_t kMaxFrontier = 256;
-inline constexpr size_t kMaxWalkResults = 128;
+inline constexpr size_t kMaxWalkResults = kMaxPrefetchResults;
 
 // Callbacks into the engine, kept as plain function pointers so the walk
 // stays a non-template in its own .cc.

@@ -8,8 +8,11 @@ Prefetcher::Prefetcher(Engine* engine, const PrefetchOptions& options)
     : engine_(engine), options_(options) {}
 
 size_t Prefetcher::Prefetch(const BlobHash& hash) {
-  std::vector<Prediction> predictions(std::max<uint32_t>(options_.max_results, 1));
-  size_t count = engine_->Prefetch(hash, options_, predictions.data(), predictions.size());
+  // A walk returns at most kMaxPrefetchResults: a buffer that size holds
+  // any answer, whatever options_.max_results says (UINT32_MAX must not
+  // become a 160 GB allocation).
+  Prediction predictions[kMaxPrefetchResults];
+  size_t count = engine_->Prefetch(hash, options_, predictions, kMaxPrefetchResults);
   std::lock_guard<std::mutex> lock(mutex_);
   size_t queued = 0;
   for (size_t i = 0; i < count; ++i) {

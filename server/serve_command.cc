@@ -17,6 +17,8 @@ constexpr const char* kServeUsage =
     "127.0.0.1:7979; port 0 picks one and --port-file records it) until SIGTERM/SIGINT.\n";
 
 bool ParseCount(const char* text, uint64_t* out) {
+  // Digits only: strtoull would read "-1" as 2^64-1 and skip spaces and '+'.
+  if (*text < '0' || *text > '9') return false;
   char* end = nullptr;
   errno = 0;
   unsigned long long value = std::strtoull(text, &end, 10);

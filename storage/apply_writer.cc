@@ -289,20 +289,36 @@ Status EmitNames(const std::vector<std::pair<BlobHash, std::string>>& names, Wri
 }
 
 Status EmitRuns(const DbHandles& handles, const std::vector<std::vector<BlobHash>>& runs,
-                WriteSink* sink) {
-  if (runs.empty()) return Status::Ok();
+                const std::vector<RunContinuation>& continuations, WriteSink* sink) {
+  if (runs.empty() && continuations.empty()) return Status::Ok();
   std::unordered_map<BlobHash, LoadDelta> loads;
+  // One first load at `position` of its run, in fixed-point run weights
+  // (key_layout.h, `loads`).
+  auto add_load = [&](const BlobHash& hash, uint64_t position) {
+    LoadDelta& load = loads[hash];
+    uint64_t position_weight;
+    if (__builtin_mul_overflow(position, kRunWeightUnit, &position_weight) ||
+        !CheckedAdd(load.runs, kRunWeightUnit, &load.runs) ||
+        !CheckedAdd(load.position_sum, position_weight, &load.position_sum)) {
+      return Status::InvalidInput(handles.path + ": load record of " + hash.ToHex() +
+                                  ": the update's positions sum past 2^64 - 1");
+    }
+    return Status::Ok();
+  };
   for (const std::vector<BlobHash>& run : runs) {
     for (size_t position = 0; position < run.size(); ++position) {
-      // Fixed-point run weights (key_layout.h, `loads`).
-      LoadDelta& load = loads[run[position]];
-      uint64_t position_weight;
-      if (__builtin_mul_overflow(uint64_t{position}, kRunWeightUnit, &position_weight) ||
-          !CheckedAdd(load.runs, kRunWeightUnit, &load.runs) ||
-          !CheckedAdd(load.position_sum, position_weight, &load.position_sum)) {
-        return Status::InvalidInput(handles.path + ": load record of " + run[position].ToHex() +
-                                    ": the update's positions sum past 2^64 - 1");
+      BLOBGRAPH_RETURN_IF_ERROR(add_load(run[position], position));
+    }
+  }
+  // A continuation's loads count like a run's; its run was counted already
+  // (by the update that brought the run's first part).
+  for (const RunContinuation& part : continuations) {
+    for (size_t i = 0; i < part.loads.size(); ++i) {
+      uint64_t position;
+      if (__builtin_add_overflow(part.first_position, uint64_t{i}, &position)) {
+        return Status::InvalidInput(handles.path + ": run continuation positions pass 2^64 - 1");
       }
+      BLOBGRAPH_RETURN_IF_ERROR(add_load(part.loads[i], position));
     }
   }
   std::vector<std::pair<BlobHash, LoadDelta>> sorted(loads.begin(), loads.end());
@@ -319,6 +335,7 @@ Status EmitRuns(const DbHandles& handles, const std::vector<std::vector<BlobHash
     EncodeVarints(values, 2, &value);
     BLOBGRAPH_RETURN_IF_ERROR(sink->Merge(Cf::kLoads, HashKey(hash), value));
   }
+  if (runs.empty()) return Status::Ok();  // continuations add loads, not runs
   EncodeVarints(&run_weight, 1, &value);
   return sink->Merge(Cf::kMeta, kRunsKey, value);
 }
@@ -357,7 +374,7 @@ Status EmitUpdate(const DbHandles& handles, const GraphUpdate& update, WriteSink
   }
   BLOBGRAPH_RETURN_IF_ERROR(EmitNames(update.names, sink));
   BLOBGRAPH_RETURN_IF_ERROR(EmitFeedback(handles, update.feedback, sink));
-  BLOBGRAPH_RETURN_IF_ERROR(EmitRuns(handles, update.runs, sink));
+  BLOBGRAPH_RETURN_IF_ERROR(EmitRuns(handles, update.runs, update.run_continuations, sink));
   BLOBGRAPH_RETURN_IF_ERROR(EmitStoreTotals(added, sink));  // "totals": the last meta key
   if (update.profile) {
     std::string value;

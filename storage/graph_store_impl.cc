@@ -109,6 +109,7 @@ Status GraphStoreImpl::Apply(const GraphUpdate& update, const ApplyOptions& appl
   if (update.profile && !apply.force) BLOBGRAPH_RETURN_IF_ERROR(CheckProfile(*update.profile));
   size_t items = update.edges.size() + update.functions.size() + update.names.size();
   for (const auto& run : update.runs) items += run.size();
+  for (const auto& part : update.run_continuations) items += part.loads.size();
   bool ingest = apply.method == WriteMethod::kIngest ||
                 (apply.method == WriteMethod::kAuto && items > kAutoIngestThreshold);
   std::unique_ptr<WriteSink> sink = NewSink(ingest, items);

@@ -259,6 +259,9 @@ Result<std::unique_ptr<GraphStore>> CreateStore(const std::string& path,
 
 Result<std::unique_ptr<GraphStore>> GraphStore::Open(const std::string& path,
                                                      const StoreOptions& options) {
+  // Before anything is created or opened: a NaN/inf/negative prior weight
+  // would make every probability the store reports NaN.
+  BLOBGRAPH_RETURN_IF_ERROR(ValidateProbabilityModel(options.model, path + ": store options"));
   std::error_code error;
   fs::file_status status = fs::status(path, error);
   if (!fs::exists(status)) return CreateStore(path, options);

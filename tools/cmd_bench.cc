@@ -32,10 +32,25 @@ Result<bench::PowerLawGraph> GraphFromDependencies(const std::string& path) {
   return graph;
 }
 
-std::vector<uint64_t> ParseSizes(const std::string& list) {
+// Bench's own bounds: a synthetic graph is built in memory (~100 bytes per
+// function), and per-call timings are kept for percentiles.
+constexpr uint64_t kMaxBenchFunctions = 100'000'000;
+constexpr uint64_t kMaxPrefetchCalls = 100'000'000;
+constexpr uint64_t kMaxRecordCalls = 10'000'000'000;
+
+// "10000,100000": each a whole number from 1 to kMaxBenchFunctions.
+Result<std::vector<uint64_t>> ParseSizes(const std::string& list) {
   std::vector<uint64_t> sizes;
   std::stringstream in(list);
-  for (std::string item; std::getline(in, item, ',');) sizes.push_back(std::stoull(item));
+  for (std::string item; std::getline(in, item, ',');) {
+    auto size = ParseWholeFlag("--functions", item, {1, kMaxBenchFunctions});
+    if (!size.ok()) return size.status();
+    sizes.push_back(*size);
+  }
+  if (sizes.empty()) {
+    return Status::InvalidInput("--functions '" + list + "': expected a comma-separated list of "
+                                "whole numbers from 1 to " + std::to_string(kMaxBenchFunctions));
+  }
   return sizes;
 }
 
@@ -95,17 +110,18 @@ int RunBench(const Args& args) {
                   "Uses a scratch store in $TMPDIR; --db is not used.");
   cli.flags().add_options()
       ("functions", po::value<std::string>()->default_value("10000,100000,1000000"),
-       "synthetic graph sizes, comma separated")
+       "synthetic graph sizes, comma separated (each a whole number from 1 to 100000000)")
       ("deps", po::value<std::string>(), "measure this dependency file (text or capnp) instead")
-      ("seed", po::value<uint64_t>()->default_value(1), "graph generator seed")
-      ("prefetch-calls", po::value<size_t>()->default_value(200000), "timed prefetch calls")
-      ("record-calls", po::value<uint64_t>()->default_value(20000000), "RecordCall calls per thread");
+      ;
+  cli.AddWhole("seed", 1, {}, "graph generator seed");
+  cli.AddWhole("prefetch-calls", 200000, {1, kMaxPrefetchCalls}, "timed prefetch calls");
+  cli.AddWhole("record-calls", 20000000, {1, kMaxRecordCalls}, "RecordCall calls per thread");
   cli.AllowJson();
   if (auto exit_code = cli.Parse(args)) return *exit_code;
 
   bench::EngineBenchOptions options;
-  options.prefetch_calls = cli.Get<size_t>("prefetch-calls");
-  options.record_calls_per_thread = cli.Get<uint64_t>("record-calls");
+  options.prefetch_calls = cli.Whole("prefetch-calls");
+  options.record_calls_per_thread = cli.Whole("record-calls");
   std::vector<std::string> jsons;
   auto report = [&](const std::string& label, const Result<bench::EngineFigures>& figures) {
     if (!figures.ok()) return cli.Fail(figures.status());
@@ -124,16 +140,11 @@ int RunBench(const Args& args) {
     ProgressTicker progress(cli.quiet(), "measuring " + path);
     if (int failed = report(path, bench::RunEngineBenchmarksOn(*graph, options))) return failed;
   } else {
-    std::vector<uint64_t> sizes;
-    try {
-      sizes = ParseSizes(cli.Get<std::string>("functions"));
-    } catch (const std::exception&) {
-      return cli.UsageError("--functions '" + cli.Get<std::string>("functions") +
-                            "' is not a comma-separated list of numbers");
-    }
-    for (uint64_t size : sizes) {
+    auto sizes = ParseSizes(cli.Get<std::string>("functions"));
+    if (!sizes.ok()) return cli.UsageError(sizes.status().message());
+    for (uint64_t size : *sizes) {
       options.graph.functions = size;
-      options.graph.seed = cli.Get<uint64_t>("seed");
+      options.graph.seed = cli.Whole("seed");
       ProgressTicker progress(cli.quiet(), "measuring " + std::to_string(size) + " functions");
       if (int failed = report("power-law " + std::to_string(size),
                               bench::RunEngineBenchmarks(options))) {

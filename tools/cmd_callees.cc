@@ -1,4 +1,6 @@
 // blobgraph callees: a function's callees, most probable first.
+#include <algorithm>
+#include <cstdint>
 #include <cstdio>
 
 #include "tools/client_flags.h"
@@ -11,8 +13,8 @@ int RunCallees(const Args& args) {
                   "A function's callees with their static counts (call sites), dynamic counts\n"
                   "(observed calls) and probability p(callee | caller), most probable first.");
   cli.flags().add_options()
-      ("hash", po::value<std::string>()->required(), "the caller's hash (64 hex digits)")
-      ("top", po::value<size_t>()->default_value(20), "callees to list (0 = all)");
+      ("hash", po::value<std::string>()->required(), "the caller's hash (64 hex digits)");
+  cli.AddWhole("top", 20, {}, "callees to list (0 = all)");
   cli.AddPositional("hash", 1);
   cli.AllowJson();
   AddClientFlags(cli, /*server_required=*/false);
@@ -20,14 +22,14 @@ int RunCallees(const Args& args) {
 
   auto caller = BlobHash::Parse(cli.Get<std::string>("hash"));
   if (!caller.ok()) return cli.Fail(caller.status());
-  size_t top = cli.Get<size_t>("top");
+  uint64_t top = cli.Whole("top");
   std::unique_ptr<GraphStore> local;
   std::unique_ptr<server::ProfileClient> client;
   Result<std::vector<CalleeInfo>> callees = std::vector<CalleeInfo>{};
   if (cli.Has("server")) {
     client = server::ConnectOrReport(ClientFlagsFrom(cli), "callees");
     if (client == nullptr) return 1;
-    callees = client->Callees(*caller, static_cast<uint32_t>(top));
+    callees = client->Callees(*caller, static_cast<uint32_t>(std::min<uint64_t>(top, UINT32_MAX)));
   } else {
     auto store = cli.OpenStore(/*read_only=*/true, /*create=*/false);
     if (!store.ok()) return cli.Fail(store.status());

@@ -10,19 +10,16 @@ int RunDecay(const Args& args) {
                   "Multiplies every dynamic count (and warm-start statistic) by F, rounding\n"
                   "down, then drops edges that have no call sites and fewer than C observed\n"
                   "calls left. Atomic: the store holds the old counts or the new ones.");
-  cli.flags().add_options()
-      ("factor", po::value<double>()->required(), "scale factor, 0 < F <= 1")
-      ("drop-below", po::value<uint64_t>()->default_value(1), "drop dynamic-only edges below C");
+  cli.AddReal("factor", std::nullopt, {0.0, 1.0, /*min_open=*/true}, "scale factor",
+              /*required=*/true);
+  cli.AddWhole("drop-below", 1, {}, "drop dynamic-only edges below C observed calls");
   if (auto exit_code = cli.Parse(args)) return *exit_code;
-  double factor = cli.Get<double>("factor");
-  if (!(factor > 0.0 && factor <= 1.0)) {
-    return cli.UsageError("--factor " + std::to_string(factor) + " is outside (0, 1]");
-  }
+  double factor = cli.Real("factor");
   auto store = cli.OpenStore(/*read_only=*/false, /*create=*/false);
   if (!store.ok()) return cli.Fail(store.status());
   auto before = (*store)->Stats();
   if (!before.ok()) return cli.Fail(before.status());
-  Status status = (*store)->Decay(factor, cli.Get<uint64_t>("drop-below"));
+  Status status = (*store)->Decay(factor, cli.Whole("drop-below"));
   if (!status.ok()) return cli.Fail(status);
   auto after = (*store)->Stats();
   if (!after.ok()) return cli.Fail(after.status());

@@ -62,8 +62,8 @@ int RunExport(const Args& args) {
                   "is written whole or not at all (a temporary beside it, renamed into place).");
   cli.flags().add_options()
       ("format", po::value<std::string>()->default_value("capnp"), "capnp|text|json")
-      ("output,o", po::value<std::string>()->default_value("-"), "output file (- = stdout)")
-      ("min-count", po::value<uint64_t>()->default_value(0), "leave out edges below N");
+      ("output,o", po::value<std::string>()->default_value("-"), "output file (- = stdout)");
+  cli.AddWhole("min-count", 0, {}, "leave out edges below N");
   if (auto exit_code = cli.Parse(args)) return *exit_code;
   auto format = formats::ParseProfileFormat(cli.Get<std::string>("format"));
   if (!format.ok() || *format == formats::ProfileFormat::kAuto) {
@@ -78,7 +78,7 @@ int RunExport(const Args& args) {
   uint64_t edges = 0;
   {
     ProgressTicker progress(cli.quiet(), "exporting");
-    Status status = ExportProfile(**store, writer->get(), cli.Get<uint64_t>("min-count"),
+    Status status = ExportProfile(**store, writer->get(), cli.Whole("min-count"),
                                   &progress, &edges);
     if (!status.ok()) return cli.Fail(status);
   }

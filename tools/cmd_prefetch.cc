@@ -28,7 +28,9 @@ int RunPrefetch(const Args& args) {
   if (!start.ok()) return cli.Fail(start.status());
 
   std::unique_ptr<GraphStore> local;
-  std::vector<Prediction> predictions(options->max_results);
+  // Sized by what can come back, never by --max alone: a walk returns at
+  // most kMaxPrefetchResults, and at most the functions of the graph.
+  std::vector<Prediction> predictions;
   size_t count = 0;
   if (cli.Has("server")) {
     // The server's own engine walks its snapshot of the shared store.
@@ -36,14 +38,15 @@ int RunPrefetch(const Args& args) {
     if (client == nullptr) return 1;
     auto remote = client->Prefetch(*start, *options);
     if (!remote.ok()) return cli.Fail(remote.status());
-    count = std::min(remote->size(), predictions.size());
-    std::copy_n(remote->begin(), count, predictions.begin());
+    count = std::min<size_t>(remote->size(), options->max_results);
+    predictions.assign(remote->begin(), remote->begin() + count);
   } else {
     auto store = cli.OpenStore(/*read_only=*/true, /*create=*/false);
     if (!store.ok()) return cli.Fail(store.status());
     local = std::move(*store);
     auto engine = Engine::Open(local.get(), *engine_options);
     if (!engine.ok()) return cli.Fail(engine.status());
+    predictions.resize(PredictionCapacity(*options, (*engine)->Snapshot().functions));
     count = (*engine)->Prefetch(*start, *options, predictions.data(), predictions.size());
   }
   NameLookup names(local.get());

@@ -16,17 +16,18 @@ int RunPull(const Args& args) {
   cli.flags().add_options()
       ("output,o", po::value<std::string>(), "profile file to write ('-' = stdout)")
       ("format", po::value<std::string>()->default_value("capnp"), "capnp, text or json")
-      ("max-functions", po::value<uint64_t>()->default_value(0), "hottest functions to pull (0 = all)")
-      ("max-bytes", po::value<uint64_t>()->default_value(0), "wire-size budget (0 = none)")
-      ("min-calls", po::value<uint64_t>()->default_value(0), "skip functions with fewer observed calls");
+      ;
+  cli.AddWhole("max-functions", 0, {}, "hottest functions to pull (0 = all)");
+  cli.AddWhole("max-bytes", 0, {}, "wire-size budget (0 = none)");
+  cli.AddWhole("min-calls", 0, {}, "skip functions with fewer observed calls");
   AddClientFlags(cli, /*server_required=*/true);
   if (auto exit_code = cli.Parse(args)) return *exit_code;
   auto client = server::ConnectOrReport(ClientFlagsFrom(cli), "pull");
   if (!client) return 1;
   server::PullOptions options;
-  options.max_functions = cli.Get<uint64_t>("max-functions");
-  options.max_bytes = cli.Get<uint64_t>("max-bytes");
-  options.min_calls = cli.Get<uint64_t>("min-calls");
+  options.max_functions = cli.Whole("max-functions");
+  options.max_bytes = cli.Whole("max-bytes");
+  options.min_calls = cli.Whole("min-calls");
   auto pulled = client->Pull(options);
   if (!pulled.ok()) return cli.Fail(pulled.status());
 

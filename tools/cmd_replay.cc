@@ -149,10 +149,10 @@ int RunReplay(const Args& args) {
   cli.flags().add_options()
       ("trace", po::value<std::string>()->required(), "the recorded run")
       ("format", po::value<std::string>()->default_value("auto"), "auto|text|binary|capnp")
-      ("start-set", po::value<size_t>()->default_value(kDefaultStartSet),
-       "functions prefetched before the first event (0 = off)")
       ("decisions", po::value<std::string>(), "write 'EVENT_INDEX HASH' per prefetched hash")
       ("sweep", "try a grid of settings and print them best first");
+  cli.AddWhole("start-set", kDefaultStartSet, {},
+               "functions prefetched before the first event (0 = off; at most the store's)");
   AddPrefetchFlags(&cli);
   cli.AllowJson();
   if (auto exit_code = cli.Parse(args)) return *exit_code;
@@ -171,7 +171,7 @@ int RunReplay(const Args& args) {
   progress.SetPhase("replaying");
   if (cli.Has("sweep")) return Sweep(cli, store->get(), *engine_options, *events);
 
-  ReplaySettings settings{*prefetch, cli.Get<size_t>("start-set")};
+  ReplaySettings settings{*prefetch, cli.Whole("start-set")};
   std::vector<Decision> decisions;
   bool want_decisions = cli.Has("decisions");
   auto report = ReplayOnce(store->get(), *engine_options, *events, settings,

@@ -1,4 +1,6 @@
 // blobgraph serve: the profile server for a build farm (server/).
+#include <limits>
+
 #include "server/serve_command.h"
 #include "tools/command_line.h"
 
@@ -19,9 +21,12 @@ int RunServe(const Args& args) {
       ("tls-cert", po::value<std::string>(), "PEM certificate (with --tls-key): serve TLS")
       ("tls-key", po::value<std::string>(), "PEM private key")
       ("insecure", "allow a non-loopback address without a token")
-      ("max-push-edges", po::value<uint64_t>()->default_value(8u << 20), "entries per push (each kind)")
-      ("max-connections", po::value<uint32_t>()->default_value(256), "connections served at once")
       ("port-file", po::value<std::string>(), "write the bound port here (for --listen HOST:0)");
+  cli.AddWhole("max-push-edges", 8u << 20, {1, std::numeric_limits<uint64_t>::max()},
+               "entries per push (each kind)");
+  // The same bound as blobgraph-server's (server/serve_command.cc).
+  cli.AddWhole("max-connections", 256, {1, (1u << 20) - 1},
+               "connections served at once");
   if (auto exit_code = cli.Parse(args)) return *exit_code;
   server::ServeOptions options;
   options.db_path = cli.DbPath();
@@ -31,8 +36,8 @@ int RunServe(const Args& args) {
   if (cli.Has("tls-key")) options.tls_key_file = cli.Get<std::string>("tls-key");
   if (cli.Has("port-file")) options.port_file = cli.Get<std::string>("port-file");
   options.insecure = cli.Has("insecure");
-  options.max_push_edges = cli.Get<uint64_t>("max-push-edges");
-  options.max_connections = cli.Get<uint32_t>("max-connections");
+  options.max_push_edges = cli.Whole("max-push-edges");
+  options.max_connections = static_cast<uint32_t>(cli.Whole("max-connections"));
   options.log = !cli.quiet();
   return server::RunServe(options);
 }

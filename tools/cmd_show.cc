@@ -4,6 +4,7 @@
 #include <set>
 #include <string>
 
+#include "blobgraph/engine.h"
 #include "tools/command_line.h"
 
 namespace blobgraph::tools {
@@ -92,9 +93,9 @@ int RunShow(const Args& args) {
                   "Graphviz instead (blobgraph show HASH --dot | dot -Tpng -o graph.png).");
   cli.flags().add_options()
       ("hash", po::value<std::string>()->required(), "the function's hash")
-      ("depth", po::value<uint32_t>()->default_value(2), "levels of callees to show")
-      ("top", po::value<size_t>()->default_value(8), "callees shown per function")
       ("dot", "print Graphviz dot instead of a tree");
+  cli.AddWhole("depth", 2, {0, kMaxPrefetchDepth}, "levels of callees to show");
+  cli.AddWhole("top", 8, {}, "callees shown per function");
   cli.AddPositional("hash", 1);
   if (auto exit_code = cli.Parse(args)) return *exit_code;
 
@@ -102,7 +103,7 @@ int RunShow(const Args& args) {
   if (!start.ok()) return cli.Fail(start.status());
   auto store = cli.OpenStore(/*read_only=*/true, /*create=*/false);
   if (!store.ok()) return cli.Fail(store.status());
-  ShowSettings settings{cli.Get<uint32_t>("depth"), cli.Get<size_t>("top")};
+  ShowSettings settings{static_cast<uint32_t>(cli.Whole("depth")), cli.Whole("top")};
   if (cli.Has("dot")) {
     Status status = PrintDot(**store, *start, settings);
     return status.ok() ? 0 : cli.Fail(status);

@@ -58,7 +58,7 @@ int RunStats(const Args& args) {
   CommandLine cli("stats", "stats [--top N] [--json]",
                   "Functions, edges, total static and dynamic counts, bytes on disk and the\n"
                   "hottest functions (most observed calls into them, then most call sites).");
-  cli.flags().add_options()("top", po::value<size_t>()->default_value(10), "hottest functions to list");
+  cli.AddWhole("top", 10, {}, "hottest functions to list");
   cli.AllowJson();
   AddClientFlags(cli, /*server_required=*/false);
   if (auto exit_code = cli.Parse(args)) return *exit_code;
@@ -69,7 +69,8 @@ int RunStats(const Args& args) {
   auto stats = (*store)->Stats();
   if (!stats.ok()) return cli.Fail(stats.status());
 
-  size_t top = cli.Get<size_t>("top");
+  // Sized by the store, not the flag: --top 2^64-1 lists every function.
+  uint64_t top = std::min<uint64_t>(cli.Whole("top"), stats->functions);
   std::vector<NodeRecord> hottest;
   Status scan = (*store)->ForEachNode([&](const NodeRecord& node) {
     hottest.push_back(node);

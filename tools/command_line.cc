@@ -27,6 +27,44 @@ void CommandLine::AllowJson() {
   flags_.add_options()("json", "machine-readable output: one JSON document on stdout");
 }
 
+void CommandLine::AddWhole(const char* name, std::optional<uint64_t> default_value,
+                           WholeRange range, const std::string& help, bool required) {
+  auto* value = po::value<std::string>()->value_name("N");
+  if (default_value) value->default_value(std::to_string(*default_value));
+  if (required) value->required();
+  flags_.add_options()(name, value, (help + " (" + DescribeRange(range) + ")").c_str());
+  whole_ranges_[name] = range;
+}
+
+void CommandLine::AddReal(const char* name, std::optional<double> default_value, RealRange range,
+                          const std::string& help, bool required) {
+  auto* value = po::value<std::string>()->value_name("X");
+  if (default_value) {
+    char text[32];
+    std::snprintf(text, sizeof(text), "%g", *default_value);
+    value->default_value(text);
+  }
+  if (required) value->required();
+  flags_.add_options()(name, value, (help + " (" + DescribeRange(range) + ")").c_str());
+  real_ranges_[name] = range;
+}
+
+std::optional<int> CommandLine::CheckNumbers() {
+  for (const auto& [name, range] : whole_ranges_) {
+    if (!Has(name.c_str())) continue;
+    auto value = ParseWholeFlag("--" + name, Get<std::string>(name.c_str()), range);
+    if (!value.ok()) return UsageError(value.status().message());
+    wholes_[name] = *value;
+  }
+  for (const auto& [name, range] : real_ranges_) {
+    if (!Has(name.c_str())) continue;
+    auto value = ParseRealFlag("--" + name, Get<std::string>(name.c_str()), range);
+    if (!value.ok()) return UsageError(value.status().message());
+    reals_[name] = *value;
+  }
+  return std::nullopt;
+}
+
 std::optional<int> CommandLine::Parse(const Args& args) {
   try {
     po::store(po::command_line_parser(args).options(flags_).positional(positional_).run(),
@@ -40,7 +78,7 @@ std::optional<int> CommandLine::Parse(const Args& args) {
   } catch (const po::error& error) {
     return UsageError(error.what());
   }
-  return std::nullopt;
+  return CheckNumbers();
 }
 
 std::string CommandLine::DbPath() const {

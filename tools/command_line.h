@@ -5,6 +5,7 @@
 
 #include <boost/program_options.hpp>
 
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -13,6 +14,7 @@
 #include "blobgraph/graph_store.h"
 #include "blobgraph/status.h"
 #include "tools/command.h"
+#include "tools/numeric_flag.h"
 
 namespace blobgraph::tools {
 
@@ -28,6 +30,20 @@ class CommandLine {
   void AddPositional(const char* name, int max_count);
   // Adds --json (machine-readable output: one JSON document on stdout).
   void AllowJson();
+
+  // Numeric flags. Parse() checks the text given against `range` (see
+  // numeric_flag.h): a negative, non-finite, fractional (for whole numbers)
+  // or out-of-range value is a usage error (exit 2) naming the flag, the
+  // value and what is allowed, before the command touches anything. The
+  // allowed range is appended to `help`. std::nullopt default: the flag has
+  // no value unless given (or is `required`).
+  void AddWhole(const char* name, std::optional<uint64_t> default_value, WholeRange range,
+                const std::string& help, bool required = false);
+  void AddReal(const char* name, std::optional<double> default_value, RealRange range,
+               const std::string& help, bool required = false);
+  // The checked value. REQUIRES: Parse() succeeded and Has(name).
+  uint64_t Whole(const char* name) const { return wholes_.at(name); }
+  double Real(const char* name) const { return reals_.at(name); }
 
   // Parses `args`. Returns an exit code when the command should stop now
   // (0 after --help, 2 after a usage error), else std::nullopt.
@@ -60,6 +76,12 @@ class CommandLine {
   po::options_description flags_;
   po::positional_options_description positional_;
   po::variables_map values_;
+  std::map<std::string, WholeRange> whole_ranges_;
+  std::map<std::string, RealRange> real_ranges_;
+  std::map<std::string, uint64_t> wholes_;
+  std::map<std::string, double> reals_;
+  // Checks every numeric flag given; exit code 2 after a bad one.
+  std::optional<int> CheckNumbers();
 };
 
 // "0a1b2c3d4e5f… name" when the store knows a name, else the full hex.

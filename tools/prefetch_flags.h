@@ -13,5 +13,8 @@ Result<PrefetchOptions> PrefetchFlags(const CommandLine& cli);
 // Engine options for a one-shot command: no background refresh or flush,
 // and the probability model's --prior-weight.
 Result<EngineOptions> EngineFlags(const CommandLine& cli);
+// Room a Prefetch with `options` can use on a snapshot of `functions`
+// functions: min(max_results, kMaxPrefetchResults, functions).
+size_t PredictionCapacity(const PrefetchOptions& options, uint64_t functions);
 
 }  // namespace blobgraph::tools

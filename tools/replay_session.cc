@@ -1,15 +1,23 @@
 #include "tools/replay_session.h"
 
+#include <algorithm>
 #include <chrono>
+
+#include "tools/prefetch_flags.h"
 
 namespace blobgraph::tools {
 
 ReplaySession::ReplaySession(Engine* engine, const ReplaySettings& settings,
                              std::vector<Decision>* decisions)
     : engine_(engine), settings_(settings), decisions_(decisions) {
-  predictions_.resize(settings_.prefetch.max_results);
+  // Buffers sized by the graph, never by a flag alone (--max, --start-set).
+  uint64_t functions = engine_->Snapshot().functions;
+  predictions_.resize(PredictionCapacity(settings_.prefetch, functions));
   if (settings_.start_set > 0) {
-    std::vector<BlobHash> start(settings_.start_set);
+    // The engine ranks at most 2^16 start functions (snapshot_loader.h),
+    // possibly some outside a budget-limited snapshot.
+    std::vector<BlobHash> start(
+        std::min<uint64_t>(settings_.start_set, std::max<uint64_t>(functions, 1 << 16)));
     size_t count = engine_->StartSet(start.size(), start.data());
     for (size_t i = 0; i < count; ++i) Issue(-1, start[i]);
     report_.start_set_issued = count;

@@ -27,8 +27,8 @@
  *
  * Threads: as the C++ API. Functions marked "Any thread" may be called on the
  * same handle from many threads at once. blobgraph_prefetch() takes no lock,
- * allocates nothing (for capacities up to BLOBGRAPH_PREFETCH_STACK_RESULTS),
- * does no I/O.
+ * allocates nothing (whatever the capacity: a walk returns at most 128
+ * results), does no I/O.
  *
  * A client handle is a connection to a profile server (`blobgraph serve`,
  * blobgraph-server): a runtime pulls a warm start from it when it starts and
@@ -116,7 +116,7 @@ typedef struct blobgraph_store_options {
   int create_if_missing;       /* default 1 */
   int read_only;               /* default 0: open without the writer lock; writes fail */
   int sync_writes;             /* default 0: 1 = writes survive a power cut */
-  double prior_weight;         /* default 1.0: pseudo-calls per static call site */
+  double prior_weight;         /* default 1.0: pseudo-calls per static call site; 0..1e6 */
   uint64_t block_cache_bytes;  /* default 64 MiB */
 } blobgraph_store_options;
 
@@ -208,9 +208,9 @@ typedef struct blobgraph_engine_options {
   uint32_t refresh_interval_ms;  /* default 2000; 0 = no background snapshot rebuild */
   uint32_t flush_interval_ms;    /* default 1000; 0 = no background flush */
   uint64_t max_pending_edges;    /* default 262144 */
-  uint64_t waste_window;         /* default 4096 */
-  uint64_t tracked_functions;    /* default 1048576 */
-  double prior_weight;           /* default 1.0 */
+  uint64_t waste_window;         /* default 4096; at most 2^29 */
+  uint64_t tracked_functions;    /* default 1048576; at most 2^30 */
+  double prior_weight;           /* default 1.0; finite, 0..1e6 (else INVALID_ARGUMENT) */
   blobgraph_prefetch_options prefetch; /* used when blobgraph_prefetch gets NULL options */
 } blobgraph_engine_options;
 
@@ -247,8 +247,8 @@ BLOBGRAPH_API blobgraph_status blobgraph_on_load(blobgraph_engine* engine,
  * and their number into `*count`. Never returns `hash` itself, a function
  * already loaded (blobgraph_on_load) or a duplicate. `options` NULL = the
  * engine's defaults. REQUIRES: the arrays have room for `capacity` entries.
- * Any thread; no lock, no I/O; no allocation when
- * min(capacity, max_results) <= BLOBGRAPH_PREFETCH_STACK_RESULTS.
+ * Any thread; no lock, no I/O, no allocation; at most 128 results come
+ * back whatever capacity and max_results say.
  * Errors: CLOSED_HANDLE, INVALID_ARGUMENT (NULL hash/out/count). */
 BLOBGRAPH_API blobgraph_status blobgraph_prefetch(blobgraph_engine* engine,
                                                   const blobgraph_hash* hash,

@@ -25,6 +25,11 @@
 
 namespace blobgraph {
 
+// A walk goes at most this deep and returns at most this many predictions,
+// whatever PrefetchOptions and the caller's capacity ask for.
+inline constexpr uint32_t kMaxPrefetchDepth = 16;
+inline constexpr size_t kMaxPrefetchResults = 128;
+
 struct PrefetchOptions {
   uint32_t max_depth = 2;         // 1 = direct callees; 2 adds their callees
   uint32_t top_n = 4;             // callees expanded per node, most probable first
@@ -32,6 +37,11 @@ struct PrefetchOptions {
   uint32_t max_results = 16;      // also bounded by the caller's buffer
   bool enabled = true;            // false: Prefetch returns 0 and counts nothing
 };
+
+// kInvalidInput if min_probability is NaN or outside [0, 1]. Depth, top and
+// max are never an error: 0 makes Prefetch return nothing, values above
+// kMaxPrefetchDepth / kMaxPrefetchResults act as those limits.
+Status ValidatePrefetchOptions(const PrefetchOptions& options);
 
 // One predicted function: the product of edge probabilities along the best
 // path from the start, and that path's length.
@@ -67,9 +77,21 @@ struct EngineOptions {
   ProbabilityModel model;
 };
 
+// The largest values EngineOptions take (Engine::Open refuses larger ones
+// with kInvalidInput): the tracker and waste ring are allocated up front,
+// and intervals are added to steady_clock time points.
+inline constexpr size_t kMaxTrackedFunctions = size_t{1} << 30;
+inline constexpr uint64_t kMaxWasteWindow = uint64_t{1} << 29;
+inline constexpr std::chrono::milliseconds kMaxEngineInterval{0xffffffffLL};  // ~49.7 days
+// kInvalidInput naming the field if an option is out of range (see above;
+// negative intervals, a model outside ValidateProbabilityModel).
+Status ValidateEngineOptions(const EngineOptions& options);
+
 class Engine {
  public:
   // Builds the first snapshot before returning, so the engine answers at once.
+  // Never throws: options out of range are kInvalidInput (ValidateEngineOptions),
+  // running out of memory is kIOError naming what could not be allocated.
   static Result<std::unique_ptr<Engine>> Open(GraphStore* store, const EngineOptions& options = {});
   // Flushes recorded calls and loads, then stops the background thread.
   virtual ~Engine() = default;
@@ -94,7 +116,12 @@ class Engine {
   // (learned from OnLoad order across recorded runs). Returns how many.
   virtual size_t StartSet(size_t max, BlobHash* out) const noexcept = 0;
 
-  // Writes recorded calls and this run's load order to the store.
+  // Writes recorded calls and this run's load order so far to the store,
+  // in one atomic update: after Flush returns OK, a process crash loses
+  // neither (a power cut too on a store with sync_writes), and
+  // the next engine's StartSet includes this run. The run is counted once
+  // however often Flush is called (later flushes add only the loads since
+  // the previous one, at their positions in the run).
   virtual Status Flush() = 0;
   // Rebuilds and publishes a snapshot now (off the caller's hot path).
   virtual Status Refresh() = 0;

@@ -102,6 +102,16 @@ struct StoreStats {
   FeedbackStats feedback;       // lifetime totals of every engine on this store
 };
 
+// The later loads of a run whose beginning an earlier update already wrote
+// (in GraphUpdate::runs): Engine::Flush persists a run's first-load order as
+// it grows. loads[i] was first loaded at position first_position + i of that
+// run. They add to the warm-start statistics like a run's loads, but the
+// store's run count is not incremented again.
+struct RunContinuation {
+  uint64_t first_position = 0;
+  std::vector<BlobHash> loads;
+};
+
 // Everything one logical write adds. Apply() makes it all durable together or
 // not at all.
 struct GraphUpdate {
@@ -109,12 +119,13 @@ struct GraphUpdate {
   std::vector<BlobHash> functions;                          // declared, maybe callee-less
   std::vector<std::pair<BlobHash, std::string>> names;      // last write wins
   std::vector<std::vector<BlobHash>> runs;                  // each: one run's first-load order
+  std::vector<RunContinuation> run_continuations;           // later loads of runs written before
   std::optional<ProfileInfo> profile;                       // merged profile's identity
   FeedbackStats feedback;                                   // added to the lifetime totals
 
   bool empty() const {
-    return edges.empty() && functions.empty() && names.empty() && runs.empty() && !profile &&
-           feedback.empty();
+    return edges.empty() && functions.empty() && names.empty() && runs.empty() &&
+           run_continuations.empty() && !profile && feedback.empty();
   }
 };
 

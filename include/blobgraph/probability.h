@@ -26,7 +26,11 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstdio>
 #include <limits>
+#include <string>
+
+#include "blobgraph/status.h"
 
 namespace blobgraph {
 
@@ -67,6 +71,10 @@ struct ProbabilityModel {
   // run, so observed calls outrank a guess from the code but never erase it.
   // (Replays of the samples are flat for 0.25..4; see README, "Model".)
   double prior_weight = 0.5;
+  // Allowed: finite, 0 <= prior_weight <= kMaxPriorWeight. The bound keeps
+  // A * S (A up to kMaxPriorWeight * 2^64, S up to 2^64) far below the
+  // largest double, so no probability is inf/inf = NaN.
+  static constexpr double kMaxPriorWeight = 1e6;
 
   double PriorStrength(const RowTotals& totals) const {
     return prior_weight * static_cast<double>(std::max<uint64_t>(1, totals.max_dynamic));
@@ -87,5 +95,16 @@ struct ProbabilityModel {
     return p < 1.0L ? static_cast<double>(p) : 1.0;
   }
 };
+
+// kInvalidInput naming `what` (e.g. "engine options") if `model` is outside
+// its documented range: a NaN, infinite, negative or too large prior_weight.
+inline Status ValidateProbabilityModel(const ProbabilityModel& model, const std::string& what) {
+  double w = model.prior_weight;
+  if (std::isfinite(w) && w >= 0.0 && w <= ProbabilityModel::kMaxPriorWeight) return Status::Ok();
+  char value[32];
+  std::snprintf(value, sizeof(value), "%g", w);
+  return Status::InvalidInput(what + ": prior_weight is " + value +
+                              "; expected a number from 0 to 1e+06");
+}
 
 }  // namespace blobgraph
