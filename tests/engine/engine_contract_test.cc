@@ -286,7 +286,8 @@ TEST(EngineContractTest, LoadedFunctionsStayFilteredAfterTrackerEviction) {
   check("same snapshot");
   check("again");
   GraphUpdate more;
-  more.edges.push_back({caller, late, 1, 0});
+  // An observed call: the caller's call sites are set once (graph_store.h).
+  more.edges.push_back({caller, late, 0, 1});
   ASSERT_TRUE(store->Apply(more).ok());
   ASSERT_TRUE(engine->Refresh().ok());
   check("after a rebuild");
