@@ -4,6 +4,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -75,6 +76,18 @@ std::string CliTest::Gunzip(const std::string& sample, const std::string& file) 
                                                   "/sample/" + sample + "/" + file + ".gz") +
                         " > " + ShellQuote(out);
   EXPECT_EQ(std::system(command.c_str()), 0) << command;
+  return out;
+}
+
+std::string CanonicalDump(const std::string& text_export) {
+  std::istringstream in(text_export);
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);) {
+    if (!line.empty() && line[0] != '#') lines.push_back(line);
+  }
+  std::sort(lines.begin(), lines.end());
+  std::string out;
+  for (const std::string& line : lines) out += line + "\n";
   return out;
 }
 

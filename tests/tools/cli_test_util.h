@@ -42,6 +42,10 @@ class CliTest : public ::testing::Test {
   std::string dir_;
 };
 
+// The edge and function lines of a text export, sorted: a canonical dump of
+// a store's counts and names (the header line carries a fresh id).
+std::string CanonicalDump(const std::string& text_export);
+
 // A hash whose every byte is `byte`, in hex.
 std::string HexOf(uint8_t byte);
 

@@ -22,18 +22,6 @@ using ::testing::HasSubstr;
 const std::vector<std::string> kBadValues = {"-1",  "inf",   "nan", "-0.5",
                                              "1e400", "99999999999999999999999"};
 
-std::string Canonical(const std::string& text_export) {
-  std::istringstream in(text_export);
-  std::vector<std::string> lines;
-  for (std::string line; std::getline(in, line);) {
-    if (!line.empty() && line[0] != '#') lines.push_back(line);
-  }
-  std::sort(lines.begin(), lines.end());
-  std::string out;
-  for (const std::string& line : lines) out += line + "\n";
-  return out;
-}
-
 class FlagValidationTest : public CliTest {
  protected:
   void SetUp() override {
@@ -59,7 +47,7 @@ class FlagValidationTest : public CliTest {
     EXPECT_EQ(stats.exit_code, 0) << stats.err;
     // Bytes on disk move with compaction, not with contents.
     std::string counters = std::regex_replace(stats.out, std::regex("\"bytes_on_disk\":[0-9]+,"), "");
-    return Canonical(dump.out) + "\n" + counters;
+    return CanonicalDump(dump.out) + "\n" + counters;
   }
 
   std::string trace_;

@@ -12,20 +12,6 @@ namespace {
 
 using ::testing::HasSubstr;
 
-// The edge and function lines of a text export, sorted: a canonical dump of
-// the graph's counts and names (the header line carries a fresh id).
-std::string CanonicalDump(const std::string& text_export) {
-  std::istringstream in(text_export);
-  std::vector<std::string> lines;
-  for (std::string line; std::getline(in, line);) {
-    if (!line.empty() && line[0] != '#') lines.push_back(line);
-  }
-  std::sort(lines.begin(), lines.end());
-  std::string out;
-  for (const std::string& line : lines) out += line + "\n";
-  return out;
-}
-
 class RoundTripTest : public CliTest {
  protected:
   // The email sample: static dependencies, names, and a recorded run.

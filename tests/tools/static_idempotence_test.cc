@@ -25,15 +25,7 @@ class StaticIdempotenceTest : public CliTest {
   std::string Dump(const std::string& db_path) const {
     CommandResult result = Run({"export", "--format", "text", "--db", db_path});
     EXPECT_EQ(result.exit_code, 0) << result.err;
-    std::istringstream in(result.out);
-    std::vector<std::string> lines;
-    for (std::string line; std::getline(in, line);) {
-      if (!line.empty() && line[0] != '#') lines.push_back(line);
-    }
-    std::sort(lines.begin(), lines.end());
-    std::string out;
-    for (const std::string& line : lines) out += line + "\n";
-    return out;
+    return CanonicalDump(result.out);
   }
   std::string Dump() const { return Dump(db()); }
   void ExpectOk(const CommandResult& result) const {
