@@ -174,7 +174,6 @@ void EngineImpl::OnLoad(const BlobHash& hash) noexcept {
       // Out of memory: this load is left out of the run's start-set data
       // (the prediction filter below still sees it). OnLoad must not throw.
       loaded_once_.erase(hash);
-      ++loads_not_recorded_;
     }
   }
   MarkLoaded(hash);

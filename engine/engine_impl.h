@@ -126,7 +126,6 @@ class EngineImpl final : public Engine {
   std::mutex load_mutex_;
   std::vector<BlobHash> load_order_;  // this run's first loads; also marks new snapshots
   std::unordered_set<BlobHash> loaded_once_;
-  uint64_t loads_not_recorded_ = 0;   // OnLoad calls that found no memory for the order
 
   std::mutex wake_mutex_;
   std::condition_variable wake_;

@@ -125,8 +125,6 @@ std::vector<uint32_t> SortedEdgeOrder(const std::vector<EdgeDelta>& edges, NodeD
   return order;
 }
 
-std::string_view View(const rocksdb::Slice& slice) { return {slice.data(), slice.size()}; }
-
 // Reads the current edge rows of a chunk of callers with one batched
 // MultiGet (sorted keys let RocksDB share index and filter work across them;
 // cheaper than an iterator Seek per caller, which positions every level).
@@ -297,7 +295,7 @@ Status EmitRuns(const DbHandles& handles, const std::vector<std::vector<BlobHash
   auto add_load = [&](const BlobHash& hash, uint64_t position) {
     LoadDelta& load = loads[hash];
     uint64_t position_weight;
-    if (__builtin_mul_overflow(position, kRunWeightUnit, &position_weight) ||
+    if (!CheckedMul(position, kRunWeightUnit, &position_weight) ||
         !CheckedAdd(load.runs, kRunWeightUnit, &load.runs) ||
         !CheckedAdd(load.position_sum, position_weight, &load.position_sum)) {
       return Status::InvalidInput(handles.path + ": load record of " + hash.ToHex() +
@@ -315,7 +313,7 @@ Status EmitRuns(const DbHandles& handles, const std::vector<std::vector<BlobHash
   for (const RunContinuation& part : continuations) {
     for (size_t i = 0; i < part.loads.size(); ++i) {
       uint64_t position;
-      if (__builtin_add_overflow(part.first_position, uint64_t{i}, &position)) {
+      if (!CheckedAdd(part.first_position, i, &position)) {
         return Status::InvalidInput(handles.path + ": run continuation positions pass 2^64 - 1");
       }
       BLOBGRAPH_RETURN_IF_ERROR(add_load(part.loads[i], position));
@@ -325,7 +323,7 @@ Status EmitRuns(const DbHandles& handles, const std::vector<std::vector<BlobHash
   std::sort(sorted.begin(), sorted.end(),
             [](const auto& a, const auto& b) { return a.first < b.first; });
   uint64_t run_weight;
-  if (__builtin_mul_overflow(uint64_t{runs.size()}, kRunWeightUnit, &run_weight)) {
+  if (!CheckedMul(runs.size(), kRunWeightUnit, &run_weight)) {
     return Status::InvalidInput(handles.path + ": update has too many runs");
   }
   BLOBGRAPH_RETURN_IF_ERROR(CheckLoadTotals(handles, sorted, run_weight));

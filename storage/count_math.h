@@ -22,9 +22,19 @@ inline constexpr uint64_t kMaxCount = std::numeric_limits<uint64_t>::max();
   return !__builtin_add_overflow(a, b, sum);
 }
 
+// *product = a * b; false (and *product unspecified) if that passes kMaxCount.
+[[nodiscard]] inline bool CheckedMul(uint64_t a, uint64_t b, uint64_t* product) {
+  return !__builtin_mul_overflow(a, b, product);
+}
+
 inline uint64_t SaturatingAdd(uint64_t a, uint64_t b) {
   uint64_t sum;
   return __builtin_add_overflow(a, b, &sum) ? kMaxCount : sum;
+}
+
+inline uint64_t SaturatingMul(uint64_t a, uint64_t b) {
+  uint64_t product;
+  return __builtin_mul_overflow(a, b, &product) ? kMaxCount : product;
 }
 
 }  // namespace blobgraph::storage

@@ -32,8 +32,6 @@ uint64_t Scale(uint64_t value, double factor) {
   return static_cast<uint64_t>(std::floor(static_cast<long double>(value) * factor));
 }
 
-std::string_view View(const rocksdb::Slice& slice) { return {slice.data(), slice.size()}; }
-
 }  // namespace
 
 Status GraphStoreImpl::Decay(double factor, uint64_t drop_below) {

@@ -14,8 +14,6 @@
 namespace blobgraph::storage {
 namespace {
 
-std::string_view View(const rocksdb::Slice& slice) { return {slice.data(), slice.size()}; }
-
 // Scales `count` varints of `value` by kRunWeightUnit into `out`.
 Status ScaleRecord(const DbHandles& handles, Cf cf, std::string_view key, std::string_view value,
                    size_t count, std::string* out) {
@@ -24,7 +22,7 @@ Status ScaleRecord(const DbHandles& handles, Cf cf, std::string_view key, std::s
     return CorruptValue(handles.path, cf, key, "record does not decode (converting to format 2)");
   }
   for (size_t i = 0; i < count; ++i) {
-    if (__builtin_mul_overflow(values[i], kRunWeightUnit, &values[i])) {
+    if (!CheckedMul(values[i], kRunWeightUnit, &values[i])) {
       return CorruptValue(handles.path, cf, key,
                           "count too large to convert to run weights (format 2)");
     }

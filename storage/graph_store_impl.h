@@ -19,6 +19,7 @@
 #include <rocksdb/db.h>
 
 #include "blobgraph/graph_store.h"
+#include "storage/count_math.h"
 #include "storage/key_layout.h"
 #include "storage/store_state.h"
 #include "storage/write_sink.h"
@@ -89,8 +90,7 @@ class GraphStoreImpl final : public GraphStore {
   const uint64_t run_weight_unit_;
   // A stored run weight in kRunWeightUnit per run (saturating).
   uint64_t ToRunWeight(uint64_t stored) const {
-    uint64_t scale = kRunWeightUnit / run_weight_unit_, weight;
-    return __builtin_mul_overflow(stored, scale, &weight) ? ~uint64_t{0} : weight;
+    return SaturatingMul(stored, kRunWeightUnit / run_weight_unit_);
   }
   std::mutex writer_mutex_;
 };

@@ -14,8 +14,6 @@
 namespace blobgraph::storage {
 namespace {
 
-std::string_view View(const rocksdb::Slice& slice) { return {slice.data(), slice.size()}; }
-
 struct RowTotals {
   uint64_t entries = 0, static_total = 0, dynamic_total = 0;
 };

@@ -22,8 +22,6 @@ struct Expected {
   bool overflow = false;  // the edges into it sum past 2^64 - 1
 };
 
-std::string_view View(const rocksdb::Slice& slice) { return {slice.data(), slice.size()}; }
-
 // Structural UTF-8 check (lead and continuation bytes, no overlongs for
 // 2-byte forms); enough to catch binary garbage in a name.
 bool LooksLikeUtf8(std::string_view text) {

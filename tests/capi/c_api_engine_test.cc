@@ -27,15 +27,6 @@ blobgraph_hash ToC(const BlobHash& hash) {
   return out;
 }
 
-blobgraph_store* OpenStore(const std::string& path, bool read_only) {
-  blobgraph_store_options options;
-  EXPECT_EQ(blobgraph_store_options_init(&options), BLOBGRAPH_OK);
-  options.read_only = read_only ? 1 : 0;
-  blobgraph_store* store = nullptr;
-  EXPECT_EQ(blobgraph_store_open(path.c_str(), &options, &store), BLOBGRAPH_OK) << blobgraph_last_error();
-  return store;
-}
-
 
 // Trains a store on the difflib sample through the C API; returns the trace's
 // distinct callees (the functions to ask about).

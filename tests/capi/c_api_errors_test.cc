@@ -19,12 +19,6 @@ namespace {
 
 using ::testing::HasSubstr;
 
-blobgraph_store* OpenStore(const std::string& path) {
-  blobgraph_store* store = nullptr;
-  EXPECT_EQ(blobgraph_store_open(path.c_str(), nullptr, &store), BLOBGRAPH_OK) << blobgraph_last_error();
-  return store;
-}
-
 
 blobgraph_hash HashOf(uint8_t byte) {
   blobgraph_hash hash;

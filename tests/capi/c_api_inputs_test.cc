@@ -17,12 +17,6 @@ namespace {
 
 using ::testing::HasSubstr;
 
-blobgraph_store* OpenStore(const std::string& path) {
-  blobgraph_store* store = nullptr;
-  EXPECT_EQ(blobgraph_store_open(path.c_str(), nullptr, &store), BLOBGRAPH_OK) << blobgraph_last_error();
-  return store;
-}
-
 uint64_t Edges(blobgraph_store* store) {
   blobgraph_store_stats stats;
   EXPECT_EQ(blobgraph_store_stats_get(store, &stats), BLOBGRAPH_OK);

@@ -44,6 +44,16 @@ struct CommandResult {
 // Runs `command` with /bin/sh, capturing stdout and stderr.
 // An engine with no background refresh or flush (tests drive both), or null
 // after a failed expectation.
+// Opens the store at `path` (read-only if asked) or fails the current test.
+inline blobgraph_store* OpenStore(const std::string& path, bool read_only = false) {
+  blobgraph_store_options options;
+  EXPECT_EQ(blobgraph_store_options_init(&options), BLOBGRAPH_OK);
+  options.read_only = read_only ? 1 : 0;
+  blobgraph_store* store = nullptr;
+  EXPECT_EQ(blobgraph_store_open(path.c_str(), &options, &store), BLOBGRAPH_OK) << blobgraph_last_error();
+  return store;
+}
+
 inline blobgraph_engine* OpenQuietEngine(blobgraph_store* store) {
   blobgraph_engine_options options;
   EXPECT_EQ(blobgraph_engine_options_init(&options), BLOBGRAPH_OK);

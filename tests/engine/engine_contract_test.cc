@@ -297,14 +297,7 @@ TEST(EngineContractTest, RowPulledAfterAMissFollowsNewCountsOnRefresh) {
   // As in MissIsPulledIntoTheNextSnapshot: a cold caller outside the hot
   // set, pulled in after a miss. Then another writer adds observed calls.
   TempStore store;
-  GraphUpdate update;
-  for (int i = 0; i < 40; ++i) {
-    BlobHash caller = MakeHash(static_cast<uint8_t>(10 + i));
-    for (int k = 0; k < 4; ++k) {
-      BlobHash callee = MakeHash(static_cast<uint8_t>(100 + (i * 4 + k) % 150));
-      update.edges.push_back({caller, callee, 1, 100});
-    }
-  }
+  GraphUpdate update = HotCallersUpdate();
   const BlobHash cold = MakeHash(7), first = MakeHash(8), second = MakeHash(9);
   update.edges.push_back({cold, first, 1, 0});
   update.edges.push_back({cold, second, 1, 0});

@@ -177,14 +177,7 @@ TEST(EngineTest, MissIsPulledIntoTheNextSnapshot) {
   // 40 hot callers (observed calls) and one cold caller (static only) under
   // a budget too small for all of them: the hot set leaves the cold one out.
   TempStore store;
-  GraphUpdate update;
-  for (int i = 0; i < 40; ++i) {
-    BlobHash caller = MakeHash(static_cast<uint8_t>(10 + i));
-    for (int k = 0; k < 4; ++k) {
-      BlobHash callee = MakeHash(static_cast<uint8_t>(100 + (i * 4 + k) % 150));
-      update.edges.push_back({caller, callee, 1, 100});
-    }
-  }
+  GraphUpdate update = HotCallersUpdate();
   const BlobHash cold = MakeHash(7), cold_callee = MakeHash(8);
   update.edges.push_back({cold, cold_callee, 1, 0});
   ASSERT_TRUE(store->Apply(update).ok());

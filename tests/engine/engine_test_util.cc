@@ -61,4 +61,16 @@ EngineOptions QuietOptions() {
   return options;
 }
 
+GraphUpdate HotCallersUpdate() {
+  GraphUpdate update;
+  for (int i = 0; i < 40; ++i) {
+    BlobHash caller = MakeHash(static_cast<uint8_t>(10 + i));
+    for (int k = 0; k < 4; ++k) {
+      BlobHash callee = MakeHash(static_cast<uint8_t>(100 + (i * 4 + k) % 150));
+      update.edges.push_back({caller, callee, 1, 100});
+    }
+  }
+  return update;
+}
+
 }  // namespace blobgraph::testing

@@ -42,4 +42,8 @@ void ApplyDependencies(GraphStore* store, const Dependencies& blobs);
 // prior_weight 1.
 EngineOptions QuietOptions();
 
+// 40 hot callers (4 callees each, observed calls), too many for a 6000-byte
+// hot budget beside a cold caller: the edges a miss test starts from.
+GraphUpdate HotCallersUpdate();
+
 }  // namespace blobgraph::testing

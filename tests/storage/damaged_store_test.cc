@@ -299,20 +299,8 @@ TEST(DamagedStoreTest, NewerFormatIsRefusedWithTheDirectoryUnchanged) {
     ASSERT_NE(store, nullptr);
     ASSERT_TRUE(store->Apply(Batch(1)).ok());
   }
-  {
-    // A newer blobgraph's store: its format key rewritten, left in the WAL.
-    std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
-    for (const char* name : {"default", "edges", "nodes", "names", "loads", "profiles"}) {
-      descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions());
-    }
-    std::vector<rocksdb::ColumnFamilyHandle*> handles;
-    rocksdb::DB* raw = nullptr;
-    ASSERT_TRUE(rocksdb::DB::Open(rocksdb::DBOptions(), dir.path(), descriptors, &handles, &raw).ok());
-    std::unique_ptr<rocksdb::DB> db(raw);
-    ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), "format", "blobgraph-store 9").ok());
-    for (auto* handle : handles) ASSERT_TRUE(db->DestroyColumnFamilyHandle(handle).ok());
-    ASSERT_TRUE(db->Close().ok());
-  }
+  // A newer blobgraph's store: its format key rewritten, left in the WAL.
+  ASSERT_NO_FATAL_FAILURE(RewriteFormatKey(dir.path(), "blobgraph-store 9"));
   auto before = Snapshot(dir.path());
   for (bool read_only : {false, true}) {
     StoreOptions options;

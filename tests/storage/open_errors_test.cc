@@ -72,19 +72,7 @@ TEST(GraphStoreOpenTest, ForeignRocksDbIsIncompatibleAndUntouched) {
 TEST(GraphStoreOpenTest, NewerFormatIsIncompatible) {
   ScratchDir dir;
   { ASSERT_NE(OpenOrFail(dir.path()), nullptr); }
-  {
-    std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
-    for (const char* name : {"default", "edges", "nodes", "names", "loads", "profiles"}) {
-      descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions());
-    }
-    std::vector<rocksdb::ColumnFamilyHandle*> handles;
-    rocksdb::DB* raw = nullptr;
-    ASSERT_TRUE(rocksdb::DB::Open(rocksdb::DBOptions(), dir.path(), descriptors, &handles, &raw).ok());
-    std::unique_ptr<rocksdb::DB> db(raw);
-    ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), "format", "blobgraph-store 7").ok());
-    for (auto* handle : handles) ASSERT_TRUE(db->DestroyColumnFamilyHandle(handle).ok());
-    ASSERT_TRUE(db->Close().ok());
-  }
+  ASSERT_NO_FATAL_FAILURE(RewriteFormatKey(dir.path(), "blobgraph-store 7"));
   for (bool read_only : {false, true}) {
     StoreOptions options;
     options.read_only = read_only;

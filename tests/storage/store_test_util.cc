@@ -11,6 +11,7 @@
 #include <vector>
 
 #include <gtest/gtest.h>
+#include <rocksdb/db.h>
 
 extern char** environ;
 
@@ -50,6 +51,20 @@ std::unique_ptr<GraphStore> OpenOrFail(const std::string& path, const StoreOptio
   EXPECT_TRUE(opened.ok()) << opened.status().ToString();
   if (!opened.ok()) return nullptr;
   return std::move(opened).value();
+}
+
+void RewriteFormatKey(const std::string& path, const std::string& value) {
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  for (const char* name : {"default", "edges", "nodes", "names", "loads", "profiles"}) {
+    descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions());
+  }
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* raw = nullptr;
+  ASSERT_TRUE(rocksdb::DB::Open(rocksdb::DBOptions(), path, descriptors, &handles, &raw).ok());
+  std::unique_ptr<rocksdb::DB> db(raw);
+  ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), "format", value).ok());
+  for (auto* handle : handles) ASSERT_TRUE(db->DestroyColumnFamilyHandle(handle).ok());
+  ASSERT_TRUE(db->Close().ok());
 }
 
 EdgeMap AllEdges(const GraphStore& store) {

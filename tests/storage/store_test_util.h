@@ -35,6 +35,11 @@ BlobHash TestHash(uint64_t n);
 // Opens a store or fails the current test (returns nullptr).
 std::unique_ptr<GraphStore> OpenOrFail(const std::string& path, const StoreOptions& options = {});
 
+// Rewrites the format key of the closed store at `path` to `value` with raw
+// RocksDB (a newer or foreign blobgraph's store), leaving it in the WAL.
+// Fails the current test on error.
+void RewriteFormatKey(const std::string& path, const std::string& value);
+
 // Every edge of the store, keyed by (caller, callee) -> (static, dynamic).
 using EdgeMap = std::map<std::pair<BlobHash, BlobHash>, std::pair<uint64_t, uint64_t>>;
 EdgeMap AllEdges(const GraphStore& store);

@@ -124,14 +124,19 @@ class FullDiskTest : public CliTest {
   }
 };
 
+// Setup commands for RunOnFullDisk: base.txt imported into the store, then
+// an empty import whose open flushes that import's WAL into a table file.
+constexpr const char* kSeedWithBase =
+    "\"$B\" import -q --text base.txt --db $D >/dev/null || exit 92\n"
+    "\"$B\" import -q --text /dev/null --db $D >/dev/null || exit 93\n";
+
 TEST_F(FullDiskTest, ImportByWriteBatchIsAnIoErrorAndChangesNothing) {
   WriteDeps("base.txt", 2000, 300, 1);
   WriteDeps("more.txt", 2000, 300, 2);
   // The second import opens the store (flushing the first one's WAL) so the
   // WAL is empty when the disk fills: its write is what fails.
   FullDiskRun run = RunOnFullDisk(
-      "\"$B\" import -q --text base.txt --db $D >/dev/null || exit 92\n"
-      "\"$B\" import -q --text /dev/null --db $D >/dev/null || exit 93\n",
+      kSeedWithBase,
       "import --text more.txt", 96);
   ExpectRefusedIntact(run);
   EXPECT_THAT(run.failed_err, ::testing::HasSubstr(".log"));  // the WAL append
@@ -141,8 +146,7 @@ TEST_F(FullDiskTest, LargeImportBySstIngestionIsAnIoErrorAndChangesNothing) {
   WriteDeps("base.txt", 2000, 300, 1);
   WriteDeps("large.txt", 120000, 4000, 3);  // past the 100k-entry ingest threshold
   FullDiskRun run = RunOnFullDisk(
-      "\"$B\" import -q --text base.txt --db $D >/dev/null || exit 92\n"
-      "\"$B\" import -q --text /dev/null --db $D >/dev/null || exit 93\n",
+      kSeedWithBase,
       "import --text large.txt", 96);
   ExpectRefusedIntact(run);
   EXPECT_THAT(run.failed_err, ::testing::HasSubstr("tmp-ingest"));  // the SST being written
@@ -152,8 +156,7 @@ TEST_F(FullDiskTest, RecordIsAnIoErrorAndChangesNothing) {
   WriteDeps("base.txt", 2000, 300, 1);
   WriteDeps("trace.txt", 3000, 300, 1);  // a text trace: one call per line
   FullDiskRun run = RunOnFullDisk(
-      "\"$B\" import -q --text base.txt --db $D >/dev/null || exit 92\n"
-      "\"$B\" import -q --text /dev/null --db $D >/dev/null || exit 93\n",
+      kSeedWithBase,
       "record --trace trace.txt", 96);
   ExpectRefusedIntact(run);
 }
