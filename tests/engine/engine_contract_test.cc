@@ -26,6 +26,7 @@
 namespace blobgraph {
 namespace {
 
+using testing::HotCallersUpdate;
 using testing::MakeHash;
 using testing::QuietOptions;
 using testing::TempStore;

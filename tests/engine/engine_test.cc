@@ -10,6 +10,7 @@ namespace blobgraph {
 namespace {
 
 using testing::ApplyDependencies;
+using testing::HotCallersUpdate;
 using testing::MakeHash;
 using testing::QuietOptions;
 using testing::TempStore;
