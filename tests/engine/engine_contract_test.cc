@@ -28,6 +28,7 @@ namespace {
 
 using testing::HotCallersUpdate;
 using testing::MakeHash;
+using testing::OpenEngine;
 using testing::QuietOptions;
 using testing::TempStore;
 
@@ -38,12 +39,6 @@ BlobHash Hash16(uint16_t value) {
   bytes[1] = static_cast<uint8_t>(value & 0xff);
   bytes[2] = 0x5a;
   return BlobHash::FromBytes(bytes);
-}
-
-std::unique_ptr<Engine> OpenEngine(GraphStore* store, EngineOptions options = QuietOptions()) {
-  auto engine = Engine::Open(store, options);
-  EXPECT_TRUE(engine.ok()) << engine.status().ToString();
-  return engine.ok() ? std::move(*engine) : nullptr;
 }
 
 std::vector<Prediction> Walk(Engine* engine, const BlobHash& start, uint32_t top_n = 4) {

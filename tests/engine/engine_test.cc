@@ -12,14 +12,9 @@ namespace {
 using testing::ApplyDependencies;
 using testing::HotCallersUpdate;
 using testing::MakeHash;
+using testing::OpenEngine;
 using testing::QuietOptions;
 using testing::TempStore;
-
-std::unique_ptr<Engine> OpenEngine(GraphStore* store, EngineOptions options = QuietOptions()) {
-  auto engine = Engine::Open(store, options);
-  EXPECT_TRUE(engine.ok()) << engine.status().ToString();
-  return engine.ok() ? std::move(*engine) : nullptr;
-}
 
 std::vector<Prediction> Walk(Engine* engine, const BlobHash& start, uint32_t depth = 1) {
   PrefetchOptions options;

@@ -61,6 +61,12 @@ EngineOptions QuietOptions() {
   return options;
 }
 
+std::unique_ptr<Engine> OpenEngine(GraphStore* store, EngineOptions options) {
+  auto engine = Engine::Open(store, options);
+  EXPECT_TRUE(engine.ok()) << engine.status().ToString();
+  return engine.ok() ? std::move(*engine) : nullptr;
+}
+
 GraphUpdate HotCallersUpdate() {
   GraphUpdate update;
   for (int i = 0; i < 40; ++i) {

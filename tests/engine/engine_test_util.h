@@ -42,6 +42,9 @@ void ApplyDependencies(GraphStore* store, const Dependencies& blobs);
 // prior_weight 1.
 EngineOptions QuietOptions();
 
+// Opens an engine on `store` or fails the current test (returns nullptr).
+std::unique_ptr<Engine> OpenEngine(GraphStore* store, EngineOptions options = QuietOptions());
+
 // 40 hot callers (4 callees each, observed calls), too many for a 6000-byte
 // hot budget beside a cold caller: the edges a miss test starts from.
 GraphUpdate HotCallersUpdate();

@@ -19,16 +19,11 @@ namespace {
 
 using testing::ApplyDependencies;
 using testing::MakeHash;
+using testing::OpenEngine;
 using testing::QuietOptions;
 using testing::TempStore;
 
 const BlobHash a = MakeHash(1), b = MakeHash(2), c = MakeHash(3), d = MakeHash(4);
-
-std::unique_ptr<Engine> OpenEngine(GraphStore* store) {
-  auto engine = Engine::Open(store, QuietOptions());
-  EXPECT_TRUE(engine.ok()) << engine.status().ToString();
-  return engine.ok() ? std::move(*engine) : nullptr;
-}
 
 // likely_callees(hash, top_n) == a depth-1 walk with no probability floor.
 std::vector<Prediction> LikelyCallees(Engine* engine, const BlobHash& hash, uint32_t top_n) {
