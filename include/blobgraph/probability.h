@@ -43,14 +43,14 @@ struct RowTotals {
   uint64_t static_total = 0;   // saturating
   uint64_t dynamic_total = 0;  // saturating
   uint64_t max_dynamic = 0;
-  long double static_sum = 0;   // the same sums, in floating point
-  long double dynamic_sum = 0;
+  double static_sum = 0;   // the same sums, in floating point
+  double dynamic_sum = 0;
 
   void Add(uint64_t static_count, uint64_t dynamic_count) {
     static_total = SaturatingSum(static_total, static_count);
     dynamic_total = SaturatingSum(dynamic_total, dynamic_count);
-    static_sum += static_cast<long double>(static_count);
-    dynamic_sum += static_cast<long double>(dynamic_count);
+    static_sum += static_cast<double>(static_count);
+    dynamic_sum += static_cast<double>(dynamic_count);
     max_dynamic = std::max(max_dynamic, dynamic_count);
   }
   // True if an integer sum reached its ceiling (the caller's counts overflow).
@@ -81,18 +81,20 @@ struct ProbabilityModel {
   }
 
   // REQUIRES: `totals` summed over the caller's edges, this one included.
-  // Always in [0, 1] (never NaN): the sums are taken in long double, where
-  // no count total overflows, and rounding is clamped. Over one caller the
-  // p_i sum to 1 up to rounding (within 1e-12).
+  // Always in [0, 1] (never NaN): the sums are taken in double, where no
+  // count total overflows (A * S stays below 2^64 * 2^64 * kMaxPriorWeight,
+  // far inside double's range), and rounding is clamped. Over one caller
+  // the p_i sum to 1 up to rounding (within 1e-12). Double, not long double:
+  // this runs once per stored edge when an engine opens (x87 arithmetic
+  // made a 1M-function open 7-10% slower).
   double Probability(uint64_t static_count, uint64_t dynamic_count, const RowTotals& totals) const {
-    long double prior = static_cast<long double>(PriorStrength(totals));
-    long double denominator = prior * totals.static_sum + totals.dynamic_sum;
-    if (!(denominator > 0.0L) || !std::isfinite(denominator)) return 0.0;
-    long double numerator =
-        prior * static_cast<long double>(static_count) + static_cast<long double>(dynamic_count);
-    long double p = numerator / denominator;
-    if (!(p > 0.0L)) return 0.0;  // also NaN (a NaN prior_weight)
-    return p < 1.0L ? static_cast<double>(p) : 1.0;
+    double prior = PriorStrength(totals);
+    double denominator = prior * totals.static_sum + totals.dynamic_sum;
+    if (!(denominator > 0.0) || !std::isfinite(denominator)) return 0.0;
+    double numerator = prior * static_cast<double>(static_count) + static_cast<double>(dynamic_count);
+    double p = numerator / denominator;
+    if (!(p > 0.0)) return 0.0;  // also NaN (a NaN prior_weight)
+    return p < 1.0 ? p : 1.0;
   }
 };
 
