@@ -98,7 +98,10 @@ struct StoreStats {
   uint64_t bytes_on_disk = 0;   // all files of the store directory
   uint64_t runs = 0;            // recorded runs (warm-start statistics), whole runs
                                 // rounded up: runs faded by Decay still count
-  uint64_t profiles = 0;        // merged profile ids
+  uint64_t profiles = 0;        // merged profile ids (retracted ones too)
+  uint64_t profiles_retracted = 0;
+  uint64_t unsent_edges = 0;    // edges of this store's own observations not yet sent
+  uint64_t pulled_edges = 0;    // edges the last pull brought
   FeedbackStats feedback;       // lifetime totals of every engine on this store
 };
 
@@ -112,6 +115,28 @@ struct RunContinuation {
   std::vector<BlobHash> loads;
 };
 
+// Warm-start statistics of one function as a profile carries them:
+// aggregated over the profile's runs, in LoadRecord's fixed point
+// (kRunWeight per run; a run that loads the function at position p adds
+// kRunWeight to run_weight and p * kRunWeight to position_weight).
+struct LoadWeights {
+  BlobHash hash;
+  uint64_t run_weight = 0;
+  uint64_t position_weight = 0;
+};
+
+// Where an update's counts come from. Decides what a store sends as its own
+// observation (export, push) and what a later pull replaces.
+//   kObserved  this store saw it (record, the engine's flushes, imports of
+//              dependency lists and blob stores): also kept in the store's
+//              unsent observations until they are handed over (MarkSent).
+//   kMerged    another store's profile (update.profile set): applied once
+//              per profile id, listed by ForEachProfile, retractable; never
+//              sent again as this store's own.
+//   kPulled    a profile server's graph: replaces what the previous pull
+//              added (a refresh, never a second copy); never sent as own.
+enum class UpdateOrigin : uint8_t { kObserved, kMerged, kPulled };
+
 // Everything one logical write adds. Apply() makes it all durable together or
 // not at all.
 struct GraphUpdate {
@@ -122,11 +147,46 @@ struct GraphUpdate {
   std::vector<RunContinuation> run_continuations;           // later loads of runs written before
   std::optional<ProfileInfo> profile;                       // merged profile's identity
   FeedbackStats feedback;                                   // added to the lifetime totals
+  // Aggregated warm-start statistics (profiles carry these, not load orders):
+  // per function, and the run weight of all runs behind them (kRunWeight per
+  // run). Added like `runs`; repeats of a hash are summed.
+  std::vector<LoadWeights> loads;
+  uint64_t run_weight = 0;
+  // kPulled marks a pull (see UpdateOrigin). kObserved with `profile` set is
+  // read as kMerged: origin() is the one to ask.
+  UpdateOrigin source = UpdateOrigin::kObserved;
 
+  UpdateOrigin origin() const {
+    if (source == UpdateOrigin::kPulled) return UpdateOrigin::kPulled;
+    return profile ? UpdateOrigin::kMerged : UpdateOrigin::kObserved;
+  }
   bool empty() const {
     return edges.empty() && functions.empty() && names.empty() && runs.empty() &&
-           run_continuations.empty() && !profile && feedback.empty();
+           run_continuations.empty() && !profile && feedback.empty() && loads.empty() &&
+           run_weight == 0;
   }
+};
+
+// A merged profile as the store keeps it: its identity, a digest of what it
+// added (ProfileDigest), and whether it was retracted. Never its contents.
+struct ProfileRecord {
+  ProfileInfo info;
+  std::array<uint8_t, 32> digest{};  // all zero: merged before digests were kept
+  uint64_t edges = 0;                // edge entries the profile carried
+  int64_t merged_unix_ms = 0;
+  bool retracted = false;
+  int64_t retracted_unix_ms = 0;
+};
+
+// SHA-256 over a canonical form of what `update` adds (its id, its edges
+// summed per caller -> callee and sorted, its declared functions sorted, its
+// load statistics with `runs` folded in, summed and sorted, its run weight;
+// names are not counted): equal for the same profile read from any format.
+std::array<uint8_t, 32> ProfileDigest(const GraphUpdate& update);
+
+struct RetractOutcome {
+  bool already_retracted = false;  // nothing changed
+  uint64_t edges = 0;              // edge entries subtracted
 };
 
 struct StoreOptions {
