@@ -46,6 +46,16 @@ class ProfileWriter {
   virtual Status Begin(const ProfileInfo& profile) = 0;
   virtual Status AddEdge(const EdgeDelta& edge) = 0;
   virtual Status AddFunction(const BlobHash& hash, const std::optional<std::string>& name) = 0;
+  // Warm-start statistics (GraphUpdate::loads, run_weight). Any order with
+  // the other entries; SetRunWeight at most once.
+  virtual Status AddLoad(const LoadWeights& load) {
+    (void)load;
+    return Status::InvalidInput("profile writer: load statistics are not written yet");
+  }
+  virtual Status SetRunWeight(uint64_t run_weight) {
+    (void)run_weight;
+    return Status::InvalidInput("profile writer: load statistics are not written yet");
+  }
   // Completes the file and closes it; a profile not finished is unreadable.
   virtual Status Finish() = 0;
 };
