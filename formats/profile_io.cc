@@ -57,6 +57,14 @@ class DelegatingProfileWriter : public ProfileWriter {
     BLOBGRAPH_RETURN_IF_ERROR(CheckBegun());
     return AddFunctionTo(*writer_, hash, name ? *name : std::string());
   }
+  Status AddLoad(const LoadWeights& load) override {
+    BLOBGRAPH_RETURN_IF_ERROR(CheckBegun());
+    return writer_->AddLoad(load);
+  }
+  Status SetRunWeight(uint64_t run_weight) override {
+    BLOBGRAPH_RETURN_IF_ERROR(CheckBegun());
+    return writer_->SetRunWeight(run_weight);
+  }
   Status Finish() override {
     BLOBGRAPH_RETURN_IF_ERROR(CheckBegun());
     return writer_->Finish();
@@ -98,6 +106,14 @@ schema::StreamVisitor UpdateFiller(GraphUpdate* out) {
         out->names.emplace_back(named.hash, named.name);
       }
     }
+    return Status::Ok();
+  };
+  visitor.on_loads = [out](std::span<const LoadWeights> loads) {
+    out->loads.insert(out->loads.end(), loads.begin(), loads.end());
+    return Status::Ok();
+  };
+  visitor.on_run_weight = [out](uint64_t run_weight) {
+    out->run_weight = run_weight;
     return Status::Ok();
   };
   return visitor;

@@ -22,7 +22,8 @@ class TextProfileWriter : public ProfileWriter {
   Status Begin(const ProfileInfo& profile) override {
     if (begun_) return Status::InvalidInput(path_ + ": Begin() called twice");
     begun_ = true;
-    return Put(std::string(kTextProfileMagic) + " version=1 id=" +
+    return Put(std::string(kTextProfileMagic) + " version=" + std::to_string(kTextProfileVersion) +
+               " id=" +
                profile.IdHex() + " host=" + EscapeToken(profile.source_host) +
                " created_ms=" + std::to_string(profile.created_unix_ms) + "\n");
   }
@@ -49,6 +50,19 @@ class TextProfileWriter : public ProfileWriter {
     return Put(line);
   }
 
+  Status AddLoad(const LoadWeights& load) override {
+    BLOBGRAPH_RETURN_IF_ERROR(CheckBegun());
+    return Put("load " + load.hash.ToHex() + " " + std::to_string(load.run_weight) + " " +
+               std::to_string(load.position_weight) + "\n");
+  }
+
+  Status SetRunWeight(uint64_t run_weight) override {
+    BLOBGRAPH_RETURN_IF_ERROR(CheckBegun());
+    if (wrote_run_weight_) return Status::InvalidInput(path_ + ": run weight set twice");
+    wrote_run_weight_ = true;
+    return Put("run_weight " + std::to_string(run_weight) + "\n");
+  }
+
   Status Finish() override {
     BLOBGRAPH_RETURN_IF_ERROR(CheckBegun());
     std::unique_ptr<schema::OutputFile> out = std::move(out_);
@@ -67,9 +81,18 @@ class TextProfileWriter : public ProfileWriter {
   // Destroyed unfinished, the OutputFile removes its temporary file quietly.
   std::unique_ptr<schema::OutputFile> out_;
   bool begun_ = false;
+  bool wrote_run_weight_ = false;
 };
 
-Status ParseHeader(LineReader& reader, std::string_view line, ProfileInfo* profile) {
+// What the reader knows beyond the update: the header's version and whether
+// the run weight line was seen (it may come once).
+struct TextState {
+  uint64_t version = 0;
+  bool seen_run_weight = false;
+};
+
+Status ParseHeader(LineReader& reader, std::string_view line, ProfileInfo* profile,
+                   TextState* state) {
   if (line.substr(0, kTextProfileMagic.size()) != kTextProfileMagic) {
     return reader.Error("not a text profile: the first line must start with '" +
                         std::string(kTextProfileMagic) + "'");
@@ -85,7 +108,11 @@ Status ParseHeader(LineReader& reader, std::string_view line, ProfileInfo* profi
     }
     std::string_view key = field.substr(0, equals), value = field.substr(equals + 1);
     if (key == "version") {
-      if (value != "1") return reader.Error(column, "unsupported profile version " + QuoteForMessage(value));
+      if (value != "1" && value != "2") {
+        return reader.Error(column, "unsupported profile version " + QuoteForMessage(value) +
+                                        ", expected 1 or 2");
+      }
+      state->version = value[0] - '0';
       seen_version = true;
     } else if (key == "id") {
       auto id = ProfileInfo::ParseId(value);
@@ -116,7 +143,49 @@ Status ParseHeader(LineReader& reader, std::string_view line, ProfileInfo* profi
   return Status::Ok();
 }
 
-Status ParseBody(LineReader& reader, const Fields& fields, GraphUpdate* out) {
+// `load HASH RUN_WEIGHT POSITION_WEIGHT` and `run_weight N` (version 2).
+Status ParseLoadLine(LineReader& reader, const Fields& fields, TextState* state,
+                     GraphUpdate* out) {
+  bool load = fields.text[0] == "load";
+  if (state->version < 2) {
+    return reader.Error(fields.column[0], "'" + std::string(fields.text[0]) +
+                                              "' line in a version " +
+                                              std::to_string(state->version) +
+                                              " profile (load statistics came with version 2)");
+  }
+  if (load) {
+    if (fields.count != 4) {
+      return reader.Error(fields.column[0], "expected 'load HASH RUN_WEIGHT POSITION_WEIGHT'");
+    }
+    auto hash = BlobHash::Parse(fields.text[1]);
+    if (!hash.ok()) return reader.Error(fields.column[1], "function " + hash.status().message());
+    auto run_weight = ParseUnsigned(fields.text[2], "run weight");
+    if (!run_weight.ok()) return reader.Error(fields.column[2], run_weight.status().message());
+    auto position_weight = ParseUnsigned(fields.text[3], "position weight");
+    if (!position_weight.ok()) {
+      return reader.Error(fields.column[3], position_weight.status().message());
+    }
+    if (*run_weight == 0 && *position_weight != 0) {
+      return reader.Error(fields.column[3], "function " + hash->ToHex() + ": position weight " +
+                                                std::to_string(*position_weight) +
+                                                " without a run weight (no run loaded it)");
+    }
+    out->loads.push_back({*hash, *run_weight, *position_weight});
+    return Status::Ok();
+  }
+  if (fields.count != 2) return reader.Error(fields.column[0], "expected 'run_weight N'");
+  if (state->seen_run_weight) return reader.Error(fields.column[0], "a second run_weight line");
+  auto run_weight = ParseUnsigned(fields.text[1], "run weight");
+  if (!run_weight.ok()) return reader.Error(fields.column[1], run_weight.status().message());
+  state->seen_run_weight = true;
+  out->run_weight = *run_weight;
+  return Status::Ok();
+}
+
+Status ParseBody(LineReader& reader, const Fields& fields, TextState* state, GraphUpdate* out) {
+  if (fields.text[0] == "load" || fields.text[0] == "run_weight") {
+    return ParseLoadLine(reader, fields, state, out);
+  }
   if (fields.text[0] == "fn") {
     if (fields.count < 2 || fields.count > 3) {
       return reader.Error(fields.column[0], "expected 'fn HASH [NAME]'");
@@ -199,13 +268,14 @@ Status ReadTextProfile(schema::InputFile& input, GraphUpdate* out) {
   auto reader = LineReader::Over(input);
   std::string_view line;
   bool header = true;
+  TextState state;
   for (;;) {
     auto more = reader->Next(&line);
     if (!more.ok()) return more.status();
     if (!*more) break;
     if (header) {
       ProfileInfo profile;
-      BLOBGRAPH_RETURN_IF_ERROR(ParseHeader(*reader, line, &profile));
+      BLOBGRAPH_RETURN_IF_ERROR(ParseHeader(*reader, line, &profile, &state));
       out->profile = profile;
       header = false;
       continue;
@@ -213,7 +283,7 @@ Status ReadTextProfile(schema::InputFile& input, GraphUpdate* out) {
     Fields fields = SplitFields(line);
     if (fields.count == 0) continue;
     if (fields.too_many) return reader->Error(fields.extra_column, "too many fields");
-    BLOBGRAPH_RETURN_IF_ERROR(ParseBody(*reader, fields, out));
+    BLOBGRAPH_RETURN_IF_ERROR(ParseBody(*reader, fields, &state, out));
   }
   if (header) return Status::InvalidInput(path + ": empty file, expected a profile header");
   return Status::Ok();

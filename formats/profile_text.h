@@ -12,6 +12,8 @@
 namespace blobgraph::formats::internal {
 
 inline constexpr std::string_view kTextProfileMagic = "# blobgraph-profile";
+// Written in the header; 1 (no load statistics) is read too.
+inline constexpr int kTextProfileVersion = 2;
 
 Result<std::unique_ptr<ProfileWriter>> OpenTextProfileWriter(const std::string& path);
 // Reads `input` from its current position.

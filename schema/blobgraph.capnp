@@ -15,19 +15,28 @@
 # standard unpacked framing (u32 segment count - 1, u32 size in words of each
 # segment, padding to 8 bytes, then the segments), no outer container:
 #   message 0        StreamMessage.header   (magic, version, kind[, profile])
-#   message 1..n-1   StreamMessage.functions | edges | names | events
+#   message 1..n-1   StreamMessage.functions | edges | names | events | loads
+#                    | runWeight
 #                    (each list <= kMaxChunkEntries entries; a dependencies
 #                    chunk also holds <= kMaxChunkCallSites callees in all)
 #   message n        StreamMessage.end      (entries over all chunks)
-# Nothing may follow the end trailer. A profile stream carries edges and
-# names chunks in any order; a dependencies stream functions chunks; a trace
-# stream events chunks.
+# Nothing may follow the end trailer. A profile stream carries edges, names
+# and loads chunks in any order and at most one runWeight message (it counts
+# as one entry); a dependencies stream functions chunks; a trace stream
+# events chunks.
+#
+# Versions: a profile stream is written as version 2 (kFormatVersion), which
+# added loads and runWeight; dependencies and trace streams, which did not
+# change, are still written as version 1 (kFormatVersionBase), so older
+# readers keep reading them. Readers take version 1 and 2 of every kind; a
+# version 1 stream carrying loads or runWeight is refused.
 @0x86b50a8b049b45ef;
 
 $import "/capnp/c++.capnp".namespace("blobgraph::schema");
 
 const kFormatMagic :Text = "blobgraph-stream";
-const kFormatVersion :UInt32 = 1;
+const kFormatVersion :UInt32 = 2;       # newest: profile streams, JSON profiles
+const kFormatVersionBase :UInt32 = 1;   # dependencies and trace streams; profiles without loads
 const kMaxChunkEntries :UInt32 = 65536;
 const kMaxChunkCallSites :UInt32 = 1048576;
 
@@ -78,6 +87,17 @@ struct CallEvent {
   callee @1 :Data;
 }
 
+# Profiles: warm-start statistics of one function, aggregated over the
+# profile's runs, in fixed point (GraphUpdate::loads; LoadRecord::kRunWeight =
+# 65536 per run): a run that first loads the function at position p adds
+# 65536 to runWeight and p * 65536 to positionWeight. Repeats of a hash add
+# up. positionWeight > 0 needs runWeight > 0.
+struct FunctionLoad {
+  hash @0 :Data;
+  runWeight @1 :UInt64;
+  positionWeight @2 :UInt64;
+}
+
 struct StreamEnd {
   entries @0 :UInt64;        # total entries over all chunks of the stream
 }
@@ -90,17 +110,22 @@ struct StreamMessage {
     names @3 :List(NamedFunction);
     events @4 :List(CallEvent);
     end @5 :StreamEnd;
+    loads @6 :List(FunctionLoad);   # profile streams, version 2
+    runWeight @7 :UInt64;           # the run weight of all the profile's runs, at most once
   }
 }
 
 # The JSON form of a profile (one JSON document, through Cap'n Proto's JSON
 # codec). Hashes and the id are hex text, so the document reads well and
 # diffs well; 64-bit counts are JSON strings (the codec's rule, exact beyond
-# 2^53). Example:
-#   {"format":"blobgraph-profile","version":1,"id":"00ff...","sourceHost":"h",
+# 2^53). Version 2 added `loads` and `runWeight` (version 1 documents, which
+# have neither, are read too). Example:
+#   {"format":"blobgraph-profile","version":2,"id":"00ff...","sourceHost":"h",
 #    "createdUnixMs":"1700000000000",
 #    "edges":[{"caller":"ab..","callee":"cd..","staticCount":"1","dynamicCount":"7"}],
-#    "functions":[{"hash":"ab..","name":"main"}]}
+#    "functions":[{"hash":"ab..","name":"main"}],
+#    "loads":[{"hash":"ab..","runWeight":"65536","positionWeight":"0"}],
+#    "runWeight":"65536"}
 const kJsonProfileFormat :Text = "blobgraph-profile";
 
 struct JsonProfile {
@@ -111,6 +136,8 @@ struct JsonProfile {
   createdUnixMs @4 :Int64;
   edges @5 :List(JsonEdge);
   functions @6 :List(JsonFunction);
+  loads @7 :List(JsonLoad);  # version 2
+  runWeight @8 :UInt64;      # version 2: the run weight of all the profile's runs
 }
 
 struct JsonEdge {
@@ -123,4 +150,10 @@ struct JsonEdge {
 struct JsonFunction {
   hash @0 :Text;             # 64 hex digits
   name @1 :Text;             # empty: declared, name unknown
+}
+
+struct JsonLoad {
+  hash @0 :Text;             # 64 hex digits
+  runWeight @1 :UInt64;      # as FunctionLoad
+  positionWeight @2 :UInt64;
 }

@@ -35,6 +35,8 @@ struct JsonProfileWriter::Impl {
   capnp::JsonCodec codec;
   std::vector<EdgeDelta> edges;
   std::vector<NamedHash> functions;
+  std::vector<LoadWeights> loads;
+  std::optional<uint64_t> run_weight;
   bool wrote_edge = false;
   bool finished = false;
 
@@ -76,6 +78,27 @@ struct JsonProfileWriter::Impl {
         for (size_t i = 0; i < count; ++i) {
           list[i].setHash(functions[start + i].hash.ToHex());
           list[i].setName(kj::StringPtr(functions[start + i].name.data(), functions[start + i].name.size()));
+        }
+        body = EncodeListBody(codec, list.asReader());
+        return Status::Ok();
+      }));
+      if (start > 0) BLOBGRAPH_RETURN_IF_ERROR(Put(","));
+      BLOBGRAPH_RETURN_IF_ERROR(Put(body));
+    }
+    return Status::Ok();
+  }
+
+  Status WriteLoads() {
+    for (size_t start = 0; start < loads.size(); start += kEncodeChunk) {
+      size_t count = std::min(kEncodeChunk, loads.size() - start);
+      std::string body;
+      BLOBGRAPH_RETURN_IF_ERROR(Guard([&] {
+        capnp::MallocMessageBuilder message;
+        auto list = message.initRoot<JsonProfile>().initLoads(count);
+        for (size_t i = 0; i < count; ++i) {
+          list[i].setHash(loads[start + i].hash.ToHex());
+          list[i].setRunWeight(loads[start + i].run_weight);
+          list[i].setPositionWeight(loads[start + i].position_weight);
         }
         body = EncodeListBody(codec, list.asReader());
         return Status::Ok();
@@ -141,13 +164,30 @@ Status JsonProfileWriter::AddFunction(const BlobHash& hash, std::string_view nam
   return Status::Ok();
 }
 
+Status JsonProfileWriter::AddLoad(const LoadWeights& load) {
+  if (impl_->finished) return Status::InvalidInput(impl_->path + ": AddLoad after Finish()");
+  impl_->loads.push_back(load);
+  return Status::Ok();
+}
+
+Status JsonProfileWriter::SetRunWeight(uint64_t run_weight) {
+  if (impl_->finished) return Status::InvalidInput(impl_->path + ": SetRunWeight after Finish()");
+  if (impl_->run_weight) return Status::InvalidInput(impl_->path + ": run weight set twice");
+  impl_->run_weight = run_weight;
+  return Status::Ok();
+}
+
 Status JsonProfileWriter::Finish() {
   if (impl_->finished) return Status::InvalidInput(impl_->path + ": Finish() called twice");
   impl_->finished = true;
   BLOBGRAPH_RETURN_IF_ERROR(impl_->FlushEdges());
   BLOBGRAPH_RETURN_IF_ERROR(impl_->Put("],\"functions\":["));
   BLOBGRAPH_RETURN_IF_ERROR(impl_->WriteFunctions());
-  BLOBGRAPH_RETURN_IF_ERROR(impl_->Put("]}\n"));
+  BLOBGRAPH_RETURN_IF_ERROR(impl_->Put("],\"loads\":["));
+  BLOBGRAPH_RETURN_IF_ERROR(impl_->WriteLoads());
+  // A string, as the codec writes 64-bit fields (exact beyond 2^53).
+  BLOBGRAPH_RETURN_IF_ERROR(impl_->Put("],\"runWeight\":\"" +
+                                       std::to_string(impl_->run_weight.value_or(0)) + "\"}\n"));
   return impl_->out->Commit();
 }
 
@@ -170,9 +210,18 @@ Status VisitDocument(const std::string& path, JsonProfile::Reader root,
                                 std::string(root.getFormat().cStr()).substr(0, 40) +
                                 "', expected '" + K_JSON_PROFILE_FORMAT.get().cStr() + "'");
   }
-  if (root.getVersion() != K_FORMAT_VERSION) {
+  uint32_t version = root.getVersion();
+  if (version < K_FORMAT_VERSION_BASE || version > K_FORMAT_VERSION) {
     return Status::InvalidInput(path + ": unsupported profile version " +
-                                std::to_string(root.getVersion()));
+                                std::to_string(version) + ", expected " +
+                                std::to_string(K_FORMAT_VERSION_BASE) + " to " +
+                                std::to_string(K_FORMAT_VERSION));
+  }
+  if (version < K_FORMAT_VERSION && (root.hasLoads() || root.getRunWeight() != 0)) {
+    return Status::InvalidInput(path + ": " + (root.hasLoads() ? "loads" : "runWeight") +
+                                " in a version " + std::to_string(version) +
+                                " profile (load statistics came with version " +
+                                std::to_string(K_FORMAT_VERSION) + ")");
   }
   auto id = ProfileInfo::ParseId(std::string_view(root.getId().cStr(), root.getId().size()));
   if (!id.ok()) return Status::InvalidInput(path + ": id: " + id.status().message());
@@ -205,6 +254,27 @@ Status VisitDocument(const std::string& path, JsonProfile::Reader root,
       if (visitor.on_names) BLOBGRAPH_RETURN_IF_ERROR(visitor.on_names(names));
       names.clear();
     }
+  }
+  std::vector<LoadWeights> loads;
+  auto load_list = root.getLoads();
+  for (size_t i = 0; i < load_list.size(); ++i) {
+    auto hash = ParseHash(path, "loads", i, "function", load_list[i].getHash());
+    if (!hash.ok()) return hash.status();
+    LoadWeights load{*hash, load_list[i].getRunWeight(), load_list[i].getPositionWeight()};
+    if (load.run_weight == 0 && load.position_weight != 0) {
+      return Status::InvalidInput(path + ": loads[" + std::to_string(i) + "]: function " +
+                                  hash->ToHex() + ": position weight " +
+                                  std::to_string(load.position_weight) +
+                                  " without a run weight (no run loaded it)");
+    }
+    loads.push_back(load);
+    if (loads.size() == kStreamChunkEntries || i + 1 == load_list.size()) {
+      if (visitor.on_loads) BLOBGRAPH_RETURN_IF_ERROR(visitor.on_loads(loads));
+      loads.clear();
+    }
+  }
+  if (version >= K_FORMAT_VERSION && visitor.on_run_weight) {
+    BLOBGRAPH_RETURN_IF_ERROR(visitor.on_run_weight(root.getRunWeight()));
   }
   return Status::Ok();
 }

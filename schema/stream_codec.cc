@@ -76,6 +76,8 @@ struct StreamWriter::Impl {
   std::vector<EdgeDelta> edges;
   std::vector<NamedHash> names;
   std::vector<TraceEvent> events;
+  std::vector<LoadWeights> loads;
+  std::optional<uint64_t> run_weight;
 
   Status Guard(const std::function<Status()>& body) {
     return GuardCapnp(Status::Code::kIOError, [this] { return path + ": write failed"; }, body);
@@ -146,6 +148,26 @@ struct StreamWriter::Impl {
     return Write(message);
   }
 
+  Status FlushLoads() {
+    if (loads.empty()) return Status::Ok();
+    capnp::MallocMessageBuilder message;
+    auto list = message.initRoot<StreamMessage>().initLoads(loads.size());
+    for (size_t i = 0; i < loads.size(); ++i) {
+      list[i].setHash(AsData(loads[i].hash));
+      list[i].setRunWeight(loads[i].run_weight);
+      list[i].setPositionWeight(loads[i].position_weight);
+    }
+    loads.clear();
+    return Write(message);
+  }
+
+  Status WriteRunWeight() {
+    if (!run_weight) return Status::Ok();
+    capnp::MallocMessageBuilder message;
+    message.initRoot<StreamMessage>().setRunWeight(*run_weight);
+    return Write(message);
+  }
+
   Status CheckKind(StreamContent wanted, const char* what) const {
     if (finished) return Status::InvalidInput(path + ": " + what + " after Finish()");
     if (content != wanted) {
@@ -185,7 +207,10 @@ Result<std::unique_ptr<StreamWriter>> StreamWriter::Open(std::unique_ptr<OutputF
   Status status = impl->Guard([&] {
     auto header = message.initRoot<StreamMessage>().initHeader();
     header.setMagic(K_FORMAT_MAGIC.get());
-    header.setVersion(K_FORMAT_VERSION);
+    // Only profiles changed in version 2; the other kinds stay readable by
+    // version 1 readers.
+    header.setVersion(content == StreamContent::kProfile ? K_FORMAT_VERSION
+                                                         : K_FORMAT_VERSION_BASE);
     header.setKind(ToWire(content));
     if (profile) {
       auto identity = header.initProfile();
@@ -248,6 +273,22 @@ Status StreamWriter::AddEvents(std::span<const TraceEvent> events) {
   return Status::Ok();
 }
 
+Status StreamWriter::AddLoad(const LoadWeights& load) {
+  BLOBGRAPH_RETURN_IF_ERROR(impl_->CheckKind(StreamContent::kProfile, "a load record"));
+  if (impl_->loads.size() == kStreamChunkEntries) BLOBGRAPH_RETURN_IF_ERROR(impl_->FlushLoads());
+  impl_->loads.push_back(load);
+  ++impl_->entries;
+  return Status::Ok();
+}
+
+Status StreamWriter::SetRunWeight(uint64_t run_weight) {
+  BLOBGRAPH_RETURN_IF_ERROR(impl_->CheckKind(StreamContent::kProfile, "a run weight"));
+  if (impl_->run_weight) return Status::InvalidInput(impl_->path + ": run weight set twice");
+  impl_->run_weight = run_weight;
+  ++impl_->entries;
+  return Status::Ok();
+}
+
 Status StreamWriter::Finish() {
   if (impl_->finished) return Status::InvalidInput(impl_->path + ": Finish() called twice");
   impl_->finished = true;
@@ -255,6 +296,8 @@ Status StreamWriter::Finish() {
   BLOBGRAPH_RETURN_IF_ERROR(impl_->FlushEdges());
   BLOBGRAPH_RETURN_IF_ERROR(impl_->FlushNames());
   BLOBGRAPH_RETURN_IF_ERROR(impl_->FlushEvents());
+  BLOBGRAPH_RETURN_IF_ERROR(impl_->FlushLoads());
+  BLOBGRAPH_RETURN_IF_ERROR(impl_->WriteRunWeight());
   capnp::MallocMessageBuilder message;
   message.initRoot<StreamMessage>().initEnd().setEntries(impl_->entries);
   BLOBGRAPH_RETURN_IF_ERROR(impl_->Write(message));

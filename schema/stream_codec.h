@@ -6,7 +6,9 @@
 // Memory stays bounded by one chunk on both sides. The reader uses
 // UntrustedReaderOptions() and validates everything: magic, version, kind,
 // chunk kinds and sizes, hash lengths (32 bytes) and id length (16 bytes),
-// the trailer's count, and that nothing follows it. Errors name the file, the
+// the trailer's count, and that nothing follows it; in profile streams, load
+// entries (a positionWeight without a runWeight is refused) and at most one
+// runWeight message, both only in version 2 streams. Errors name the file, the
 // message index and its byte offset, and the entry index where one applies:
 //   "t.capnp: message 3 (offset 4096): events[17]: callee hash has 31 bytes, expected 32"
 // No exception leaves this codec (see capnp_errors.h).
@@ -100,6 +102,11 @@ class StreamWriter {
   Status AddEdge(const EdgeDelta& edge);
   Status AddName(const BlobHash& hash, std::string_view name);
   Status AddEvents(std::span<const TraceEvent> events);
+  // Profile streams: warm-start statistics (a loads chunk entry each) and
+  // the run weight of all runs (one runWeight message, written at Finish();
+  // a second call is kInvalidInput).
+  Status AddLoad(const LoadWeights& load);
+  Status SetRunWeight(uint64_t run_weight);
 
   // Writes the last chunk and the end trailer and commits the output (a
   // write error anywhere comes back here as kIOError naming the path). A
@@ -124,6 +131,9 @@ struct StreamVisitor {
   std::function<Status(std::span<const EdgeDelta>)> on_edges;
   std::function<Status(std::span<const NamedHash>)> on_names;
   std::function<Status(std::span<const TraceEvent>)> on_events;
+  // Profiles (version 2): load chunks, and the run weight total (at most once).
+  std::function<Status(std::span<const LoadWeights>)> on_loads;
+  std::function<Status(uint64_t run_weight)> on_run_weight;
 };
 
 // Reads the stream at `path` ("-" = stdin; gzip is decompressed, see

@@ -154,6 +154,8 @@ class StreamReader {
       case StreamMessage::EDGES: return Edges(root.getEdges());
       case StreamMessage::NAMES: return Names(root.getNames());
       case StreamMessage::EVENTS: return Events(root.getEvents());
+      case StreamMessage::LOADS: return Loads(root.getLoads());
+      case StreamMessage::RUN_WEIGHT: return RunWeight(root.getRunWeight());
       case StreamMessage::END: {
         uint64_t claimed = root.getEnd().getEntries();
         if (claimed != entries_) {
@@ -169,9 +171,11 @@ class StreamReader {
 
   Status Header(StreamHeader::Reader header) {
     if (header.getMagic() != K_FORMAT_MAGIC.get()) return Error("not a blobgraph stream: bad magic");
-    if (header.getVersion() != K_FORMAT_VERSION) {
-      return Error("unsupported stream version " + std::to_string(header.getVersion()) +
-                   ", expected " + std::to_string(K_FORMAT_VERSION));
+    version_ = header.getVersion();
+    if (version_ < K_FORMAT_VERSION_BASE || version_ > K_FORMAT_VERSION) {
+      return Error("unsupported stream version " + std::to_string(version_) + ", expected " +
+                   std::to_string(K_FORMAT_VERSION_BASE) + " to " +
+                   std::to_string(K_FORMAT_VERSION));
     }
     switch (header.getKind()) {
       case StreamKind::DEPENDENCIES: content_ = StreamContent::kDependencies; break;
@@ -286,6 +290,46 @@ class StreamReader {
     return Status::Ok();
   }
 
+  // Version 2 profile data: a version 1 stream cannot hold it.
+  Status CheckLoadsAllowed(const char* what) const {
+    if (content_ == StreamContent::kProfile && version_ < K_FORMAT_VERSION) {
+      return Error(std::string("a ") + what + " in a version " + std::to_string(version_) +
+                   " stream (load statistics came with version " +
+                   std::to_string(K_FORMAT_VERSION) + ")");
+    }
+    return Status::Ok();
+  }
+
+  Status Loads(capnp::List<FunctionLoad>::Reader list) {
+    BLOBGRAPH_RETURN_IF_ERROR(CheckChunk(StreamContent::kProfile, "loads", list.size()));
+    BLOBGRAPH_RETURN_IF_ERROR(CheckLoadsAllowed("loads chunk"));
+    loads_.resize(list.size());
+    for (size_t i = 0; i < list.size(); ++i) {
+      auto hash = Hash(list[i].getHash(), "loads", i, "function");
+      if (!hash.ok()) return hash.status();
+      loads_[i] = {*hash, list[i].getRunWeight(), list[i].getPositionWeight()};
+      if (loads_[i].run_weight == 0 && loads_[i].position_weight != 0) {
+        return Error("loads[" + std::to_string(i) + "]: function " + hash->ToHex() +
+                     ": position weight " + std::to_string(loads_[i].position_weight) +
+                     " without a run weight (no run loaded it)");
+      }
+    }
+    if (visitor_.on_loads) return visitor_.on_loads(loads_);
+    return Status::Ok();
+  }
+
+  Status RunWeight(uint64_t run_weight) {
+    if (content_ != StreamContent::kProfile) {
+      return Error(std::string("a run weight in a ") + StreamContentName(content_) + " stream");
+    }
+    BLOBGRAPH_RETURN_IF_ERROR(CheckLoadsAllowed("run weight"));
+    if (seen_run_weight_) return Error("a second run weight");
+    seen_run_weight_ = true;
+    ++entries_;
+    if (visitor_.on_run_weight) return visitor_.on_run_weight(run_weight);
+    return Status::Ok();
+  }
+
   const std::string& path_;
   std::optional<StreamContent> expected_;
   const StreamVisitor& visitor_;
@@ -294,11 +338,14 @@ class StreamReader {
   uint64_t message_offset_ = 0;
   uint64_t entries_ = 0;
   bool ended_ = false;
+  uint32_t version_ = 0;
+  bool seen_run_weight_ = false;
   // Reused across chunks.
   std::vector<FunctionDeps> functions_;
   std::vector<EdgeDelta> edges_;
   std::vector<NamedHash> names_;
   std::vector<TraceEvent> events_;
+  std::vector<LoadWeights> loads_;
 };
 
 }  // namespace

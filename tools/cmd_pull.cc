@@ -36,16 +36,10 @@ int RunPull(const Args& args) {
     if (!format.ok()) return cli.Fail(format.status());
     auto writer = formats::OpenProfileWriter(cli.Get<std::string>("output"), *format);
     if (!writer.ok()) return cli.Fail(writer.status());
-    ProfileInfo info = ProfileInfo::NewForThisHost();
-    Status status = (*writer)->Begin(info);
-    for (size_t i = 0; status.ok() && i < pulled->edges.size(); ++i) status = (*writer)->AddEdge(pulled->edges[i]);
-    for (size_t i = 0; status.ok() && i < pulled->names.size(); ++i) {
-      status = (*writer)->AddFunction(pulled->names[i].first, pulled->names[i].second);
-    }
-    for (size_t i = 0; status.ok() && i < pulled->functions.size(); ++i) {
-      status = (*writer)->AddFunction(pulled->functions[i], std::nullopt);
-    }
-    if (status.ok()) status = (*writer)->Finish();
+    // A new identity: the file is this pull's copy of the server's graph.
+    GraphUpdate profile = *pulled;
+    profile.profile = ProfileInfo::NewForThisHost();
+    Status status = formats::WriteProfile(**writer, profile);
     if (!status.ok()) return cli.Fail(status);
   } else {
     auto store = cli.OpenStore(/*read_only=*/false);
