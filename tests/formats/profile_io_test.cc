@@ -139,7 +139,7 @@ TEST(ProfileIoTest, TextFormatIsReadable) {
   s.unnamed = {TestHash(4)};
   WriteSample(dir.File("p.txt"), ProfileFormat::kText, s);
   std::string text = ReadFile(dir.File("p.txt"));
-  EXPECT_THAT(text, HasSubstr("# blobgraph-profile version=1 id=f0f7fe050c131a21282f363d444b5259 "
+  EXPECT_THAT(text, HasSubstr("# blobgraph-profile version=2 id=f0f7fe050c131a21282f363d444b5259 "
                               "host=build%20farm%20%233%20%25x%5Cy created_ms=1700000000123\n"));
   EXPECT_THAT(text, HasSubstr(TestHash(1).ToHex() + " " + TestHash(2).ToHex() + " 3 40\n"));
   EXPECT_THAT(text, HasSubstr("fn " + TestHash(1).ToHex() + " main%20loop\n"));
@@ -174,8 +174,8 @@ TEST(ProfileIoTest, MalformedTextProfilesNameLineAndColumn) {
   EXPECT_THAT(error(header + "fn abc\n"), HasSubstr("line 2: column 4: function hash 'abc'"));
   EXPECT_THAT(error(header + "fn " + TestHash(1).ToHex() + " bad%zzname\n"),
               HasSubstr("line 2: column 69: name: malformed escape at position 3"));
-  EXPECT_THAT(error("# blobgraph-profile version=2 id=00 host=h created_ms=5\n"),
-              HasSubstr("line 1: column 21: unsupported profile version '2'"));
+  EXPECT_THAT(error("# blobgraph-profile version=3 id=00 host=h created_ms=5\n"),
+              HasSubstr("line 1: column 21: unsupported profile version '3', expected 1 or 2"));
   EXPECT_THAT(error("# blobgraph-profile version=1 id=0011 host=h created_ms=5\n"),
               HasSubstr("line 1: column 31: profile id '0011' has 4 hex digits, expected 32"));
   EXPECT_THAT(error("# blobgraph-profile version=1 host=h\n"),

@@ -134,10 +134,10 @@ TEST(StreamCodecTest, HeaderProblemsAreNamed) {
   WriteMessages(dir.File("c.capnp"), {[](StreamMessage::Builder root) {
                   auto header = root.initHeader();
                   header.setMagic(K_FORMAT_MAGIC.get());
-                  header.setVersion(2);
+                  header.setVersion(3);
                 }});
   EXPECT_THAT(ReadTrace(dir.File("c.capnp")).message(),
-              HasSubstr("unsupported stream version 2, expected 1"));
+              HasSubstr("unsupported stream version 3, expected 1 to 2"));
   WriteMessages(dir.File("d.capnp"), {Header(StreamKind::DEPENDENCIES), End(0)});
   EXPECT_THAT(ReadTrace(dir.File("d.capnp")).message(),
               HasSubstr("a dependencies stream, expected a trace stream"));
