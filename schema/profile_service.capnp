@@ -9,14 +9,25 @@
 # control keeps a fast sender from flooding a slow receiver.
 #
 # Push:  session.beginPush(identity) -> PushSession; addEdges/addNames/
-#        addFunctions/addRun in any order and any number of chunks; commit()
-#        with the totals the client sent. The server applies the whole push as
+#        addFunctions/addRun/addLoads in any order and any number of chunks;
+#        commit() with the totals the client sent and the push's run weight. The server applies the whole push as
 #        one atomic store write, synced to disk, and only then answers commit.
 #        Pushes are idempotent by identity.id: a repeated id answers
 #        alreadyApplied = true and changes nothing, so a client that lost its
 #        connection simply pushes again.
 # Pull:  session.pull(options, sink): the server calls the client's sink with
-#        chunks of edges, names and functions, then answers with a summary.
+#        chunks of edges, names, functions and loads (the load records of the
+#        functions it sends), then answers with a summary that carries its
+#        run weight total.
+#
+# Load statistics (addLoads, sink.loads, commit's and PullSummary's
+# runWeight) are in LoadRecord's fixed point, 65536 per run, as in profile
+# files (Stream.FunctionLoad). They came after the first version of this
+# interface, at new ordinals, so old and new peers still talk: an older
+# client pushes none (runWeight 0) and does not ask for them in a pull
+# (PullOptions.includeLoads), so its sink is never called with them; a
+# newer client calls addLoads only when it has loads, which an older server
+# refuses as unimplemented (the push fails whole, nothing is dropped).
 #
 # Hashes are Data of exactly 32 bytes, profile ids Data of exactly 16 bytes;
 # anything else is refused with a message naming the method and the entry.
@@ -59,8 +70,14 @@ interface PushSession {
   addFunctions @2 (functions :List(Data)) -> stream;
   addRun @3 (loadOrder :List(Data)) -> stream;   # one run's first-load order
   # The totals the client sent; a mismatch fails the push (nothing applied).
-  commit @4 (edges :UInt64, names :UInt64, functions :UInt64, runs :UInt64)
+  # runWeight: the run weight of the runs behind the addLoads entries (not
+  # counting addRun's runs, which count themselves).
+  commit @4 (edges :UInt64, names :UInt64, functions :UInt64, runs :UInt64,
+             loads :UInt64, runWeight :UInt64)
       -> (alreadyApplied :Bool, edgesApplied :UInt64);
+  # Aggregated warm-start statistics (GraphUpdate::loads); a positionWeight
+  # without a runWeight is refused.
+  addLoads @5 (loads :List(Stream.FunctionLoad)) -> stream;
 }
 
 struct PullOptions {
@@ -71,12 +88,17 @@ struct PullOptions {
   maxBytes @1 :UInt64;
   minCalls @2 :UInt64;
   includeNames @3 :Bool = true;
+  # Set by clients whose sink has `loads`: the server then sends the load
+  # records of the functions it sends (all of them for a full pull) and its
+  # run weight. Unset (older clients): no loads, runWeight 0.
+  includeLoads @4 :Bool = false;
 }
 
 interface ProfileSink {
   edges @0 (edges :List(Stream.ProfileEdge)) -> stream;
   names @1 (names :List(Stream.NamedFunction)) -> stream;
   functions @2 (functions :List(Data)) -> stream;
+  loads @3 (loads :List(Stream.FunctionLoad)) -> stream;
 }
 
 struct PullSummary {
@@ -84,6 +106,8 @@ struct PullSummary {
   edges @1 :UInt64;
   names @2 :UInt64;
   declared @3 :UInt64;    # entries sent through sink.functions
+  loads @4 :UInt64;       # entries sent through sink.loads
+  runWeight @5 :UInt64;   # the server's run weight total (with includeLoads)
 }
 
 struct Callee {

@@ -59,6 +59,10 @@ class SinkImpl final : public schema::ProfileSink::Server {
     DecodeHashes(context.getParams().getFunctions(), "pull: functions", &out_->functions);
     return kj::READY_NOW;
   }
+  kj::Promise<void> loads(LoadsContext context) override {
+    DecodeLoads(context.getParams().getLoads(), "pull: loads", &out_->loads);
+    return kj::READY_NOW;
+  }
 
  private:
   std::shared_ptr<GraphUpdate> out_;
@@ -286,7 +290,7 @@ Result<PushResult> ProfileClient::Push(const GraphUpdate& update) {
               return request.send();
             });
           })
-          .then([&update, push]() mutable {
+          .then([&update, chunk, push]() mutable {
             kj::Promise<void> runs = kj::READY_NOW;
             for (const auto& run : update.runs) {
               if (run.size() > kMaxChunkEntries) {
@@ -300,12 +304,21 @@ Result<PushResult> ProfileClient::Push(const GraphUpdate& update) {
                 return request.send();
               });
             }
-            return runs.then([&update, push]() mutable {
+            return runs.then([&update, chunk, push]() mutable {
+              return StreamChunks(std::span<const LoadWeights>(update.loads), chunk,
+                                  [push](std::span<const LoadWeights> part) mutable {
+                auto request = push.addLoadsRequest();
+                EncodeLoads(part, request.initLoads(part.size()));
+                return request.send();
+              });
+            }).then([&update, push]() mutable {
               auto commit = push.commitRequest();
               commit.setEdges(update.edges.size());
               commit.setNames(update.names.size());
               commit.setFunctions(update.functions.size());
               commit.setRuns(update.runs.size());
+              commit.setLoads(update.loads.size());
+              commit.setRunWeight(update.run_weight);
               return commit.send().then([](auto response) {
                 return PushResult{response.getAlreadyApplied(), response.getEdgesApplied(), 1};
               });
@@ -326,15 +339,18 @@ Result<GraphUpdate> ProfileClient::Pull(const PullOptions& options) {
     wire.setMaxBytes(options.max_bytes);
     wire.setMinCalls(options.min_calls);
     wire.setIncludeNames(options.include_names);
+    wire.setIncludeLoads(true);
     request.setSink(kj::heap<SinkImpl>(out));
     return request.send().then([out](auto response) {
       auto summary = response.getSummary();
       if (summary.getEdges() != out->edges.size() || summary.getNames() != out->names.size() ||
-          summary.getDeclared() != out->functions.size()) {
+          summary.getDeclared() != out->functions.size() ||
+          summary.getLoads() != out->loads.size()) {
         kj::throwFatalException(KJ_EXCEPTION(FAILED, "corruption: pull: the server sent a summary "
                                                      "that does not match the chunks received",
                                              summary.getEdges(), out->edges.size()));
       }
+      out->run_weight = summary.getRunWeight();
       return std::move(*out);
     });
   });

@@ -96,9 +96,16 @@ class ProfileClient {
   ProfileClient& operator=(const ProfileClient&) = delete;
 
   // REQUIRES: update.profile is set (its id makes the push idempotent).
+  // Sends edges, names, functions, `runs` (load orders), `loads` and
+  // `run_weight`; a server older than load statistics refuses a push with
+  // loads (nothing applied).
   Result<PushResult> Push(const GraphUpdate& update);
   // The merged graph (edges with merged counts, names, functions known only
-  // by declaration); `profile` and `runs` are left empty.
+  // by declaration) with the load records of the functions it holds (all of
+  // them for a full pull, the selected functions' for a hot one) and the
+  // server's run weight total in `loads` and `run_weight`, so a store that
+  // applies it has a start set; `profile` and `runs` are left empty. An
+  // older server sends no loads (run_weight 0).
   Result<GraphUpdate> Pull(const PullOptions& options = {});
   Result<std::vector<BlobHash>> StartSet(uint32_t max);
   // Most probable first; max 0 = all.

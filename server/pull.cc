@@ -51,6 +51,15 @@ class ChunkSender {
     });
     chunk.clear();
   }
+  void SendLoads(std::vector<LoadWeights>& chunk) {
+    if (chunk.empty()) return;
+    Send([&](schema::ProfileSink::Client& sink) {
+      auto request = sink.loadsRequest();
+      EncodeLoads(chunk, request.initLoads(chunk.size()));
+      return request.send();
+    });
+    chunk.clear();
+  }
   void SendFunctions(std::vector<BlobHash>& chunk) {
     if (chunk.empty()) return;
     Send([&](schema::ProfileSink::Client& sink) {
@@ -92,6 +101,30 @@ void ScanOrThrow(const char* what, Scan&& scan) {
   });
   KJ_IF_MAYBE(exception, failure) { kj::throwFatalException(kj::mv(*exception)); }
   if (!status.ok()) ThrowStatus(status.WithContext(what));
+}
+
+// The load records of the functions `wanted` accepts (all: a full pull),
+// with the store's run weight in the summary. Like the rest of a pull, not
+// one snapshot: a push applied during the pull may show in part.
+template <typename Wanted>
+void SendLoadRecords(ServerCore& core, const PullRequest& request, ChunkSender& sender,
+                     Wanted&& wanted, PullSummary* summary) {
+  if (!request.include_loads) return;
+  auto run_weight = core.store->RunWeight();
+  if (!run_weight.ok()) ThrowStatus(run_weight.status().WithContext("pull: run weight"));
+  summary->run_weight = *run_weight;
+  std::vector<LoadWeights> loads;
+  ScanOrThrow("pull: loads", [&](auto guard) {
+    return core.store->ForEachLoadRecord([&](const LoadRecord& record) {
+      return guard([&] {
+        if (!wanted(record.hash)) return;
+        loads.push_back({record.hash, record.run_weight, record.position_weight});
+        ++summary->loads;
+        if (loads.size() == kPullChunkEntries) sender.SendLoads(loads);
+      });
+    });
+  });
+  sender.SendLoads(loads);
 }
 
 PullSummary FullPull(ServerCore& core, const PullRequest& request, ChunkSender& sender) {
@@ -138,6 +171,7 @@ PullSummary FullPull(ServerCore& core, const PullRequest& request, ChunkSender& 
     });
     sender.SendNames(names);
   }
+  SendLoadRecords(core, request, sender, [](const BlobHash&) { return true; }, &summary);
   return summary;
 }
 
@@ -219,6 +253,13 @@ PullSummary HotPull(ServerCore& core, const PullRequest& request, ChunkSender& s
     }
     sender.SendNames(names);
   }
+  // `hot` is in hash order.
+  auto selected = [&hot](const BlobHash& hash) {
+    auto at = std::lower_bound(hot.begin(), hot.end(), hash,
+                               [](const Candidate& c, const BlobHash& h) { return c.hash < h; });
+    return at != hot.end() && at->hash == hash;
+  };
+  SendLoadRecords(core, request, sender, selected, &summary);
   return summary;
 }
 

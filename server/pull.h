@@ -20,6 +20,7 @@ struct PullRequest {
   uint64_t max_bytes = 0;
   uint64_t min_calls = 0;
   bool include_names = true;
+  bool include_loads = false;  // the client's sink takes `loads`
   bool hot() const { return max_functions || max_bytes || min_calls; }
 };
 
@@ -28,6 +29,8 @@ struct PullSummary {
   uint64_t edges = 0;
   uint64_t names = 0;
   uint64_t declared = 0;
+  uint64_t loads = 0;
+  uint64_t run_weight = 0;  // the store's, with include_loads
 };
 
 // The sink as the reader thread sees it. Created and cleared on the loop

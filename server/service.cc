@@ -88,6 +88,14 @@ class PushSessionImpl final : public schema::PushSession::Server {
     });
     return kj::READY_NOW;
   }
+  kj::Promise<void> addLoads(AddLoadsContext context) override {
+    auto loads = context.getParams().getLoads();
+    Guard([&] {
+      Admit(update_.loads.size(), loads.size(), "addLoads");
+      DecodeLoads(loads, "addLoads", &update_.loads);
+    });
+    return kj::READY_NOW;
+  }
 
   kj::Promise<void> commit(CommitContext context) override {
     auto params = context.getParams();
@@ -97,6 +105,8 @@ class PushSessionImpl final : public schema::PushSession::Server {
       CheckCount("names", params.getNames(), update_.names.size());
       CheckCount("functions", params.getFunctions(), update_.functions.size());
       CheckCount("runs", params.getRuns(), update_.runs.size());
+      CheckCount("loads", params.getLoads(), update_.loads.size());
+      update_.run_weight = params.getRunWeight();
     });
     finished_ = true;  // the writer job now owns the push's accounting
     auto started = std::chrono::steady_clock::now();
@@ -231,7 +241,7 @@ class SessionImpl final : public schema::Session::Server {
     auto params = context.getParams();
     auto options = params.getOptions();
     PullRequest request{options.getMaxFunctions(), options.getMaxBytes(), options.getMinCalls(),
-                        options.getIncludeNames()};
+                        options.getIncludeNames(), options.getIncludeLoads()};
     auto channel = std::make_shared<PullChannel>();
     channel->sink = params.getSink();
     auto started = std::chrono::steady_clock::now();
@@ -246,6 +256,8 @@ class SessionImpl final : public schema::Session::Server {
       out.setEdges(summary.edges);
       out.setNames(summary.names);
       out.setDeclared(summary.declared);
+      out.setLoads(summary.loads);
+      out.setRunWeight(summary.run_weight);
       core_.Log("pull from %s: %llu functions, %llu edges, %llu names in %.1f ms",
                 info_->peer.c_str(), (unsigned long long)summary.functions,
                 (unsigned long long)summary.edges, (unsigned long long)summary.names,

@@ -66,6 +66,22 @@ void DecodeHashes(capnp::List<capnp::Data>::Reader hashes, const char* what,
   for (size_t i = 0; i < hashes.size(); ++i) out->push_back(DecodeHash(hashes[i], what, i));
 }
 
+void DecodeLoads(capnp::List<schema::FunctionLoad>::Reader loads, const char* what,
+                 std::vector<LoadWeights>* out) {
+  CheckChunkSize(loads.size(), what);
+  for (size_t i = 0; i < loads.size(); ++i) {
+    LoadWeights load{DecodeHash(loads[i].getHash(), what, i), loads[i].getRunWeight(),
+                     loads[i].getPositionWeight()};
+    if (load.run_weight == 0 && load.position_weight != 0) {
+      ThrowStatus(Status::InvalidInput(std::string(what) + ": entry " + std::to_string(i) +
+                                       ": function " + load.hash.ToHex() + ": position weight " +
+                                       std::to_string(load.position_weight) +
+                                       " without a run weight"));
+    }
+    out->push_back(load);
+  }
+}
+
 ProfileInfo DecodeIdentity(schema::ProfileIdentity::Reader identity) {
   ProfileInfo info;
   auto id = identity.getId();
@@ -100,6 +116,15 @@ void EncodeNames(std::span<const std::pair<BlobHash, std::string>> names,
 
 void EncodeHashes(std::span<const BlobHash> hashes, capnp::List<capnp::Data>::Builder out) {
   for (size_t i = 0; i < hashes.size(); ++i) out.set(i, HashData(hashes[i]));
+}
+
+void EncodeLoads(std::span<const LoadWeights> loads,
+                 capnp::List<schema::FunctionLoad>::Builder out) {
+  for (size_t i = 0; i < loads.size(); ++i) {
+    out[i].setHash(HashData(loads[i].hash));
+    out[i].setRunWeight(loads[i].run_weight);
+    out[i].setPositionWeight(loads[i].position_weight);
+  }
 }
 
 void EncodeIdentity(const ProfileInfo& info, schema::ProfileIdentity::Builder out) {

@@ -49,6 +49,10 @@ void DecodeNames(capnp::List<schema::NamedFunction>::Reader names, const char* w
                  std::vector<std::pair<BlobHash, std::string>>* out);
 void DecodeHashes(capnp::List<capnp::Data>::Reader hashes, const char* what,
                   std::vector<BlobHash>* out);
+// Refuses (naming `what` and the entry) a hash of the wrong length and a
+// position weight without a run weight, as profile readers do.
+void DecodeLoads(capnp::List<schema::FunctionLoad>::Reader loads, const char* what,
+                 std::vector<LoadWeights>* out);
 ProfileInfo DecodeIdentity(schema::ProfileIdentity::Reader identity);
 
 inline capnp::Data::Reader HashData(const BlobHash& hash) {
@@ -58,6 +62,8 @@ void EncodeEdges(std::span<const EdgeDelta> edges, capnp::List<schema::ProfileEd
 void EncodeNames(std::span<const std::pair<BlobHash, std::string>> names,
                  capnp::List<schema::NamedFunction>::Builder out);
 void EncodeHashes(std::span<const BlobHash> hashes, capnp::List<capnp::Data>::Builder out);
+void EncodeLoads(std::span<const LoadWeights> loads,
+                 capnp::List<schema::FunctionLoad>::Builder out);
 void EncodeIdentity(const ProfileInfo& info, schema::ProfileIdentity::Builder out);
 
 // Maps an exception from a peer or the RPC system to a Status: DISCONNECTED

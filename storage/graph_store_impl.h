@@ -54,6 +54,7 @@ class GraphStoreImpl final : public GraphStore {
 
   Result<StoreStats> Stats() const override;
   Result<FeedbackStats> LifetimeFeedback() const override;
+  Result<uint64_t> RunWeight() const override;
   Status Verify(std::vector<std::string>* problems) const override;
   Status Flush() override;
   Status CompactAll() override;

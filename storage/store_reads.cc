@@ -290,6 +290,17 @@ Result<StoreStats> GraphStoreImpl::Stats() const {
   return stats;
 }
 
+Result<uint64_t> GraphStoreImpl::RunWeight() const {
+  std::string value;
+  bool found = false;
+  BLOBGRAPH_RETURN_IF_ERROR(GetValue(Cf::kMeta, kRunsKey, &value, &found));
+  uint64_t stored = 0;
+  if (found && !DecodeVarints(value, &stored, 1)) {
+    return CorruptValue(path_, Cf::kMeta, kRunsKey, "counter does not decode");
+  }
+  return ToRunWeight(stored);
+}
+
 Result<FeedbackStats> GraphStoreImpl::LifetimeFeedback() const {
   std::string value;
   bool found = false;

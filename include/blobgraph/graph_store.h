@@ -287,6 +287,10 @@ class GraphStore {
   virtual Result<StoreStats> Stats() const = 0;
   // The lifetime feedback totals alone (one read, unlike Stats()).
   virtual Result<FeedbackStats> LifetimeFeedback() const = 0;
+  // The run weight of all recorded runs (the meta "runs" counter) in
+  // LoadRecord's fixed point, exact (StoreStats::runs rounds it up to whole
+  // runs); one read. What a pull sends with the load records.
+  virtual Result<uint64_t> RunWeight() const = 0;
   // Reads every record and checks invariants and the format version; each
   // problem found is appended to `problems`. Status is non-OK only if the
   // check itself could not run.
