@@ -9,7 +9,9 @@
 #include <unistd.h>
 
 #include <functional>
+#include <map>
 
+#include "blobgraph/graph_store.h"
 #include "schema/blobgraph.capnp.h"
 #include "tools/cli_test_util.h"
 
@@ -181,6 +183,48 @@ TEST_F(ProfileLoadsCliTest, GzipAndStdinReadLoadsLikeAFile) {
   EXPECT_THAT(again.err, HasSubstr("ffeeddccbbaa99887766554433221100"));
   // The edge's dynamic count went up by exactly 3.
   EXPECT_THAT(Run({"export", "--format", "text"}).out, HasSubstr(kA + " " + kB + " 1 3\n"));
+}
+
+// Needs GraphStore::Apply to add update.loads/run_weight (the layers branch);
+// skips, saying so, when a scratch store shows it does not yet.
+TEST_F(ProfileLoadsCliTest, MergedLoadsReachTheStoreOnce) {
+  {
+    auto probe = GraphStore::Open(dir() + "/probe");
+    ASSERT_TRUE(probe.ok());
+    GraphUpdate update;
+    update.loads = {{BlobHash(), LoadRecord::kRunWeight, 0}};
+    update.run_weight = LoadRecord::kRunWeight;
+    ASSERT_TRUE((*probe)->Apply(update).ok());
+    auto weight = (*probe)->RunWeight();
+    ASSERT_TRUE(weight.ok());
+    if (*weight != LoadRecord::kRunWeight) {
+      GTEST_SKIP() << "GraphStore::Apply does not add update.loads yet (the layers branch does)";
+    }
+  }
+  // Three runs behind the loads: 2.5 of them loaded a (decayed weights need
+  // not be whole runs).
+  std::string text = TextHead(2) + kA + " " + kB + " 0 3\nload " + kA + " 163840 65536\nload " +
+                     kB + " 65536 0\nrun_weight 196608\n";
+  std::string path = WriteFile("loads.txt", text);
+  CommandResult merged = Run({"merge", path});
+  ASSERT_EQ(merged.exit_code, 0) << merged.err;
+  EXPECT_THAT(Run({"stats", "--json"}).out, HasSubstr("\"runs\":3,"));
+  auto store = GraphStore::Open(db(), StoreOptions{.create_if_missing = false, .read_only = true});
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  std::map<std::string, std::pair<uint64_t, uint64_t>> loads;
+  ASSERT_TRUE((*store)
+                  ->ForEachLoadRecord([&](const LoadRecord& record) {
+                    loads[record.hash.ToHex()] = {record.run_weight, record.position_weight};
+                    return Status::Ok();
+                  })
+                  .ok());
+  EXPECT_EQ(loads, (std::map<std::string, std::pair<uint64_t, uint64_t>>{
+                       {kA, {163840, 65536}}, {kB, {65536, 0}}}));
+  store->reset();
+  // The same profile again is refused and adds nothing.
+  CommandResult again = Run({"merge", path});
+  EXPECT_EQ(again.exit_code, 1);
+  EXPECT_THAT(Run({"stats", "--json"}).out, HasSubstr("\"runs\":3,"));
 }
 
 }  // namespace
