@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <string_view>
+#include <unordered_set>
 #include <vector>
 
 namespace blobgraph::schema {
@@ -76,6 +77,9 @@ Status CheckNumber(std::string_view token, const std::vector<Frame>& frames, boo
 Status QuoteLargeIntegers(std::string* json) {
   const std::string& in = *json;
   std::vector<Frame> frames;
+  // The document's own members: the codec keeps only the last of a repeated
+  // one, so a second "runWeight" or "edges" would silently replace the first.
+  std::unordered_set<std::string_view> top_keys;
   std::string out;
   size_t copied = 0;  // in[0, copied) is already in `out`
   bool rewritten = false;
@@ -87,6 +91,10 @@ Status QuoteLargeIntegers(std::string* json) {
       if (!frames.empty() && !frames.back().is_array && frames.back().expecting_key) {
         frames.back().key = std::string_view(in).substr(start, std::min(i, in.size()) - start);
         frames.back().expecting_key = false;
+        if (frames.size() == 1 && !top_keys.insert(frames.back().key).second) {
+          return Status::InvalidInput(std::string(frames.back().key.substr(0, 40)) +
+                                      ": given twice in the document");
+        }
       }
       ++i;
       continue;

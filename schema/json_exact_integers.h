@@ -6,7 +6,10 @@
 // the codec itself writes 64-bit fields) it is parsed exactly. Before the
 // document is decoded, QuoteLargeIntegers turns every bare integer that a
 // double cannot hold exactly into such a string and refuses, naming the
-// entry, any number that cannot be an exact 64-bit integer. Any thread.
+// entry, any number that cannot be an exact 64-bit integer. It also refuses
+// a member of the document (top level) given twice, which the codec would
+// read as the last one alone (a second "runWeight", a second "edges" list).
+// Any thread.
 #pragma once
 
 #include <string>
@@ -18,6 +21,7 @@ namespace blobgraph::schema {
 // Rewrites `json` in place (untouched when nothing needs quoting). Errors:
 // kInvalidInput "<entry>: <problem>", entry as a JSON path:
 //   "edges[3].staticCount: 18446744073709551616 is larger than 18446744073709551615"
+//   "runWeight: given twice in the document"
 // Malformed JSON is left for the codec to report.
 Status QuoteLargeIntegers(std::string* json);
 

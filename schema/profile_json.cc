@@ -145,6 +145,14 @@ Result<std::unique_ptr<JsonProfileWriter>> JsonProfileWriter::Open(std::unique_p
     return Status::IOError(path + ": JSON encoding of the profile header failed");
   }
   head.pop_back();
+  // The codec writes every scalar, the run weight too (as "0"); it is known
+  // only at Finish(), which writes it last, so it goes from the head.
+  static constexpr std::string_view kUnsetRunWeight = ",\"runWeight\":\"0\"";
+  size_t unset = head.rfind(kUnsetRunWeight);
+  if (unset == std::string::npos) {
+    return Status::IOError(path + ": JSON encoding of the profile header has no run weight");
+  }
+  head.erase(unset, kUnsetRunWeight.size());
   head += ",\"edges\":[";
   BLOBGRAPH_RETURN_IF_ERROR(impl->Put(head));
   return std::unique_ptr<JsonProfileWriter>(new JsonProfileWriter(std::move(impl)));

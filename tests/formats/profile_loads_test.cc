@@ -274,6 +274,15 @@ TEST(ProfileLoadsJsonTest, MalformedLoadsNameTheEntry) {
   EXPECT_THAT(error(JsonHead(1) + ",\"runWeight\":\"5\"}"),
               HasSubstr("p.json: runWeight in a version 1 profile"));
   EXPECT_THAT(error(JsonHead(3) + "}"), HasSubstr("p.json: unsupported profile version 3"));
+  // The codec would keep the last alone: a second member is refused.
+  EXPECT_THAT(error(JsonHead(2) + ",\"runWeight\":\"5\",\"runWeight\":\"6\"}"),
+              HasSubstr("p.json: runWeight: given twice in the document"));
+  EXPECT_THAT(error(JsonHead(2) + ",\"loads\":[" + good + "],\"edges\":[],\"loads\":[]}"),
+              HasSubstr("p.json: loads: given twice in the document"));
+  // Nested objects may repeat member names of the document.
+  WriteFile(dir.File("ok.json"), JsonHead(2) + ",\"loads\":[{\"hash\":\"" + TestHash(1).ToHex() +
+                                     "\",\"runWeight\":\"2\"}],\"runWeight\":\"2\"}");
+  EXPECT_TRUE(ReadProfile(dir.File("ok.json")).ok());
 }
 
 TEST(ProfileLoadsJsonTest, VersionOneStillReads) {
