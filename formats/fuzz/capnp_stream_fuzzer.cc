@@ -15,10 +15,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   visitor.on_edges = [&](std::span<const EdgeDelta> e) { entries += e.size(); return Status::Ok(); };
   visitor.on_names = [&](std::span<const schema::NamedHash> n) { entries += n.size(); return Status::Ok(); };
   visitor.on_events = [&](std::span<const schema::TraceEvent> e) { entries += e.size(); return Status::Ok(); };
+  visitor.on_loads = [&](std::span<const LoadWeights> l) { entries += l.size(); return Status::Ok(); };
+  visitor.on_run_weight = [&](uint64_t) { ++entries; return Status::Ok(); };
   Status status = schema::ReadStream(path, std::nullopt, visitor);
   if (!status.ok() && status.message().rfind(path, 0) != 0) __builtin_trap();
   auto deps = formats::LoadDependencies(path, formats::DependencyFormat::kCapnp);
   auto json = formats::ReadProfile(path, formats::ProfileFormat::kJson);
+  // The whole profile path: load checks and count sums (profile_counts.h).
+  auto profile = formats::ReadProfile(path, formats::ProfileFormat::kCapnp);
+  if (!profile.ok() && profile.status().message().rfind(path, 0) != 0) __builtin_trap();
   (void)deps;
   (void)json;
   return 0;
