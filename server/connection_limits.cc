@@ -1,14 +1,36 @@
 #include "server/connection_limits.h"
 
+#include <sys/ioctl.h>
+
 #include "server/server_core.h"
 
 namespace blobgraph::server {
 
+namespace {
+
+// Bytes the peer sent that the server has not read yet; 0 when unknown.
+int UnreadBytes(int fd) {
+  int pending = 0;
+  if (fd < 0 || ioctl(fd, FIONREAD, &pending) != 0) return 0;
+  return pending;
+}
+
+}  // namespace
+
 ConnectionInfo* ConnectionSlots::Admit(ConnectionInfo& info) {
   ConnectionInfo* displaced = nullptr;
   if (options_.max_unauthenticated > 0 && waiting_.size() >= options_.max_unauthenticated) {
+    // The oldest that has sent nothing is idle: a client about to
+    // authenticate has its request waiting to be read. Else the oldest.
     displaced = waiting_.begin()->second;
+    for (const auto& [sequence, waiting] : waiting_) {
+      if (UnreadBytes(waiting->fd) == 0) {
+        displaced = waiting;
+        break;
+      }
+    }
     Release(*displaced);
+    displaced->slot = ConnectionInfo::Slot::kDisplaced;
     displaced->Drop(0 * kj::MILLISECONDS);
   }
   info.slot = ConnectionInfo::Slot::kWaiting;
@@ -19,6 +41,12 @@ ConnectionInfo* ConnectionSlots::Admit(ConnectionInfo& info) {
 
 Status ConnectionSlots::Authenticate(ConnectionInfo& info) {
   if (info.slot == ConnectionInfo::Slot::kAuthenticated) return Status::Ok();
+  if (info.slot == ConnectionInfo::Slot::kDisplaced) {
+    return Status::Busy("this connection was dropped: " + std::to_string(waiting_.size()) +
+                        " connections are waiting to authenticate, the limit "
+                        "(--max-unauthenticated " + std::to_string(options_.max_unauthenticated) +
+                        "); retry");
+  }
   if (authenticated_ >= options_.max_connections) {
     return Status::Busy("server has " + std::to_string(authenticated_) +
                         " authenticated connections open, the limit (--max-connections " +
@@ -36,7 +64,7 @@ void ConnectionSlots::Release(ConnectionInfo& info) {
   } else if (info.slot == ConnectionInfo::Slot::kAuthenticated) {
     --authenticated_;
   }
-  info.slot = ConnectionInfo::Slot::kNone;
+  if (info.slot != ConnectionInfo::Slot::kDisplaced) info.slot = ConnectionInfo::Slot::kNone;
 }
 
 kj::Duration AuthFailureDelay(uint32_t failures) {

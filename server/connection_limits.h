@@ -2,14 +2,16 @@
 // (--max-unauthenticated) and do not count against the authenticated limit
 // (--max-connections), so idle or slow peers cannot lock token holders out.
 //
-// A new connection always gets a slot: when --max-unauthenticated are
-// already waiting, the oldest waiting one is dropped to make room. A client
-// that authenticates right after connecting (as ProfileClient does) is
-// displaced only if that many connections arrive during its first round
-// trip, while a flood of idle connections just evicts itself; each waiting
-// connection is also dropped after --auth-timeout. authenticate() moves a
-// connection to the authenticated set, or answers busy naming
-// --max-connections when that is full.
+// A new connection always gets a slot, from accept on (TLS handshake
+// included): when --max-unauthenticated are already waiting, one waiting
+// connection is dropped to make room, the oldest that has sent nothing yet
+// (its socket has no unread bytes), else the oldest. A client that sends its
+// token right after connecting (as ProfileClient does) has bytes waiting and
+// is passed over, while a flood of idle connections only evicts itself; a
+// dropped connection can no longer authenticate (busy, so clients retry).
+// Each waiting connection is also dropped after --auth-timeout.
+// authenticate() moves a connection to the authenticated set, or answers busy
+// naming --max-connections when that is full.
 //
 // Wrong tokens: each failure on a connection is answered after a delay that
 // doubles per failure (AuthFailureDelay), and the connection is dropped at

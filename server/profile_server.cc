@@ -86,7 +86,7 @@ struct ProfileServer::Impl {
 
   kj::Promise<void> AcceptLoop(kj::ConnectionReceiver& listener);
   kj::Promise<void> HandleConnection(kj::Own<kj::AsyncIoStream> stream);
-  kj::Promise<void> RunRpc(kj::Own<kj::AsyncIoStream> stream, std::string peer);
+  kj::Promise<void> RunRpc(kj::Own<kj::AsyncIoStream> stream, std::shared_ptr<ConnectionInfo> info);
 };
 
 kj::Promise<void> ProfileServer::Impl::AcceptLoop(kj::ConnectionReceiver& listener) {
@@ -105,38 +105,26 @@ kj::Promise<void> ProfileServer::Impl::AcceptLoop(kj::ConnectionReceiver& listen
 }
 
 kj::Promise<void> ProfileServer::Impl::HandleConnection(kj::Own<kj::AsyncIoStream> stream) {
-  std::string peer = PeerName(*stream);
-  core->counters.connections_total.fetch_add(1);
-  if (tls == nullptr) return RunRpc(kj::mv(stream), std::move(peer));
-  auto handshake = timer->timeoutAfter(kTlsHandshakeTimeout, tls->wrapServer(kj::mv(stream)));
-  return handshake.then(
-      [this, peer](kj::Own<kj::AsyncIoStream> secure) { return RunRpc(kj::mv(secure), peer); },
-      [this, peer](kj::Exception&& exception) {
-        core->Log("connection from %s: TLS handshake failed: %s", peer.c_str(),
-                  exception.getDescription().cStr());
-      });
-}
-
-kj::Promise<void> ProfileServer::Impl::RunRpc(kj::Own<kj::AsyncIoStream> stream, std::string peer) {
   ServerCore& core = *this->core;
   kj::Timer& timer = *this->timer;
+  core.counters.connections_total.fetch_add(1);
   core.counters.connections_open.fetch_add(1);
   auto info = std::make_shared<ConnectionInfo>();
-  info->peer = std::move(peer);
+  info->peer = PeerName(*stream);
+  KJ_IF_MAYBE(fd, stream->getFd()) { info->fd = *fd; }
+  // From accept on, TLS handshake included, a connection holds a waiting
+  // slot until it authenticates (connection_limits.h).
   auto drop = kj::newPromiseAndFulfiller<kj::Duration>();
   info->drop = kj::mv(drop.fulfiller);
-  // Unauthenticated connections have their own slots (connection_limits.h).
   if (ConnectionInfo* displaced = core.slots.Admit(*info)) {
     core.Log("connection from %s dropped: %u connections waiting to authenticate, the limit "
-             "(--max-unauthenticated %u); the newest takes its place",
+             "(--max-unauthenticated %u); a newer one takes its place",
              displaced->peer.c_str(), core.slots.waiting(), core.options.max_unauthenticated);
   }
-  auto connection = kj::heap<Connection>(kj::mv(stream), NewProfileService(core, info));
-  kj::Promise<void> done = connection->network.onDisconnect();
-  done = done.exclusiveJoin(
-      drop.promise.then([&timer](kj::Duration linger) { return timer.afterDelay(linger); }));
+  kj::Promise<void> ends =
+      drop.promise.then([&timer](kj::Duration linger) { return timer.afterDelay(linger); });
   const auto auth_timeout = core.options.auth_timeout;
-  done = done.exclusiveJoin(timer.afterDelay(auth_timeout.count() * kj::MILLISECONDS)
+  ends = ends.exclusiveJoin(timer.afterDelay(auth_timeout.count() * kj::MILLISECONDS)
                                 .then([&core, info, auth_timeout]() -> kj::Promise<void> {
     if (info->authenticated) return kj::NEVER_DONE;
     core.Log("connection from %s dropped: not authenticated within %.3g s (--auth-timeout)",
@@ -152,7 +140,26 @@ kj::Promise<void> ProfileServer::Impl::RunRpc(kj::Own<kj::AsyncIoStream> stream,
              (unsigned long long)info->pushes, (unsigned long long)info->edges_pushed,
              (unsigned long long)info->queries);
   });
-  return done.attach(kj::mv(connection), kj::mv(closed));
+  kj::Promise<void> served = nullptr;
+  if (tls == nullptr) {
+    served = RunRpc(kj::mv(stream), info);
+  } else {
+    auto handshake = timer.timeoutAfter(kTlsHandshakeTimeout, tls->wrapServer(kj::mv(stream)));
+    served = handshake.then(
+        [this, info](kj::Own<kj::AsyncIoStream> secure) { return RunRpc(kj::mv(secure), info); },
+        [&core, info](kj::Exception&& exception) {
+          core.Log("connection from %s: TLS handshake failed: %s", info->peer.c_str(),
+                   exception.getDescription().cStr());
+        });
+  }
+  return served.exclusiveJoin(kj::mv(ends)).attach(kj::mv(closed));
+}
+
+kj::Promise<void> ProfileServer::Impl::RunRpc(kj::Own<kj::AsyncIoStream> stream,
+                                              std::shared_ptr<ConnectionInfo> info) {
+  auto connection = kj::heap<Connection>(kj::mv(stream), NewProfileService(*core, info));
+  kj::Promise<void> done = connection->network.onDisconnect();
+  return done.attach(kj::mv(connection));
 }
 
 Result<std::unique_ptr<ProfileServer>> ProfileServer::Open(const ServerOptions& options) {
@@ -192,8 +199,9 @@ Result<std::unique_ptr<ProfileServer>> ProfileServer::Open(const ServerOptions& 
     server->token_ = std::move(*token);
   } else if (!options.insecure && !IsLoopbackAddress(options.listen)) {
     return Status::InvalidInput("serve: " + options.listen +
-                                " does not resolve to loopback addresses only and no --token-file "
-                                "is given; pass --insecure to serve it without authentication");
+                                " is not a loopback address (it must resolve to 127.0.0.0/8 or ::1 "
+                                "only) and no --token-file is given; pass --insecure to serve it "
+                                "without authentication");
   }
   if (options.handle_signals) {
     // Before the store and engine start threads, so they inherit the mask and

@@ -47,8 +47,10 @@ struct ConnectionInfo {
   bool authenticated = false;
 
   // Limits (connection_limits.h, push_budget.h).
-  enum class Slot { kNone, kWaiting, kAuthenticated } slot = Slot::kNone;
+  // kDisplaced: dropped for a newer waiting connection; never authenticates.
+  enum class Slot { kNone, kWaiting, kAuthenticated, kDisplaced } slot = Slot::kNone;
   uint64_t slot_sequence = 0;
+  int fd = -1;  // the socket, to see whether a waiting peer has sent anything
   uint32_t auth_failures = 0;
   std::shared_ptr<ConnectionPushes> push_budget = std::make_shared<ConnectionPushes>();
   kj::Own<kj::PromiseFulfiller<kj::Duration>> drop;  // set by the server's RunRpc
