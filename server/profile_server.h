@@ -50,7 +50,7 @@ struct ServerOptions {
   // Limits that keep one client from starving the others; each is a serve
   // flag (server/serve_limits.h lists them with their defaults). Pushes are
   // charged at their decoded size (push_budget.h) until applied.
-  uint64_t max_push_bytes = 512ull << 20;        // --max-push-bytes: one push
+  uint64_t max_push_bytes = 1ull << 30;          // --max-push-bytes: one push (8M edges fit)
   uint64_t max_connection_bytes = 1ull << 30;    // --max-connection-bytes: one connection's pushes
   uint64_t max_pending_bytes = 2ull << 30;       // --max-pending-bytes: all pushes not yet applied
   uint32_t max_open_pushes = 4;                  // --max-open-pushes: uncommitted, per connection

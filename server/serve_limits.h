@@ -3,7 +3,8 @@
 // serve_command.cc) read, so the names, defaults and ranges agree.
 //
 //   flag                    default   what it bounds
-//   --max-push-bytes        512 MiB   one push, decoded (entries + name bytes)
+//   --max-push-bytes        1 GiB     one push, decoded (entries + name bytes);
+//                                     --max-push-edges (8M) edges take 671 MB
 //   --max-connection-bytes  1 GiB     one connection's pushes not yet applied
 //   --max-pending-bytes     2 GiB     all pushes not yet applied, server-wide
 //   --max-open-pushes       4         uncommitted push sessions per connection

@@ -497,3 +497,53 @@ TEST_F(ServerLimitsTest, LoopbackIsCheckedOnTheResolvedAddress) {
 
 }  // namespace
 }  // namespace blobgraph::server
+
+namespace blobgraph::server {
+namespace {
+
+// Every limit is a flag of both command lines; a bad value is a usage error
+// naming the flag before anything is opened.
+TEST(ServerLimitFlagsTest, BadValuesAreUsageErrorsNamingTheFlag) {
+  TempDir dir;
+  struct Case {
+    std::vector<std::string> argv;
+    int exit_code;
+    std::string message;
+  };
+  std::vector<Case> cases = {
+      {{BLOBGRAPH_EXE, "serve", "--max-push-bytes", "0"}, 2, "--max-push-bytes"},
+      {{BLOBGRAPH_EXE, "serve", "--auth-timeout", "-1"}, 2, "--auth-timeout"},
+      {{BLOBGRAPH_EXE, "serve", "--pull-send-timeout", "soon"}, 2, "--pull-send-timeout"},
+      {{BLOBGRAPH_EXE, "serve", "--max-open-pushes", "1.5"}, 2, "--max-open-pushes"},
+      {{testing::ServerExecutable(), "--max-auth-failures", "0"}, 2, "--max-auth-failures"},
+      {{testing::ServerExecutable(), "--auth-timeout", "inf"}, 2, "--auth-timeout"},
+  };
+  for (const Case& c : cases) {
+    std::string log = dir.File("flag.log");
+    unlink(log.c_str());
+    std::vector<std::string> argv = c.argv;
+    argv.insert(argv.end(), {"--db", dir.File("db")});
+    int status = testing::RunCommand(argv, log);
+    ASSERT_TRUE(WIFEXITED(status));
+    EXPECT_EQ(WEXITSTATUS(status), c.exit_code) << c.argv[2];
+    std::ifstream in(log);
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    EXPECT_TRUE(Contains(text, c.message)) << text;
+    EXPECT_FALSE(std::ifstream(dir.File("db") + "/CURRENT").good()) << "a store was created";
+  }
+  // --help lists each limit with its default.
+  std::string log = dir.File("help.log");
+  ASSERT_EQ(testing::RunCommand({BLOBGRAPH_EXE, "serve", "--help"}, log), 0);
+  std::ifstream in(log);
+  std::string help((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  for (const char* expected : {"--max-push-bytes", "(default 1 GiB)", "--max-connection-bytes",
+                               "--max-pending-bytes", "(default 2 GiB)", "--max-open-pushes",
+                               "--max-name-bytes", "(default 64 KiB)", "--max-unauthenticated",
+                               "--auth-timeout", "(default 10 s)", "--max-auth-failures",
+                               "--pull-send-timeout", "(default 30"}) {
+    EXPECT_TRUE(Contains(help, expected)) << expected << "\n" << help;
+  }
+}
+
+}  // namespace
+}  // namespace blobgraph::server
