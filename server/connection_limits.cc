@@ -32,6 +32,7 @@ ConnectionInfo* ConnectionSlots::Admit(ConnectionInfo& info) {
     Release(*displaced);
     displaced->slot = ConnectionInfo::Slot::kDisplaced;
     displaced->Drop(0 * kj::MILLISECONDS);
+    ++drops_unlogged_;
   }
   info.slot = ConnectionInfo::Slot::kWaiting;
   info.slot_sequence = next_sequence_++;
@@ -65,6 +66,14 @@ void ConnectionSlots::Release(ConnectionInfo& info) {
     --authenticated_;
   }
   if (info.slot != ConnectionInfo::Slot::kDisplaced) info.slot = ConnectionInfo::Slot::kNone;
+}
+
+uint64_t ConnectionSlots::TakeDropsToLog(std::chrono::steady_clock::time_point now) {
+  if (drops_unlogged_ == 0 || now - last_drop_log_ < std::chrono::seconds(1)) return 0;
+  last_drop_log_ = now;
+  uint64_t drops = drops_unlogged_;
+  drops_unlogged_ = 0;
+  return drops;
 }
 
 kj::Duration AuthFailureDelay(uint32_t failures) {

@@ -22,6 +22,7 @@
 
 #include <kj/time.h>
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 
@@ -48,11 +49,18 @@ class ConnectionSlots {
   uint32_t authenticated() const { return authenticated_; }
   uint32_t waiting() const { return static_cast<uint32_t>(waiting_.size()); }
 
+  // Drops are logged in summary, at most once a second, so a flood of idle
+  // connections cannot flood the log too: returns how many were dropped
+  // since the last summary when one is due now, else 0.
+  uint64_t TakeDropsToLog(std::chrono::steady_clock::time_point now);
+
  private:
   const ServerOptions& options_;
   uint64_t next_sequence_ = 1;
   std::map<uint64_t, ConnectionInfo*> waiting_;  // oldest first
   uint32_t authenticated_ = 0;
+  uint64_t drops_unlogged_ = 0;
+  std::chrono::steady_clock::time_point last_drop_log_{};
 };
 
 // How long the answer to wrong token number `failures` (1-based) on one

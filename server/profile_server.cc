@@ -117,9 +117,12 @@ kj::Promise<void> ProfileServer::Impl::HandleConnection(kj::Own<kj::AsyncIoStrea
   auto drop = kj::newPromiseAndFulfiller<kj::Duration>();
   info->drop = kj::mv(drop.fulfiller);
   if (ConnectionInfo* displaced = core.slots.Admit(*info)) {
-    core.Log("connection from %s dropped: %u connections waiting to authenticate, the limit "
-             "(--max-unauthenticated %u); a newer one takes its place",
-             displaced->peer.c_str(), core.slots.waiting(), core.options.max_unauthenticated);
+    if (uint64_t drops = core.slots.TakeDropsToLog(std::chrono::steady_clock::now())) {
+      core.Log("dropped %llu connections waiting to authenticate (the last from %s): %u waiting, "
+               "the limit (--max-unauthenticated %u); newer ones take their places",
+               (unsigned long long)drops, displaced->peer.c_str(), core.slots.waiting(),
+               core.options.max_unauthenticated);
+    }
   }
   kj::Promise<void> ends =
       drop.promise.then([&timer](kj::Duration linger) { return timer.afterDelay(linger); });
@@ -134,6 +137,8 @@ kj::Promise<void> ProfileServer::Impl::HandleConnection(kj::Own<kj::AsyncIoStrea
   auto closed = kj::defer([&core, info]() {
     core.slots.Release(*info);
     core.counters.connections_open.fetch_sub(1);
+    // Displaced ones are counted in the summary above, not logged one by one.
+    if (info->slot == ConnectionInfo::Slot::kDisplaced) return;
     double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - info->opened).count();
     core.Log("connection from %s closed after %.2f s: %s, %llu pushes, %llu edges, %llu queries",
              info->peer.c_str(), seconds, info->authenticated ? "authenticated" : "not authenticated",
