@@ -18,17 +18,26 @@ int UnreadBytes(int fd) {
 }  // namespace
 
 ConnectionInfo* ConnectionSlots::Admit(ConnectionInfo& info) {
+  // Which waiting connections may make room: this host's own when it is at
+  // its share, else anyone's when all slots are taken.
+  const bool host_full = waiting_per_host_[info.peer_host] >= options_.max_unauthenticated_per_host;
+  const bool all_full = waiting_.size() >= options_.max_unauthenticated;
   ConnectionInfo* displaced = nullptr;
-  if (options_.max_unauthenticated > 0 && waiting_.size() >= options_.max_unauthenticated) {
+  if (host_full || all_full) {
     // The oldest that has sent nothing is idle: a client about to
     // authenticate has its request waiting to be read. Else the oldest.
-    displaced = waiting_.begin()->second;
+    ConnectionInfo* oldest = nullptr;
     for (const auto& [sequence, waiting] : waiting_) {
+      if (host_full && waiting->peer_host != info.peer_host) continue;
+      if (oldest == nullptr) oldest = waiting;
       if (UnreadBytes(waiting->fd) == 0) {
         displaced = waiting;
         break;
       }
     }
+    if (displaced == nullptr) displaced = oldest;
+  }
+  if (displaced != nullptr) {
     Release(*displaced);
     displaced->slot = ConnectionInfo::Slot::kDisplaced;
     displaced->Drop(0 * kj::MILLISECONDS);
@@ -37,6 +46,7 @@ ConnectionInfo* ConnectionSlots::Admit(ConnectionInfo& info) {
   info.slot = ConnectionInfo::Slot::kWaiting;
   info.slot_sequence = next_sequence_++;
   waiting_.emplace(info.slot_sequence, &info);
+  ++waiting_per_host_[info.peer_host];
   return displaced;
 }
 
@@ -62,6 +72,8 @@ Status ConnectionSlots::Authenticate(ConnectionInfo& info) {
 void ConnectionSlots::Release(ConnectionInfo& info) {
   if (info.slot == ConnectionInfo::Slot::kWaiting) {
     waiting_.erase(info.slot_sequence);
+    auto host = waiting_per_host_.find(info.peer_host);
+    if (host != waiting_per_host_.end() && --host->second == 0) waiting_per_host_.erase(host);
   } else if (info.slot == ConnectionInfo::Slot::kAuthenticated) {
     --authenticated_;
   }

@@ -3,8 +3,10 @@
 // (--max-connections), so idle or slow peers cannot lock token holders out.
 //
 // A new connection always gets a slot, from accept on (TLS handshake
-// included): when --max-unauthenticated are already waiting, one waiting
-// connection is dropped to make room, the oldest that has sent nothing yet
+// included). When its peer address already has --max-unauthenticated-per-host
+// waiting, one of that address's is dropped (so one host cannot displace
+// another's); else, when --max-unauthenticated are waiting in all, one
+// waiting connection is dropped to make room, the oldest that has sent nothing yet
 // (its socket has no unread bytes), else the oldest. A client that sends its
 // token right after connecting (as ProfileClient does) has bytes waiting and
 // is passed over, while a flood of idle connections only evicts itself; a
@@ -25,6 +27,7 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
+#include <string>
 
 #include "blobgraph/status.h"
 #include "server/profile_server.h"
@@ -58,6 +61,7 @@ class ConnectionSlots {
   const ServerOptions& options_;
   uint64_t next_sequence_ = 1;
   std::map<uint64_t, ConnectionInfo*> waiting_;  // oldest first
+  std::map<std::string, uint32_t> waiting_per_host_;
   uint32_t authenticated_ = 0;
   uint64_t drops_unlogged_ = 0;
   std::chrono::steady_clock::time_point last_drop_log_{};

@@ -111,6 +111,7 @@ kj::Promise<void> ProfileServer::Impl::HandleConnection(kj::Own<kj::AsyncIoStrea
   core.counters.connections_open.fetch_add(1);
   auto info = std::make_shared<ConnectionInfo>();
   info->peer = PeerName(*stream);
+  info->peer_host = info->peer.substr(0, info->peer.rfind(':'));
   KJ_IF_MAYBE(fd, stream->getFd()) { info->fd = *fd; }
   // From accept on, TLS handshake included, a connection holds a waiting
   // slot until it authenticates (connection_limits.h).

@@ -56,6 +56,7 @@ struct ServerOptions {
   uint32_t max_open_pushes = 4;                  // --max-open-pushes: uncommitted, per connection
   uint64_t max_name_bytes = 64u << 10;           // --max-name-bytes: one function's name
   uint32_t max_unauthenticated = 64;             // --max-unauthenticated: waiting for authenticate
+  uint32_t max_unauthenticated_per_host = 16;    // --max-unauthenticated-per-host: of those, one peer address
   std::chrono::milliseconds auth_timeout{10000};  // --auth-timeout-ms: to authenticate
   uint32_t max_auth_failures = 5;                // --max-auth-failures: wrong tokens, then dropped
   std::chrono::milliseconds pull_send_timeout{30000};  // --pull-send-timeout-ms: a chunk's wait

@@ -16,7 +16,8 @@ constexpr const char* kServeUsage =
     "                        [--max-connections N] [--port-file F] [--quiet]\n"
     "                        [--max-push-bytes N] [--max-connection-bytes N]\n"
     "                        [--max-pending-bytes N] [--max-open-pushes N] [--max-name-bytes N]\n"
-    "                        [--max-unauthenticated N] [--auth-timeout SECONDS]\n"
+    "                        [--max-unauthenticated N] [--max-unauthenticated-per-host N]\n"
+    "                        [--auth-timeout SECONDS]\n"
     "                        [--max-auth-failures N] [--pull-send-timeout SECONDS]\n"
     "Serves the profile store DIR (default ./blobgraph.db) on HOST:PORT (default\n"
     "127.0.0.1:7979; port 0 picks one and --port-file records it) until SIGTERM/SIGINT.\n";

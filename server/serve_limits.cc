@@ -39,6 +39,12 @@ const std::vector<LimitFlag>& ServerLimitFlags() {
        "oldest",
        false, 1, 1 << 20, [](const ServerOptions& o) { return double(o.max_unauthenticated); },
        [](ServerOptions& o, double v) { o.max_unauthenticated = uint32_t(v); }},
+      {"max-unauthenticated-per-host",
+       "connections from one peer address waiting to authenticate; a new one drops that "
+       "address's oldest, never another's",
+       false, 1, 1 << 20,
+       [](const ServerOptions& o) { return double(o.max_unauthenticated_per_host); },
+       [](ServerOptions& o, double v) { o.max_unauthenticated_per_host = uint32_t(v); }},
       {"auth-timeout", "seconds a connection has to authenticate", true, 0.01, 3600,
        [](const ServerOptions& o) { return Seconds(o.auth_timeout); },
        [](ServerOptions& o, double v) { o.auth_timeout = Millis(v); }},

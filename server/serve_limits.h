@@ -11,6 +11,8 @@
 //   --max-name-bytes        64 KiB    one function's name in a push
 //   --max-unauthenticated   64        connections waiting to authenticate
 //                                     (the oldest is dropped for a new one)
+//   --max-unauthenticated-per-host 16 of those, from one peer address (a new
+//                                     one drops that address's oldest)
 //   --auth-timeout          10 s      to authenticate after connecting
 //   --max-auth-failures     5         wrong tokens per connection (each answered
 //                                     after 100 ms, doubling), then dropped

@@ -51,6 +51,7 @@ struct ConnectionInfo {
   enum class Slot { kNone, kWaiting, kAuthenticated, kDisplaced } slot = Slot::kNone;
   uint64_t slot_sequence = 0;
   int fd = -1;  // the socket, to see whether a waiting peer has sent anything
+  std::string peer_host;  // the peer's address without the port, for per-host slots
   uint32_t auth_failures = 0;
   std::shared_ptr<ConnectionPushes> push_budget = std::make_shared<ConnectionPushes>();
   kj::Own<kj::PromiseFulfiller<kj::Duration>> drop;  // set by the server's RunRpc

@@ -126,8 +126,15 @@ uint64_t StatusField(pid_t pid, const std::string& field) {
 uint64_t PeakRssKiB(pid_t pid) { return StatusField(pid, "VmHWM"); }
 uint64_t RssKiB(pid_t pid) { return StatusField(pid, "VmRSS"); }
 
-int ConnectIdle(uint16_t port) {
+int ConnectIdle(uint16_t port, const char* source) {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in from{};
+  from.sin_family = AF_INET;
+  inet_pton(AF_INET, source, &from.sin_addr);
+  if (bind(fd, reinterpret_cast<sockaddr*>(&from), sizeof(from)) != 0) {
+    close(fd);
+    return -1;
+  }
   sockaddr_in address{};
   address.sin_family = AF_INET;
   address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);

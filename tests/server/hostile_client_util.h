@@ -80,8 +80,9 @@ class NeverReadingSink final : public schema::ProfileSink::Server {
 uint64_t PeakRssKiB(pid_t pid);
 uint64_t RssKiB(pid_t pid);
 
-// Plain TCP connections to 127.0.0.1:port that send nothing.
-int ConnectIdle(uint16_t port);
+// Plain TCP connections to 127.0.0.1:port that send nothing, from the
+// loopback address `source` (any of 127.0.0.0/8 works on Linux).
+int ConnectIdle(uint16_t port, const char* source = "127.0.0.1");
 // True when the server closed idle connection `fd` (EOF or reset), without waiting.
 bool PeerClosed(int fd);
 

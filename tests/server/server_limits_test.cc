@@ -350,6 +350,60 @@ TEST_F(ServerLimitsTest, IdleUnauthenticatedConnectionsDoNotLockOutTokenHolders)
                    baseline, kTransientBytes);
 }
 
+TEST_F(ServerLimitsTest, AFloodFromOneHostNeverDisplacesAnotherHostsConnections) {
+  std::string token_file = dir_.File("token");
+  std::ofstream(token_file) << kToken << "\n";
+  StartServer({"--token-file", token_file, "--max-unauthenticated", "8",
+               "--max-unauthenticated-per-host", "4", "--auth-timeout", "2"});
+  uint64_t baseline = MeasureBaselineKiB(kToken);
+  // 256 idle connections from 127.0.0.2, reconnecting as soon as dropped.
+  std::atomic<bool> stop{false};
+  std::atomic<uint64_t> reconnects{0};
+  std::thread flood([&] {
+    std::vector<int> fds(256, -1);
+    while (!stop.load()) {
+      for (int& fd : fds) {
+        if (fd >= 0 && testing::PeerClosed(fd)) {
+          close(fd);
+          fd = -1;
+        }
+        if (fd < 0 && (fd = testing::ConnectIdle(server_.port(), "127.0.0.2")) >= 0) {
+          reconnects.fetch_add(1);
+        }
+      }
+      usleep(2000);
+    }
+    for (int fd : fds) if (fd >= 0) close(fd);
+  });
+  struct Joiner {
+    std::atomic<bool>& stop;
+    std::thread& thread;
+    ~Joiner() {
+      stop.store(true);
+      if (thread.joinable()) thread.join();
+    }
+  } joiner{stop, flood};
+  usleep(300000);
+  // Fresh token holders from 127.0.0.1 get in at the first attempt, every time.
+  ClientOptions once = Options(server_.address(), kToken);
+  once.max_attempts = 1;
+  for (uint64_t i = 0; i < 20; ++i) {
+    auto client = ProfileClient::Connect(once);
+    ASSERT_TRUE(client.ok()) << "connection " << i << ": " << client.status().ToString();
+    auto pushed = (*client)->Push(MakeProfile(70 + i, 20));
+    ASSERT_TRUE(pushed.ok()) << pushed.status().ToString();
+    EXPECT_EQ(pushed->edges_applied, 21u);
+  }
+  stop.store(true);
+  flood.join();
+  EXPECT_GT(reconnects.load(), 256u);
+  std::printf("limits-rss: per-host flood made %llu connections\n", (unsigned long long)reconnects.load());
+  EXPECT_TRUE(Contains(server_.Log(), "(the last from 127.0.0.2:")) << server_.Log();
+  EXPECT_FALSE(Contains(server_.Log(), "(the last from 127.0.0.1:")) << server_.Log();
+  ExpectPeakWithin("256 idle connections from another host, --max-unauthenticated-per-host 4",
+                   baseline, kTransientBytes);
+}
+
 TEST_F(ServerLimitsTest, WrongTokensAreSlowedAndTheConnectionDropped) {
   std::string token_file = dir_.File("token");
   std::ofstream(token_file) << kToken << "\n";
