@@ -6,14 +6,6 @@
 namespace blobgraph::server {
 namespace {
 
-// What std::vector's push_back growth (doubling) reaches from `capacity`
-// to hold `needed` elements.
-size_t GrownCapacity(size_t capacity, size_t needed) {
-  size_t grown = capacity;
-  while (grown < needed) grown = grown ? 2 * grown : 1;
-  return grown;
-}
-
 // Heap bytes of a std::string of `size` characters: short ones (up to 15
 // in libstdc++) live inside the object, longer ones take size + 1.
 uint64_t StringHeapBytes(size_t size) { return size <= 15 ? 0 : size + 1; }
@@ -92,22 +84,14 @@ void PushBudget::Charge(uint64_t bytes, const char* what) {
   held_ += bytes;
 }
 
-template <typename T>
-void PushBudget::ReserveVector(std::vector<T>* vector, size_t more, uint64_t extra_bytes,
-                               const char* what) {
-  size_t capacity = GrownCapacity(vector->capacity(), vector->size() + more);
-  Charge((capacity - vector->capacity()) * sizeof(T) + extra_bytes, what);
-  vector->reserve(capacity);
-}
-
 void PushBudget::ReserveEdges(std::vector<EdgeDelta>* edges, size_t more, const char* what) {
   CheckChunkSize(more, what);
-  ReserveVector(edges, more, 0, what);
+  Reserve(edges, more, what);
 }
 
 void PushBudget::ReserveHashes(std::vector<BlobHash>* hashes, size_t more, const char* what) {
   CheckChunkSize(more, what);
-  ReserveVector(hashes, more, 0, what);
+  Reserve(hashes, more, what);
 }
 
 void PushBudget::ReserveNames(std::vector<std::pair<BlobHash, std::string>>* names,
@@ -128,13 +112,13 @@ void PushBudget::ReserveNames(std::vector<std::pair<BlobHash, std::string>>* nam
     }
     heap += StringHeapBytes(size);
   }
-  ReserveVector(names, chunk.size(), heap, what);
+  Reserve(names, chunk.size(), what, heap);
 }
 
 void PushBudget::ReserveRun(std::vector<std::vector<BlobHash>>* runs, size_t length,
                             const char* what) {
   CheckChunkSize(length, what);
-  ReserveVector(runs, 1, length * sizeof(BlobHash), what);
+  Reserve(runs, 1, what, length * sizeof(BlobHash));
 }
 
 void PushBudget::Release() {

@@ -70,7 +70,15 @@ class PushBudget {
                     capnp::List<schema::NamedFunction>::Reader chunk, const char* what);
   // One run's load order (its own vector) plus its slot in `runs`.
   void ReserveRun(std::vector<std::vector<BlobHash>>* runs, size_t length, const char* what);
-  // Any further bytes a hook holds for this push (e.g. other entry kinds).
+  // Any other entry kind (e.g. load records): charge `more` elements' growth
+  // of `*entries` (plus `extra_bytes` they hold on the heap) and reserve it.
+  template <typename T>
+  void Reserve(std::vector<T>* entries, size_t more, const char* what, uint64_t extra_bytes = 0) {
+    size_t capacity = GrownCapacity(entries->capacity(), entries->size() + more);
+    Charge((capacity - entries->capacity()) * sizeof(T) + extra_bytes, what);
+    entries->reserve(capacity);
+  }
+  // Bytes a hook holds for this push outside its vectors.
   void Charge(uint64_t bytes, const char* what);
 
   // Returns every byte charged to all three budgets. Idempotent.
@@ -78,8 +86,13 @@ class PushBudget {
   uint64_t held() const { return held_; }
 
  private:
-  template <typename T>
-  void ReserveVector(std::vector<T>* vector, size_t more, uint64_t extra_bytes, const char* what);
+  // What std::vector's push_back growth (doubling) reaches from `capacity`
+  // to hold `needed` elements.
+  static size_t GrownCapacity(size_t capacity, size_t needed) {
+    size_t grown = capacity;
+    while (grown < needed) grown = grown ? 2 * grown : 1;
+    return grown;
+  }
 
   const ServerOptions& options_;
   std::atomic<uint64_t>* server_bytes_;
