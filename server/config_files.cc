@@ -1,5 +1,10 @@
 #include "server/config_files.h"
 
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -47,9 +52,39 @@ std::string HostOf(const std::string& address) {
   return address;
 }
 
+namespace {
+
+bool IsLoopbackSocketAddress(const sockaddr* address) {
+  if (address->sa_family == AF_INET) {
+    auto* v4 = reinterpret_cast<const sockaddr_in*>(address);
+    return (ntohl(v4->sin_addr.s_addr) >> 24) == 127;  // 127.0.0.0/8
+  }
+  if (address->sa_family == AF_INET6) {
+    const in6_addr& v6 = reinterpret_cast<const sockaddr_in6*>(address)->sin6_addr;
+    if (IN6_IS_ADDR_LOOPBACK(&v6)) return true;                 // ::1
+    return IN6_IS_ADDR_V4MAPPED(&v6) && v6.s6_addr[12] == 127;  // ::ffff:127.x.y.z
+  }
+  return false;
+}
+
+}  // namespace
+
 bool IsLoopbackAddress(const std::string& address) {
+  // Resolve, as the listener will, and require every address to be
+  // loopback: "127.evil.example" is a name like any other.
   std::string host = HostOf(address);
-  return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
+  if (host.empty() || host == "*") return false;  // every interface
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* found = nullptr;
+  if (getaddrinfo(host.c_str(), nullptr, &hints, &found) != 0) return false;
+  bool loopback = found != nullptr;
+  for (addrinfo* entry = found; entry != nullptr; entry = entry->ai_next) {
+    loopback = loopback && IsLoopbackSocketAddress(entry->ai_addr);
+  }
+  freeaddrinfo(found);
+  return loopback;
 }
 
 }  // namespace blobgraph::server

@@ -15,7 +15,8 @@ Result<std::string> ReadSmallFile(const std::string& path, size_t max_bytes = 1 
 // it is empty.
 Result<std::string> ReadTokenFile(const std::string& path);
 
-// "HOST[:PORT]" names a loopback host (127.0.0.0/8, ::1, localhost).
+// "HOST[:PORT]" resolves (getaddrinfo) to loopback addresses only:
+// 127.0.0.0/8, ::1 or ::ffff:127.0.0.0/104. False when it does not resolve.
 bool IsLoopbackAddress(const std::string& address);
 
 // The host part of "HOST[:PORT]" / "[V6]:PORT", for TLS name checks.

@@ -21,11 +21,7 @@
 namespace blobgraph::server {
 namespace {
 
-// A connection that has not authenticated by then is dropped, so idle or
-// slow-loris peers cannot hold connection slots.
-constexpr auto kAuthenticateTimeout = 30 * kj::SECONDS;
 constexpr auto kTlsHandshakeTimeout = 10 * kj::SECONDS;
-constexpr auto kRefusedLinger = 2 * kj::SECONDS;
 
 std::string PeerName(kj::AsyncIoStream& stream) {
   struct sockaddr_storage address;
@@ -90,7 +86,7 @@ struct ProfileServer::Impl {
 
   kj::Promise<void> AcceptLoop(kj::ConnectionReceiver& listener);
   kj::Promise<void> HandleConnection(kj::Own<kj::AsyncIoStream> stream);
-  kj::Promise<void> RunRpc(kj::Own<kj::AsyncIoStream> stream, std::string peer);
+  kj::Promise<void> RunRpc(kj::Own<kj::AsyncIoStream> stream, std::shared_ptr<ConnectionInfo> info);
 };
 
 kj::Promise<void> ProfileServer::Impl::AcceptLoop(kj::ConnectionReceiver& listener) {
@@ -109,50 +105,67 @@ kj::Promise<void> ProfileServer::Impl::AcceptLoop(kj::ConnectionReceiver& listen
 }
 
 kj::Promise<void> ProfileServer::Impl::HandleConnection(kj::Own<kj::AsyncIoStream> stream) {
-  std::string peer = PeerName(*stream);
-  core->counters.connections_total.fetch_add(1);
-  if (tls == nullptr) return RunRpc(kj::mv(stream), std::move(peer));
-  auto handshake = timer->timeoutAfter(kTlsHandshakeTimeout, tls->wrapServer(kj::mv(stream)));
-  return handshake.then(
-      [this, peer](kj::Own<kj::AsyncIoStream> secure) { return RunRpc(kj::mv(secure), peer); },
-      [this, peer](kj::Exception&& exception) {
-        core->Log("connection from %s: TLS handshake failed: %s", peer.c_str(),
-                  exception.getDescription().cStr());
-      });
+  ServerCore& core = *this->core;
+  kj::Timer& timer = *this->timer;
+  core.counters.connections_total.fetch_add(1);
+  core.counters.connections_open.fetch_add(1);
+  auto info = std::make_shared<ConnectionInfo>();
+  info->peer = PeerName(*stream);
+  info->peer_host = info->peer.substr(0, info->peer.rfind(':'));
+  KJ_IF_MAYBE(fd, stream->getFd()) { info->fd = *fd; }
+  // From accept on, TLS handshake included, a connection holds a waiting
+  // slot until it authenticates (connection_limits.h).
+  auto drop = kj::newPromiseAndFulfiller<kj::Duration>();
+  info->drop = kj::mv(drop.fulfiller);
+  if (ConnectionInfo* displaced = core.slots.Admit(*info)) {
+    if (uint64_t drops = core.slots.TakeDropsToLog(std::chrono::steady_clock::now())) {
+      core.Log("dropped %llu connections waiting to authenticate (the last from %s): %u waiting, "
+               "the limit (--max-unauthenticated %u); newer ones take their places",
+               (unsigned long long)drops, displaced->peer.c_str(), core.slots.waiting(),
+               core.options.max_unauthenticated);
+    }
+  }
+  kj::Promise<void> ends =
+      drop.promise.then([&timer](kj::Duration linger) { return timer.afterDelay(linger); });
+  const auto auth_timeout = core.options.auth_timeout;
+  ends = ends.exclusiveJoin(timer.afterDelay(auth_timeout.count() * kj::MILLISECONDS)
+                                .then([&core, info, auth_timeout]() -> kj::Promise<void> {
+    if (info->authenticated) return kj::NEVER_DONE;
+    core.Log("connection from %s dropped: not authenticated within %.3g s (--auth-timeout)",
+             info->peer.c_str(), auth_timeout.count() / 1000.0);
+    return kj::READY_NOW;
+  }));
+  auto closed = kj::defer([&core, info]() {
+    core.slots.Release(*info);
+    core.counters.connections_open.fetch_sub(1);
+    // Displaced ones are counted in the summary above, not logged one by one.
+    if (info->slot == ConnectionInfo::Slot::kDisplaced) return;
+    double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - info->opened).count();
+    core.Log("connection from %s closed after %.2f s: %s, %llu pushes, %llu edges, %llu queries",
+             info->peer.c_str(), seconds, info->authenticated ? "authenticated" : "not authenticated",
+             (unsigned long long)info->pushes, (unsigned long long)info->edges_pushed,
+             (unsigned long long)info->queries);
+  });
+  kj::Promise<void> served = nullptr;
+  if (tls == nullptr) {
+    served = RunRpc(kj::mv(stream), info);
+  } else {
+    auto handshake = timer.timeoutAfter(kTlsHandshakeTimeout, tls->wrapServer(kj::mv(stream)));
+    served = handshake.then(
+        [this, info](kj::Own<kj::AsyncIoStream> secure) { return RunRpc(kj::mv(secure), info); },
+        [&core, info](kj::Exception&& exception) {
+          core.Log("connection from %s: TLS handshake failed: %s", info->peer.c_str(),
+                   exception.getDescription().cStr());
+        });
+  }
+  return served.exclusiveJoin(kj::mv(ends)).attach(kj::mv(closed));
 }
 
-kj::Promise<void> ProfileServer::Impl::RunRpc(kj::Own<kj::AsyncIoStream> stream, std::string peer) {
-  ServerCore& core = *this->core;
-  uint32_t open = core.counters.connections_open.fetch_add(1) + 1;
-  bool refused = open > core.options.max_connections;
-  auto info = std::make_shared<ConnectionInfo>();
-  info->peer = std::move(peer);
-  auto bootstrap = refused ? NewRefusingService(core.options.max_connections)
-                           : NewProfileService(core, info);
-  auto connection = kj::heap<Connection>(kj::mv(stream), kj::mv(bootstrap));
+kj::Promise<void> ProfileServer::Impl::RunRpc(kj::Own<kj::AsyncIoStream> stream,
+                                              std::shared_ptr<ConnectionInfo> info) {
+  auto connection = kj::heap<Connection>(kj::mv(stream), NewProfileService(*core, info));
   kj::Promise<void> done = connection->network.onDisconnect();
-  if (refused) {
-    done = done.exclusiveJoin(timer->afterDelay(kRefusedLinger));
-  } else {
-    done = done.exclusiveJoin(timer->afterDelay(kAuthenticateTimeout).then([info]() -> kj::Promise<void> {
-      if (info->authenticated) return kj::NEVER_DONE;
-      return kj::READY_NOW;
-    }));
-  }
-  auto closed = kj::defer([&core, info, refused]() {
-    core.counters.connections_open.fetch_sub(1);
-    double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - info->opened).count();
-    if (refused) {
-      core.Log("connection from %s refused: %u connections open (limit)", info->peer.c_str(),
-               core.options.max_connections);
-    } else {
-      core.Log("connection from %s closed after %.2f s: %s, %llu pushes, %llu edges, %llu queries",
-               info->peer.c_str(), seconds, info->authenticated ? "authenticated" : "not authenticated",
-               (unsigned long long)info->pushes, (unsigned long long)info->edges_pushed,
-               (unsigned long long)info->queries);
-    }
-  });
-  return done.attach(kj::mv(connection), kj::mv(closed));
+  return done.attach(kj::mv(connection));
 }
 
 Result<std::unique_ptr<ProfileServer>> ProfileServer::Open(const ServerOptions& options) {
@@ -182,11 +195,19 @@ Result<std::unique_ptr<ProfileServer>> ProfileServer::Open(const ServerOptions& 
   if (!options.token_file.empty()) {
     auto token = ReadTokenFile(options.token_file);
     if (!token.ok()) return token.status();
+    if (token->size() < kMinTokenBytes) {
+      return Status::InvalidInput(options.token_file + ": the token has " +
+                                  std::to_string(token->size()) + " bytes, at least " +
+                                  std::to_string(kMinTokenBytes) +
+                                  " are needed so it cannot be guessed (make one with: "
+                                  "head -c 32 /dev/urandom | base64)");
+    }
     server->token_ = std::move(*token);
   } else if (!options.insecure && !IsLoopbackAddress(options.listen)) {
     return Status::InvalidInput("serve: " + options.listen +
-                                " is not a loopback address and no --token-file is given; "
-                                "pass --insecure to serve it without authentication");
+                                " is not a loopback address (it must resolve to 127.0.0.0/8 or ::1 "
+                                "only) and no --token-file is given; pass --insecure to serve it "
+                                "without authentication");
   }
   if (options.handle_signals) {
     // Before the store and engine start threads, so they inherit the mask and
@@ -222,6 +243,7 @@ Status ProfileServer::Serve() {
     kj::Timer& timer = io.provider->getTimer();
     ServerCore core(options_, token_, store_.get(), engine_.get());
     core.loop_executor = &kj::getCurrentThreadExecutor();
+    core.timer = &timer;
     impl_->core = &core;
     impl_->timer = &timer;
 
@@ -238,6 +260,12 @@ Status ProfileServer::Serve() {
     }
 
     auto address = io.provider->getNetwork().parseAddress(options_.listen, kDefaultPort).wait(wait_scope);
+    // Open() checked the name; check the address kj resolved too, in case
+    // the name resolves differently now.
+    KJ_REQUIRE(!token_.empty() || options_.insecure ||
+                   IsLoopbackAddress(address->toString().cStr()),
+               "the address resolved to a non-loopback address and no --token-file is given",
+               address->toString());
     auto listener = address->listen();
     port_.store(static_cast<uint16_t>(listener->getPort()), std::memory_order_release);
     if (!options_.port_file.empty()) {

@@ -9,11 +9,13 @@
 // run on reader threads; callees and prefetch queries are answered on the
 // event loop itself, so they never wait behind a write.
 //
-// Security: with a token file every call before a correct token is refused;
-// without one the server refuses to listen on a non-loopback address unless
-// `insecure`. Every RPC message is read with traversal and nesting limits; a
-// push above `max_push_edges`, a chunk above kMaxChunkEntries, a bad hash or
-// a connection past `max_connections` gets an error and the others go on.
+// Security: with a token file (of at least kMinTokenBytes) every call before
+// a correct token is refused; without one the server refuses to listen on an
+// address that does not resolve to loopback only, unless `insecure`. Every
+// RPC message is read with traversal and nesting limits; a push above
+// `max_push_edges` or a byte budget, a chunk above kMaxChunkEntries, a bad
+// hash, a wrong token or an authentication past `max_connections` gets an
+// error naming the limit and its flag, and the other clients go on.
 //
 // Threads: Open() and Serve() on the same thread (the main thread when
 // handle_signals: signals are captured in Open, before the store starts its
@@ -33,6 +35,8 @@
 namespace blobgraph::server {
 
 inline constexpr uint16_t kDefaultPort = 7979;
+// A shorter token is refused at start: it could be guessed.
+inline constexpr size_t kMinTokenBytes = 16;
 
 struct ServerOptions {
   std::string db_path = "blobgraph.db";
@@ -42,7 +46,20 @@ struct ServerOptions {
   std::string tls_key_file;
   bool insecure = false;                   // allow a non-loopback bind without a token
   uint64_t max_push_edges = 8u << 20;      // edges (and names, functions) per push
-  uint32_t max_connections = 256;
+  uint32_t max_connections = 256;          // authenticated connections at once
+  // Limits that keep one client from starving the others; each is a serve
+  // flag (server/serve_limits.h lists them with their defaults). Pushes are
+  // charged at their decoded size (push_budget.h) until applied.
+  uint64_t max_push_bytes = 1ull << 30;          // --max-push-bytes: one push (8M edges fit)
+  uint64_t max_connection_bytes = 1ull << 30;    // --max-connection-bytes: one connection's pushes
+  uint64_t max_pending_bytes = 2ull << 30;       // --max-pending-bytes: all pushes not yet applied
+  uint32_t max_open_pushes = 4;                  // --max-open-pushes: uncommitted, per connection
+  uint64_t max_name_bytes = 64u << 10;           // --max-name-bytes: one function's name
+  uint32_t max_unauthenticated = 64;             // --max-unauthenticated: waiting for authenticate
+  uint32_t max_unauthenticated_per_host = 16;    // --max-unauthenticated-per-host: of those, one peer address
+  std::chrono::milliseconds auth_timeout{10000};  // --auth-timeout-ms: to authenticate
+  uint32_t max_auth_failures = 5;                // --max-auth-failures: wrong tokens, then dropped
+  std::chrono::milliseconds pull_send_timeout{30000};  // --pull-send-timeout-ms: a chunk's wait
   uint32_t reader_threads = 2;
   // On SIGTERM/SIGINT or Stop(): stop accepting, let pushes already begun
   // commit for up to this long, then close the store.

@@ -5,6 +5,7 @@
 
 #include <kj/debug.h>
 
+#include "server/send_deadline.h"
 #include "server/wire.h"
 
 namespace blobgraph::server {
@@ -78,7 +79,7 @@ class ChunkSender {
     }
     // Blocks this reader thread until the streaming call is admitted.
     core_.loop_executor->executeSync([&]() -> kj::Promise<void> {
-      KJ_IF_MAYBE(sink, channel_->sink) { return build(*sink); }
+      KJ_IF_MAYBE(sink, channel_->sink) { return WithSendDeadline(core_, build(*sink)); }
       return KJ_EXCEPTION(DISCONNECTED, "pull: the client went away");
     });
   }

@@ -4,7 +4,9 @@
 // Runs on a reader thread (it scans the store); every chunk is handed to the
 // event loop with Executor::executeSync, which encodes it into a streaming
 // call and blocks this thread until flow control admits more, so at most a
-// window of chunks is buffered however slow the client reads.
+// window of chunks is buffered however slow the client reads. A chunk not
+// admitted within --pull-send-timeout fails the pull (send_deadline.h), so
+// a receiver that stops reading cannot hold this thread.
 // Internal to server/.
 #pragma once
 

@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "server/config_files.h"
+#include "server/serve_limits.h"
 
 namespace blobgraph::server {
 namespace {
@@ -13,6 +14,11 @@ constexpr const char* kServeUsage =
     "usage: blobgraph-server [--db DIR] [--listen HOST:PORT] [--token-file F]\n"
     "                        [--tls-cert F --tls-key F] [--insecure] [--max-push-edges N]\n"
     "                        [--max-connections N] [--port-file F] [--quiet]\n"
+    "                        [--max-push-bytes N] [--max-connection-bytes N]\n"
+    "                        [--max-pending-bytes N] [--max-open-pushes N] [--max-name-bytes N]\n"
+    "                        [--max-unauthenticated N] [--max-unauthenticated-per-host N]\n"
+    "                        [--auth-timeout SECONDS]\n"
+    "                        [--max-auth-failures N] [--pull-send-timeout SECONDS]\n"
     "Serves the profile store DIR (default ./blobgraph.db) on HOST:PORT (default\n"
     "127.0.0.1:7979; port 0 picks one and --port-file records it) until SIGTERM/SIGINT.\n";
 
@@ -82,6 +88,11 @@ int ServeMain(int argc, char** argv) {
       options.max_connections = static_cast<uint32_t>(count);
     } else {
       ok = false;
+      for (const LimitFlag& limit : ServerLimitFlags()) {
+        if (flag != std::string("--") + limit.name) continue;
+        ok = value(&text) && SetLimitFlag(limit, text, &options);
+        break;
+      }
     }
     if (!ok) {
       std::fprintf(stderr, "blobgraph serve: bad or incomplete flag '%s'\n%s", flag.c_str(), kServeUsage);

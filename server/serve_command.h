@@ -6,6 +6,10 @@
 //   blobgraph serve [--db DIR] [--listen HOST:PORT] [--token-file F]
 //                   [--tls-cert F --tls-key F] [--insecure]
 //                   [--max-push-edges N] [--max-connections N] [--port-file F]
+//                   and the limits of server/serve_limits.h (--max-push-bytes,
+//                   --max-connection-bytes, --max-pending-bytes, --max-open-pushes,
+//                   --max-name-bytes, --max-unauthenticated, --auth-timeout,
+//                   --max-auth-failures, --pull-send-timeout)
 //   blobgraph push  --server ADDR [--token-file F] [--tls [--tls-ca F]] PROFILE...
 //   blobgraph pull  --server ADDR [--token-file F] [-o FILE] [--max-functions N]
 //                   [--max-bytes N] [--min-calls N]

@@ -7,6 +7,7 @@
 #include <capnp/capability.h>
 #include <kj/debug.h>
 
+#include "core/quote.h"
 #include "server/pull.h"
 #include "server/server_core.h"
 #include "server/wire.h"
@@ -44,19 +45,26 @@ struct CommitOutcome {
 
 class PushSessionImpl final : public schema::PushSession::Server {
  public:
+  // REQUIRES: OpenPushSession admitted it on the connection.
   PushSessionImpl(ServerCore& core, std::shared_ptr<ConnectionInfo> info, ProfileInfo profile)
-      : core_(core), info_(std::move(info)) {
+      : core_(core),
+        info_(std::move(info)),
+        budget_(core.options, &core.counters.pending_push_bytes, info_->push_budget, profile.IdHex()) {
     update_.profile = std::move(profile);
     core_.counters.pushes_open.fetch_add(1);
   }
   ~PushSessionImpl() noexcept(false) {
-    if (!finished_) core_.counters.pushes_open.fetch_sub(1);
+    if (!finished_) {
+      core_.counters.pushes_open.fetch_sub(1);
+      ClosePushSession(*info_->push_budget);
+    }
   }
 
   kj::Promise<void> addEdges(AddEdgesContext context) override {
     auto edges = context.getParams().getEdges();
     Guard([&] {
       Admit(update_.edges.size(), edges.size(), "addEdges");
+      budget_.ReserveEdges(&update_.edges, edges.size(), "addEdges");
       DecodeEdges(edges, "addEdges", &update_.edges);
     });
     return kj::READY_NOW;
@@ -65,6 +73,7 @@ class PushSessionImpl final : public schema::PushSession::Server {
     auto names = context.getParams().getNames();
     Guard([&] {
       Admit(update_.names.size(), names.size(), "addNames");
+      budget_.ReserveNames(&update_.names, names, "addNames");
       DecodeNames(names, "addNames", &update_.names);
     });
     return kj::READY_NOW;
@@ -73,6 +82,7 @@ class PushSessionImpl final : public schema::PushSession::Server {
     auto functions = context.getParams().getFunctions();
     Guard([&] {
       Admit(update_.functions.size(), functions.size(), "addFunctions");
+      budget_.ReserveHashes(&update_.functions, functions.size(), "addFunctions");
       DecodeHashes(functions, "addFunctions", &update_.functions);
     });
     return kj::READY_NOW;
@@ -81,7 +91,9 @@ class PushSessionImpl final : public schema::PushSession::Server {
     auto order = context.getParams().getLoadOrder();
     Guard([&] {
       Admit(run_entries_, order.size(), "addRun");
+      budget_.ReserveRun(&update_.runs, order.size(), "addRun");
       std::vector<BlobHash> run;
+      run.reserve(order.size());
       DecodeHashes(order, "addRun", &run);
       run_entries_ += order.size();
       update_.runs.push_back(std::move(run));
@@ -109,12 +121,18 @@ class PushSessionImpl final : public schema::PushSession::Server {
       update_.run_weight = params.getRunWeight();
     });
     finished_ = true;  // the writer job now owns the push's accounting
+    ClosePushSession(*info_->push_budget);
     auto started = std::chrono::steady_clock::now();
     ServerCore& core = core_;
     std::string peer = info_->peer;
+    // The push's bytes stay charged until the writer is done with them.
     auto outcome = core_.writer.Run(
-        [&core, update = std::move(update_), peer = std::move(peer), started]() {
-          return ApplyPush(core, update, peer, started);
+        [&core, update = std::move(update_), budget = std::move(budget_), peer = std::move(peer),
+         started]() mutable {
+          CommitOutcome outcome = ApplyPush(core, update, peer, started);
+          update = GraphUpdate();
+          budget.Release();
+          return outcome;
         });
     return outcome.then([this, context](CommitOutcome outcome) mutable {
       if (!outcome.error.empty()) {
@@ -179,8 +197,9 @@ class PushSessionImpl final : public schema::PushSession::Server {
     KJ_IF_MAYBE(exception, kj::runCatchingExceptions(body)) {
       failure_ = exception->getDescription().cStr();
       auto profile = std::move(update_.profile);
-      update_ = GraphUpdate();
+      update_ = GraphUpdate();  // frees the push's memory now, not at disconnect
       update_.profile = std::move(profile);
+      budget_.Release();
       kj::throwFatalException(kj::mv(*exception));
     }
   }
@@ -207,6 +226,7 @@ class PushSessionImpl final : public schema::PushSession::Server {
 
   ServerCore& core_;
   std::shared_ptr<ConnectionInfo> info_;
+  PushBudget budget_;  // what update_ holds, charged (push_budget.h)
   GraphUpdate update_;
   uint64_t run_entries_ = 0;
   bool finished_ = false;
@@ -221,6 +241,7 @@ class SessionImpl final : public schema::Session::Server {
   kj::Promise<void> beginPush(BeginPushContext context) override {
     if (core_.stopping.load()) ThrowStatus(Status::Busy("beginPush: server is shutting down"));
     ProfileInfo profile = DecodeIdentity(context.getParams().getProfile());
+    CheckSourceHost(profile);
     auto seen = core_.store->HasProfile(profile.id);
     if (!seen.ok()) ThrowStatus(seen.status().WithContext("beginPush"));
     auto results = context.getResults();
@@ -232,6 +253,7 @@ class SessionImpl final : public schema::Session::Server {
       core_.Log("push %s from %s: already applied", profile.IdHex().c_str(), info_->peer.c_str());
       return kj::READY_NOW;
     }
+    OpenPushSession(core_.options, *info_->push_budget);
     results.setPush(kj::heap<PushSessionImpl>(core_, info_, std::move(profile)));
     return kj::READY_NOW;
   }
@@ -262,6 +284,10 @@ class SessionImpl final : public schema::Session::Server {
                 info_->peer.c_str(), (unsigned long long)summary.functions,
                 (unsigned long long)summary.edges, (unsigned long long)summary.names,
                 MillisSince(started));
+    }, [this, started](kj::Exception&& exception) {
+      core_.Log("pull from %s: failed after %.1f ms: %s", info_->peer.c_str(), MillisSince(started),
+                exception.getDescription().cStr());
+      kj::throwFatalException(kj::mv(exception));
     }).attach(kj::mv(clear));
   }
 
@@ -358,9 +384,32 @@ class ProfileServiceImpl final : public schema::ProfileService::Server {
   kj::Promise<void> authenticate(AuthenticateContext context) override {
     auto token = context.getParams().getToken();
     std::string_view offered(reinterpret_cast<const char*>(token.begin()), token.size());
+    const uint32_t max_failures = core_.options.max_auth_failures;
+    std::string limit = std::to_string(max_failures) + " wrong tokens on this connection, the limit (--max-auth-failures " +
+                        std::to_string(max_failures) + ")";
+    if (info_->auth_failures >= max_failures) {
+      // Being dropped: not even the right token is taken now.
+      ThrowStatus(Status::InvalidInput("authenticate: refused after " + limit + "; reconnect"));
+    }
     if (!core_.token.empty() && !ConstantTimeEquals(offered, core_.token)) {
-      core_.Log("connection from %s: authentication failed", info_->peer.c_str());
-      ThrowStatus(Status::InvalidInput("authenticate: authentication failed"));
+      uint32_t failures = ++info_->auth_failures;
+      bool last = failures >= max_failures;
+      core_.Log("connection from %s: authentication failed (%u of %u allowed)%s", info_->peer.c_str(),
+                failures, max_failures, last ? ": disconnecting" : "");
+      std::string message = "authenticate: authentication failed";
+      if (last) message += "; " + limit + ": disconnecting";
+      // Answered late, later with each failure, so guessing is slow.
+      auto info = info_;
+      return core_.timer->afterDelay(AuthFailureDelay(failures)).then([info, last, message]() {
+        if (last) info->Drop(kDropLinger);
+        ThrowStatus(Status::InvalidInput(message));
+      });
+    }
+    Status admitted = core_.slots.Authenticate(*info_);
+    if (!admitted.ok()) {
+      core_.Log("connection from %s refused: %s", info_->peer.c_str(), admitted.message().c_str());
+      info_->Drop(kDropLinger);
+      ThrowStatus(admitted.WithContext("authenticate"));
     }
     info_->authenticated = true;
     context.getResults().setSession(kj::heap<SessionImpl>(core_, info_));
@@ -372,18 +421,6 @@ class ProfileServiceImpl final : public schema::ProfileService::Server {
   std::shared_ptr<ConnectionInfo> info_;
 };
 
-class RefusingServiceImpl final : public schema::ProfileService::Server {
- public:
-  explicit RefusingServiceImpl(uint32_t limit) : limit_(limit) {}
-  kj::Promise<void> authenticate(AuthenticateContext) override {
-    ThrowStatus(Status::Busy("server has " + std::to_string(limit_) +
-                             " connections open (the limit); retry later"));
-  }
-
- private:
-  uint32_t limit_;
-};
-
 }  // namespace
 
 void ServerCore::Log(const char* format, ...) const {
@@ -393,15 +430,11 @@ void ServerCore::Log(const char* format, ...) const {
   va_start(args, format);
   vsnprintf(line, sizeof(line), format, args);
   va_end(args);
-  std::fprintf(stderr, "blobgraph serve: %s\n", line);
+  std::fprintf(stderr, "blobgraph serve: %s\n", EscapeForTerminal(line).c_str());
 }
 
 capnp::Capability::Client NewProfileService(ServerCore& core, std::shared_ptr<ConnectionInfo> info) {
   return kj::heap<ProfileServiceImpl>(core, std::move(info));
-}
-
-capnp::Capability::Client NewRefusingService(uint32_t limit) {
-  return kj::heap<RefusingServiceImpl>(limit);
 }
 
 bool ConstantTimeEquals(std::string_view a, std::string_view b) {

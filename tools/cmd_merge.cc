@@ -2,6 +2,7 @@
 #include <cstdio>
 
 #include "formats/profile_io.h"
+#include "core/quote.h"
 #include "tools/command_line.h"
 
 namespace blobgraph::tools {
@@ -34,7 +35,8 @@ int RunMerge(const Args& args) {
       continue;
     }
     std::printf("merged %s: profile %s from %s, %zu edges\n", path.c_str(),
-                profile->profile->IdHex().c_str(), profile->profile->source_host.c_str(),
+                profile->profile->IdHex().c_str(),
+                EscapeForTerminal(profile->profile->source_host).c_str(),
                 profile->edges.size());
   }
   return failures == 0 ? 0 : 1;

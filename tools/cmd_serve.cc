@@ -2,6 +2,7 @@
 #include <limits>
 
 #include "server/serve_command.h"
+#include "server/serve_limits.h"
 #include "tools/command_line.h"
 
 namespace blobgraph::tools {
@@ -26,7 +27,16 @@ int RunServe(const Args& args) {
                "entries per push (each kind)");
   // The same bound as blobgraph-server's (server/serve_command.cc).
   cli.AddWhole("max-connections", 256, {1, (1u << 20) - 1},
-               "connections served at once");
+               "authenticated connections served at once");
+  // The limits that keep one client from starving the others (server/serve_limits.h).
+  for (const server::LimitFlag& limit : server::ServerLimitFlags()) {
+    std::string help = std::string(limit.help) + " (default " + server::LimitDefaultText(limit) + ")";
+    if (limit.seconds) {
+      cli.AddReal(limit.name, std::nullopt, {limit.min, limit.max}, help);
+    } else {
+      cli.AddWhole(limit.name, std::nullopt, {uint64_t(limit.min), uint64_t(limit.max)}, help);
+    }
+  }
   if (auto exit_code = cli.Parse(args)) return *exit_code;
   server::ServeOptions options;
   options.db_path = cli.DbPath();
@@ -39,6 +49,10 @@ int RunServe(const Args& args) {
   options.max_push_edges = cli.Whole("max-push-edges");
   options.max_connections = static_cast<uint32_t>(cli.Whole("max-connections"));
   options.log = !cli.quiet();
+  for (const server::LimitFlag& limit : server::ServerLimitFlags()) {
+    if (!cli.Has(limit.name)) continue;
+    limit.set(options, limit.seconds ? cli.Real(limit.name) : double(cli.Whole(limit.name)));
+  }
   return server::RunServe(options);
 }
 

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "blobgraph/engine.h"
+#include "core/quote.h"
 #include "tools/command_line.h"
 
 namespace blobgraph::tools {
@@ -44,7 +45,7 @@ Status PrintTree(const GraphStore& store, const BlobHash& caller, const ShowSett
 std::string DotLabel(const GraphStore& store, const BlobHash& hash) {
   auto name = store.Name(hash);
   std::string label = hash.ShortHex(12);
-  if (name.ok() && name->has_value()) label += "\\n" + **name;
+  if (name.ok() && name->has_value()) label += "\\n" + EscapeForTerminal(**name);
   std::string escaped;
   for (char c : label) {
     if (c == '"') escaped += '\\';

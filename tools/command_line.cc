@@ -1,5 +1,7 @@
 #include "tools/command_line.h"
 
+#include "core/quote.h"
+
 #include <sys/stat.h>
 
 #include <cstdio>
@@ -115,7 +117,8 @@ Result<std::unique_ptr<GraphStore>> CommandLine::OpenStore(bool read_only, bool 
 std::string Label(const GraphStore& store, const BlobHash& hash, bool full_hex) {
   std::string label = full_hex ? hash.ToHex() : hash.ShortHex();
   auto name = store.Name(hash);
-  if (name.ok() && name->has_value()) label += "  " + **name;
+  // Names come from profiles anyone may push: never let one drive the terminal.
+  if (name.ok() && name->has_value()) label += "  " + EscapeForTerminal(**name);
   return label;
 }
 

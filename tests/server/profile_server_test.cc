@@ -142,10 +142,10 @@ TEST_F(ProfileServerTest, PushWithoutProfileIdIsRefusedByTheClient) {
 
 TEST_F(ProfileServerTest, TokenIsRequiredAndCheckedAndOthersKeepWorking) {
   std::string token_file = dir_.File("token");
-  std::ofstream(token_file) << "s3cret-token\n";
+  std::ofstream(token_file) << "s3cret-token-0123\n";
   StartServer({"--quiet", "--token-file", token_file});
 
-  auto wrong = ProfileClient::Connect(Options(server_.address(), "s3cret-tokem"));
+  auto wrong = ProfileClient::Connect(Options(server_.address(), "s3cret-tokem-0123"));
   ASSERT_FALSE(wrong.ok());
   EXPECT_EQ(wrong.status().code(), Status::Code::kInvalidInput);
   EXPECT_NE(wrong.status().message().find("authentication failed"), std::string::npos)
@@ -153,10 +153,10 @@ TEST_F(ProfileServerTest, TokenIsRequiredAndCheckedAndOthersKeepWorking) {
   auto none = ProfileClient::Connect(Options(server_.address()));
   ASSERT_FALSE(none.ok());
   EXPECT_NE(none.status().message().find("authentication failed"), std::string::npos);
-  auto longer = ProfileClient::Connect(Options(server_.address(), "s3cret-token-and-more"));
+  auto longer = ProfileClient::Connect(Options(server_.address(), "s3cret-token-0123-and-more"));
   ASSERT_FALSE(longer.ok());
 
-  auto good = ProfileClient::Connect(Options(server_.address(), "s3cret-token"));
+  auto good = ProfileClient::Connect(Options(server_.address(), "s3cret-token-0123"));
   ASSERT_TRUE(good.ok()) << good.status().ToString();
   ASSERT_TRUE((*good)->Push(MakeProfile(4, 10)).ok());
   auto stats = (*good)->Stats();

@@ -90,8 +90,9 @@ ServerProcess::~ServerProcess() {
 bool ServerProcess::Start(const std::vector<std::string>& extra, std::string* error) {
   std::string port_file = log_ + ".port";
   unlink(port_file.c_str());
-  std::vector<std::string> argv = {ServerExecutable(), "--db", db_, "--listen", "127.0.0.1:0",
-                                   "--port-file", port_file};
+  std::vector<std::string> argv = command_;
+  if (argv.empty()) argv.push_back(ServerExecutable());
+  argv.insert(argv.end(), {"--db", db_, "--listen", "127.0.0.1:0", "--port-file", port_file});
   argv.insert(argv.end(), extra.begin(), extra.end());
   pid_ = Spawn(argv, log_);
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);

@@ -50,10 +50,14 @@ class ServerProcess {
   uint16_t port() const { return port_; }
   std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
   std::string Log() const;  // the server's stderr so far
+  pid_t pid() const { return pid_; }
+  // The command run in place of blobgraph-server, e.g. {BLOBGRAPH_EXE, "serve"}.
+  void set_command(std::vector<std::string> command) { command_ = std::move(command); }
 
  private:
   std::string db_;
   std::string log_;
+  std::vector<std::string> command_;  // empty: ServerExecutable()
   pid_t pid_ = -1;
   uint16_t port_ = 0;
 };
