@@ -240,6 +240,11 @@ Status EmitEdges(const DbHandles& handles, const std::vector<EdgeDelta>& edges, 
       }
       bool brings_static = std::any_of(entries.begin(), entries.end(),
                                        [](const RowEntry& e) { return e.static_count != 0; });
+      // A repeated static list adds nothing to its callees, but mentions
+      // them (Retract's reference counts): their node operands must exist.
+      if (brings_static) {
+        for (const RowEntry& entry : entries) (*nodes)[entry.callee];
+      }
       BLOBGRAPH_RETURN_IF_ERROR(PlanCallerRow(handles.path, caller, existing.Row(g),
                                               existing.Found(g), &entries, &new_callee));
       BLOBGRAPH_RETURN_IF_ERROR(AddNodeDeltas(handles.path, caller, entries, new_callee, nodes));
