@@ -8,6 +8,7 @@
 #include <kj/debug.h>
 
 #include "server/pull.h"
+#include "server/retract_rpc.h"
 #include "server/server_core.h"
 #include "server/wire.h"
 #include "schema/profile_service.capnp.h"
@@ -44,8 +45,11 @@ struct CommitOutcome {
 
 class PushSessionImpl final : public schema::PushSession::Server {
  public:
-  PushSessionImpl(ServerCore& core, std::shared_ptr<ConnectionInfo> info, ProfileInfo profile)
-      : core_(core), info_(std::move(info)) {
+  // `retract`: the contents stream in the same way, and commit takes the
+  // profile back (retract_rpc.h) instead of applying it.
+  PushSessionImpl(ServerCore& core, std::shared_ptr<ConnectionInfo> info, ProfileInfo profile,
+                  bool retract = false)
+      : core_(core), info_(std::move(info)), retract_(retract) {
     update_.profile = std::move(profile);
     core_.counters.pushes_open.fetch_add(1);
   }
@@ -103,7 +107,11 @@ class PushSessionImpl final : public schema::PushSession::Server {
     ServerCore& core = core_;
     std::string peer = info_->peer;
     auto outcome = core_.writer.Run(
-        [&core, update = std::move(update_), peer = std::move(peer), started]() {
+        [&core, update = std::move(update_), peer = std::move(peer), started, retract = retract_]() {
+          if (retract) {
+            RetractionOutcome retracted = RunRetraction(core, update, peer, started);
+            return CommitOutcome{retracted.already_retracted, retracted.edges, retracted.error};
+          }
           return ApplyPush(core, update, peer, started);
         });
     return outcome.then([this, context](CommitOutcome outcome) mutable {
@@ -197,6 +205,7 @@ class PushSessionImpl final : public schema::PushSession::Server {
 
   ServerCore& core_;
   std::shared_ptr<ConnectionInfo> info_;
+  const bool retract_;
   GraphUpdate update_;
   uint64_t run_entries_ = 0;
   bool finished_ = false;
@@ -224,6 +233,28 @@ class SessionImpl final : public schema::Session::Server {
     }
     results.setPush(kj::heap<PushSessionImpl>(core_, info_, std::move(profile)));
     return kj::READY_NOW;
+  }
+
+  kj::Promise<void> beginRetract(BeginRetractContext context) override {
+    if (core_.stopping.load()) ThrowStatus(Status::Busy("beginRetract: server is shutting down"));
+    ProfileInfo profile = DecodeIdentity(context.getParams().getProfile());
+    auto results = context.getResults();
+    if (AlreadyRetracted(core_, profile, info_->peer)) {
+      results.setAlreadyRetracted(true);
+      return kj::READY_NOW;
+    }
+    results.setRetraction(kj::heap<PushSessionImpl>(core_, info_, std::move(profile), true));
+    return kj::READY_NOW;
+  }
+
+  kj::Promise<void> profiles(ProfilesContext context) override {
+    ++info_->queries;
+    ServerCore& core = core_;
+    uint32_t max = context.getParams().getMax();
+    return core_.readers.Run([&core, max]() { return ListProfiles(core, max); })
+        .then([context](ProfileListing listing) mutable {
+          EncodeListing(listing, context.getResults());
+        });
   }
 
   kj::Promise<void> pull(PullContext context) override {
