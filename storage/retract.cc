@@ -13,6 +13,9 @@
 //    reference counts minus one; a function whose mentions reach zero and
 //    that has no edges in or out and no load record left loses its node
 //    record and its name (a count already 0 is "unknown" and never removes);
+//    names of functions the store does not know (name-only entries a profile
+//    may carry) are not counted by anything and stay: another profile may
+//    have brought the same name;
 //  * loads and meta "runs": minus the profile's load statistics (scaled as
 //    above), records left without weight removed;
 //  * meta "totals": written exactly;
