@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include "blobgraph/graph_store.h"
+#include "storage/raw_records_util.h"
 #include "storage/store_test_util.h"
 
 namespace blobgraph::storage_test {
@@ -317,6 +318,94 @@ TEST(RetractRecords, ListedInIdOrderWithTheirState) {
   EXPECT_NE(records[0].digest, (std::array<uint8_t, 32>{}));
   EXPECT_EQ(records[1].info.id[0], 9);
   EXPECT_TRUE(records[1].retracted);
+}
+
+}  // namespace
+}  // namespace blobgraph::storage_test
+
+namespace blobgraph::storage_test {
+namespace {
+
+GraphUpdate SmallProfile(uint8_t id) {
+  GraphUpdate update;
+  update.profile = ProfileInfo{};
+  update.profile->id.fill(id);
+  update.profile->source_host = "old-host";
+  update.profile->created_unix_ms = 77;
+  update.edges = {{TestHash(1), TestHash(2), 2, 5}, {TestHash(1), TestHash(3), 1, 0}};
+  return update;
+}
+
+// A profile record written before digests were kept (host and created time
+// only) still decodes, lists with a zero digest, keeps its id from being
+// merged again, and cannot be retracted (there is nothing to check the file
+// against): refused, nothing changed.
+TEST(RetractOldRecords, ProfileMergedBeforeDigestsIsListedNotRetractable) {
+  ScratchDir dir;
+  GraphUpdate profile = SmallProfile(8);
+  std::string key(reinterpret_cast<const char*>(profile.profile->id.data()), 16);
+  {
+    auto store = OpenOrFail(dir.path());
+    ASSERT_TRUE(store->Apply(profile).ok());
+  }
+  std::string old_value;
+  old_value.push_back(8);
+  old_value += "old-host";
+  for (int i = 0; i < 8; ++i) old_value.push_back(static_cast<char>(i == 0 ? 77 : 0));
+  PutRaw(dir.path(), "profiles", key, old_value);
+
+  auto store = OpenOrFail(dir.path());
+  auto record = store->Profile(profile.profile->id);
+  ASSERT_TRUE(record.ok() && record->has_value()) << record.status().ToString();
+  EXPECT_EQ((*record)->info.source_host, "old-host");
+  EXPECT_EQ((*record)->info.created_unix_ms, 77);
+  EXPECT_EQ((*record)->digest, (std::array<uint8_t, 32>{}));
+  EXPECT_FALSE((*record)->retracted);
+  std::vector<std::string> problems;
+  ASSERT_TRUE(store->Verify(&problems).ok());
+  EXPECT_TRUE(problems.empty()) << problems.front();
+  EdgeMap before = AllEdges(*store);
+
+  auto retracted = store->Retract(profile);
+  ASSERT_FALSE(retracted.ok());
+  EXPECT_EQ(retracted.status().code(), Status::Code::kInvalidInput);
+  EXPECT_NE(retracted.status().message().find("before the store kept profile digests"),
+            std::string::npos)
+      << retracted.status().message();
+  EXPECT_EQ(AllEdges(*store), before);
+  EXPECT_EQ(store->Apply(profile).code(), Status::Code::kInvalidInput);
+  EXPECT_EQ(AllEdges(*store), before);
+}
+
+// Node records written before the reference counts existed (three varints)
+// read the missing counts as 0, "unknown": a retraction still subtracts the
+// profile's observed calls but never removes a static list or a function on
+// an unknown count.
+TEST(RetractOldRecords, UnknownReferenceCountsNeverRemove) {
+  ScratchDir dir;
+  GraphUpdate profile = SmallProfile(9);
+  {
+    auto store = OpenOrFail(dir.path());
+    ASSERT_TRUE(store->Apply(profile).ok());
+  }
+  for (uint64_t n : {1, 2, 3}) {
+    std::string key(TestHash(n).AsBytes());
+    auto value = GetRaw(dir.path(), "nodes", key);
+    ASSERT_TRUE(value.has_value());
+    ASSERT_EQ(value->size(), 5u);  // five one-byte varints: small counts
+    PutRaw(dir.path(), "nodes", key, value->substr(0, 3));
+  }
+  auto store = OpenOrFail(dir.path());
+  ASSERT_TRUE(store->Retract(profile).ok());
+  EXPECT_EQ(AllEdges(*store), (EdgeMap{{{TestHash(1), TestHash(2)}, {2, 0}},
+                                       {{TestHash(1), TestHash(3)}, {1, 0}}}));
+  auto stats = store->Stats();
+  EXPECT_EQ(stats->functions, 3u);
+  EXPECT_EQ(stats->static_total, 3u);
+  EXPECT_EQ(stats->dynamic_total, 0u);
+  std::vector<std::string> problems;
+  ASSERT_TRUE(store->Verify(&problems).ok());
+  EXPECT_TRUE(problems.empty()) << problems.front();
 }
 
 }  // namespace
