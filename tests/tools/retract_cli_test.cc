@@ -140,6 +140,32 @@ TEST_F(RetractCliTest, WrongFileForTheIdAndUnknownIdLeaveTheStoreUnchanged) {
   EXPECT_EQ(Dump(db()), Dump(OnlyB()));
 }
 
+// The file may come on stdin, gzip-compressed, in another format than it
+// was merged from: the digest is of the contents.
+TEST_F(RetractCliTest, RetractReadsStdinGzipAndAnyFormat) {
+  ASSERT_EQ(Run({"merge", "a.txt", "b.capnp"}).exit_code, 0);
+  CommandResult retracted = Shell("gzip -c a.txt | blobgraph retract -");
+  ASSERT_EQ(retracted.exit_code, 0) << retracted.err;
+  EXPECT_THAT(retracted.out, HasSubstr("profile " + IdOf("a.txt")));
+  EXPECT_EQ(Dump(db()), Dump(OnlyB()));
+  CommandResult by_capnp = Shell("gzip -c b.capnp > b.capnp.gz && blobgraph retract b.capnp.gz");
+  ASSERT_EQ(by_capnp.exit_code, 0) << by_capnp.err;
+  CommandResult stats = Run({"stats", "--json"});
+  EXPECT_EQ(StatsField(stats.out, "edges"), 0u);
+
+  // Merged from text, retracted by the same profile written as JSON.
+  const std::string x = HexOf(7), y = HexOf(8), id(32, '9');
+  WriteFile("p.txt", "# blobgraph-profile version=1 id=" + id + " host=h created_ms=5\n" + x +
+                         " " + y + " 2 40\n");
+  WriteFile("p.json", R"({"format":"blobgraph-profile","version":1,"id":")" + id +
+                          R"(","sourceHost":"h","createdUnixMs":"5","edges":[{"caller":")" + x +
+                          R"(","callee":")" + y + R"(","staticCount":"2","dynamicCount":"40"}]})");
+  ASSERT_EQ(Run({"merge", "p.txt"}).exit_code, 0);
+  CommandResult by_json = Run({"retract", "p.json"});
+  EXPECT_EQ(by_json.exit_code, 0) << by_json.err;
+  EXPECT_EQ(StatsField(Run({"stats", "--json"}).out, "functions"), 0u);
+}
+
 // Ageing between the merge and the retraction: the profile's counts are
 // taken back scaled by the ageing since it was merged, rounding down.
 TEST_F(RetractCliTest, RetractAfterDecayTakesBackTheAgedShare) {
