@@ -15,6 +15,8 @@
 #        Pushes are idempotent by identity.id: a repeated id answers
 #        alreadyApplied = true and changes nothing, so a client that lost its
 #        connection simply pushes again.
+# Retract: session.beginRetract(identity) -> PushSession, streamed like a
+#        push; commit subtracts what the profile's merge added, once.
 # Pull:  session.pull(options, sink): the server calls the client's sink with
 #        chunks of edges, names, functions and loads (the load records of the
 #        functions it sends), then answers with a summary that carries its
@@ -62,6 +64,34 @@ interface Session {
   prefetch @4 (start :Data, options :PrefetchParams) -> (predictions :List(Prediction));
 
   stats @5 () -> (stats :ServerStats);
+
+  # Starts a retraction: the client streams the profile's contents through
+  # `retraction` as for a push (same methods, same totals at commit); commit
+  # subtracts exactly what merging the profile added (GraphStore::Retract,
+  # checked against the digest kept with its id), synced, and answers
+  # alreadyApplied = true when it was retracted before. alreadyRetracted is
+  # answered at once (retraction null) for an id retracted before; an id
+  # never merged fails with "not found".
+  beginRetract @6 (profile :Stream.ProfileIdentity)
+      -> (retraction :PushSession, alreadyRetracted :Bool);
+
+  # The merged profiles (retracted ones too), in id order: at most `max`
+  # (0 or more than the server's cap: the cap, kMaxProfileEntries) of
+  # `total`; `truncated` when some were left out.
+  profiles @7 (max :UInt32) -> (profiles :List(ProfileEntry), total :UInt64, truncated :Bool);
+}
+
+const kMaxProfileEntries :UInt32 = 10000;
+
+struct ProfileEntry {
+  id @0 :Data;               # 16 bytes
+  sourceHost @1 :Text;
+  createdUnixMs @2 :Int64;
+  mergedUnixMs @3 :Int64;
+  edges @4 :UInt64;          # edge entries the profile carried
+  retracted @5 :Bool;
+  retractedUnixMs @6 :Int64;
+  digest @7 :Data;           # 32 bytes, ProfileDigest; all zero: merged before digests
 }
 
 interface PushSession {

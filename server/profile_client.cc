@@ -2,6 +2,7 @@
 
 #include <condition_variable>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include <capnp/message.h>
@@ -42,6 +43,28 @@ struct Connection {
   schema::ProfileService::Client service = nullptr;
   kj::Maybe<schema::Session::Client> session;
 };
+
+// Starts a push or a retraction; std::nullopt when the server answers that
+// nothing needs sending (applied, or retracted, before).
+kj::Promise<std::optional<schema::PushSession::Client>> BeginSend(schema::Session::Client& session,
+                                                                  const ProfileInfo& profile,
+                                                                  bool retract) {
+  using Begun = std::optional<schema::PushSession::Client>;
+  if (retract) {
+    auto begin = session.beginRetractRequest();
+    EncodeIdentity(profile, begin.initProfile());
+    return begin.send().then([](auto response) -> Begun {
+      if (response.getAlreadyRetracted()) return std::nullopt;
+      return response.getRetraction();
+    });
+  }
+  auto begin = session.beginPushRequest();
+  EncodeIdentity(profile, begin.initProfile());
+  return begin.send().then([](auto response) -> Begun {
+    if (response.getAlreadyApplied()) return std::nullopt;
+    return response.getPush();
+  });
+}
 
 // Receives a pull's chunks into an update shared with the pull call.
 class SinkImpl final : public schema::ProfileSink::Server {
@@ -254,19 +277,21 @@ void ProfileClient::Disconnect() {
 }
 
 Result<PushResult> ProfileClient::Push(const GraphUpdate& update) {
+  return Send(update, /*retract=*/false);
+}
+
+Result<PushResult> ProfileClient::Send(const GraphUpdate& update, bool retract) {
   if (!update.profile) {
-    return Status::InvalidInput(impl_->context +
-                                ": push: the update has no profile id (set update.profile, "
+    return Status::InvalidInput(impl_->context + (retract ? ": retract" : ": push") +
+                                ": the update has no profile id (set update.profile, "
                                 "e.g. ProfileInfo::NewForThisHost(), once per recorded run)");
   }
   const size_t chunk = impl_->options.chunk_entries;
   uint32_t attempts = 0;
-  auto result = impl_->Call<PushResult>("push", [&update, chunk](schema::Session::Client& session) {
-    auto begin = session.beginPushRequest();
-    EncodeIdentity(*update.profile, begin.initProfile());
-    return begin.send().then([&update, chunk](auto response) -> kj::Promise<PushResult> {
-      if (response.getAlreadyApplied()) return PushResult{true, 0, 1};
-      auto push = response.getPush();
+  auto result = impl_->Call<PushResult>(retract ? "retract" : "push", [&update, chunk, retract](schema::Session::Client& session) {
+    return BeginSend(session, *update.profile, retract).then([&update, chunk](std::optional<schema::PushSession::Client> begun) -> kj::Promise<PushResult> {
+      if (!begun) return PushResult{true, 0, 1};
+      auto push = *begun;
       auto edges = StreamChunks(std::span<const EdgeDelta>(update.edges), chunk,
                                 [push](std::span<const EdgeDelta> part) mutable {
         auto request = push.addEdgesRequest();
@@ -431,6 +456,51 @@ Result<ServerStats> ProfileClient::Stats() {
       stats.snapshot.edges = wire.getSnapshotEdges();
       stats.uptime_ms = wire.getUptimeMs();
       return stats;
+    });
+  });
+}
+
+}  // namespace blobgraph::server
+
+namespace blobgraph::server {
+
+Result<RetractOutcome> ProfileClient::Retract(const GraphUpdate& update) {
+  auto sent = Send(update, /*retract=*/true);
+  if (!sent.ok()) return sent.status();
+  RetractOutcome outcome;
+  outcome.already_retracted = sent->already_applied;
+  outcome.edges = sent->edges_applied;
+  return outcome;
+}
+
+Result<ServerProfiles> ProfileClient::Profiles(uint32_t max) {
+  return impl_->Call<ServerProfiles>("profiles", [max](schema::Session::Client& session) {
+    auto request = session.profilesRequest();
+    request.setMax(max);
+    return request.send().then([](auto response) {
+      ServerProfiles out;
+      out.total = response.getTotal();
+      out.truncated = response.getTruncated();
+      for (auto entry : response.getProfiles()) {
+        ProfileRecord record;
+        auto id = entry.getId();
+        auto digest = entry.getDigest();
+        if (id.size() != record.info.id.size() || digest.size() != record.digest.size()) {
+          ThrowStatus(Status::InvalidInput("profiles: server sent a record with an id of " +
+                                           std::to_string(id.size()) + " bytes or a digest of " +
+                                           std::to_string(digest.size())));
+        }
+        std::copy(id.begin(), id.end(), record.info.id.begin());
+        std::copy(digest.begin(), digest.end(), record.digest.begin());
+        record.info.source_host = entry.getSourceHost();
+        record.info.created_unix_ms = entry.getCreatedUnixMs();
+        record.merged_unix_ms = entry.getMergedUnixMs();
+        record.edges = entry.getEdges();
+        record.retracted = entry.getRetracted();
+        record.retracted_unix_ms = entry.getRetractedUnixMs();
+        out.profiles.push_back(std::move(record));
+      }
+      return out;
     });
   });
 }

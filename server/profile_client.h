@@ -86,6 +86,13 @@ struct ServerStats {
   uint64_t uptime_ms = 0;
 };
 
+// The server's profile records (Session.profiles), in id order.
+struct ServerProfiles {
+  std::vector<ProfileRecord> profiles;
+  uint64_t total = 0;      // records the server holds
+  bool truncated = false;  // more than the answer's cap: `profiles` is the first part
+};
+
 class ProfileClient {
  public:
   // Connects and authenticates. Errors as above; a wrong token is
@@ -113,6 +120,17 @@ class ProfileClient {
   Result<std::vector<Prediction>> Prefetch(const BlobHash& hash, const PrefetchOptions& options = {});
   Result<ServerStats> Stats();
 
+  // Takes back a profile the server merged: streams `update` (the profile's
+  // file as read) like Push, and the server subtracts exactly what merging
+  // it added (GraphStore::Retract), synced, once. already_retracted for an
+  // id retracted before (nothing changed). Errors: kNotFound (the server
+  // never merged the id), kInvalidInput (not the profile that was merged:
+  // its digest differs), and those of Push. REQUIRES: update.profile set.
+  Result<RetractOutcome> Retract(const GraphUpdate& update);
+  // The server's merged profiles, retracted ones too: at most `max` (0: the
+  // server's cap, schema kMaxProfileEntries).
+  Result<ServerProfiles> Profiles(uint32_t max = 0);
+
   // Drops the connection; the next call reconnects. For tests and for
   // runtimes that fork.
   void Disconnect();
@@ -120,6 +138,8 @@ class ProfileClient {
  private:
   struct Impl;
   explicit ProfileClient(std::unique_ptr<Impl> impl);
+  // Push (retract false) or Retract: the same stream, a different begin call.
+  Result<PushResult> Send(const GraphUpdate& update, bool retract);
   std::unique_ptr<Impl> impl_;
 };
 

@@ -9,6 +9,7 @@
 
 #include "core/quote.h"
 #include "server/pull.h"
+#include "server/retract_rpc.h"
 #include "server/server_core.h"
 #include "server/wire.h"
 #include "schema/profile_service.capnp.h"
@@ -45,11 +46,15 @@ struct CommitOutcome {
 
 class PushSessionImpl final : public schema::PushSession::Server {
  public:
-  // REQUIRES: OpenPushSession admitted it on the connection.
-  PushSessionImpl(ServerCore& core, std::shared_ptr<ConnectionInfo> info, ProfileInfo profile)
+  // REQUIRES: OpenPushSession admitted it on the connection. `retract`: the
+  // contents stream in the same way, and commit takes the profile back
+  // (retract_rpc.h) instead of applying it.
+  PushSessionImpl(ServerCore& core, std::shared_ptr<ConnectionInfo> info, ProfileInfo profile,
+                  bool retract = false)
       : core_(core),
         info_(std::move(info)),
-        budget_(core.options, &core.counters.pending_push_bytes, info_->push_budget, profile.IdHex()) {
+        budget_(core.options, &core.counters.pending_push_bytes, info_->push_budget, profile.IdHex()),
+        retract_(retract) {
     update_.profile = std::move(profile);
     core_.counters.pushes_open.fetch_add(1);
   }
@@ -104,6 +109,7 @@ class PushSessionImpl final : public schema::PushSession::Server {
     auto loads = context.getParams().getLoads();
     Guard([&] {
       Admit(update_.loads.size(), loads.size(), "addLoads");
+      budget_.Reserve(&update_.loads, loads.size(), "addLoads");
       DecodeLoads(loads, "addLoads", &update_.loads);
     });
     return kj::READY_NOW;
@@ -128,8 +134,14 @@ class PushSessionImpl final : public schema::PushSession::Server {
     // The push's bytes stay charged until the writer is done with them.
     auto outcome = core_.writer.Run(
         [&core, update = std::move(update_), budget = std::move(budget_), peer = std::move(peer),
-         started]() mutable {
-          CommitOutcome outcome = ApplyPush(core, update, peer, started);
+         started, retract = retract_]() mutable {
+          CommitOutcome outcome;
+          if (retract) {
+            RetractionOutcome retracted = RunRetraction(core, update, peer, started);
+            outcome = CommitOutcome{retracted.already_retracted, retracted.edges, retracted.error};
+          } else {
+            outcome = ApplyPush(core, update, peer, started);
+          }
           update = GraphUpdate();
           budget.Release();
           return outcome;
@@ -227,6 +239,7 @@ class PushSessionImpl final : public schema::PushSession::Server {
   ServerCore& core_;
   std::shared_ptr<ConnectionInfo> info_;
   PushBudget budget_;  // what update_ holds, charged (push_budget.h)
+  const bool retract_;
   GraphUpdate update_;
   uint64_t run_entries_ = 0;
   bool finished_ = false;
@@ -256,6 +269,31 @@ class SessionImpl final : public schema::Session::Server {
     OpenPushSession(core_.options, *info_->push_budget);
     results.setPush(kj::heap<PushSessionImpl>(core_, info_, std::move(profile)));
     return kj::READY_NOW;
+  }
+
+  kj::Promise<void> beginRetract(BeginRetractContext context) override {
+    if (core_.stopping.load()) ThrowStatus(Status::Busy("beginRetract: server is shutting down"));
+    ProfileInfo profile = DecodeIdentity(context.getParams().getProfile());
+    CheckSourceHost(profile);
+    auto results = context.getResults();
+    if (AlreadyRetracted(core_, profile, info_->peer)) {
+      results.setAlreadyRetracted(true);
+      return kj::READY_NOW;
+    }
+    // A retraction streams a profile's contents like a push: the same budgets.
+    OpenPushSession(core_.options, *info_->push_budget);
+    results.setRetraction(kj::heap<PushSessionImpl>(core_, info_, std::move(profile), true));
+    return kj::READY_NOW;
+  }
+
+  kj::Promise<void> profiles(ProfilesContext context) override {
+    ++info_->queries;
+    ServerCore& core = core_;
+    uint32_t max = context.getParams().getMax();
+    return core_.readers.Run([&core, max]() { return ListProfiles(core, max); })
+        .then([context](ProfileListing listing) mutable {
+          EncodeListing(listing, context.getResults());
+        });
   }
 
   kj::Promise<void> pull(PullContext context) override {

@@ -7,6 +7,7 @@
 #include "storage/corrupt_value.h"
 #include "storage/count_math.h"
 #include "storage/key_layout.h"
+#include "storage/profile_records.h"
 #include "storage/rocks_status.h"
 #include "storage/row_plan.h"
 #include "storage/total_checks.h"
@@ -237,13 +238,20 @@ Status EmitEdges(const DbHandles& handles, const std::vector<EdgeDelta>& edges, 
           entries.push_back({edge.callee, edge.static_count, edge.dynamic_count});
         }
       }
+      bool brings_static = std::any_of(entries.begin(), entries.end(),
+                                       [](const RowEntry& e) { return e.static_count != 0; });
+      // A repeated static list adds nothing to its callees, but mentions
+      // them (Retract's reference counts): their node operands must exist.
+      if (brings_static) {
+        for (const RowEntry& entry : entries) (*nodes)[entry.callee];
+      }
       BLOBGRAPH_RETURN_IF_ERROR(PlanCallerRow(handles.path, caller, existing.Row(g),
                                               existing.Found(g), &entries, &new_callee));
       BLOBGRAPH_RETURN_IF_ERROR(AddNodeDeltas(handles.path, caller, entries, new_callee, nodes));
-      // The caller is a function too. A stored row means its node record
-      // exists already (rows and node records are created in the same
-      // write, and nothing deletes node records), so it needs no operand.
-      if (!existing.Found(g)) (*nodes)[caller];
+      // The caller is a function too, and this update mentions it (and may
+      // bring, or repeat, its static list): its reference counts for
+      // Retract (key_layout.h, `nodes`) need the operand.
+      (*nodes)[caller].static_refs = brings_static ? 1 : 0;
       if (entries.empty()) continue;  // a repeated static list: nothing to add
       for (const RowEntry& entry : entries) {
         added->static_total = SaturatingAdd(added->static_total, entry.static_count);
@@ -265,8 +273,10 @@ Status EmitNodes(const DbHandles& handles, const NodeDeltas& nodes, bool totals_
   if (!totals_fit) BLOBGRAPH_RETURN_IF_ERROR(CheckNodeTotals(handles, sorted));
   std::string value;
   for (const auto& [hash, delta] : sorted) {
-    uint64_t values[3] = {delta.in_static, delta.in_dynamic, delta.callers};
-    EncodeVarints(values, 3, &value);
+    // Every function in `nodes` is one this update mentions (mentions += 1).
+    uint64_t values[kNodeFields] = {delta.in_static, delta.in_dynamic, delta.callers,
+                                    delta.static_refs, 1};
+    EncodeVarints(values, kNodeFields, &value);
     BLOBGRAPH_RETURN_IF_ERROR(sink->Merge(Cf::kNodes, HashKey(hash), value));
   }
   return Status::Ok();
@@ -374,13 +384,7 @@ Status EmitUpdate(const DbHandles& handles, const GraphUpdate& update, WriteSink
   BLOBGRAPH_RETURN_IF_ERROR(EmitFeedback(handles, update.feedback, sink));
   BLOBGRAPH_RETURN_IF_ERROR(EmitRuns(handles, update.runs, update.run_continuations, sink));
   BLOBGRAPH_RETURN_IF_ERROR(EmitStoreTotals(added, sink));  // "totals": the last meta key
-  if (update.profile) {
-    std::string value;
-    EncodeProfile(*update.profile, &value);
-    std::string_view id(reinterpret_cast<const char*>(update.profile->id.data()),
-                        update.profile->id.size());
-    BLOBGRAPH_RETURN_IF_ERROR(sink->Put(Cf::kProfiles, id, value));
-  }
+  if (update.profile) BLOBGRAPH_RETURN_IF_ERROR(EmitProfileRecord(handles, update, sink));
   return Status::Ok();
 }
 

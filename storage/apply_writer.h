@@ -10,8 +10,9 @@
 // refused) and to refuse counts that would overflow. The stored node, load
 // and meta counters the update adds to are read for the same overflow check
 // (total_checks.h). Those reads are only valid while no other write runs,
-// hence the REQUIRES below. A caller whose row exists already has its node
-// record, so it gets no (all-zero) node operand.
+// hence the REQUIRES below. Every function the update mentions gets a node
+// operand, which also counts the mention and (for a caller bringing its
+// static list) the static list reference that Retract takes back.
 #pragma once
 
 #include "blobgraph/graph_store.h"

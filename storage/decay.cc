@@ -9,6 +9,7 @@
 // scaling them rounds down to 1/65536 of a run, so one decay halves a single
 // recorded run instead of rounding it to zero, and a record goes only once
 // its weight is below one unit. Static counts never age.
+#include <algorithm>
 #include <cmath>
 #include <unordered_map>
 
@@ -18,6 +19,7 @@
 #include "storage/count_math.h"
 #include "storage/graph_store_impl.h"
 #include "storage/key_layout.h"
+#include "storage/profile_records.h"
 #include "storage/rocks_status.h"
 
 namespace blobgraph::storage {
@@ -84,8 +86,14 @@ Status GraphStoreImpl::Decay(double factor, uint64_t drop_below) {
       auto found = in_totals.find(BlobHash::FromBytes(it->key().data()));
       if (found != in_totals.end()) totals = found->second;
     }
-    uint64_t values[3] = {totals.in_static, totals.in_dynamic, totals.callers};
-    EncodeVarints(values, 3, &encoded);
+    // The reference counts (key_layout.h, `nodes`) do not age.
+    uint64_t values[kNodeFields];
+    if (!DecodeVarints(View(it->value()), values, kNodeFields)) {
+      return CorruptValue(path_, Cf::kNodes, View(it->key()), "node record does not decode");
+    }
+    values[0] = totals.in_static, values[1] = totals.in_dynamic, values[2] = totals.callers;
+    // A value without them (written before they existed) stays without.
+    EncodeVarints(values, (values[3] | values[4]) == 0 ? 3 : kNodeFields, &encoded);
     if (encoded != View(it->value())) {
       BLOBGRAPH_RETURN_IF_ERROR(sink->Put(Cf::kNodes, View(it->key()), encoded));
     }
@@ -110,6 +118,15 @@ Status GraphStoreImpl::Decay(double factor, uint64_t drop_below) {
   }
   BLOBGRAPH_RETURN_IF_ERROR(FromRocks(it->status(), path_ + ": scanning loads"));
 
+  // Meta keys ascend in an SST file: "ageing" < "runs" < "totals".
+  auto ageing = ReadAgeing(handles_, snapshot.snapshot());
+  if (!ageing.ok()) return ageing.status();
+  if (factor < 1.0) {
+    // Never 0: a retraction divides by it. Ageing below ~1e-300 fades every
+    // count to nothing anyway.
+    double product = std::max(*ageing * factor, 1e-300);
+    BLOBGRAPH_RETURN_IF_ERROR(sink->Put(Cf::kMeta, kAgeingKey, EncodeAgeing(product)));
+  }
   std::string runs_value;
   rocksdb::ReadOptions read;
   read.snapshot = snapshot.snapshot();

@@ -5,6 +5,8 @@
 #include "storage/apply_writer.h"
 #include "storage/corrupt_value.h"
 #include "storage/format_upgrade.h"
+#include "storage/profile_records.h"
+#include "core/quote.h"
 #include "storage/rocks_status.h"
 
 namespace blobgraph::storage {
@@ -85,18 +87,23 @@ std::unique_ptr<WriteSink> GraphStoreImpl::NewSink(bool ingest, size_t items) co
                       std::min(items, kMaxReserve / kBytesPerItem) * kBytesPerItem);
 }
 
-Status GraphStoreImpl::CheckProfile(const ProfileInfo& profile) const {
+Status GraphStoreImpl::CheckProfile(const ProfileInfo& profile, bool force) const {
   std::string value;
   bool found = false;
-  std::string_view id(reinterpret_cast<const char*>(profile.id.data()), profile.id.size());
-  BLOBGRAPH_RETURN_IF_ERROR(GetValue(Cf::kProfiles, id, &value, &found));
+  BLOBGRAPH_RETURN_IF_ERROR(GetValue(Cf::kProfiles, ProfileKey(profile.id), &value, &found));
   if (!found) return Status::Ok();
-  ProfileInfo stored;
+  StoredProfile stored;
   std::string origin;
-  if (DecodeProfile(value, &stored)) {
-    origin = " (from host '" + stored.source_host + "', created at unix ms " +
-             std::to_string(stored.created_unix_ms) + ")";
+  if (DecodeStoredProfile(value, &stored)) {
+    origin = " (from host " + QuoteForMessage(stored.record.info.source_host) +
+             ", created at unix ms " + std::to_string(stored.record.info.created_unix_ms) + ")";
   }
+  if (stored.record.retracted) {
+    return Status::InvalidInput(path_ + ": profile " + profile.IdHex() + origin +
+                                " was retracted; a retracted profile is never merged again "
+                                "(not even with force); nothing was changed");
+  }
+  if (force) return Status::Ok();
   return Status::InvalidInput(path_ + ": profile " + profile.IdHex() + origin +
                               " was merged before; merge with force to add it again");
 }
@@ -106,7 +113,7 @@ Status GraphStoreImpl::Apply(const GraphUpdate& update, const ApplyOptions& appl
   if (update.empty()) return Status::Ok();
   std::lock_guard<std::mutex> lock(writer_mutex_);
   BLOBGRAPH_RETURN_IF_ERROR(ResumeIfStopped());
-  if (update.profile && !apply.force) BLOBGRAPH_RETURN_IF_ERROR(CheckProfile(*update.profile));
+  if (update.profile) BLOBGRAPH_RETURN_IF_ERROR(CheckProfile(*update.profile, apply.force));
   size_t items = update.edges.size() + update.functions.size() + update.names.size();
   for (const auto& run : update.runs) items += run.size();
   for (const auto& part : update.run_continuations) items += part.loads.size();

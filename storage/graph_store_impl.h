@@ -46,6 +46,10 @@ class GraphStoreImpl final : public GraphStore {
   Result<std::optional<NodeRecord>> Node(const BlobHash& hash) const override;
   Result<std::optional<std::string>> Name(const BlobHash& hash) const override;
   Result<bool> HasProfile(const std::array<uint8_t, 16>& id) const override;
+  // Profile records and retraction: storage/retract.cc.
+  Result<std::optional<ProfileRecord>> Profile(const std::array<uint8_t, 16>& id) const override;
+  Status ForEachProfile(const ProfileVisitor& visit) const override;
+  Result<RetractOutcome> Retract(const GraphUpdate& profile) override;
 
   Status ForEachCaller(const EdgeVisitor& visit) const override;
   Status ForEachNode(const NodeVisitor& visit) const override;
@@ -71,7 +75,8 @@ class GraphStoreImpl final : public GraphStore {
   // problem per missing or resized table file and per mismatch with the
   // store's state file.
   Status VerifyFiles(std::vector<std::string>* problems) const;
-  Status CheckProfile(const ProfileInfo& profile) const;
+  // Refuses a retracted id always, one merged before unless `force`.
+  Status CheckProfile(const ProfileInfo& profile, bool force) const;
   // Reads one value; *found false if absent.
   Status GetValue(Cf cf, std::string_view key, std::string* value, bool* found) const;
   std::unique_ptr<rocksdb::Iterator> NewScan(Cf cf, const rocksdb::Snapshot* snapshot) const;

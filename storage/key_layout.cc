@@ -1,5 +1,7 @@
 #include "storage/key_layout.h"
 
+#include "storage/profile_records.h"
+
 #include <charconv>
 #include <cstring>
 
@@ -114,13 +116,10 @@ void EncodeProfile(const ProfileInfo& profile, std::string* out) {
 }
 
 bool DecodeProfile(std::string_view value, ProfileInfo* profile) {
-  uint64_t host_size = 0;
-  if (!GetVarint(&value, &host_size) || value.size() != host_size + 8) return false;
-  profile->source_host.assign(value.substr(0, host_size));
-  value.remove_prefix(host_size);
-  uint64_t ms = 0;
-  for (int i = 0; i < 8; ++i) ms |= static_cast<uint64_t>(static_cast<uint8_t>(value[i])) << (8 * i);
-  profile->created_unix_ms = static_cast<int64_t>(ms);
+  // Both layouts (with and without the digest): storage/profile_records.h.
+  StoredProfile stored;
+  if (!DecodeStoredProfile(value, &stored)) return false;
+  *profile = std::move(stored.record.info);
   return true;
 }
 

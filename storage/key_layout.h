@@ -5,8 +5,13 @@
 // first, high bit set on every byte but the last; at most 10 bytes). Hashes
 // are 32 raw bytes. All keys sort bytewise.
 //
-// Column family `default` (meta; keys in byte order: feedback, format, runs,
-// totals — an ingested SST file must write them in that order):
+// Column family `default` (meta; keys in byte order: ageing, feedback,
+// format, runs, totals — an ingested SST file must write them in that order):
+//   key "ageing"  -> 8 bytes, an IEEE-754 double, little-endian: the product
+//                    of every Decay factor since the store was created
+//                    (absent = 1.0). Decay Puts it. A profile record keeps
+//                    the value at its merge, so a retraction after ageing
+//                    subtracts counts scaled by ageing_now / ageing_at_merge.
 //   key "format"  -> ASCII "blobgraph-store <N>", N = kFormatVersion (Put
 //                    when the store is created, and by the conversion of an
 //                    older format, storage/format_upgrade.h).
@@ -37,10 +42,20 @@
 //
 // Column family `nodes`:
 //   key   = function hash, 32 bytes
-//   value = varint in_static, varint in_dynamic, varint callers
+//   value = varint in_static, varint in_dynamic, varint callers,
+//           varint static_refs, varint mentions
 //   (merge increments, VarintAdd). Out totals and the callee count are read
 //   from the function's own edge row. Every caller, callee and declared
 //   function has a record (possibly all zero).
+//   static_refs: the updates that brought this function's static list as a
+//   caller (set it, or repeated it); mentions: the updates that mentioned the
+//   function (a caller or callee of one of their edges, or declared). Both
+//   are reference counts for Retract (storage/retract.cc): when the last
+//   update that brought a static list is retracted the caller's static
+//   counts go, and a function left with no edges, no load record and no
+//   mentions loses its node record and its name. Values written before these
+//   two fields existed have three varints: the missing ones read as 0,
+//   "unknown", and Retract never removes on an unknown count.
 //
 // Column family `names`:
 //   key   = function hash, 32 bytes
@@ -63,7 +78,17 @@
 // Column family `profiles`:
 //   key   = profile id, 16 bytes
 //   value = varint host length, host bytes, created_unix_ms as 8 bytes
-//           little-endian two's complement
+//           little-endian two's complement, then (since retraction; a value
+//           that ends here is a profile merged before digests were kept and
+//           decodes with a zero digest, not retractable):
+//           digest           32 bytes, ProfileDigest() of what was merged
+//           edges            varint, edge entries the profile carried
+//           merged_unix_ms   8 bytes little-endian
+//           retracted        1 byte, 0 or 1
+//           retracted_unix_ms 8 bytes little-endian
+//           ageing_at_merge  8 bytes, a double (meta "ageing" at the merge)
+//   (Put: the merge writes it, Retract rewrites it marked retracted; a
+//   retracted id stays, so it is never merged again.)
 #pragma once
 
 #include <array>
@@ -88,6 +113,10 @@ inline constexpr std::string_view kFormatPrefix = "blobgraph-store ";
 inline constexpr std::string_view kRunsKey = "runs";
 inline constexpr std::string_view kFeedbackKey = "feedback";
 inline constexpr std::string_view kTotalsKey = "totals";
+inline constexpr std::string_view kAgeingKey = "ageing";
+// Varints in a `nodes` value: in_static, in_dynamic, callers, static_refs,
+// mentions (older values hold the first three).
+inline constexpr size_t kNodeFields = 5;
 inline constexpr size_t kFeedbackFields = 5;
 
 // Column families, in the order the store opens them.
@@ -140,6 +169,7 @@ bool DecodeVarints(std::string_view value, uint64_t* values, size_t count);
 
 // ---- profiles ----
 void EncodeProfile(const ProfileInfo& profile, std::string* out);
+// Reads the identity of either layout (storage/profile_records.h has the rest).
 bool DecodeProfile(std::string_view value, ProfileInfo* profile);
 
 // ---- format ----

@@ -9,6 +9,7 @@
 #include "storage/count_math.h"
 #include "storage/graph_store_impl.h"
 #include "storage/key_layout.h"
+#include "storage/profile_records.h"
 #include "storage/rocks_status.h"
 
 namespace blobgraph::storage {
@@ -116,8 +117,8 @@ Result<std::optional<NodeRecord>> GraphStoreImpl::Node(const BlobHash& hash) con
   if (!node_found && !row_found) return std::optional<NodeRecord>();
   NodeRecord record;
   record.hash = hash;
-  uint64_t in[3] = {0, 0, 0};
-  if (node_found && !DecodeVarints(node_value, in, 3)) {
+  uint64_t in[kNodeFields] = {};
+  if (node_found && !DecodeVarints(node_value, in, kNodeFields)) {
     return CorruptValue(path_, Cf::kNodes, HashKey(hash), "node record does not decode");
   }
   RowTotals totals;
@@ -176,8 +177,8 @@ Status GraphStoreImpl::ForEachNode(const NodeVisitor& visit) const {
     }
     NodeRecord record;
     record.hash = BlobHash::FromBytes(nodes->key().data());
-    uint64_t in[3];
-    if (!DecodeVarints(View(nodes->value()), in, 3)) {
+    uint64_t in[kNodeFields];
+    if (!DecodeVarints(View(nodes->value()), in, kNodeFields)) {
       return CorruptValue(path_, Cf::kNodes, View(nodes->key()), "node record does not decode");
     }
     record.in_static = in[0], record.in_dynamic = in[1], record.callers = in[2];
@@ -257,11 +258,19 @@ Result<StoreStats> GraphStoreImpl::Stats() const {
     for (it->SeekToFirst(); it->Valid(); it->Next()) {
       // Counted records must be readable ones: a stats line over a store
       // whose records do not decode would hide the damage.
-      uint64_t values[3];
-      if (cf != Cf::kProfiles && !DecodeVarints(View(it->value()), values, cf == Cf::kNodes ? 3 : 2)) {
+      uint64_t values[kNodeFields];
+      if (cf != Cf::kProfiles &&
+          !DecodeVarints(View(it->value()), values, cf == Cf::kNodes ? kNodeFields : 2)) {
         return CorruptValue(path_, cf, View(it->key()),
                             cf == Cf::kNodes ? "node record does not decode"
                                              : "load record does not decode");
+      }
+      if (cf == Cf::kProfiles) {
+        StoredProfile profile;
+        if (!DecodeStoredProfile(View(it->value()), &profile)) {
+          return CorruptValue(path_, cf, View(it->key()), "profile record does not decode");
+        }
+        stats.profiles_retracted += profile.record.retracted;
       }
       ++count;
       last_key.assign(it->key().data(), it->key().size());

@@ -63,7 +63,7 @@ Status CheckNodeTotals(const DbHandles& handles,
   std::vector<rocksdb::Slice> keys;
   std::vector<const std::pair<BlobHash, NodeDelta>*> batch;
   auto flush = [&]() -> Status {
-    Status status = ReadStored(handles, Cf::kNodes, keys, 3, [&](size_t i, const uint64_t* in) {
+    Status status = ReadStored(handles, Cf::kNodes, keys, kNodeFields, [&](size_t i, const uint64_t* in) {
       const auto& [hash, delta] = *batch[i];
       const uint64_t added[3] = {delta.in_static, delta.in_dynamic, delta.callers};
       static const char* const kField[3] = {"incoming static count", "incoming dynamic count",

@@ -22,6 +22,8 @@ struct NodeDelta {
   uint64_t in_static = 0;
   uint64_t in_dynamic = 0;
   uint64_t callers = 0;
+  uint64_t static_refs = 0;  // reference counts for Retract (key_layout.h, `nodes`)
+  uint64_t mentions = 0;
 };
 
 // What an update adds to one function's load record (loads CF), in

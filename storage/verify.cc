@@ -195,8 +195,8 @@ Status GraphStoreImpl::Verify(std::vector<std::string>* problems_out) const {
       continue;
     }
     BlobHash hash = BlobHash::FromBytes(it->key().data());
-    uint64_t in[3];
-    if (!DecodeVarints(View(it->value()), in, 3)) {
+    uint64_t in[kNodeFields];
+    if (!DecodeVarints(View(it->value()), in, kNodeFields)) {
       problems.Add("nodes key " + hash.ToHex() + ": stored record is corrupt: does not decode");
       continue;
     }

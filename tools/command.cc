@@ -13,6 +13,8 @@ const std::vector<Command>& Commands() {
       {"record", "add a call trace's calls as dynamic counts (and its load order)", RunRecord},
       {"export", "write the whole graph as a profile (capnp, text or json)", RunExport},
       {"merge", "add profiles exported elsewhere; each profile id only once", RunMerge},
+      {"profiles", "the merged profiles: id, host, times, edges, merged or retracted", RunProfiles},
+      {"retract", "take back a merged profile exactly, once (given its file)", RunRetract},
       {"stats", "functions, edges, counts, bytes on disk, hottest functions", RunStats},
       {"show", "a function's neighbourhood as a tree, or Graphviz with --dot", RunShow},
       {"callees", "a function's callees with counts and probabilities", RunCallees},

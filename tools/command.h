@@ -40,5 +40,7 @@ int RunBench(const Args& args);
 int RunServe(const Args& args);
 int RunPush(const Args& args);
 int RunPull(const Args& args);
+int RunProfiles(const Args& args);
+int RunRetract(const Args& args);
 
 }  // namespace blobgraph::tools

@@ -272,6 +272,21 @@ class GraphStore {
   virtual Result<std::optional<NodeRecord>> Node(const BlobHash& hash) const = 0;
   virtual Result<std::optional<std::string>> Name(const BlobHash& hash) const = 0;
   virtual Result<bool> HasProfile(const std::array<uint8_t, 16>& id) const = 0;
+  // The record of a merged (or retracted) profile; std::nullopt if never merged.
+  virtual Result<std::optional<ProfileRecord>> Profile(const std::array<uint8_t, 16>& id) const = 0;
+  using ProfileVisitor = std::function<Status(const ProfileRecord&)>;
+  // Every merged profile, retracted ones too, in id order.
+  virtual Status ForEachProfile(const ProfileVisitor& visit) const = 0;
+
+  // Subtracts exactly what merging `profile` added, once: its observed calls
+  // and load statistics (scaled by the ageing since it was merged, rounding
+  // down), the call sites of callers no other update brought, edges and
+  // functions left with nothing; the profile stays listed as retracted.
+  // REQUIRES: profile.profile set. kNotFound if the id was never merged;
+  // kInvalidInput if `profile` is not what was merged (its ProfileDigest
+  // differs from the one kept with the id); already_retracted (nothing
+  // changed) for a second retraction. Atomic.
+  virtual Result<RetractOutcome> Retract(const GraphUpdate& profile) = 0;
 
   // Visits every caller with its callees (sorted by probability), in hash
   // order. Stops early and returns the callback's status if it is not OK.
