@@ -99,13 +99,14 @@ TEST(JsonStringEscapesTest, EscapesInIdHashesAndMemberNames) {
   for (char c : hash) escaped_hash += c >= 'a' ? U(static_cast<unsigned char>(c), c > 'c') : std::string(1, c);
   std::string json = "{\"\\u0066ormat\":\"blobgraph-profile\",\"version\":1,"
                      "\"id\":\"0001020304050607" + U('0', false) + "8090" + U('a', false) + "0" +
-                     U('b', true) + "0c0d0e0f\",\"source\\u0048ost\":\"h\",\"createdUnixMs\":\"5\","
+                     U('b', true) + "0c0d0e0f\",\"s\\u006FurceHost\":\"h\",\"createdUnix\\u004ds\":\"5\","
                      "\"edges\":[],\"functions\":[{\"hash\":\"" + escaped_hash +
-                     "\",\"n\\u0061me\":\"n\"}]}";
+                     "\",\"na\\u006de\":\"n\"}]}";
   auto read = Read(dir, json);
   ASSERT_TRUE(read.ok()) << read.status().ToString();
   EXPECT_EQ(read->profile->IdHex(), "000102030405060708090a0b0c0d0e0f");
   EXPECT_EQ(read->profile->source_host, "h");
+  EXPECT_EQ(read->profile->created_unix_ms, 5u);
   ASSERT_EQ(read->names.size(), 1u);
   EXPECT_EQ(read->names[0].first, TestHash(9));
   EXPECT_EQ(read->names[0].second, "n");

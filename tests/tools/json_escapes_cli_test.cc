@@ -195,5 +195,24 @@ TEST_F(JsonEscapesCliTest, BadEscapesExitOneNamingFileEntryAndOffsetStoreUnchang
   }
 }
 
+// A NUL in a name, however escaped (\u0000 in JSON, %00 in a text profile),
+// is refused: stored, it made every later export of the store fail.
+TEST_F(JsonEscapesCliTest, NulNamesAreRefusedInEveryTextualFormat) {
+  ASSERT_EQ(Run({"merge", WriteFile("good.json", Profile(EscapedNames(), kHostJson))}).exit_code, 0);
+  std::string before = Dump(db());
+  std::string json = WriteFile("nul.json", Profile({{0x41, "a\\u0000b", ""}}, "h",
+                                                   "fedcba9876543210fedcba9876543210"));
+  std::string text = WriteFile("nul.txt",
+                               "# blobgraph-profile version=1 id=fedcba9876543210fedcba9876543211 "
+                               "host=h created_ms=1\nfn " + HexOf(0x41) + " a%00b\n");
+  for (const std::string& path : {json, text}) {
+    CommandResult result = Run({"merge", path});
+    EXPECT_EQ(result.exit_code, 1) << path;
+    EXPECT_THAT(result.err, HasSubstr(path + ": ")) << path;
+    EXPECT_THAT(result.err, HasSubstr("NUL")) << path;
+    EXPECT_EQ(Dump(db()), before) << path;
+  }
+}
+
 }  // namespace
 }  // namespace blobgraph::tools::testing
