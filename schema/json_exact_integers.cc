@@ -101,8 +101,8 @@ Status QuoteLargeIntegers(std::string* json) {
       std::string_view body = std::string_view(in).substr(start, end - start);
       bool is_key = !frames.empty() && !frames.back().is_array && frames.back().expecting_key;
       // The codec misreads \u escapes with hex letters (json_string_escapes.h):
-      // they reach it decoded.
-      if (NeedsEscapeRewrite(body)) {
+      // they reach it decoded. An unterminated string is the codec's to report.
+      if (i < in.size() && NeedsEscapeRewrite(body)) {
         decoded.clear();
         bool changed = false;
         Status escapes = RewriteStringEscapes(body, start, &decoded, &changed);

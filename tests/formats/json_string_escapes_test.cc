@@ -164,6 +164,10 @@ TEST(JsonStringEscapesTest, BadEscapesAreRefusedNamingEntryAndOffset) {
   EXPECT_THAT(read.status().message(),
               HasSubstr("p.json: functions[1]: a member name: offset " +
                         std::to_string(json.rfind("\\uDE00")) + ": UTF-16 low surrogate"));
+  // A file cut inside an escaped string: malformed, as the codec reports it.
+  read = Read(dir, good.substr(0, name_at) + "n\\u00e");
+  ASSERT_FALSE(read.ok());
+  EXPECT_THAT(read.status().message(), HasSubstr("p.json: malformed JSON profile"));
   // In a hash.
   read = Read(dir, Profile("h", "n", TestHash(7).ToHex().substr(0, 60) + "\\u00"));
   ASSERT_FALSE(read.ok());
