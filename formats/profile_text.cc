@@ -122,6 +122,9 @@ Status ParseHeader(LineReader& reader, std::string_view line, ProfileInfo* profi
     } else if (key == "host") {
       auto host = UnescapeToken(value);
       if (!host.ok()) return reader.Error(column, "host: " + host.status().message());
+      if (host->find('\0') != std::string::npos) {
+        return reader.Error(column, "host: %00 (NUL), which Cap'n Proto Text cannot carry");
+      }
       profile->source_host = *host;
       seen_host = true;
     } else if (key == "created_ms") {
@@ -198,6 +201,11 @@ Status ParseBody(LineReader& reader, const Fields& fields, TextState* state, Gra
     }
     auto name = UnescapeToken(fields.text[2]);
     if (!name.ok()) return reader.Error(fields.column[2], "name: " + name.status().message());
+    // Stored, a NUL name would make every later export of the store fail
+    // (schema::CheckName); refused here, where the file and line are known.
+    if (name->find('\0') != std::string::npos) {
+      return reader.Error(fields.column[2], "name: %00 (NUL), which Cap'n Proto Text cannot carry");
+    }
     out->names.emplace_back(*hash, std::move(*name));
     return Status::Ok();
   }

@@ -7,6 +7,8 @@
 #include <unordered_set>
 #include <vector>
 
+#include "schema/json_string_escapes.h"
+
 namespace blobgraph::schema {
 namespace {
 
@@ -16,7 +18,7 @@ constexpr uint64_t kLargestExactDouble = uint64_t{1} << 53;
 struct Frame {
   bool is_array = false;
   size_t index = 0;           // arrays: the current element
-  std::string_view key;       // objects: the current member's name
+  std::string key;            // objects: the current member's name (escapes decoded)
   bool expecting_key = true;  // objects: the next string is a name
 };
 
@@ -33,6 +35,12 @@ std::string PathOf(const std::vector<Frame>& frames) {
     }
   }
   return path.empty() ? "document" : path;
+}
+
+// Where a member name is, for messages: "functions[2]: a member name".
+std::string MemberNamePath(const std::vector<Frame>& frames) {
+  std::vector<Frame> outer(frames.begin(), frames.end() - 1);
+  return (outer.empty() ? std::string("document") : PathOf(outer)) + ": a member name";
 }
 
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
@@ -79,8 +87,9 @@ Status QuoteLargeIntegers(std::string* json) {
   std::vector<Frame> frames;
   // The document's own members: the codec keeps only the last of a repeated
   // one, so a second "runWeight" or "edges" would silently replace the first.
-  std::unordered_set<std::string_view> top_keys;
+  std::unordered_set<std::string> top_keys;
   std::string out;
+  std::string decoded;  // one string literal's body with its \u escapes decoded
   size_t copied = 0;  // in[0, copied) is already in `out`
   bool rewritten = false;
   for (size_t i = 0; i < in.size();) {
@@ -88,8 +97,28 @@ Status QuoteLargeIntegers(std::string* json) {
     if (c == '"') {
       size_t start = ++i;
       while (i < in.size() && in[i] != '"') i += in[i] == '\\' ? 2 : 1;
-      if (!frames.empty() && !frames.back().is_array && frames.back().expecting_key) {
-        frames.back().key = std::string_view(in).substr(start, std::min(i, in.size()) - start);
+      size_t end = std::min(i, in.size());
+      std::string_view body = std::string_view(in).substr(start, end - start);
+      bool is_key = !frames.empty() && !frames.back().is_array && frames.back().expecting_key;
+      // The codec misreads \u escapes with hex letters (json_string_escapes.h):
+      // they reach it decoded. An unterminated string is the codec's to report.
+      if (i < in.size() && NeedsEscapeRewrite(body)) {
+        decoded.clear();
+        bool changed = false;
+        Status escapes = RewriteStringEscapes(body, start, &decoded, &changed);
+        if (!escapes.ok()) {
+          return escapes.WithContext(is_key ? MemberNamePath(frames) : PathOf(frames));
+        }
+        if (changed) {
+          out.append(in, copied, start - copied);
+          out += decoded;
+          copied = end;
+          rewritten = true;
+          body = decoded;
+        }
+      }
+      if (is_key) {
+        frames.back().key.assign(body);
         frames.back().expecting_key = false;
         if (frames.size() == 1 && !top_keys.insert(frames.back().key).second) {
           return Status::InvalidInput(std::string(frames.back().key.substr(0, 40)) +
