@@ -52,6 +52,9 @@ class GraphStoreImpl final : public GraphStore {
   Status ForEachName(const NameVisitor& visit) const override;
   Status ForEachLoadRecord(const LoadVisitor& visit) const override;
 
+  Result<GraphUpdate> Unsent() const override;
+  Status MarkSent(const GraphUpdate& sent) override;
+
   Result<StoreStats> Stats() const override;
   Result<FeedbackStats> LifetimeFeedback() const override;
   Status Verify(std::vector<std::string>* problems) const override;
@@ -71,6 +74,9 @@ class GraphStoreImpl final : public GraphStore {
   // store's state file.
   Status VerifyFiles(std::vector<std::string>* problems) const;
   Status CheckProfile(const ProfileInfo& profile) const;
+  // Apply() of a pull into a store holding an earlier one (layers.h).
+  // REQUIRES: writer_mutex_ held.
+  Status ApplyRefresh(const GraphUpdate& update);
   // Reads one value; *found false if absent.
   Status GetValue(Cf cf, std::string_view key, std::string* value, bool* found) const;
   std::unique_ptr<rocksdb::Iterator> NewScan(Cf cf, const rocksdb::Snapshot* snapshot) const;

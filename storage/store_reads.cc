@@ -9,6 +9,7 @@
 #include "storage/count_math.h"
 #include "storage/graph_store_impl.h"
 #include "storage/key_layout.h"
+#include "storage/layers.h"
 #include "storage/rocks_status.h"
 
 namespace blobgraph::storage {
@@ -268,6 +269,10 @@ Result<StoreStats> GraphStoreImpl::Stats() const {
     }
     BLOBGRAPH_RETURN_IF_ERROR(ScanStatus(path_, cf, *it, last_key));
   }
+  BLOBGRAPH_RETURN_IF_ERROR(
+      CountLayerEdges(handles_, Layer::kUnsent, snapshot.snapshot(), &stats.unsent_edges));
+  BLOBGRAPH_RETURN_IF_ERROR(
+      CountLayerEdges(handles_, Layer::kPulled, snapshot.snapshot(), &stats.pulled_edges));
   std::string runs;
   bool found = false;
   BLOBGRAPH_RETURN_IF_ERROR(GetValue(Cf::kMeta, kRunsKey, &runs, &found));

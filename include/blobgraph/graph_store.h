@@ -284,6 +284,16 @@ class GraphStore {
   using LoadVisitor = std::function<Status(const LoadRecord&)>;
   virtual Status ForEachLoadRecord(const LoadVisitor& visit) const = 0;
 
+  // This store's own observations not yet handed over (UpdateOrigin::kObserved
+  // since the last MarkSent): edges with their static and dynamic counts,
+  // declared functions, the names of the functions they mention, load
+  // statistics and run weight; `profile` unset. What export and push send.
+  virtual Result<GraphUpdate> Unsent() const = 0;
+  // Marks `sent` (what Unsent() returned) as handed over: subtracts its counts
+  // from the unsent observations, so observations recorded since stay unsent.
+  // Atomic; kInvalidInput if `sent` holds more than is unsent.
+  virtual Status MarkSent(const GraphUpdate& sent) = 0;
+
   virtual Result<StoreStats> Stats() const = 0;
   // The lifetime feedback totals alone (one read, unlike Stats()).
   virtual Result<FeedbackStats> LifetimeFeedback() const = 0;
