@@ -279,7 +279,8 @@ Result<StoreStats> GraphStoreImpl::Stats() const {
   if (found && !DecodeVarints(runs, &stats.runs, 1)) {
     return CorruptValue(path_, Cf::kMeta, kRunsKey, "counter does not decode");
   }
-  stats.runs = WholeRunsRoundedUp(ToRunWeight(stats.runs));
+  stats.run_weight = ToRunWeight(stats.runs);
+  stats.runs = WholeRunsRoundedUp(stats.run_weight);
   auto feedback = LifetimeFeedback();
   if (!feedback.ok()) return feedback.status();
   stats.feedback = *feedback;

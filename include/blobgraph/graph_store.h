@@ -98,6 +98,7 @@ struct StoreStats {
   uint64_t bytes_on_disk = 0;   // all files of the store directory
   uint64_t runs = 0;            // recorded runs (warm-start statistics), whole runs
                                 // rounded up: runs faded by Decay still count
+  uint64_t run_weight = 0;      // the same exactly, LoadRecord::kRunWeight per run
   uint64_t profiles = 0;        // merged profile ids (retracted ones too)
   uint64_t profiles_retracted = 0;
   uint64_t unsent_edges = 0;    // edges of this store's own observations not yet sent
