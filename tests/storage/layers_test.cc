@@ -6,6 +6,7 @@
 #include <rocksdb/db.h>
 
 #include <map>
+#include <thread>
 
 #include "blobgraph/graph_store.h"
 #include "storage/key_layout.h"
@@ -168,6 +169,44 @@ TEST(UnsentLayerTest, MarkSentKeepsObservationsRecordedSinceUnsent) {
   EXPECT_EQ(left->run_weight, kUnit);
   ASSERT_EQ(left->loads.size(), 1u);
   EXPECT_EQ(left->loads[0].run_weight, kUnit);
+}
+
+// Observations recorded from another thread while export-like rounds run
+// (Unsent, then MarkSent of exactly that): every call is sent exactly once.
+TEST(UnsentLayerTest, ConcurrentObservationsAreEachSentOnce) {
+  ScratchDir dir;
+  auto store = OpenOrFail(dir.path());
+  ASSERT_NE(store, nullptr);
+  constexpr int kUpdates = 300;
+  std::thread recorder([&] {
+    for (int i = 0; i < kUpdates; ++i) {
+      GraphUpdate observed;
+      observed.edges = {{a, b, 0, 1}, {b, TestHash(100 + i % 7), 0, 2}};
+      observed.runs = {{a}};
+      EXPECT_TRUE(store->Apply(observed).ok());
+    }
+  });
+  Edges sent;
+  uint64_t sent_runs = 0;
+  auto send_round = [&] {
+    auto unsent = store->Unsent();
+    ASSERT_TRUE(unsent.ok()) << unsent.status().ToString();
+    ASSERT_TRUE(store->MarkSent(*unsent).ok());
+    for (const auto& [edge, counts] : EdgesOf(*unsent)) sent[edge].second += counts.second;
+    sent_runs += unsent->run_weight;
+  };
+  for (int round = 0; round < 40; ++round) send_round();
+  recorder.join();
+  send_round();
+  EXPECT_EQ(sent[std::make_pair(a, b)].second, uint64_t{kUpdates});
+  uint64_t b_calls = 0;
+  for (const auto& [edge, counts] : sent) {
+    if (edge.first == b) b_calls += counts.second;
+  }
+  EXPECT_EQ(b_calls, 2u * kUpdates);
+  EXPECT_EQ(sent_runs, kUpdates * kUnit);
+  EXPECT_TRUE(store->Unsent()->edges.empty());
+  EXPECT_EQ(StoredEdges(*store)[std::make_pair(a, b)].second, uint64_t{kUpdates});
 }
 
 TEST(UnsentLayerTest, MarkSentOfMoreThanUnsentIsRefusedNamingTheEdge) {
