@@ -69,14 +69,14 @@ blobgraph_status blobgraph_export_profile(blobgraph_store* store, const char* pa
     StoreObject* object = LookupStore(store);
     if (object == nullptr) return ClosedHandle(kFunction, "store");
     if (path == nullptr) return NullArgument(kFunction, "path");
-    if (object->store->options().read_only) {
+    std::unique_ptr<formats::ProfileWriter> writer;
+    if (blobgraph_status s = OpenWriter(kFunction, path, format, &writer)) return s;
+    if (object->store->options().read_only) {  // the abandoned writer leaves no file
       return Fail(BLOBGRAPH_INVALID_INPUT,
                   std::string(kFunction) + ": store " + object->path +
                       " was opened read-only: exporting marks the observations sent (a write); "
                       "blobgraph_export_graph writes the whole graph from a read-only store");
     }
-    std::unique_ptr<formats::ProfileWriter> writer;
-    if (blobgraph_status s = OpenWriter(kFunction, path, format, &writer)) return s;
     auto unsent = object->store->Unsent();
     if (!unsent.ok()) return FromStatus(unsent.status());
     GraphUpdate written;
