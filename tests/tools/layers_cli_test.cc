@@ -170,5 +170,46 @@ TEST_F(LayersCliTest, ExportToAFullDiskKeepsTheObservationsUnsent) {
   EXPECT_EQ(JsonField(ReadFile(dir() + "/freed.stats"), "unsent_edges"), 0u);
 }
 
+// The file was written but marking its observations sent failed (the
+// store's disk is full): exit 1 saying so, the store still counts them as
+// unsent, and a later export writes them again.
+TEST_F(LayersCliTest, MarkSentFailingAfterTheFileWasWrittenSaysSoAndKeepsThemUnsent) {
+  std::string script =
+      "set -u\n"
+      "B=" + std::string(BLOBGRAPH_EXE) + "\n"
+      "mkdir -p mnt && mount -t tmpfs -o size=8m tmpfs mnt || exit 90\n"
+      "\"$B\" import -q --db mnt/db --text deps.txt --names names.tsv > /dev/null || exit 91\n"
+      // A writable open with nothing to write: the WAL is flushed now, so
+      // the export's own open needs no space.
+      "\"$B\" import -q --db mnt/db --text /dev/null > /dev/null || exit 92\n"
+      "dd if=/dev/zero of=mnt/filler bs=4k 2>/dev/null\n"
+      "\"$B\" export --db mnt/db --format text -o out.txt > full.out 2> full.err\n"
+      "echo $? > full.rc\n"
+      "cp out.txt first.txt\n"
+      "rm mnt/filler\n"
+      "\"$B\" stats --db mnt/db --json > full.stats\n"
+      "\"$B\" export --db mnt/db --format text -o again.txt > again.out 2> again.err\n"
+      "echo $? > again.rc\n"
+      "\"$B\" stats --db mnt/db --json > again.stats\n";
+  WriteFile("deps.txt", kA + " " + kB + "\n" + kA + " " + kB + "\n" + kA + " " + kC + "\n\n" +
+                            kB + " " + kD + "\n");
+  WriteFile("names.tsv", kA + "\tmain\n" + kB + "\tparse\n");
+  WriteFile("marksent.sh", script);
+  CommandResult shell = Shell("unshare -rm sh marksent.sh");
+  ASSERT_EQ(shell.exit_code, 0) << shell.err;
+  std::string all_edges =
+      kA + " " + kB + " 2 0\n" + kA + " " + kC + " 1 0\n" + kB + " " + kD + " 1 0\n";
+  EXPECT_EQ(ReadFile(dir() + "/full.rc"), "1\n");
+  EXPECT_THAT(ReadFile(dir() + "/full.err"),
+              HasSubstr("out.txt holds the observations, but the store still counts them as "
+                        "unsent"));
+  EXPECT_THAT(ReadFile(dir() + "/full.err"), HasSubstr("No space left on device"));
+  EXPECT_EQ(Edges(dir() + "/first.txt"), all_edges);
+  EXPECT_EQ(JsonField(ReadFile(dir() + "/full.stats"), "unsent_edges"), 3u);
+  EXPECT_EQ(ReadFile(dir() + "/again.rc"), "0\n") << ReadFile(dir() + "/again.err");
+  EXPECT_EQ(Edges(dir() + "/again.txt"), all_edges);
+  EXPECT_EQ(JsonField(ReadFile(dir() + "/again.stats"), "unsent_edges"), 0u);
+}
+
 }  // namespace
 }  // namespace blobgraph::tools::testing
