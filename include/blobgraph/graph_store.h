@@ -249,6 +249,12 @@ class GraphStore {
   // kCorruption (naming the column family and key) if a stored record it
   // reads does not decode.
   //
+  // By update.origin(): kObserved updates also add what they add to the
+  // graph to the store's unsent observations (Unsent); kPulled replaces what
+  // the previous pull added (its dynamic counts and load statistics are
+  // subtracted in the same atomic write; call sites stay; an empty pull
+  // clears it); kMerged adds to the graph only.
+  //
   // A failed write (kIOError naming the store and file, e.g. "No space left
   // on device") writes nothing. The store stays readable; RocksDB then
   // refuses writes, and each later Apply() (and Flush()) first tries to
