@@ -266,7 +266,9 @@ class GraphStore {
   // `factor` (0 < factor <= 1, rounding down: counts to whole calls, run
   // weights to 1/65536 of a run, see LoadRecord), then drops edges left with
   // no static count and a dynamic count below `drop_below`, and load records
-  // left with no weight. Static counts never age. Atomic.
+  // left with no weight. Static counts never age. What the last pull
+  // brought ages the same way (so a refresh never takes this store's own
+  // counts); the unsent observations do not age. Atomic.
   virtual Status Decay(double factor, uint64_t drop_below) = 0;
 
   // Callees of `caller`, most probable first (ties: bytewise by hash).
