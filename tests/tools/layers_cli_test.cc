@@ -3,7 +3,11 @@
 // the store's exact contents (export --all --format text, stats --json)
 // checked after each step.
 #include <gtest/gtest.h>
+#include <rocksdb/db.h>
 
+#include <memory>
+
+#include "storage/raw_records_util.h"
 #include "tools/cli_test_util.h"
 
 namespace blobgraph::tools::testing {
@@ -218,6 +222,47 @@ TEST_F(LayersCliTest, MarkSentFailingAfterTheFileWasWrittenSaysSoAndKeepsThemUns
   EXPECT_EQ(ReadFile(dir() + "/again.rc"), "0\n") << ReadFile(dir() + "/again.err");
   EXPECT_EQ(Edges(dir() + "/again.txt"), all_edges);
   EXPECT_EQ(JsonField(ReadFile(dir() + "/again.stats"), "unsent_edges"), 0u);
+}
+
+// Turns a store this build wrote into what format 2 left: format key 2 and
+// no `layers` family.
+void DowngradeToFormatTwo(const std::string& path) {
+  storage_test::PutRaw(path, "default", "format", "blobgraph-store 2");
+  std::vector<std::string> names;
+  ASSERT_TRUE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), path, &names).ok());
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  for (const std::string& name : names) descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions());
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* raw = nullptr;
+  ASSERT_TRUE(rocksdb::DB::Open(rocksdb::DBOptions(), path, descriptors, &handles, &raw).ok());
+  std::unique_ptr<rocksdb::DB> db(raw);
+  for (size_t i = 0; i < names.size(); ++i) {
+    if (names[i] == "layers") ASSERT_TRUE(db->DropColumnFamily(handles[i]).ok());
+  }
+  for (auto* handle : handles) ASSERT_TRUE(db->DestroyColumnFamilyHandle(handle).ok());
+  ASSERT_TRUE(db->Close().ok());
+}
+
+TEST_F(LayersCliTest, FormatTwoStoreIsReadAsItIsAndConvertedWithNothingUnsent) {
+  ImportSmallGraph(db());
+  ASSERT_NO_FATAL_FAILURE(Record(db(), 2));
+  ASSERT_NO_FATAL_FAILURE(DowngradeToFormatTwo(db()));
+  // Read-only commands work and leave it format 2.
+  std::string stats = Stats(db());
+  EXPECT_EQ(JsonField(stats, "unsent_edges"), 0u) << stats;
+  EXPECT_EQ(JsonField(stats, "dynamic_total"), 2u) << stats;
+  CommandResult verify = Run({"verify"});
+  EXPECT_EQ(verify.exit_code, 0) << verify.out << verify.err;
+  std::string all = Export(db(), "all.txt", {"--all"});
+  EXPECT_EQ(storage_test::GetRaw(db(), "default", "format"), "blobgraph-store 2");
+  // A writable open converts it: what it held is neither unsent nor pulled.
+  EXPECT_EQ(Edges(Export(db(), "own.txt")), "");
+  EXPECT_EQ(storage_test::GetRaw(db(), "default", "format"), "blobgraph-store 3");
+  EXPECT_EQ(Edges(Export(db(), "all2.txt", {"--all"})), Edges(all));
+  ASSERT_NO_FATAL_FAILURE(Record(db(), 1, "later.txt"));
+  EXPECT_EQ(Edges(Export(db(), "later.profile")), kA + " " + kC + " 0 1\n");
+  verify = Run({"verify"});
+  EXPECT_EQ(verify.exit_code, 0) << verify.out << verify.err;
 }
 
 }  // namespace
