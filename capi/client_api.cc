@@ -185,7 +185,9 @@ blobgraph_status blobgraph_pull(blobgraph_client* client, blobgraph_store* store
     if (blobgraph_status s = ReadPullOptions(kFunction, options, &pull_options)) return s;
     auto pulled = object->client->Pull(pull_options);
     if (!pulled.ok()) return FromStatus(pulled.status().WithContext(kFunction));
-    // One Apply: the pulled graph lands whole or not at all.
+    // One Apply: the pulled graph lands whole or not at all, replacing the
+    // previous pull (UpdateOrigin::kPulled).
+    pulled->source = UpdateOrigin::kPulled;
     Status applied = store_object->store->Apply(*pulled);
     if (!applied.ok()) {
       return FromStatus(applied.WithContext("store " + store_object->path).WithContext(kFunction));

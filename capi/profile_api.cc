@@ -1,10 +1,10 @@
 // Import of dependency and profile files, export of profile files: the
 // formats/ readers and writers applied to (or fed from) the store.
 #include <string>
-#include <unordered_set>
 
 #include "capi/c_api_internal.h"
 #include "formats/dependency_io.h"
+#include "formats/profile_export.h"
 #include "formats/profile_io.h"
 
 using namespace blobgraph;
@@ -12,28 +12,19 @@ using namespace blobgraph::capi;
 
 namespace {
 
-// Writes every edge, then every named function, then every function that
-// only the node records know (declared, no edges, no name).
-Status WriteProfile(const GraphStore& store, formats::ProfileWriter* writer) {
-  BLOBGRAPH_RETURN_IF_ERROR(writer->Begin(ProfileInfo::NewForThisHost()));
-  BLOBGRAPH_RETURN_IF_ERROR(
-      store.ForEachCaller([&](const BlobHash& caller, std::span<const CalleeInfo> callees) {
-        for (const CalleeInfo& callee : callees) {
-          BLOBGRAPH_RETURN_IF_ERROR(writer->AddEdge(
-              EdgeDelta{caller, callee.callee, callee.static_count, callee.dynamic_count}));
-        }
-        return Status::Ok();
-      }));
-  std::unordered_set<BlobHash> named;
-  BLOBGRAPH_RETURN_IF_ERROR(store.ForEachName([&](const BlobHash& hash, std::string_view name) {
-    named.insert(hash);
-    return writer->AddFunction(hash, std::string(name));
-  }));
-  BLOBGRAPH_RETURN_IF_ERROR(store.ForEachNode([&](const NodeRecord& node) {
-    if (node.callers != 0 || node.callees != 0 || named.count(node.hash)) return Status::Ok();
-    return writer->AddFunction(node.hash, std::nullopt);
-  }));
-  return writer->Finish();
+// Opens the writer for `format` at `path` (the checks both exports share).
+blobgraph_status OpenWriter(const char* function, const char* path, const char* format,
+                            std::unique_ptr<formats::ProfileWriter>* out) {
+  auto parsed = formats::ParseProfileFormat(format == nullptr ? "capnp" : format);
+  if (!parsed.ok()) return FromStatus(parsed.status().WithContext(function));
+  if (*parsed == formats::ProfileFormat::kAuto) {
+    return Fail(BLOBGRAPH_INVALID_ARGUMENT,
+                std::string(function) + ": format \"auto\" is for reading; use capnp, text or json");
+  }
+  auto writer = formats::OpenProfileWriter(path, *parsed);
+  if (!writer.ok()) return FromStatus(writer.status());
+  *out = std::move(writer).value();
+  return BLOBGRAPH_OK;
 }
 
 }  // namespace
@@ -78,15 +69,43 @@ blobgraph_status blobgraph_export_profile(blobgraph_store* store, const char* pa
     StoreObject* object = LookupStore(store);
     if (object == nullptr) return ClosedHandle(kFunction, "store");
     if (path == nullptr) return NullArgument(kFunction, "path");
-    auto parsed = formats::ParseProfileFormat(format == nullptr ? "capnp" : format);
-    if (!parsed.ok()) return FromStatus(parsed.status().WithContext(kFunction));
-    if (*parsed == formats::ProfileFormat::kAuto) {
-      return Fail(BLOBGRAPH_INVALID_ARGUMENT,
-                  std::string(kFunction) + ": format \"auto\" is for reading; use capnp, text or json");
+    std::unique_ptr<formats::ProfileWriter> writer;
+    if (blobgraph_status s = OpenWriter(kFunction, path, format, &writer)) return s;
+    if (object->store->options().read_only) {  // the abandoned writer leaves no file
+      return Fail(BLOBGRAPH_INVALID_INPUT,
+                  std::string(kFunction) + ": store " + object->path +
+                      " was opened read-only: exporting marks the observations sent (a write); "
+                      "blobgraph_export_graph writes the whole graph from a read-only store");
     }
-    auto writer = formats::OpenProfileWriter(path, *parsed);
-    if (!writer.ok()) return FromStatus(writer.status());
-    return FromStatus(WriteProfile(*object->store, writer->get()));
+    auto unsent = object->store->Unsent();
+    if (!unsent.ok()) return FromStatus(unsent.status());
+    GraphUpdate written;
+    if (auto s = FromStatus(formats::WriteUnsentProfile(*unsent, writer.get(), 0, &written))) {
+      return s;
+    }
+    // The file is complete (renamed into place and synced): only now are
+    // its observations handed over.
+    Status marked = object->store->MarkSent(written);
+    if (!marked.ok()) {
+      return FromStatus(marked.WithContext(
+          std::string(kFunction) + ": " + path +
+          " holds the observations, but the store still counts them as unsent"));
+    }
+    return BLOBGRAPH_OK;
+  });
+}
+
+blobgraph_status blobgraph_export_graph(blobgraph_store* store, const char* path,
+                                        const char* format) {
+  static constexpr const char* kFunction = "blobgraph_export_graph";
+  return Guard(kFunction, [&] {
+    StoreObject* object = LookupStore(store);
+    if (object == nullptr) return ClosedHandle(kFunction, "store");
+    if (path == nullptr) return NullArgument(kFunction, "path");
+    std::unique_ptr<formats::ProfileWriter> writer;
+    if (blobgraph_status s = OpenWriter(kFunction, path, format, &writer)) return s;
+    uint64_t edges = 0;
+    return FromStatus(formats::WriteWholeGraph(*object->store, writer.get(), 0, {}, &edges));
   });
 }
 

@@ -5,11 +5,13 @@
 //
 //   At start (warm start):
 //     auto client = ProfileClient::Connect(options);          // address, token, TLS
-//     auto warm = (*client)->Pull({.max_functions = 100000});  // hot part only
-//     local_store->Apply(*warm);   // into a fresh or scratch local store
+//     (*client)->PullInto(*local_store, {.max_functions = 100000});  // replaces the last pull
 //     auto start = (*client)->StartSet(256);                   // fetch these first
 //     // open the Engine on the local store; prefetch from it as usual
 //   At exit (push what it recorded):
+//     // the engine flushed the run into local_store (its own observations)
+//     auto pushed = (*client)->PushObservations(*local_store);  // unsent only, once
+//   or push a GraphUpdate of its own making:
 //     GraphUpdate recorded = ...;  // the run's edges (dynamic counts), names, load order
 //     recorded.profile = ProfileInfo::NewForThisHost();  // fresh id, once per run
 //     Status pushed = (*client)->Push(recorded);
@@ -114,6 +116,20 @@ class ProfileClient {
   // applies it has a start set; `profile` and `runs` are left empty. An
   // older server sends no loads (run_weight 0).
   Result<GraphUpdate> Pull(const PullOptions& options = {});
+
+  // The store's side of the round trip (profile_client_store.cc). A store
+  // sends only what it observed itself, each observation once:
+  // PushObservations pushes store.Unsent() under a fresh profile id and,
+  // once the server acknowledged it, marks it sent (GraphStore::MarkSent).
+  // Nothing unsent: nothing is pushed (edges_applied 0). A failed push
+  // leaves the observations unsent for the next call; if MarkSent fails
+  // after the server applied the push, the error says the server has them
+  // while the store still counts them as unsent.
+  Result<PushResult> PushObservations(GraphStore& store);
+  // Pull(options) applied to `store` as a pull (UpdateOrigin::kPulled): it
+  // replaces what the previous pull into the store brought. Returns what
+  // was pulled.
+  Result<GraphUpdate> PullInto(GraphStore& store, const PullOptions& options = {});
   Result<std::vector<BlobHash>> StartSet(uint32_t max);
   // Most probable first; max 0 = all.
   Result<std::vector<CalleeInfo>> Callees(const BlobHash& caller, uint32_t max = 0);

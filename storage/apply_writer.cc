@@ -131,7 +131,8 @@ std::vector<uint32_t> SortedEdgeOrder(const std::vector<EdgeDelta>& edges, NodeD
 // cheaper than an iterator Seek per caller, which positions every level).
 class ExistingRows {
  public:
-  explicit ExistingRows(const DbHandles& handles) : handles_(handles) {}
+  ExistingRows(const DbHandles& handles, const RowOverlay* overlay)
+      : handles_(handles), overlay_(overlay) {}
 
   // REQUIRES: `callers` ascending. Afterwards Row(i) is the i-th caller's row.
   Status Fetch(const std::vector<rocksdb::Slice>& callers) {
@@ -146,6 +147,17 @@ class ExistingRows {
         return FromRocks(statuses_[i], handles_.path + ": reading " +
                                            DescribeKey(Cf::kEdges, View(callers[i])));
       }
+      if (overlay_ == nullptr) continue;
+      // A refresh rewrote this row in the same batch: plan against that.
+      auto recomputed = overlay_->find(BlobHash::FromBytes(callers[i].data()));
+      if (recomputed == overlay_->end()) continue;
+      if (!recomputed->second) {
+        statuses_[i] = rocksdb::Status::NotFound();
+        values_[i].Reset();
+      } else {
+        values_[i].PinSelf(*recomputed->second);
+        statuses_[i] = rocksdb::Status::OK();
+      }
     }
     return Status::Ok();
   }
@@ -155,6 +167,7 @@ class ExistingRows {
 
  private:
   const DbHandles& handles_;
+  const RowOverlay* overlay_;
   std::vector<rocksdb::PinnableSlice> values_;
   std::vector<rocksdb::Status> statuses_;
 };
@@ -194,8 +207,27 @@ Status AddRepeat(const std::string& path, const EdgeDelta& edge, RowEntry* entry
 
 // `*added` gets the sums of what the edge operands add (saturating; for the
 // store-wide totals, see total_checks.h).
+// What the caller's planned increments add to `layer`: all of them for the
+// unsent layer; the dynamic counts alone for the pulled one.
+Status EmitLayerRow(const LayerTarget& layer, const BlobHash& caller,
+                    const std::vector<RowEntry>& entries, WriteSink* sink) {
+  if (!layer.layer) return Status::Ok();
+  std::string encoded;
+  if (*layer.layer == Layer::kPulled) {
+    std::vector<RowEntry> dynamic;
+    for (const RowEntry& entry : entries) {
+      if (entry.dynamic_count != 0) dynamic.push_back({entry.callee, 0, entry.dynamic_count});
+    }
+    if (dynamic.empty()) return Status::Ok();
+    EncodeRow(dynamic, &encoded);
+  } else {
+    EncodeRow(entries, &encoded);
+  }
+  return sink->Merge(Cf::kLayers, LayerKey(*layer.layer, LayerKind::kEdges, &caller), encoded);
+}
+
 Status EmitEdges(const DbHandles& handles, const std::vector<EdgeDelta>& edges, WriteSink* sink,
-                 NodeDeltas* nodes, StoreTotals* added) {
+                 NodeDeltas* nodes, StoreTotals* added, const LayerTarget& layer) {
   if (edges.size() >= (uint64_t{1} << 32)) {
     return Status::InvalidInput("update has " + std::to_string(edges.size()) +
                                 " edges; split it below 2^32");
@@ -203,7 +235,7 @@ Status EmitEdges(const DbHandles& handles, const std::vector<EdgeDelta>& edges, 
   constexpr size_t kChunkCallers = 1024;
   constexpr size_t kPrefetchAhead = 16;
   std::vector<uint32_t> order = SortedEdgeOrder(edges, nodes);
-  ExistingRows existing(handles);
+  ExistingRows existing(handles, layer.overlay);
   std::vector<size_t> group_starts;  // into `order`, one per caller of the chunk
   std::vector<rocksdb::Slice> keys;
   std::vector<RowEntry> entries;
@@ -259,6 +291,7 @@ Status EmitEdges(const DbHandles& handles, const std::vector<EdgeDelta>& edges, 
       }
       EncodeRow(entries, &encoded);
       BLOBGRAPH_RETURN_IF_ERROR(sink->Merge(Cf::kEdges, HashKey(caller), encoded));
+      BLOBGRAPH_RETURN_IF_ERROR(EmitLayerRow(layer, caller, entries, sink));
     }
     chunk_start = i;
   }
@@ -296,9 +329,13 @@ Status EmitNames(const std::vector<std::pair<BlobHash, std::string>>& names, Wri
   return Status::Ok();
 }
 
-Status EmitRuns(const DbHandles& handles, const std::vector<std::vector<BlobHash>>& runs,
-                const std::vector<RunContinuation>& continuations, WriteSink* sink) {
-  if (runs.empty() && continuations.empty()) return Status::Ok();
+Status EmitRuns(const DbHandles& handles, const GraphUpdate& update, const LayerTarget& layer,
+                WriteSink* sink) {
+  const std::vector<std::vector<BlobHash>>& runs = update.runs;
+  const std::vector<RunContinuation>& continuations = update.run_continuations;
+  if (runs.empty() && continuations.empty() && update.loads.empty() && update.run_weight == 0) {
+    return Status::Ok();
+  }
   std::unordered_map<BlobHash, LoadDelta> loads;
   // One first load at `position` of its run, in fixed-point run weights
   // (key_layout.h, `loads`).
@@ -329,12 +366,23 @@ Status EmitRuns(const DbHandles& handles, const std::vector<std::vector<BlobHash
       BLOBGRAPH_RETURN_IF_ERROR(add_load(part.loads[i], position));
     }
   }
+  // Aggregated statistics (a profile's): already in fixed point.
+  for (const LoadWeights& weights : update.loads) {
+    LoadDelta& load = loads[weights.hash];
+    if (!CheckedAdd(load.runs, weights.run_weight, &load.runs) ||
+        !CheckedAdd(load.position_sum, weights.position_weight, &load.position_sum)) {
+      return Status::InvalidInput(handles.path + ": load record of " + weights.hash.ToHex() +
+                                  ": the update's run weights sum past 2^64 - 1");
+    }
+  }
   std::vector<std::pair<BlobHash, LoadDelta>> sorted(loads.begin(), loads.end());
   std::sort(sorted.begin(), sorted.end(),
             [](const auto& a, const auto& b) { return a.first < b.first; });
   uint64_t run_weight;
-  if (!CheckedMul(runs.size(), kRunWeightUnit, &run_weight)) {
-    return Status::InvalidInput(handles.path + ": update has too many runs");
+  if (!CheckedMul(runs.size(), kRunWeightUnit, &run_weight) ||
+      !CheckedAdd(run_weight, update.run_weight, &run_weight)) {
+    return Status::InvalidInput(handles.path + ": update has too many runs (its run weight "
+                                "passes 2^64 - 1)");
   }
   BLOBGRAPH_RETURN_IF_ERROR(CheckLoadTotals(handles, sorted, run_weight));
   std::string value;
@@ -342,10 +390,34 @@ Status EmitRuns(const DbHandles& handles, const std::vector<std::vector<BlobHash
     uint64_t values[2] = {load.runs, load.position_sum};
     EncodeVarints(values, 2, &value);
     BLOBGRAPH_RETURN_IF_ERROR(sink->Merge(Cf::kLoads, HashKey(hash), value));
+    if (layer.layer) {
+      BLOBGRAPH_RETURN_IF_ERROR(
+          sink->Merge(Cf::kLayers, LayerKey(*layer.layer, LayerKind::kLoad, &hash), value));
+    }
   }
-  if (runs.empty()) return Status::Ok();  // continuations add loads, not runs
+  if (run_weight == 0) return Status::Ok();  // continuations add loads, not runs
   EncodeVarints(&run_weight, 1, &value);
+  if (layer.layer) {
+    BLOBGRAPH_RETURN_IF_ERROR(
+        sink->Merge(Cf::kLayers, LayerKey(*layer.layer, LayerKind::kRunWeight), value));
+  }
   return sink->Merge(Cf::kMeta, kRunsKey, value);
+}
+
+// The unsent layer keeps the declared functions (sorted, once each: the
+// key order an ingested SST needs). A pull's are not kept: a declared
+// function is never taken out of the graph.
+Status EmitDeclaredFunctions(const std::vector<BlobHash>& functions, const LayerTarget& layer,
+                             WriteSink* sink) {
+  if (layer.layer != Layer::kUnsent || functions.empty()) return Status::Ok();
+  std::vector<BlobHash> sorted = functions;
+  std::sort(sorted.begin(), sorted.end());
+  sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
+  for (const BlobHash& function : sorted) {
+    BLOBGRAPH_RETURN_IF_ERROR(
+        sink->Put(Cf::kLayers, LayerKey(Layer::kUnsent, LayerKind::kFunction, &function), ""));
+  }
+  return Status::Ok();
 }
 
 Status EmitStoreTotals(const StoreTotals& added, WriteSink* sink) {
@@ -370,11 +442,14 @@ Status EmitFeedback(const DbHandles& handles, const FeedbackStats& feedback, Wri
 
 }  // namespace
 
-Status EmitUpdate(const DbHandles& handles, const GraphUpdate& update, WriteSink* sink) {
+Status EmitUpdate(const DbHandles& handles, const GraphUpdate& update, WriteSink* sink,
+                  const LayerTarget& layer) {
   StoreTotals added;
   {
     NodeDeltas nodes;  // freed before the smaller column families are built
-    BLOBGRAPH_RETURN_IF_ERROR(EmitEdges(handles, update.edges, sink, &nodes, &added));
+    BLOBGRAPH_RETURN_IF_ERROR(EmitEdges(handles, update.edges, sink, &nodes, &added, layer));
+    // Layer keys ascend: edges ('e') were written, declared functions ('f') next.
+    BLOBGRAPH_RETURN_IF_ERROR(EmitDeclaredFunctions(update.functions, layer, sink));
     for (const BlobHash& function : update.functions) nodes[function];
     bool totals_fit = false;
     BLOBGRAPH_RETURN_IF_ERROR(StoreTotalsFit(handles, added, &totals_fit));
@@ -382,7 +457,7 @@ Status EmitUpdate(const DbHandles& handles, const GraphUpdate& update, WriteSink
   }
   BLOBGRAPH_RETURN_IF_ERROR(EmitNames(update.names, sink));
   BLOBGRAPH_RETURN_IF_ERROR(EmitFeedback(handles, update.feedback, sink));
-  BLOBGRAPH_RETURN_IF_ERROR(EmitRuns(handles, update.runs, update.run_continuations, sink));
+  BLOBGRAPH_RETURN_IF_ERROR(EmitRuns(handles, update, layer, sink));
   BLOBGRAPH_RETURN_IF_ERROR(EmitStoreTotals(added, sink));  // "totals": the last meta key
   if (update.profile) BLOBGRAPH_RETURN_IF_ERROR(EmitProfileRecord(handles, update, sink));
   return Status::Ok();

@@ -16,6 +16,7 @@
 #pragma once
 
 #include "blobgraph/graph_store.h"
+#include "storage/layers.h"
 #include "storage/write_sink.h"
 
 namespace blobgraph::storage {
@@ -31,6 +32,10 @@ inline constexpr size_t kAutoIngestThreshold = 100000;
 // would pass 2^64 - 1, naming the caller and callee or the function),
 // kCorruption (a stored record it reads does not decode; names the column
 // family and key), kIOError. On error nothing must be committed.
-Status EmitUpdate(const DbHandles& handles, const GraphUpdate& update, WriteSink* sink);
+// `layer`: the layer the update's planned increments also go to (what it
+// adds to the graph: static counts only where the graph takes them, see
+// row_plan.h), and for a refresh the rows its removal recomputed.
+Status EmitUpdate(const DbHandles& handles, const GraphUpdate& update, WriteSink* sink,
+                  const LayerTarget& layer = {});
 
 }  // namespace blobgraph::storage

@@ -10,6 +10,7 @@
 //                   then reports as a count at its ceiling.
 #pragma once
 
+#include <cmath>
 #include <cstdint>
 #include <limits>
 
@@ -30,6 +31,14 @@ inline constexpr uint64_t kMaxCount = std::numeric_limits<uint64_t>::max();
 inline uint64_t SaturatingAdd(uint64_t a, uint64_t b) {
   uint64_t sum;
   return __builtin_add_overflow(a, b, &sum) ? kMaxCount : sum;
+}
+
+// floor(value * factor) for 0 < factor <= 1: Decay's rounding, shared by
+// the graph and the pulled layer so that a pulled count never ends above
+// the graph's.
+inline uint64_t ScaleDown(uint64_t value, double factor) {
+  if (factor >= 1.0) return value;
+  return static_cast<uint64_t>(std::floor(static_cast<long double>(value) * factor));
 }
 
 inline uint64_t SaturatingMul(uint64_t a, uint64_t b) {

@@ -19,6 +19,7 @@
 #include "storage/count_math.h"
 #include "storage/graph_store_impl.h"
 #include "storage/key_layout.h"
+#include "storage/layers.h"
 #include "storage/profile_records.h"
 #include "storage/rocks_status.h"
 
@@ -29,10 +30,7 @@ struct InTotals {
   uint64_t in_static = 0, in_dynamic = 0, callers = 0;
 };
 
-uint64_t Scale(uint64_t value, double factor) {
-  if (factor >= 1.0) return value;
-  return static_cast<uint64_t>(std::floor(static_cast<long double>(value) * factor));
-}
+uint64_t Scale(uint64_t value, double factor) { return ScaleDown(value, factor); }
 
 }  // namespace
 
@@ -144,6 +142,11 @@ Status GraphStoreImpl::Decay(double factor, uint64_t drop_below) {
   }
   EncodeVarints(store_totals, 2, &encoded);  // after "runs": SST keys ascend
   BLOBGRAPH_RETURN_IF_ERROR(sink->Put(Cf::kMeta, kTotalsKey, encoded));
+  // The pulled layer ages with the graph, so a later refresh never takes
+  // this store's own counts away; the unsent layer does not (the farm must
+  // receive exactly what was observed).
+  BLOBGRAPH_RETURN_IF_ERROR(
+      EmitPulledDecay(handles_, snapshot.snapshot(), factor, drop_below, sink.get()));
   return sink->Commit();
 }
 

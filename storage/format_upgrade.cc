@@ -31,6 +31,18 @@ Status ScaleRecord(const DbHandles& handles, Cf cf, std::string_view key, std::s
   return Status::Ok();
 }
 
+// Adds the format key to `batch` and writes it synced.
+Status WriteFormatKey(const DbHandles& handles, rocksdb::WriteBatch* batch) {
+  BLOBGRAPH_RETURN_IF_ERROR(FromRocks(
+      batch->Put(handles.family(Cf::kMeta), rocksdb::Slice(kFormatKey.data(), kFormatKey.size()),
+                 FormatValue(kFormatVersion)),
+      handles.path + ": writing format version"));
+  rocksdb::WriteOptions write;
+  write.sync = true;
+  return FromRocks(handles.db->Write(write, batch),
+                   handles.path + ": converting to format " + std::to_string(kFormatVersion));
+}
+
 }  // namespace
 
 uint64_t RunWeightUnitOf(int format_version) { return format_version >= 2 ? kRunWeightUnit : 1; }
@@ -38,6 +50,9 @@ uint64_t RunWeightUnitOf(int format_version) { return format_version >= 2 ? kRun
 Status UpgradeFormat(const DbHandles& handles, int from_version) {
   if (from_version >= kFormatVersion) return Status::Ok();
   rocksdb::WriteBatch batch;
+  // 2 -> 3 adds the `layers` family, which the read-write open created
+  // (empty: a converted store's counts are neither unsent nor pulled).
+  if (from_version >= 2) return WriteFormatKey(handles, &batch);
   std::string scaled;
   std::unique_ptr<rocksdb::Iterator> it(
       handles.db->NewIterator(rocksdb::ReadOptions(), handles.family(Cf::kLoads)));
@@ -79,14 +94,7 @@ Status UpgradeFormat(const DbHandles& handles, int from_version) {
   } else if (!got.IsNotFound()) {
     return FromRocks(got, handles.path + ": reading " + DescribeKey(Cf::kMeta, kRunsKey));
   }
-  BLOBGRAPH_RETURN_IF_ERROR(FromRocks(
-      batch.Put(handles.family(Cf::kMeta), rocksdb::Slice(kFormatKey.data(), kFormatKey.size()),
-                FormatValue(kFormatVersion)),
-      handles.path + ": writing format version"));
-  rocksdb::WriteOptions write;
-  write.sync = true;
-  return FromRocks(handles.db->Write(write, &batch),
-                   handles.path + ": converting to format " + std::to_string(kFormatVersion));
+  return WriteFormatKey(handles, &batch);
 }
 
 }  // namespace blobgraph::storage

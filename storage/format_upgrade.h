@@ -19,6 +19,10 @@ uint64_t RunWeightUnitOf(int format_version);
 // format key, in one synced WriteBatch: all of it or nothing.
 // Format 1 -> 2: load records and the meta "runs" counter are multiplied by
 // kRunWeightUnit, and the meta "totals" are summed from the edges.
+// Format 2 -> 3: the `layers` family (created empty by the read-write open,
+// storage/open.cc): the store's existing counts become neither unsent nor
+// pulled, so a converted store's first export sends only what it observes
+// from then on (export --all writes everything).
 // Errors: kCorruption (a record does not decode, naming the column family
 // and key; or a count too large to convert), kIOError.
 Status UpgradeFormat(const DbHandles& handles, int from_version);

@@ -5,8 +5,9 @@
 #include "storage/apply_writer.h"
 #include "storage/corrupt_value.h"
 #include "storage/format_upgrade.h"
-#include "storage/profile_records.h"
 #include "core/quote.h"
+#include "storage/layers.h"
+#include "storage/profile_records.h"
 #include "storage/rocks_status.h"
 
 namespace blobgraph::storage {
@@ -33,6 +34,7 @@ GraphStoreImpl::~GraphStoreImpl() {
     static_cast<void>(recorder_->Record(db_.get(), db_->GetLatestSequenceNumber()));
   }
   for (rocksdb::ColumnFamilyHandle* handle : handles_.families) {
+    if (handle == nullptr) continue;  // `layers` of a format-2 store opened read-only
     db_->DestroyColumnFamilyHandle(handle).PermitUncheckedError();
   }
   // Close() reports errors our destructor cannot return; unsynced data is
@@ -110,18 +112,53 @@ Status GraphStoreImpl::CheckProfile(const ProfileInfo& profile, bool force) cons
 
 Status GraphStoreImpl::Apply(const GraphUpdate& update, const ApplyOptions& apply) {
   BLOBGRAPH_RETURN_IF_ERROR(RefuseIfReadOnly("Apply"));
-  if (update.empty()) return Status::Ok();
+  const UpdateOrigin origin = update.origin();
+  // An empty pull still replaces the previous one (the server's graph is empty).
+  if (update.empty() && origin != UpdateOrigin::kPulled) return Status::Ok();
   std::lock_guard<std::mutex> lock(writer_mutex_);
   BLOBGRAPH_RETURN_IF_ERROR(ResumeIfStopped());
-  if (update.profile) BLOBGRAPH_RETURN_IF_ERROR(CheckProfile(*update.profile, apply.force));
+  if (origin == UpdateOrigin::kMerged) {
+    BLOBGRAPH_RETURN_IF_ERROR(CheckProfile(*update.profile, apply.force));
+  }
+  LayerTarget layer;
+  if (origin == UpdateOrigin::kObserved) layer.layer = Layer::kUnsent;
+  if (origin == UpdateOrigin::kPulled) {
+    layer.layer = Layer::kPulled;
+    bool refresh = false;
+    BLOBGRAPH_RETURN_IF_ERROR(HasPulledLayer(handles_, &refresh));
+    // A refresh Puts recomputed rows that the new pull's Merges apply on
+    // top of, in one WriteBatch; a first pull keeps the fast path below.
+    if (refresh) return ApplyRefresh(update);
+  }
   size_t items = update.edges.size() + update.functions.size() + update.names.size();
   for (const auto& run : update.runs) items += run.size();
   for (const auto& part : update.run_continuations) items += part.loads.size();
   bool ingest = apply.method == WriteMethod::kIngest ||
                 (apply.method == WriteMethod::kAuto && items > kAutoIngestThreshold);
   std::unique_ptr<WriteSink> sink = NewSink(ingest, items);
-  BLOBGRAPH_RETURN_IF_ERROR(EmitUpdate(handles_, update, sink.get()));
+  BLOBGRAPH_RETURN_IF_ERROR(EmitUpdate(handles_, update, sink.get(), layer));
   return sink->Commit();
+}
+
+Status GraphStoreImpl::ApplyRefresh(const GraphUpdate& update) {
+  size_t items = update.edges.size() + update.functions.size() + update.names.size();
+  std::unique_ptr<WriteSink> batch = NewSink(/*ingest=*/false, items);
+  RowOverlay overlay;
+  BLOBGRAPH_RETURN_IF_ERROR(EmitPulledRemoval(handles_, batch.get(), &overlay));
+  LayerTarget layer{Layer::kPulled, &overlay};
+  BLOBGRAPH_RETURN_IF_ERROR(EmitUpdate(handles_, update, batch.get(), layer));
+  return batch->Commit();
+}
+
+Result<GraphUpdate> GraphStoreImpl::Unsent() const { return ReadUnsent(handles_); }
+
+Status GraphStoreImpl::MarkSent(const GraphUpdate& sent) {
+  BLOBGRAPH_RETURN_IF_ERROR(RefuseIfReadOnly("MarkSent"));
+  std::lock_guard<std::mutex> lock(writer_mutex_);
+  BLOBGRAPH_RETURN_IF_ERROR(ResumeIfStopped());
+  std::unique_ptr<WriteSink> batch = NewSink(/*ingest=*/false, sent.edges.size());
+  BLOBGRAPH_RETURN_IF_ERROR(EmitMarkSent(handles_, sent, batch.get()));
+  return batch->Commit();
 }
 
 Status GraphStoreImpl::Flush() {
@@ -142,6 +179,7 @@ Status GraphStoreImpl::CompactAll() {
   rocksdb::CompactRangeOptions compact;
   compact.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForceOptimized;
   for (size_t i = 0; i < kCfCount; ++i) {
+    if (handles_.families[i] == nullptr) continue;
     BLOBGRAPH_RETURN_IF_ERROR(
         FromRocks(db_->CompactRange(compact, handles_.families[i], nullptr, nullptr),
                   path_ + ": compacting " + CfName(static_cast<Cf>(i))));

@@ -56,6 +56,9 @@ class GraphStoreImpl final : public GraphStore {
   Status ForEachName(const NameVisitor& visit) const override;
   Status ForEachLoadRecord(const LoadVisitor& visit) const override;
 
+  Result<GraphUpdate> Unsent() const override;
+  Status MarkSent(const GraphUpdate& sent) override;
+
   Result<StoreStats> Stats() const override;
   Result<FeedbackStats> LifetimeFeedback() const override;
   Result<uint64_t> RunWeight() const override;
@@ -77,6 +80,9 @@ class GraphStoreImpl final : public GraphStore {
   Status VerifyFiles(std::vector<std::string>* problems) const;
   // Refuses a retracted id always, one merged before unless `force`.
   Status CheckProfile(const ProfileInfo& profile, bool force) const;
+  // Apply() of a pull into a store holding an earlier one (layers.h).
+  // REQUIRES: writer_mutex_ held.
+  Status ApplyRefresh(const GraphUpdate& update);
   // Reads one value; *found false if absent.
   Status GetValue(Cf cf, std::string_view key, std::string* value, bool* found) const;
   std::unique_ptr<rocksdb::Iterator> NewScan(Cf cf, const rocksdb::Snapshot* snapshot) const;

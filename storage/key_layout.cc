@@ -15,6 +15,7 @@ const char* CfName(Cf cf) {
     case Cf::kNames: return "names";
     case Cf::kLoads: return "loads";
     case Cf::kProfiles: return "profiles";
+    case Cf::kLayers: return "layers";
   }
   return "?";
 }
@@ -139,5 +140,15 @@ std::optional<int> ParseFormatValue(std::string_view value) {
 }
 
 std::string_view HashKey(const BlobHash& hash) { return hash.AsBytes(); }
+
+std::string LayerPrefix(Layer layer, LayerKind kind) {
+  return {static_cast<char>(layer), static_cast<char>(kind)};
+}
+
+std::string LayerKey(Layer layer, LayerKind kind, const BlobHash* hash) {
+  std::string key = LayerPrefix(layer, kind);
+  if (hash != nullptr) key.append(hash->AsBytes());
+  return key;
+}
 
 }  // namespace blobgraph::storage

@@ -89,6 +89,31 @@
 //           ageing_at_merge  8 bytes, a double (meta "ageing" at the merge)
 //   (Put: the merge writes it, Retract rewrites it marked retracted; a
 //   retracted id stays, so it is never merged again.)
+//
+// Column family `layers` (format 3; storage/layers.h): two layers over the
+// graph, each a copy of part of what the graph holds, never read by the
+// prefetch path.
+//   "unsent" (byte 'U'): this store's own observations (updates of origin
+//     kObserved) not yet handed over by MarkSent: what export and push send.
+//     Never aged by Decay.
+//   "pulled" (byte 'P'): the dynamic counts and load statistics the last
+//     pull brought (origin kPulled), which the next pull subtracts from the
+//     graph before it adds its own. Aged by Decay like the graph (rounding
+//     down, so it never exceeds the graph's counts).
+//   key byte 0 = layer ('P' or 'U'), byte 1 = kind, then:
+//     'e' + caller hash (32 bytes) -> edge row, the encoding of `edges`
+//          (pulled rows keep static counts 0: call sites are never pulled
+//          back out of the graph)
+//     'f' + function hash (32 bytes) -> empty: a declared function (unsent)
+//     'l' + function hash (32 bytes) -> varint run_weight, varint
+//          position_weight, as in `loads` (fixed point)
+//     'r' (2 bytes, no suffix) -> varint run weight, as meta "runs"
+//   Within a layer keys sort 'e' < 'f' < 'l' < 'r' (an ingested SST writes
+//   them in that order). Merge operands: edge rows ('e', EdgeRow add) and
+//   varint vectors ('l', 'r', VarintAdd); 'f' keys are Put. MarkSent, a
+//   refresh and Decay rewrite layer records with Put/Delete.
+//   A format-2 store opened for writing gets an empty `layers` family: its
+//   existing counts are neither unsent nor pulled.
 #pragma once
 
 #include <array>
@@ -103,9 +128,10 @@
 
 namespace blobgraph::storage {
 
-// 2: run weights in fixed point (loads CF, meta "runs") and the meta
-// "totals" record. 1: whole runs, no totals.
-inline constexpr int kFormatVersion = 2;
+// 3: the `layers` column family (unsent and pulled layers). 2: run weights
+// in fixed point (loads CF, meta "runs") and the meta "totals" record.
+// 1: whole runs, no totals.
+inline constexpr int kFormatVersion = 3;
 // Run weight of one recorded run, format 2 (see `loads` above).
 inline constexpr uint64_t kRunWeightUnit = LoadRecord::kRunWeight;
 inline constexpr std::string_view kFormatKey = "format";
@@ -120,8 +146,10 @@ inline constexpr size_t kNodeFields = 5;
 inline constexpr size_t kFeedbackFields = 5;
 
 // Column families, in the order the store opens them.
-enum class Cf : uint8_t { kMeta, kEdges, kNodes, kNames, kLoads, kProfiles };
-inline constexpr size_t kCfCount = 6;
+enum class Cf : uint8_t { kMeta, kEdges, kNodes, kNames, kLoads, kProfiles, kLayers };
+inline constexpr size_t kCfCount = 7;
+// The first format with the `layers` family (older stores lack it).
+inline constexpr int kLayersFormatVersion = 3;
 // RocksDB's name of the column family ("default" for kMeta).
 const char* CfName(Cf cf);
 
@@ -178,5 +206,14 @@ std::string FormatValue(int version);
 std::optional<int> ParseFormatValue(std::string_view value);
 
 std::string_view HashKey(const BlobHash& hash);  // points into `hash`
+
+// ---- layers ----
+enum class Layer : char { kPulled = 'P', kUnsent = 'U' };
+enum class LayerKind : char { kEdges = 'e', kFunction = 'f', kLoad = 'l', kRunWeight = 'r' };
+inline constexpr size_t kLayerKeyPrefix = 2;  // layer byte, kind byte
+// The key of a layer record; `hash` is required for every kind but kRunWeight.
+std::string LayerKey(Layer layer, LayerKind kind, const BlobHash* hash = nullptr);
+// The two-byte prefix shared by a layer's records of one kind.
+std::string LayerPrefix(Layer layer, LayerKind kind);
 
 }  // namespace blobgraph::storage

@@ -170,7 +170,33 @@ class VarintAddMergeOperator final : public rocksdb::MergeOperator {
   const char* Name() const override { return "blobgraph.VarintAdd"; }
 };
 
+// The `layers` family holds edge rows and varint vectors side by side; the
+// key's kind byte (key_layout.h) says which. Stateless like the others.
+class LayerMergeOperator final : public rocksdb::MergeOperator {
+ public:
+  bool FullMergeV2(const MergeOperationInput& in, MergeOperationOutput* out) const override {
+    return IsRow(in.key) ? rows_.FullMergeV2(in, out) : varints_.FullMergeV2(in, out);
+  }
+  bool PartialMergeMulti(const rocksdb::Slice& key, const std::deque<rocksdb::Slice>& operands,
+                         std::string* new_value, rocksdb::Logger* logger) const override {
+    return IsRow(key) ? rows_.PartialMergeMulti(key, operands, new_value, logger)
+                      : varints_.PartialMergeMulti(key, operands, new_value, logger);
+  }
+  const char* Name() const override { return "blobgraph.LayerAdd"; }
+
+ private:
+  static bool IsRow(const rocksdb::Slice& key) {
+    return key.size() > 1 && key[1] == static_cast<char>(LayerKind::kEdges);
+  }
+  EdgeRowMergeOperator rows_;
+  VarintAddMergeOperator varints_;
+};
+
 }  // namespace
+
+std::shared_ptr<rocksdb::MergeOperator> NewLayerMergeOperator() {
+  return std::make_shared<LayerMergeOperator>();
+}
 
 std::shared_ptr<rocksdb::MergeOperator> NewEdgeRowMergeOperator() {
   return std::make_shared<EdgeRowMergeOperator>();

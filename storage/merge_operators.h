@@ -20,4 +20,8 @@ std::shared_ptr<rocksdb::MergeOperator> NewEdgeRowMergeOperator();
 // Used by `nodes`, `loads` and the meta counters.
 std::shared_ptr<rocksdb::MergeOperator> NewVarintAddMergeOperator();
 
+// The `layers` family: edge-row add for its 'e' keys, varint add for the
+// rest (key_layout.h, `layers`).
+std::shared_ptr<rocksdb::MergeOperator> NewLayerMergeOperator();
+
 }  // namespace blobgraph::storage

@@ -34,7 +34,7 @@ struct OpenedDb {
 
 void CloseDb(OpenedDb* opened) {
   for (rocksdb::ColumnFamilyHandle* handle : opened->families) {
-    opened->db->DestroyColumnFamilyHandle(handle).PermitUncheckedError();
+    if (handle != nullptr) opened->db->DestroyColumnFamilyHandle(handle).PermitUncheckedError();
   }
   opened->families.clear();
   if (opened->db) opened->db->Close().PermitUncheckedError();
@@ -104,22 +104,33 @@ class CheckLock {
 // Opens the column families in `names` (ours get our options; any foreign
 // family is opened with defaults and closed again at once). Read-only
 // unless `writer` is set: then read-write, with the store's LOG and
-// `writer` recording its state.
+// `writer` recording its state; a read-write open creates the `layers`
+// family a format-2 store lacks (Open checked every other one is there).
+// A read-only open of such a store leaves families[Cf::kLayers] null.
 Status OpenDb(const std::string& path, const StoreOptions& options, bool create,
               const std::vector<std::string>& names,
               const std::shared_ptr<storage::StoreStateRecorder>& writer, OpenedDb* opened) {
   storage::TunedOptions tuned = storage::BuildOptions(options);
   tuned.db.create_if_missing = create;
-  tuned.db.create_missing_column_families = create;
+  tuned.db.create_missing_column_families = create || writer != nullptr;
   if (writer != nullptr) {
     tuned.db.info_log = storage::NewStoreInfoLog(path);
     tuned.db.listeners.push_back(writer);
   }
-  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors = tuned.families;
+  auto listed = [&names](const std::string& name) {
+    return std::find(names.begin(), names.end(), name) != names.end();
+  };
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  std::vector<size_t> ours;  // descriptors[i] is our family ours[i]
+  for (size_t i = 0; i < storage::kCfCount; ++i) {
+    if (!create && writer == nullptr && !listed(tuned.families[i].name)) continue;
+    descriptors.push_back(tuned.families[i]);
+    ours.push_back(i);
+  }
   for (const std::string& name : names) {
-    bool ours = std::any_of(descriptors.begin(), descriptors.begin() + storage::kCfCount,
-                            [&name](const auto& d) { return d.name == name; });
-    if (!ours) descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions());
+    bool known = std::any_of(tuned.families.begin(), tuned.families.begin() + storage::kCfCount,
+                             [&name](const auto& d) { return d.name == name; });
+    if (!known) descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions());
   }
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
@@ -128,16 +139,17 @@ Status OpenDb(const std::string& path, const StoreOptions& options, bool create,
                         : rocksdb::DB::Open(tuned.db, path, descriptors, &handles, &raw);
   if (!status.ok()) return MapOpenError(status, path, tuned.db.info_log.get());
   opened->db.reset(raw);
-  for (size_t i = storage::kCfCount; i < handles.size(); ++i) {
+  for (size_t i = ours.size(); i < handles.size(); ++i) {
     opened->db->DestroyColumnFamilyHandle(handles[i]).PermitUncheckedError();
   }
-  handles.resize(storage::kCfCount);
-  opened->families = std::move(handles);
+  opened->families.assign(storage::kCfCount, nullptr);
+  for (size_t i = 0; i < ours.size(); ++i) opened->families[ours[i]] = handles[i];
   return Status::Ok();
 }
 
 bool AllFamiliesEmpty(const OpenedDb& opened) {
   for (rocksdb::ColumnFamilyHandle* handle : opened.families) {
+    if (handle == nullptr) continue;
     std::unique_ptr<rocksdb::Iterator> it(opened.db->NewIterator(rocksdb::ReadOptions(), handle));
     it->SeekToFirst();
     if (it->Valid() || !it->status().ok()) return false;
@@ -291,6 +303,8 @@ Result<std::unique_ptr<GraphStore>> GraphStore::Open(const std::string& path,
   for (size_t i = 0; i < storage::kCfCount; ++i) {
     std::string name = storage::CfName(static_cast<Cf>(i));
     if (std::find(names.begin(), names.end(), name) != names.end()) continue;
+    // Formats before 3 have no `layers`: checked against the format below.
+    if (static_cast<Cf>(i) == Cf::kLayers) continue;
     // Not all of our families: look without writing, then refuse.
     storage::TunedOptions tuned = storage::BuildOptions(options);
     rocksdb::DB* raw = nullptr;
@@ -318,6 +332,11 @@ Result<std::unique_ptr<GraphStore>> GraphStore::Open(const std::string& path,
   bool needs_format = false;
   int format_version = storage::kFormatVersion;
   Status checked = CheckFormat(looked, path, options.read_only, &needs_format, &format_version);
+  if (checked.ok() && format_version >= storage::kLayersFormatVersion &&
+      looked.families[static_cast<size_t>(Cf::kLayers)] == nullptr) {
+    checked = Status::Corruption(path + ": blobgraph store lacks its column family 'layers' (format " +
+                                 std::to_string(format_version) + " has one)");
+  }
   if (checked.ok() && *state) {
     checked = storage::CheckSequence(path, **state, looked.db->GetLatestSequenceNumber());
   }

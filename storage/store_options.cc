@@ -57,7 +57,7 @@ rocksdb::ColumnFamilyOptions ColumnFamilyOptionsFor(Cf cf,
   // search for keys the memtable does not hold, which is most of them.
   options.memtable_prefix_bloom_size_ratio = 0.02;
   options.memtable_whole_key_filtering = true;
-  if (cf == Cf::kNodes || cf == Cf::kLoads || cf == Cf::kProfiles) {
+  if (cf == Cf::kNodes || cf == Cf::kLoads || cf == Cf::kProfiles || cf == Cf::kLayers) {
     // Records of a random 32- or 16-byte key and a few varints: little
     // compresses but the zeroed sequence numbers of bottom-level keys. LZ4
     // keeps half of what ZSTD won there (storage_bench, 200k functions:
@@ -76,6 +76,9 @@ rocksdb::ColumnFamilyOptions ColumnFamilyOptionsFor(Cf cf,
     case Cf::kNodes:
     case Cf::kLoads:
       options.merge_operator = NewVarintAddMergeOperator();
+      break;
+    case Cf::kLayers:
+      options.merge_operator = NewLayerMergeOperator();
       break;
     case Cf::kNames:
     case Cf::kProfiles:

@@ -9,6 +9,7 @@
 #include "storage/count_math.h"
 #include "storage/graph_store_impl.h"
 #include "storage/key_layout.h"
+#include "storage/layers.h"
 #include "storage/profile_records.h"
 #include "storage/rocks_status.h"
 
@@ -277,13 +278,18 @@ Result<StoreStats> GraphStoreImpl::Stats() const {
     }
     BLOBGRAPH_RETURN_IF_ERROR(ScanStatus(path_, cf, *it, last_key));
   }
+  BLOBGRAPH_RETURN_IF_ERROR(
+      CountLayerEdges(handles_, Layer::kUnsent, snapshot.snapshot(), &stats.unsent_edges));
+  BLOBGRAPH_RETURN_IF_ERROR(
+      CountLayerEdges(handles_, Layer::kPulled, snapshot.snapshot(), &stats.pulled_edges));
   std::string runs;
   bool found = false;
   BLOBGRAPH_RETURN_IF_ERROR(GetValue(Cf::kMeta, kRunsKey, &runs, &found));
   if (found && !DecodeVarints(runs, &stats.runs, 1)) {
     return CorruptValue(path_, Cf::kMeta, kRunsKey, "counter does not decode");
   }
-  stats.runs = WholeRunsRoundedUp(ToRunWeight(stats.runs));
+  stats.run_weight = ToRunWeight(stats.runs);
+  stats.runs = WholeRunsRoundedUp(stats.run_weight);
   auto feedback = LifetimeFeedback();
   if (!feedback.ok()) return feedback.status();
   stats.feedback = *feedback;

@@ -9,6 +9,7 @@
 #include "storage/count_math.h"
 #include "storage/graph_store_impl.h"
 #include "storage/key_layout.h"
+#include "storage/layers.h"
 #include "storage/rocks_status.h"
 
 namespace blobgraph::storage {
@@ -248,7 +249,11 @@ Status GraphStoreImpl::Verify(std::vector<std::string>* problems_out) const {
                    ": stored record is corrupt: does not decode");
     }
   }
-  return FromRocks(it->status(), path_ + ": scanning profiles");
+  BLOBGRAPH_RETURN_IF_ERROR(FromRocks(it->status(), path_ + ": scanning profiles"));
+  std::vector<std::string> layer_problems;  // layers.h: decoding, pulled <= graph
+  BLOBGRAPH_RETURN_IF_ERROR(VerifyLayers(handles_, &layer_problems));
+  for (std::string& problem : layer_problems) problems.Add(std::move(problem));
+  return Status::Ok();
 }
 
 }  // namespace blobgraph::storage

@@ -1,68 +1,35 @@
-// blobgraph export: the whole graph as a profile another machine can merge.
+// blobgraph export: this store's own observations not yet handed over (the
+// unsent layer, storage/layers.h), or with --all the whole graph, as a
+// profile another machine can merge.
 #include <algorithm>
 #include <cstdio>
 
+#include "formats/profile_export.h"
 #include "formats/profile_io.h"
 #include "tools/command_line.h"
 #include "tools/progress.h"
 
 namespace blobgraph::tools {
-namespace {
-
-// Writes names, then functions that only exist as declarations, then edges;
-// `import` of the result reproduces every count.
-Status ExportProfile(const GraphStore& store, formats::ProfileWriter* writer, uint64_t min_count,
-                     ProgressTicker* progress, uint64_t* edges_written) {
-  BLOBGRAPH_RETURN_IF_ERROR(writer->Begin(ProfileInfo::NewForThisHost()));
-  std::vector<BlobHash> named;  // in hash order, as the store visits them
-  BLOBGRAPH_RETURN_IF_ERROR(store.ForEachName([&](const BlobHash& hash, std::string_view name) {
-    named.push_back(hash);
-    return writer->AddFunction(hash, std::string(name));
-  }));
-  BLOBGRAPH_RETURN_IF_ERROR(store.ForEachNode([&](const NodeRecord& node) {
-    bool isolated = node.callers == 0 && node.callees == 0;
-    if (!isolated || std::binary_search(named.begin(), named.end(), node.hash)) return Status::Ok();
-    return writer->AddFunction(node.hash, std::nullopt);
-  }));
-  uint64_t callers = 0;
-  BLOBGRAPH_RETURN_IF_ERROR(store.ForEachCaller(
-      [&](const BlobHash& caller, std::span<const CalleeInfo> callees) {
-        // static + dynamic < min_count, without the sum (it may pass 2^64).
-        auto below = [min_count](const CalleeInfo& c) {
-          return c.dynamic_count < min_count && c.static_count < min_count - c.dynamic_count;
-        };
-        // A caller's static list is set once by whoever stores it first
-        // (GraphStore::Apply), so a file never carries part of one: when
-        // --min-count leaves out some of a caller's edges, the rest go
-        // without their static counts.
-        bool whole_row = std::none_of(callees.begin(), callees.end(), below);
-        for (const CalleeInfo& callee : callees) {
-          if (below(callee)) continue;
-          uint64_t static_count = whole_row ? callee.static_count : 0;
-          if (static_count == 0 && callee.dynamic_count == 0) continue;
-          BLOBGRAPH_RETURN_IF_ERROR(writer->AddEdge(
-              EdgeDelta{caller, callee.callee, static_count, callee.dynamic_count}));
-          ++*edges_written;
-        }
-        progress->SetProgress(++callers, 0);
-        return Status::Ok();
-      }));
-  return writer->Finish();
-}
-
-}  // namespace
 
 int RunExport(const Args& args) {
-  CommandLine cli("export", "export --format capnp|text|json [-o FILE] [--min-count N]",
-                  "Writes the whole graph as a profile: every edge with its static and dynamic\n"
-                  "counts, every function's name, and a new profile identity (random id, this\n"
-                  "host, now) so that merging it twice is refused. --min-count leaves out edges\n"
-                  "whose static + dynamic count is below N; a caller that loses some edges keeps\n"
-                  "only the observed calls of the others (call sites go as whole lists). A file\n"
-                  "is written whole or not at all (a temporary beside it, renamed into place).");
+  CommandLine cli("export", "export --format capnp|text|json [-o FILE] [--all] [--min-count N]",
+                  "Writes what this store observed itself (recorded runs, engine flushes, imports\n"
+                  "of dependency lists and blob stores) and has not exported or pushed before:\n"
+                  "edges with their counts, declared functions, names, load statistics. Once the\n"
+                  "file is complete (renamed into place and synced; stdout: its last byte\n"
+                  "written) those observations count as sent, so the next export carries only\n"
+                  "newer ones; what the store pulled or merged is never exported as its own.\n"
+                  "--all writes the whole graph instead (every edge, name and load statistic)\n"
+                  "and marks nothing sent. Each file gets a new profile identity (random id,\n"
+                  "this host, now) so that merging it twice is refused. --min-count leaves out\n"
+                  "edges whose static + dynamic count is below N (they stay unsent); a caller\n"
+                  "that loses some edges keeps only the observed calls of the others (call\n"
+                  "sites go as whole lists). A file is written whole or not at all (a temporary\n"
+                  "beside it, renamed into place).");
   cli.flags().add_options()
       ("format", po::value<std::string>()->default_value("capnp"), "capnp|text|json")
-      ("output,o", po::value<std::string>()->default_value("-"), "output file (- = stdout)");
+      ("output,o", po::value<std::string>()->default_value("-"), "output file (- = stdout)")
+      ("all", "the whole graph, not only this store's unsent observations");
   cli.AddWhole("min-count", 0, {}, "leave out edges below N");
   if (auto exit_code = cli.Parse(args)) return *exit_code;
   auto format = formats::ParseProfileFormat(cli.Get<std::string>("format"));
@@ -70,19 +37,53 @@ int RunExport(const Args& args) {
     return cli.UsageError("--format '" + cli.Get<std::string>("format") +
                           "' is not one of capnp, text, json");
   }
-  auto store = cli.OpenStore(/*read_only=*/true, /*create=*/false);
+  bool all = cli.Has("all");
+  // Marking observations sent writes the store: the writer lock is needed.
+  auto store = cli.OpenStore(/*read_only=*/all, /*create=*/false);
   if (!store.ok()) return cli.Fail(store.status());
   std::string output = cli.Get<std::string>("output");
+  uint64_t min_count = cli.Whole("min-count");
+  GraphUpdate unsent;
+  if (!all) {
+    auto read = (*store)->Unsent();
+    if (!read.ok()) return cli.Fail(read.status());
+    unsent = std::move(read).value();
+  }
   auto writer = formats::OpenProfileWriter(output, *format);
   if (!writer.ok()) return cli.Fail(writer.status());
   uint64_t edges = 0;
+  GraphUpdate written;
+  bool loads_left_out = false;
   {
     ProgressTicker progress(cli.quiet(), "exporting");
-    Status status = ExportProfile(**store, writer->get(), cli.Whole("min-count"),
-                                  &progress, &edges);
+    Status status =
+        all ? formats::WriteWholeGraph(
+                  **store, writer->get(), min_count,
+                  [&progress](uint64_t callers) { progress.SetProgress(callers, 0); }, &edges,
+                  &loads_left_out)
+            : formats::WriteUnsentProfile(unsent, writer->get(), min_count, &written,
+                                          &loads_left_out);
     if (!status.ok()) return cli.Fail(status);
   }
-  if (output != "-") std::printf("exported %llu edges to %s\n", (unsigned long long)edges, output.c_str());
+  if (loads_left_out) {
+    std::fprintf(stderr, "blobgraph export: note: the %s format does not carry load statistics "
+                 "in this build; they were not written%s\n", cli.Get<std::string>("format").c_str(),
+                 all ? "" : " and stay unsent");
+  }
+  if (!all) {
+    edges = written.edges.size();
+    // Only now, with the file complete, do the observations count as sent.
+    Status marked = (*store)->MarkSent(written);
+    if (!marked.ok()) {
+      return cli.Fail((output == "-" ? std::string("stdout") : output) +
+                      " holds the observations, but the store still counts them as unsent (a "
+                      "later export or push sends them again): " + marked.ToString());
+    }
+  }
+  if (output != "-") {
+    std::printf("exported %llu edges to %s (%s)\n", (unsigned long long)edges, output.c_str(),
+                all ? "the whole graph" : "this store's unsent observations, now marked sent");
+  }
   return 0;
 }
 

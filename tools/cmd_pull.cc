@@ -11,8 +11,10 @@ int RunPull(const Args& args) {
   CommandLine cli("pull", "pull --server ADDR [-o FILE] [--max-functions N] [--max-bytes N] [--min-calls N]",
                   "Fetches the merged graph from the server, or with a limit only its hot part\n"
                   "(functions with the most observed calls). With -o writes a profile (a new id;\n"
-                  "--format capnp|text|json); without, adds it to the local --db (meant for a\n"
-                  "fresh store: pulling twice into one store adds the counts twice).");
+                  "--format capnp|text|json); without, into the local --db, where it replaces\n"
+                  "what the previous pull brought (pulling again refreshes, never adds twice;\n"
+                  "call sites stay). Pulled counts are never exported or pushed as this store's\n"
+                  "own observations.");
   cli.flags().add_options()
       ("output,o", po::value<std::string>(), "profile file to write ('-' = stdout)")
       ("format", po::value<std::string>()->default_value("capnp"), "capnp, text or json")
@@ -44,6 +46,7 @@ int RunPull(const Args& args) {
   } else {
     auto store = cli.OpenStore(/*read_only=*/false);
     if (!store.ok()) return cli.Fail(store.status());
+    pulled->source = UpdateOrigin::kPulled;  // replaces the previous pull
     if (Status applied = (*store)->Apply(*pulled); !applied.ok()) return cli.Fail(applied);
   }
   if (!cli.quiet() && !(cli.Has("output") && cli.Get<std::string>("output") == "-")) {

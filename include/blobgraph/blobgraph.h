@@ -183,14 +183,30 @@ BLOBGRAPH_API blobgraph_status blobgraph_import_dependencies(blobgraph_store* st
 BLOBGRAPH_API blobgraph_status blobgraph_import_profile(blobgraph_store* store, const char* path,
                                                         int force);
 
-/* Writes the whole store (every edge's static and dynamic counts, every
- * function and name) to a new profile file at `path` with a fresh profile id.
+/* Writes what this store observed itself and has not handed over before
+ * (recorded runs, engine flushes, imported dependency lists and blob stores:
+ * edges with their counts, declared functions, names, load statistics) to a
+ * new profile file at `path` with a fresh profile id, and once the file is
+ * complete marks those observations sent: the next export (or push) carries
+ * only newer ones. What the store pulled or merged is never exported as its
+ * own; blobgraph_export_graph writes the whole graph.
  * `format`: "capnp" (NULL means this), "text" or "json"; import detects it.
  * The file is written beside `path` and renamed into place when complete: a
- * failed export leaves no file and any previous file at `path` intact.
- * Errors: INVALID_INPUT (unknown format), IO_ERROR. Any thread. */
+ * failed export leaves no file, any previous file at `path` intact and the
+ * observations unsent. If marking them sent fails after the file was
+ * written, the error says so (the file holds them; a later export sends
+ * them again). Errors: INVALID_INPUT (unknown format, read-only store),
+ * IO_ERROR. Any thread. */
 BLOBGRAPH_API blobgraph_status blobgraph_export_profile(blobgraph_store* store, const char* path,
                                                         const char* format);
+
+/* Writes the whole store (every edge's static and dynamic counts, every
+ * function and name, the load statistics) to a new profile file at `path`
+ * with a fresh profile id, as blobgraph_export_profile writes files; marks
+ * nothing sent. Works on a read-only store. Errors: INVALID_INPUT (unknown
+ * format), IO_ERROR. Any thread. */
+BLOBGRAPH_API blobgraph_status blobgraph_export_graph(blobgraph_store* store, const char* path,
+                                                      const char* format);
 
 /* ---- Engine ------------------------------------------------------------ */
 
@@ -372,10 +388,11 @@ typedef struct blobgraph_pull_stats {
 BLOBGRAPH_API blobgraph_status blobgraph_pull_options_init(blobgraph_pull_options* options);
 
 /* Pulls the server's merged graph (or its hot part, per `options`; NULL =
- * the whole graph) and adds it to `store` in one atomic write. Counts are
- * added, not replaced: meant for a fresh or scratch store (pulling twice
- * into one store counts everything twice). `stats` (may be NULL) receives
- * what was pulled. Nothing is written when the pull fails.
+ * the whole graph) into `store` in one atomic write that replaces what the
+ * previous pull into it brought (a refresh: pulling twice equals pulling
+ * once; call sites stay). Pulled counts are never exported or pushed as
+ * this store's own. `stats` (may be NULL) receives what was pulled. Nothing
+ * is written when the pull fails.
  * Errors: CLOSED_HANDLE (client or store), INVALID_ARGUMENT (struct_size),
  * INVALID_INPUT (read-only store), the server errors above, the store's
  * write errors. Any thread (serialised per client; the store serialises

@@ -98,6 +98,7 @@ struct StoreStats {
   uint64_t bytes_on_disk = 0;   // all files of the store directory
   uint64_t runs = 0;            // recorded runs (warm-start statistics), whole runs
                                 // rounded up: runs faded by Decay still count
+  uint64_t run_weight = 0;      // the same exactly, LoadRecord::kRunWeight per run
   uint64_t profiles = 0;        // merged profile ids (retracted ones too)
   uint64_t profiles_retracted = 0;
   uint64_t unsent_edges = 0;    // edges of this store's own observations not yet sent
@@ -248,6 +249,12 @@ class GraphStore {
   // kCorruption (naming the column family and key) if a stored record it
   // reads does not decode.
   //
+  // By update.origin(): kObserved updates also add what they add to the
+  // graph to the store's unsent observations (Unsent); kPulled replaces what
+  // the previous pull added (its dynamic counts and load statistics are
+  // subtracted in the same atomic write; call sites stay; an empty pull
+  // clears it); kMerged adds to the graph only.
+  //
   // A failed write (kIOError naming the store and file, e.g. "No space left
   // on device") writes nothing. The store stays readable; RocksDB then
   // refuses writes, and each later Apply() (and Flush()) first tries to
@@ -259,7 +266,9 @@ class GraphStore {
   // `factor` (0 < factor <= 1, rounding down: counts to whole calls, run
   // weights to 1/65536 of a run, see LoadRecord), then drops edges left with
   // no static count and a dynamic count below `drop_below`, and load records
-  // left with no weight. Static counts never age. Atomic.
+  // left with no weight. Static counts never age. What the last pull
+  // brought ages the same way (so a refresh never takes this store's own
+  // counts); the unsent observations do not age. Atomic.
   virtual Status Decay(double factor, uint64_t drop_below) = 0;
 
   // Callees of `caller`, most probable first (ties: bytewise by hash).
@@ -298,6 +307,16 @@ class GraphStore {
   virtual Status ForEachName(const NameVisitor& visit) const = 0;
   using LoadVisitor = std::function<Status(const LoadRecord&)>;
   virtual Status ForEachLoadRecord(const LoadVisitor& visit) const = 0;
+
+  // This store's own observations not yet handed over (UpdateOrigin::kObserved
+  // since the last MarkSent): edges with their static and dynamic counts,
+  // declared functions, the names of the functions they mention, load
+  // statistics and run weight; `profile` unset. What export and push send.
+  virtual Result<GraphUpdate> Unsent() const = 0;
+  // Marks `sent` (what Unsent() returned) as handed over: subtracts its counts
+  // from the unsent observations, so observations recorded since stay unsent.
+  // Atomic; kInvalidInput if `sent` holds more than is unsent.
+  virtual Status MarkSent(const GraphUpdate& sent) = 0;
 
   virtual Result<StoreStats> Stats() const = 0;
   // The lifetime feedback totals alone (one read, unlike Stats()).

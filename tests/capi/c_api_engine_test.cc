@@ -169,7 +169,7 @@ TEST(CApiEngineTest, ExportedProfileImportsToTheSameGraph) {
     SCOPED_TRACE(format);
     blobgraph_store* store = OpenStore(path, true);
     std::string profile = dir.Path(std::string("profile.") + format);
-    ASSERT_EQ(blobgraph_export_profile(store, profile.c_str(), format), BLOBGRAPH_OK) << blobgraph_last_error();
+    ASSERT_EQ(blobgraph_export_graph(store, profile.c_str(), format), BLOBGRAPH_OK) << blobgraph_last_error();
     EXPECT_EQ(blobgraph_store_close(store), BLOBGRAPH_OK);
 
     std::string copy_path = dir.Path(std::string("copy-") + format);
@@ -202,6 +202,8 @@ TEST(CApiEngineTest, ExportedProfileImportsToTheSameGraph) {
   blobgraph_store* store = OpenStore(path, true);
   EXPECT_EQ(blobgraph_export_profile(store, dir.Path("x").c_str(), "yaml"), BLOBGRAPH_INVALID_INPUT);
   EXPECT_EQ(blobgraph_export_profile(store, dir.Path("x").c_str(), "auto"), BLOBGRAPH_INVALID_ARGUMENT);
+  EXPECT_EQ(blobgraph_export_graph(store, dir.Path("x").c_str(), "yaml"), BLOBGRAPH_INVALID_INPUT);
+  EXPECT_EQ(blobgraph_export_graph(store, dir.Path("x").c_str(), "auto"), BLOBGRAPH_INVALID_ARGUMENT);
   EXPECT_EQ(blobgraph_store_close(store), BLOBGRAPH_OK);
 }
 

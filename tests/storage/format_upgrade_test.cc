@@ -83,7 +83,7 @@ TEST(FormatUpgradeTest, FormatOneReadsAsItIsReadOnlyAndConvertsOnWritableOpen) {
     ASSERT_TRUE(store->Verify(&problems).ok());
     EXPECT_TRUE(problems.empty()) << problems.front();
   }
-  EXPECT_EQ(GetRaw(dir.path(), "default", "format"), "blobgraph-store 2");
+  EXPECT_EQ(GetRaw(dir.path(), "default", "format"), "blobgraph-store 3");
   EXPECT_EQ(GetRaw(dir.path(), "default", "totals"), Varints({1, 4}));
   uint64_t stored[2];
   auto value = GetRaw(dir.path(), "loads", loaded.AsBytes());

@@ -79,7 +79,7 @@ TEST(GraphStoreOpenTest, NewerFormatIsIncompatible) {
     auto store = GraphStore::Open(dir.path(), options);
     ASSERT_EQ(store.status().code(), Status::Code::kIncompatible);
     EXPECT_NE(store.status().message().find(dir.path()), std::string::npos);
-    EXPECT_NE(store.status().message().find("newer blobgraph (format 7, this build reads up to 2)"),
+    EXPECT_NE(store.status().message().find("newer blobgraph (format 7, this build reads up to 3)"),
               std::string::npos)
         << store.status().message();
   }

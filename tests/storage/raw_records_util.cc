@@ -24,6 +24,7 @@ void WithFamily(const std::string& path, const std::string& family,
     if (name == "nodes" || name == "loads" || name == "default") {
       options.merge_operator = storage::NewVarintAddMergeOperator();
     }
+    if (name == "layers") options.merge_operator = storage::NewLayerMergeOperator();
     descriptors.emplace_back(name, options);
   }
   std::vector<rocksdb::ColumnFamilyHandle*> handles;

@@ -21,11 +21,11 @@ class BadInputTest : public CliTest {
     CliTest::SetUp();
     WriteFile("good.txt", kA + " " + kB + "\n");
     ASSERT_EQ(Run({"import", "--text", "good.txt"}).exit_code, 0);
-    before_ = Run({"export", "--format", "text"}).out;
+    before_ = Run({"export", "--all", "--format", "text"}).out;
     before_ = before_.substr(before_.find('\n'));  // drop the header (fresh id)
   }
   void ExpectStoreUnchanged() {
-    std::string after = Run({"export", "--format", "text"}).out;
+    std::string after = Run({"export", "--all", "--format", "text"}).out;
     EXPECT_EQ(after.substr(after.find('\n')), before_);
   }
   void ExpectOneLineError(const CommandResult& result) {
@@ -80,7 +80,7 @@ TEST_F(BadInputTest, GarbageCapnpFileIsRefused) {
 }
 
 TEST_F(BadInputTest, TruncatedProfileIsRefusedWhole) {
-  ASSERT_EQ(Run({"export", "--format", "capnp", "-o", "full.capnp"}).exit_code, 0);
+  ASSERT_EQ(Run({"export", "--all", "--format", "capnp", "-o", "full.capnp"}).exit_code, 0);
   std::string bytes = ReadFile(dir() + "/full.capnp");
   WriteFile("cut.capnp", bytes.substr(0, bytes.size() - 8));
   CommandResult result = Run({"merge", "cut.capnp"});

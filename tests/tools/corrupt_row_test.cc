@@ -50,8 +50,8 @@ TEST_F(CorruptRowTest, MalformedEdgeRowFailsEveryReaderNamingTheKey) {
     PutRawRecord(db(), "edges", HashBytes(kA), row);
     ExpectCorruption({"callees", kA}, "edges", kA);
     ExpectCorruption({"prefetch", kB}, "edges", kA);
-    ExpectCorruption({"export", "--format", "text"}, "edges", kA);
-    ExpectCorruption({"export", "--format", "capnp", "-o", dir() + "/out.capnp"}, "edges", kA);
+    ExpectCorruption({"export", "--all", "--format", "text"}, "edges", kA);
+    ExpectCorruption({"export", "--all", "--format", "capnp", "-o", dir() + "/out.capnp"}, "edges", kA);
     ExpectCorruption({"stats"}, "edges", kA);
     ExpectCorruption({"stats", "--json"}, "edges", kA);
     ExpectCorruption({"verify"}, "edges", kA);
@@ -65,7 +65,7 @@ TEST_F(CorruptRowTest, MalformedEdgeRowFailsEveryReaderNamingTheKey) {
 TEST_F(CorruptRowTest, KeyOfTheWrongLengthFailsScansNamingIt) {
   PutRawRecord(db(), "edges", "short", TruncatedRow());
   const std::string key_hex = "73686f7274";  // "short"
-  ExpectCorruption({"export", "--format", "text"}, "edges", key_hex);
+  ExpectCorruption({"export", "--all", "--format", "text"}, "edges", key_hex);
   ExpectCorruption({"stats"}, "edges", key_hex);
   ExpectCorruption({"verify"}, "edges", key_hex);
   ExpectCorruption({"prefetch", kA}, "edges", key_hex);
@@ -75,7 +75,7 @@ TEST_F(CorruptRowTest, MalformedNodeRecordFailsItsReaders) {
   PutRawRecord(db(), "nodes", HashBytes(kC), "\xff");  // a varint cut short
   ExpectCorruption({"stats"}, "nodes", kC);
   ExpectCorruption({"verify"}, "nodes", kC);
-  ExpectCorruption({"export", "--format", "text"}, "nodes", kC);
+  ExpectCorruption({"export", "--all", "--format", "text"}, "nodes", kC);
 }
 
 TEST_F(CorruptRowTest, MalformedLoadRecordFailsItsReaders) {

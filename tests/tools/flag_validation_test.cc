@@ -41,7 +41,7 @@ class FlagValidationTest : public CliTest {
   // The store's exact contents as the user sees them: every edge and name,
   // and the counters (runs, feedback totals) stats reports.
   std::string Contents() {
-    CommandResult dump = Run({"export", "--format", "text"});
+    CommandResult dump = Run({"export", "--all", "--format", "text"});
     EXPECT_EQ(dump.exit_code, 0) << dump.err;
     CommandResult stats = Run({"stats", "--json", "--top", "1000"});
     EXPECT_EQ(stats.exit_code, 0) << stats.err;
@@ -74,7 +74,7 @@ TEST_F(FlagValidationTest, EveryBadNumberOfEveryFlagIsRefusedAndTheStoreIsUnchan
       {{"replay", "--trace", trace_}, "max"},
       {{"replay", "--trace", trace_}, "min-prob"},
       {{"replay", "--trace", trace_}, "prior-weight"},
-      {{"export", "--format", "text"}, "min-count"},
+      {{"export", "--all", "--format", "text"}, "min-count"},
       {{"stats"}, "top"},
       {{"callees", hash_}, "top"},
       {{"show", hash_}, "depth"},

@@ -36,9 +36,9 @@ class FullDiskTest : public CliTest {
         "set -u\n"
         "B=" + std::string(BLOBGRAPH_EXE) + "\n"
         "D=mnt/db\n"
-        "mkdir -p mnt && mount -t tmpfs -o size=8m tmpfs mnt || exit 90\n" +
+        "mkdir -p mnt && mount -t tmpfs -o size=16m tmpfs mnt || exit 90\n" +
         setup +
-        "\nsnap() { \"$B\" export -q --db $D --format text -o snap.txt >/dev/null || exit 91;"
+        "\nsnap() { \"$B\" export --all -q --db $D --format text -o snap.txt >/dev/null || exit 91;"
         " tail -n +2 snap.txt > \"$1\"; }\n"
         "snap before.txt\n"
         "dd if=/dev/zero of=mnt/room bs=1k count=" + std::to_string(room_kb) + " 2>/dev/null\n"
@@ -189,7 +189,7 @@ TEST_F(FullDiskTest, MergeIsAnIoErrorAndChangesNothing) {
   WriteDeps("other.txt", 2000, 300, 5);
   FullDiskRun run = RunOnFullDisk(
       "\"$B\" import -q --text other.txt --db other.db >/dev/null || exit 92\n"
-      "\"$B\" export -q --db other.db --format text -o profile.txt >/dev/null || exit 93\n"
+      "\"$B\" export --all -q --db other.db --format text -o profile.txt >/dev/null || exit 93\n"
       "\"$B\" import -q --text base.txt --db $D >/dev/null || exit 94\n"
       "\"$B\" import -q --text /dev/null --db $D >/dev/null || exit 95\n",
       "merge profile.txt", 96);
@@ -212,7 +212,7 @@ TEST_F(FullDiskTest, CompactionOnAFullDiskLosesNothing) {
       "mkdir -p mnt && mount -t tmpfs -o size=16m tmpfs mnt || exit 90\n"
       "for t in t0 t1 t2 small; do"
       " \"$B\" record -q --trace $t.txt --db mnt/db >/dev/null || exit 92; done\n"
-      "snap() { \"$B\" export -q --db mnt/db --format text -o snap.txt >/dev/null || exit 91;"
+      "snap() { \"$B\" export --all -q --db mnt/db --format text -o snap.txt >/dev/null || exit 91;"
       " tail -n +2 snap.txt > \"$1\"; }\n"
       "snap before.txt\n"
       "dd if=/dev/zero of=mnt/room bs=1k count=200 2>/dev/null\n"

@@ -69,7 +69,7 @@ class InputPathsTest : public CliTest {
   // The store's contents: its text export without the header line (which
   // carries a fresh profile id each time).
   std::string Contents(const std::string& db) const {
-    CommandResult exported = Shell("blobgraph export --db=" + db + " --format text");
+    CommandResult exported = Shell("blobgraph export --all --db=" + db + " --format text");
     EXPECT_EQ(exported.exit_code, 0) << exported.err;
     size_t newline = exported.out.find('\n');
     return newline == std::string::npos ? "" : exported.out.substr(newline + 1);
@@ -239,7 +239,7 @@ TEST_F(InputPathsTest, ImportCapnpDependenciesAndProfilesFromEveryForm) {
 
   ASSERT_EQ(Run({"import", "--text", "data/sample/difflib/static.txt"}).exit_code, 0);
   std::string profile = dir() + "/p.capnp";
-  ASSERT_EQ(Run({"export", "--format", "capnp", "-o", profile}).exit_code, 0);
+  ASSERT_EQ(Run({"export", "--all", "--format", "capnp", "-o", profile}).exit_code, 0);
   ExpectSameStoreForEveryForm(profile, "import --capnp", "", "\"profiles\":1");
 }
 
@@ -248,8 +248,8 @@ TEST_F(InputPathsTest, ImportJsonAndTextProfilesFromEveryForm) {
   ASSERT_EQ(Run({"record", "--trace", "data/sample/difflib/train.bin.gz"}).exit_code, 0);
   std::string json = dir() + "/p.json";
   std::string text = dir() + "/p.txt";
-  ASSERT_EQ(Run({"export", "--format", "json", "-o", json}).exit_code, 0);
-  ASSERT_EQ(Run({"export", "--format", "text", "-o", text}).exit_code, 0);
+  ASSERT_EQ(Run({"export", "--all", "--format", "json", "-o", json}).exit_code, 0);
+  ASSERT_EQ(Run({"export", "--all", "--format", "text", "-o", text}).exit_code, 0);
   std::string original = Contents(db());
   EXPECT_EQ(Contents(ExpectSameStoreForEveryForm(json, "import --json", "", "\"profiles\":1")),
             original);
@@ -273,7 +273,7 @@ TEST_F(InputPathsTest, MergeFromEveryForm) {
   std::string original = Contents(db());
   for (const char* format : {"text", "capnp", "json"}) {
     std::string profile = dir() + "/p." + format;
-    ASSERT_EQ(Run({"export", "--format", format, "-o", profile}).exit_code, 0);
+    ASSERT_EQ(Run({"export", "--all", "--format", format, "-o", profile}).exit_code, 0);
     EXPECT_EQ(Contents(ExpectSameStoreForEveryForm(profile, "merge", "", "\"profiles\":1")),
               original)
         << format;

@@ -28,7 +28,7 @@ class JsonCountsTest : public CliTest {
 
   // The store's edges as "CALLER CALLEE STATIC DYNAMIC" text lines.
   std::string Edges(const std::string& db) const {
-    CommandResult exported = Run({"export", "--db=" + db, "--format", "text"});
+    CommandResult exported = Run({"export", "--all", "--db=" + db, "--format", "text"});
     EXPECT_EQ(exported.exit_code, 0) << exported.err;
     std::string edges;
     size_t start = 0;
@@ -55,7 +55,7 @@ TEST_F(JsonCountsTest, CountsAbove2To53RoundTripExactly) {
 
   // Written by export json and merged into a fresh store: the same counts.
   std::string exported = dir() + "/exported.json";
-  ASSERT_EQ(Run({"export", "--format", "json", "-o", exported}).exit_code, 0);
+  ASSERT_EQ(Run({"export", "--all", "--format", "json", "-o", exported}).exit_code, 0);
   EXPECT_THAT(ReadFile(exported), HasSubstr("\"18446744073709551615\""));
   CommandResult again = Run({"merge", "--db=" + dir() + "/fresh.db", exported});
   ASSERT_EQ(again.exit_code, 0) << again.err;

@@ -58,7 +58,7 @@ class OutputPathsTest : public CliTest {
 
 TEST_F(OutputPathsTest, ExportToAFullDiskLeavesThePreviousFileIntact) {
   for (const char* format : {"text", "capnp", "json"}) {
-    ExpectRefusedOnFullDisk(std::string("blobgraph export --format ") + format + " -o " + dir() +
+    ExpectRefusedOnFullDisk(std::string("blobgraph export --all --format ") + format + " -o " + dir() +
                             "/full/out");
   }
 }
@@ -67,7 +67,7 @@ TEST_F(OutputPathsTest, ExportedFileIsCompleteAfterSpaceIsFreed) {
   std::string full = dir() + "/full";
   CommandResult result = Shell(
       "unshare -rm sh -c 'mkdir -p " + full + " && mount -t tmpfs -o size=8m tmpfs " + full +
-      " && blobgraph export --format capnp -o " + full + "/p.capnp && blobgraph merge --db=" +
+      " && blobgraph export --all --format capnp -o " + full + "/p.capnp && blobgraph merge --db=" +
       dir() + "/copy.db " + full + "/p.capnp'");
   ASSERT_EQ(result.exit_code, 0) << result.err;
   EXPECT_THAT(result.out, HasSubstr("merged " + full + "/p.capnp"));
@@ -79,7 +79,7 @@ TEST_F(OutputPathsTest, ReplayDecisionsToAFullDisk) {
 }
 
 TEST_F(OutputPathsTest, AMissingDirectoryIsAnErrorNamingThePath) {
-  CommandResult result = Run({"export", "--format", "text", "-o", dir() + "/no/such/dir/p.txt"});
+  CommandResult result = Run({"export", "--all", "--format", "text", "-o", dir() + "/no/such/dir/p.txt"});
   EXPECT_EQ(result.exit_code, 1);
   EXPECT_THAT(result.err, HasSubstr(dir() + "/no/such/dir/p.txt: cannot create: "));
 }
@@ -93,8 +93,8 @@ TEST_F(OutputPathsTest, StdoutOnAFullDeviceIsAnErrorExit) {
   hash = first.out.substr(at + 8, 64);
   for (const std::string& command :
        {std::string("stats"), std::string("stats --json"), "callees " + hash, "show " + hash,
-        std::string("export --format text -o -"), std::string("export --format capnp"),
-        std::string("export --format json -o -")}) {
+        std::string("export --all --format text -o -"), std::string("export --all --format capnp"),
+        std::string("export --all --format json -o -")}) {
     CommandResult result = Shell("blobgraph " + command + " > /dev/full");
     EXPECT_EQ(result.exit_code, 1) << command;
     EXPECT_THAT(result.err, HasSubstr("<stdout>: write failed: No space left on device"))

@@ -36,7 +36,7 @@ class OverflowCliTest : public CliTest {
     WriteFile("base.txt", ProfileText(Id('1'), {kA + " " + kB + " 1 100", kA + " " + kC + " 1 5"}));
     CommandResult merged = Run({"merge", "base.txt"});
     ASSERT_EQ(merged.exit_code, 0) << merged.err;
-    before_ = Body(Run({"export", "--format", "text"}).out);
+    before_ = Body(Run({"export", "--all", "--format", "text"}).out);
     ASSERT_THAT(before_, HasSubstr(kA + " " + kB + " 1 100"));
   }
   // A text export without its header line (which carries a fresh id).
@@ -44,7 +44,7 @@ class OverflowCliTest : public CliTest {
     return text_export.substr(text_export.find('\n') + 1);
   }
   void ExpectStoreUnchanged() {
-    CommandResult after = Run({"export", "--format", "text"});
+    CommandResult after = Run({"export", "--all", "--format", "text"});
     ASSERT_EQ(after.exit_code, 0) << after.err;
     EXPECT_EQ(Body(after.out), before_);
   }
@@ -57,7 +57,7 @@ class OverflowCliTest : public CliTest {
     EXPECT_EQ(imported.exit_code, 0) << imported.err;
     for (const char* format : {"json", "capnp"}) {
       std::string path = dir() + "/" + name + "." + format;
-      CommandResult exported = Run({"export", "--format", format, "-o", path, "--db", scratch});
+      CommandResult exported = Run({"export", "--all", "--format", format, "-o", path, "--db", scratch});
       EXPECT_EQ(exported.exit_code, 0) << exported.err;
       paths.push_back(path);
     }

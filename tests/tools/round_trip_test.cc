@@ -23,7 +23,7 @@ class RoundTripTest : public CliTest {
     ASSERT_EQ(record.exit_code, 0) << record.err;
   }
   std::string Dump(const std::string& db_path) {
-    CommandResult result = Run({"export", "--format", "text", "--db", db_path});
+    CommandResult result = Run({"export", "--all", "--format", "text", "--db", db_path});
     EXPECT_EQ(result.exit_code, 0) << result.err;
     return CanonicalDump(result.out);
   }
@@ -35,7 +35,7 @@ TEST_F(RoundTripTest, EveryFormatReimportsToTheSameCounts) {
   ASSERT_THAT(original, HasSubstr("fn "));
   for (const char* format : {"capnp", "text", "json"}) {
     std::string file = std::string("profile.") + format;
-    CommandResult exported = Run({"export", "--format", format, "-o", file});
+    CommandResult exported = Run({"export", "--all", "--format", format, "-o", file});
     ASSERT_EQ(exported.exit_code, 0) << format << ": " << exported.err;
     std::string copy = dir() + "/copy-" + format + ".db";
     std::string flag = std::string("--") + format;
@@ -63,7 +63,7 @@ TEST_F(RoundTripTest, MergeAddsCountsAndRefusesTheSameProfileTwice) {
   uint64_t call_sites = StatsField(before, "static_total");
   ASSERT_GT(calls, 0u);
   ASSERT_EQ(call_sites, 7357u);  // data/sample/email/static.txt
-  ASSERT_EQ(Run({"export", "--format", "capnp", "-o", "farm.capnp"}).exit_code, 0);
+  ASSERT_EQ(Run({"export", "--all", "--format", "capnp", "-o", "farm.capnp"}).exit_code, 0);
   CommandResult first = Run({"merge", "farm.capnp"});
   ASSERT_EQ(first.exit_code, 0) << first.err;
   CommandResult stats = Run({"stats", "--json"});
@@ -85,8 +85,8 @@ TEST_F(RoundTripTest, MergeAddsCountsAndRefusesTheSameProfileTwice) {
 
 TEST_F(RoundTripTest, MinCountLeavesOutRareEdges) {
   ImportEmailSample();
-  CommandResult all = Run({"export", "--format", "text"});
-  CommandResult frequent = Run({"export", "--format", "text", "--min-count", "1000"});
+  CommandResult all = Run({"export", "--all", "--format", "text"});
+  CommandResult frequent = Run({"export", "--all", "--format", "text", "--min-count", "1000"});
   ASSERT_EQ(frequent.exit_code, 0);
   EXPECT_LT(frequent.out.size(), all.out.size());
 }

@@ -23,7 +23,7 @@ class StaticIdempotenceTest : public CliTest {
  protected:
   // The store's edge and function lines, sorted (the header has a fresh id).
   std::string Dump(const std::string& db_path) const {
-    CommandResult result = Run({"export", "--format", "text", "--db", db_path});
+    CommandResult result = Run({"export", "--all", "--format", "text", "--db", db_path});
     EXPECT_EQ(result.exit_code, 0) << result.err;
     return CanonicalDump(result.out);
   }
@@ -109,7 +109,7 @@ TEST_F(StaticIdempotenceTest, MergedProfileRepeatingTheStaticCountsAddsOnlyItsCa
   ExpectOk(Run({"record", "--trace", Gunzip("email", "train.bin"), "--db", machine}));
   for (const char* format : {"capnp", "text", "json"}) {
     std::string profile = dir() + "/profile." + format;
-    ExpectOk(Run({"export", "--format", format, "-o", profile, "--db", machine}));
+    ExpectOk(Run({"export", "--all", "--format", format, "-o", profile, "--db", machine}));
   }
   // Here: the same dependencies, then the profile, whose static counts are
   // the same facts: the result equals the machine's store, not twice its
@@ -141,7 +141,7 @@ TEST_F(StaticIdempotenceTest, FilteredExportNeverCarriesPartOfAStaticList) {
   ExpectOk(Run({"import", "--text", "deps.txt", "--db", machine}));
   ExpectOk(Run({"import", "--kind", "dynamic", "--text", "calls.txt", "--db", machine}));
   ExpectOk(
-      Run({"export", "--format", "text", "--min-count", "2", "-o", "hot.txt", "--db", machine}));
+      Run({"export", "--all", "--format", "text", "--min-count", "2", "-o", "hot.txt", "--db", machine}));
   std::string hot = ReadFile(dir() + "/hot.txt");
   EXPECT_THAT(hot, HasSubstr(kA + " " + kB + " 0 50\n"));  // kC left out: no static for kA
   EXPECT_THAT(hot, ::testing::Not(HasSubstr(kA + " " + kC)));

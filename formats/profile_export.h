@@ -1,0 +1,39 @@
+// profile_export: what `blobgraph export` and blobgraph_export_profile
+// write. A store sends only what it observed itself: the unsent
+// observations (GraphStore::Unsent), which the caller marks sent once the
+// file is complete; or, asked for, the whole graph. Uses only the public
+// GraphStore interface; any thread that may read the store.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+
+#include "blobgraph/graph_store.h"
+#include "formats/profile_io.h"
+
+namespace blobgraph::formats {
+
+// Writes `unsent` (what GraphStore::Unsent returned) under a new profile
+// identity and finishes the file: names, declared functions, the edges at
+// or above `min_count` (static + dynamic; a caller that loses some edges
+// keeps only the observed calls of the others: call sites go as whole
+// lists), load statistics and run weight (only when there are some).
+// `*written` gets exactly what the file holds: the update to MarkSent.
+// `*loads_left_out` (may be null): the writer does not carry load records
+// yet (profile_io.h's placeholder; until every format writes them): the
+// file has none and `*written` neither, so they stay unsent.
+// REQUIRES: unsent.edges grouped by caller (Unsent's order).
+Status WriteUnsentProfile(const GraphUpdate& unsent, ProfileWriter* writer, uint64_t min_count,
+                          GraphUpdate* written, bool* loads_left_out = nullptr);
+
+// Writes the whole graph under a new profile identity and finishes the
+// file: names, functions known only by declaration, edges (`min_count` as
+// above), every load record and the store's run weight; importing the
+// result reproduces every count. `progress` (may be empty) is called per
+// caller written; `*edges_written` counts the edges; `*loads_left_out` as
+// above.
+Status WriteWholeGraph(const GraphStore& store, ProfileWriter* writer, uint64_t min_count,
+                       const std::function<void(uint64_t callers)>& progress,
+                       uint64_t* edges_written, bool* loads_left_out = nullptr);
+
+}  // namespace blobgraph::formats
