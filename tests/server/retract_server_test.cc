@@ -76,8 +76,8 @@ step stats_o "$B" stats --server $O --json
 kill -TERM $s $o
 wait $s; echo $? > s.rc
 wait $o; echo $? > o.rc
-step export_s "$B" export -q --db s.db --format text -o -
-step export_o "$B" export -q --db o.db --format text -o -
+step export_s "$B" export --all -q --db s.db --format text -o -
+step export_o "$B" export --all -q --db o.db --format text -o -
 step verify_s "$B" verify --db s.db
 )";
 

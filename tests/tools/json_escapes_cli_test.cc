@@ -21,7 +21,7 @@ using ::testing::Not;
 // The whole graph as a text export. On this base `export` writes the whole
 // graph; once `export` carries only this store's own observations (branch
 // layers), the whole graph is `export --all`: change this one line.
-std::vector<std::string> ExportAllArgs() { return {"export"}; }
+std::vector<std::string> ExportAllArgs() { return {"export", "--all"}; }
 
 std::string U(unsigned unit, bool upper) {
   const char* digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";

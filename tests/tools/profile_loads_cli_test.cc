@@ -43,7 +43,7 @@ class ProfileLoadsCliTest : public CliTest {
   }
   // Every count, name, run and profile the store holds.
   std::string Snapshot() {
-    std::string text = Run({"export", "--format", "text"}).out;
+    std::string text = Run({"export", "--all", "--format", "text"}).out;
     return text.substr(text.find('\n')) + Run({"stats", "--json"}).out;
   }
   void ExpectRefused(const std::vector<std::string>& args, const std::string& message) {
@@ -182,7 +182,7 @@ TEST_F(ProfileLoadsCliTest, GzipAndStdinReadLoadsLikeAFile) {
   EXPECT_EQ(again.exit_code, 1);
   EXPECT_THAT(again.err, HasSubstr("ffeeddccbbaa99887766554433221100"));
   // The edge's dynamic count went up by exactly 3.
-  EXPECT_THAT(Run({"export", "--format", "text"}).out, HasSubstr(kA + " " + kB + " 1 3\n"));
+  EXPECT_THAT(Run({"export", "--all", "--format", "text"}).out, HasSubstr(kA + " " + kB + " 1 3\n"));
 }
 
 // Needs GraphStore::Apply to add update.loads/run_weight (the layers branch);

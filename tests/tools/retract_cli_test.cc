@@ -39,7 +39,7 @@ class RetractCliTest : public CliTest {
   }
   std::string OnlyB() const { return dir() + "/only-b.db"; }
   std::string Dump(const std::string& store) const {
-    CommandResult result = Run({"export", "-q", "--db", store, "--format", "text", "-o", "-"});
+    CommandResult result = Run({"export", "--all", "-q", "--db", store, "--format", "text", "-o", "-"});
     EXPECT_EQ(result.exit_code, 0) << result.err;
     return CanonicalDump(result.out);
   }

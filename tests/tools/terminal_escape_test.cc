@@ -80,7 +80,7 @@ TEST_F(TerminalEscapeTest, CalleesShowStatsAndPrefetchEscapeNames) {
 
 TEST_F(TerminalEscapeTest, MachineFormatsKeepTheExactName) {
   ASSERT_EQ(merged_.exit_code, 0) << merged_.err;
-  CommandResult exported = Run({"export", "--format", "capnp", "-o", dir() + "/copy.bgp"});
+  CommandResult exported = Run({"export", "--all", "--format", "capnp", "-o", dir() + "/copy.bgp"});
   ASSERT_EQ(exported.exit_code, 0) << exported.err;
   auto copy = formats::ReadProfile(dir() + "/copy.bgp");
   ASSERT_TRUE(copy.ok()) << copy.status().ToString();
