@@ -332,7 +332,9 @@ Result<std::unique_ptr<GraphStore>> GraphStore::Open(const std::string& path,
   bool needs_format = false;
   int format_version = storage::kFormatVersion;
   Status checked = CheckFormat(looked, path, options.read_only, &needs_format, &format_version);
-  if (checked.ok() && format_version >= storage::kLayersFormatVersion &&
+  // (A store whose creation was cut short has no format key yet: the
+  // writable open below creates whatever family it lacks.)
+  if (checked.ok() && !needs_format && format_version >= storage::kLayersFormatVersion &&
       looked.families[static_cast<size_t>(Cf::kLayers)] == nullptr) {
     checked = Status::Corruption(path + ": blobgraph store lacks its column family 'layers' (format " +
                                  std::to_string(format_version) + " has one)");

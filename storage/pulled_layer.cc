@@ -250,6 +250,7 @@ Status CountLayerEdges(const DbHandles& handles, Layer layer, const rocksdb::Sna
   if (handles.family(Cf::kLayers) == nullptr) return Status::Ok();
   rocksdb::ReadOptions read;
   read.snapshot = snapshot;
+  read.fill_cache = false;  // a scan: keep the point-lookup working set
   std::unique_ptr<rocksdb::Iterator> it(handles.db->NewIterator(read, handles.family(Cf::kLayers)));
   std::string prefix = LayerPrefix(layer, LayerKind::kEdges);
   for (it->Seek(prefix); it->Valid() && StartsWith(it->key(), prefix); it->Next()) {
