@@ -33,27 +33,12 @@ Status WriteCaller(const BlobHash& caller, std::span<const EdgeDelta> edges, uin
   return Status::Ok();
 }
 
-// The placeholder ProfileWriter::AddLoad / SetRunWeight of a build whose
-// formats do not carry load records yet (profile_io.h). Only until every
-// format writes them: then this never matches and can go.
-bool LoadsNotSupported(const Status& status) {
-  return status.code() == Status::Code::kInvalidInput &&
-         status.message().find("load statistics are not written yet") != std::string::npos;
-}
-
-// Load statistics go only where there are some. `*left_out`: the writer
-// cannot carry them (nothing of them written; the caller keeps them unsent).
+// Load statistics go only where there are some.
 Status WriteLoads(const std::vector<LoadWeights>& loads, uint64_t run_weight,
-                  ProfileWriter* writer, bool* left_out) {
-  *left_out = false;
-  Status status = Status::Ok();
-  if (run_weight != 0) status = writer->SetRunWeight(run_weight);
-  for (size_t i = 0; status.ok() && i < loads.size(); ++i) status = writer->AddLoad(loads[i]);
-  if (!status.ok() && LoadsNotSupported(status)) {
-    *left_out = true;
-    return Status::Ok();
-  }
-  return status;
+                  ProfileWriter* writer) {
+  if (run_weight != 0) BLOBGRAPH_RETURN_IF_ERROR(writer->SetRunWeight(run_weight));
+  for (const LoadWeights& load : loads) BLOBGRAPH_RETURN_IF_ERROR(writer->AddLoad(load));
+  return Status::Ok();
 }
 
 }  // namespace
@@ -61,7 +46,7 @@ Status WriteLoads(const std::vector<LoadWeights>& loads, uint64_t run_weight,
 // The unsent layer: names, declared functions, edges, load statistics.
 // `*written` gets exactly what the file holds, for MarkSent.
 Status WriteUnsentProfile(const GraphUpdate& unsent, ProfileWriter* writer, uint64_t min_count,
-                          GraphUpdate* written, bool* loads_left_out) {
+                          GraphUpdate* written) {
   BLOBGRAPH_RETURN_IF_ERROR(writer->Begin(ProfileInfo::NewForThisHost()));
   std::vector<BlobHash> named;
   for (const auto& [hash, name] : unsent.names) {
@@ -82,13 +67,9 @@ Status WriteUnsentProfile(const GraphUpdate& unsent, ProfileWriter* writer, uint
                                           min_count, writer, written));
     start = end;
   }
-  bool left_out = false;
-  BLOBGRAPH_RETURN_IF_ERROR(WriteLoads(unsent.loads, unsent.run_weight, writer, &left_out));
-  if (loads_left_out != nullptr) *loads_left_out = left_out;
-  if (!left_out) {
-    written->loads = unsent.loads;
-    written->run_weight = unsent.run_weight;
-  }
+  BLOBGRAPH_RETURN_IF_ERROR(WriteLoads(unsent.loads, unsent.run_weight, writer));
+  written->loads = unsent.loads;
+  written->run_weight = unsent.run_weight;
   return writer->Finish();
 }
 
@@ -97,7 +78,7 @@ Status WriteUnsentProfile(const GraphUpdate& unsent, ProfileWriter* writer, uint
 // count.
 Status WriteWholeGraph(const GraphStore& store, ProfileWriter* writer, uint64_t min_count,
                        const std::function<void(uint64_t callers)>& progress,
-                       uint64_t* edges_written, bool* loads_left_out) {
+                       uint64_t* edges_written) {
   BLOBGRAPH_RETURN_IF_ERROR(writer->Begin(ProfileInfo::NewForThisHost()));
   std::vector<BlobHash> named;  // in hash order, as the store visits them
   BLOBGRAPH_RETURN_IF_ERROR(store.ForEachName([&](const BlobHash& hash, std::string_view name) {
@@ -129,11 +110,9 @@ Status WriteWholeGraph(const GraphStore& store, ProfileWriter* writer, uint64_t 
     loads.push_back({record.hash, record.run_weight, record.position_weight});
     return Status::Ok();
   }));
-  auto stats = store.Stats();
-  if (!stats.ok()) return stats.status();
-  bool left_out = false;
-  BLOBGRAPH_RETURN_IF_ERROR(WriteLoads(loads, stats->run_weight, writer, &left_out));
-  if (loads_left_out != nullptr) *loads_left_out = left_out;
+  auto run_weight = store.RunWeight();
+  if (!run_weight.ok()) return run_weight.status();
+  BLOBGRAPH_RETURN_IF_ERROR(WriteLoads(loads, *run_weight, writer));
   return writer->Finish();
 }
 

@@ -19,21 +19,17 @@ namespace blobgraph::formats {
 // keeps only the observed calls of the others: call sites go as whole
 // lists), load statistics and run weight (only when there are some).
 // `*written` gets exactly what the file holds: the update to MarkSent.
-// `*loads_left_out` (may be null): the writer does not carry load records
-// yet (profile_io.h's placeholder; until every format writes them): the
-// file has none and `*written` neither, so they stay unsent.
 // REQUIRES: unsent.edges grouped by caller (Unsent's order).
 Status WriteUnsentProfile(const GraphUpdate& unsent, ProfileWriter* writer, uint64_t min_count,
-                          GraphUpdate* written, bool* loads_left_out = nullptr);
+                          GraphUpdate* written);
 
 // Writes the whole graph under a new profile identity and finishes the
 // file: names, functions known only by declaration, edges (`min_count` as
 // above), every load record and the store's run weight; importing the
 // result reproduces every count. `progress` (may be empty) is called per
-// caller written; `*edges_written` counts the edges; `*loads_left_out` as
-// above.
+// caller written; `*edges_written` counts the edges.
 Status WriteWholeGraph(const GraphStore& store, ProfileWriter* writer, uint64_t min_count,
                        const std::function<void(uint64_t callers)>& progress,
-                       uint64_t* edges_written, bool* loads_left_out = nullptr);
+                       uint64_t* edges_written);
 
 }  // namespace blobgraph::formats

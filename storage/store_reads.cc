@@ -282,13 +282,9 @@ Result<StoreStats> GraphStoreImpl::Stats() const {
       CountLayerEdges(handles_, Layer::kUnsent, snapshot.snapshot(), &stats.unsent_edges));
   BLOBGRAPH_RETURN_IF_ERROR(
       CountLayerEdges(handles_, Layer::kPulled, snapshot.snapshot(), &stats.pulled_edges));
-  std::string runs;
-  bool found = false;
-  BLOBGRAPH_RETURN_IF_ERROR(GetValue(Cf::kMeta, kRunsKey, &runs, &found));
-  if (found && !DecodeVarints(runs, &stats.runs, 1)) {
-    return CorruptValue(path_, Cf::kMeta, kRunsKey, "counter does not decode");
-  }
-  stats.run_weight = ToRunWeight(stats.runs);
+  auto run_weight = RunWeight();
+  if (!run_weight.ok()) return run_weight.status();
+  stats.run_weight = *run_weight;
   stats.runs = WholeRunsRoundedUp(stats.run_weight);
   auto feedback = LifetimeFeedback();
   if (!feedback.ok()) return feedback.status();

@@ -53,22 +53,14 @@ int RunExport(const Args& args) {
   if (!writer.ok()) return cli.Fail(writer.status());
   uint64_t edges = 0;
   GraphUpdate written;
-  bool loads_left_out = false;
   {
     ProgressTicker progress(cli.quiet(), "exporting");
     Status status =
         all ? formats::WriteWholeGraph(
                   **store, writer->get(), min_count,
-                  [&progress](uint64_t callers) { progress.SetProgress(callers, 0); }, &edges,
-                  &loads_left_out)
-            : formats::WriteUnsentProfile(unsent, writer->get(), min_count, &written,
-                                          &loads_left_out);
+                  [&progress](uint64_t callers) { progress.SetProgress(callers, 0); }, &edges)
+            : formats::WriteUnsentProfile(unsent, writer->get(), min_count, &written);
     if (!status.ok()) return cli.Fail(status);
-  }
-  if (loads_left_out) {
-    std::fprintf(stderr, "blobgraph export: note: the %s format does not carry load statistics "
-                 "in this build; they were not written%s\n", cli.Get<std::string>("format").c_str(),
-                 all ? "" : " and stay unsent");
   }
   if (!all) {
     edges = written.edges.size();

@@ -135,10 +135,7 @@ TEST_F(RoundTripServerTest, EachRoundAddsExactlyItsOwnCallsAndPullingAgainRefres
   ASSERT_EQ(s0.rc, 0) << s0.err;
   EXPECT_EQ(Field(s0.out, "static_total"), 4u) << s0.out;
   EXPECT_EQ(Field(s0.out, "dynamic_total"), 7u) << s0.out;
-  // Where profiles carry load statistics (every format, once the formats
-  // work lands), each pushed run also adds one run; until then export says
-  // it left them out and they stay unsent.
-  bool loads_travel = Read("exp1").err.find("does not carry load statistics") == std::string::npos;
+  // Profiles carry load statistics: each pushed run adds one run.
   uint64_t runs0 = Field(s0.out, "runs");
 
   // Round 1: the export is run 1's calls alone, not the pulled graph.
@@ -153,7 +150,7 @@ TEST_F(RoundTripServerTest, EachRoundAddsExactlyItsOwnCallsAndPullingAgainRefres
   EXPECT_EQ(Field(s1.out, "static_total"), 4u) << s1.out;
   EXPECT_EQ(Field(s1.out, "dynamic_total"), 10u) << s1.out;
   EXPECT_EQ(Field(s1.out, "edges"), 3u) << s1.out;
-  EXPECT_EQ(Field(s1.out, "runs"), runs0 + (loads_travel ? 1 : 0)) << s1.out;
+  EXPECT_EQ(Field(s1.out, "runs"), runs0 + 1) << s1.out;
 
   // Round 2: only its own 5 calls, though the client pulled round 1 back.
   for (const char* step : {"pull2", "rec2", "exp2", "push2", "s2"}) {
@@ -166,7 +163,7 @@ TEST_F(RoundTripServerTest, EachRoundAddsExactlyItsOwnCallsAndPullingAgainRefres
   Step s2 = Read("s2");
   EXPECT_EQ(Field(s2.out, "static_total"), 4u) << s2.out;
   EXPECT_EQ(Field(s2.out, "dynamic_total"), 15u) << s2.out;
-  EXPECT_EQ(Field(s2.out, "runs"), runs0 + (loads_travel ? 2 : 0)) << s2.out;
+  EXPECT_EQ(Field(s2.out, "runs"), runs0 + 2) << s2.out;
 
   // Pull twice = pull once: the same graph, the same totals.
   for (const char* step : {"pull3", "dump3", "cstats3", "pull4", "dump4", "cstats4"}) {

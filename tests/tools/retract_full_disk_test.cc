@@ -39,7 +39,7 @@ TEST_F(RetractFullDiskTest, FailsWithNothingChangedAndSucceedsOnceSpaceReturns) 
       "set -u\n"
       "B=" + std::string(BLOBGRAPH_EXE) + "\n"
       "D=mnt/db\n"
-      "snap() { \"$B\" export -q --db $1 --format text -o snap.txt >/dev/null || exit 91;"
+      "snap() { \"$B\" export --all -q --db $1 --format text -o snap.txt >/dev/null || exit 91;"
       " tail -n +2 snap.txt | sort > \"$2\"; }\n"
       "\"$B\" merge --db only-b.db b.txt > /dev/null || exit 92\n"
       "snap only-b.db only-b.txt\n"
