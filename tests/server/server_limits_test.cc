@@ -99,6 +99,12 @@ class ServerLimitsTest : public ::testing::Test {
                 what, (unsigned long long)baseline_kib, (unsigned long long)peak,
                 (unsigned long long)(peak - baseline_kib), (unsigned long long)(allowed_bytes >> 10));
     ASSERT_GT(peak, 0u);
+#if defined(__SANITIZE_ADDRESS__)
+    // AddressSanitizer keeps freed memory in quarantine (256 MiB) and pads
+    // every allocation, so a memory bound says nothing under it: the default
+    // build asserts it; here only the limits' behaviour is checked.
+    return;
+#endif
     EXPECT_LE(peak, baseline_kib + (allowed_bytes >> 10))
         << what << ": peak RSS " << peak << " KiB over baseline " << baseline_kib << " KiB + "
         << (allowed_bytes >> 10) << " KiB";
