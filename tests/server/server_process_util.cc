@@ -269,4 +269,13 @@ GraphUpdate MakeProfile(uint64_t index, size_t shared_edges) {
   return update;
 }
 
+ClientOptions TestClientOptions(const std::string& address, const std::string& token) {
+  ClientOptions options;
+  options.address = address;
+  options.token = token;
+  options.retry_backoff = std::chrono::milliseconds(20);
+  options.call_timeout = std::chrono::milliseconds(30000);
+  return options;
+}
+
 }  // namespace blobgraph::server::testing

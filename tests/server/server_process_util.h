@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "blobgraph/graph_store.h"
+#include "server/profile_client.h"
 
 namespace blobgraph::server::testing {
 
@@ -94,6 +95,10 @@ class FaultyProxy {
   std::vector<std::thread> threads_;
   std::thread acceptor_;
 };
+
+// Client options for a test's server: a short retry backoff (tests restart
+// and refuse servers on purpose) and a call timeout no healthy call reaches.
+ClientOptions TestClientOptions(const std::string& address, const std::string& token = "");
 
 // Deterministic hashes for tests.
 BlobHash TestHash(uint64_t a, uint64_t b = 0);
