@@ -27,11 +27,8 @@ int RunPush(const Args& args) {
   if (!client) return 1;
   int failures = 0;
   for (const std::string& path : cli.Get<std::vector<std::string>>("profile")) {
-    std::optional<GraphUpdate> profile = ReadProfileArgument(cli, path);
-    if (!profile) {
-      ++failures;
-      continue;
-    }
+    std::optional<GraphUpdate> profile = ReadProfileArgument(cli, path, &failures);
+    if (!profile) continue;
     if (cli.Has("retract")) {
       failures += RetractOnServer(cli, *client, path, *profile);
       continue;

@@ -31,11 +31,8 @@ int RunRetract(const Args& args) {
   if (!store.ok()) return cli.Fail(store.status());
   int failures = 0;
   for (const std::string& path : cli.Get<std::vector<std::string>>("profile")) {
-    std::optional<GraphUpdate> profile = ReadProfileArgument(cli, path);
-    if (!profile) {
-      ++failures;
-      continue;
-    }
+    std::optional<GraphUpdate> profile = ReadProfileArgument(cli, path, &failures);
+    if (!profile) continue;
     const std::string id = profile->profile->IdHex();
     auto before = (*store)->Stats();
     if (!before.ok()) return cli.Fail(before.status());

@@ -41,10 +41,12 @@ Result<FileContent> DetectCapnpContent(schema::InputFile& input) {
   return Status::InvalidInput(input.name() + ": unknown stream kind");
 }
 
-std::optional<GraphUpdate> ReadProfileArgument(const CommandLine& cli, const std::string& path) {
+std::optional<GraphUpdate> ReadProfileArgument(const CommandLine& cli, const std::string& path,
+                                               int* failures) {
   auto profile = formats::ReadProfile(path);
   if (!profile.ok()) {
     cli.Fail(profile.status());
+    ++*failures;
     return std::nullopt;
   }
   return std::move(profile).value();

@@ -23,8 +23,9 @@ Result<FileContent> DetectCapnpContent(schema::InputFile& input);
 class CommandLine;
 
 // Reads one PROFILE argument of push or retract; a file that does not read is
-// reported through `cli` (the message names the file) and gives nullopt, so
-// the command counts it as failed and goes on with the next one.
-std::optional<GraphUpdate> ReadProfileArgument(const CommandLine& cli, const std::string& path);
+// reported through `cli` (the message names the file), counted in *failures,
+// and gives nullopt, so the command goes on with the next one.
+std::optional<GraphUpdate> ReadProfileArgument(const CommandLine& cli, const std::string& path,
+                                               int* failures);
 
 }  // namespace blobgraph::tools
