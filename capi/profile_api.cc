@@ -12,9 +12,14 @@ using namespace blobgraph::capi;
 
 namespace {
 
-// Opens the writer for `format` at `path` (the checks both exports share).
-blobgraph_status OpenWriter(const char* function, const char* path, const char* format,
-                            std::unique_ptr<formats::ProfileWriter>* out) {
+// The checks both exports share: an open store, a path, and a writer for
+// `format` at `path` (a writing format: "auto" is only for reading).
+blobgraph_status StartExport(const char* function, blobgraph_store* store, const char* path,
+                             const char* format, StoreObject** object,
+                             std::unique_ptr<formats::ProfileWriter>* out) {
+  *object = LookupStore(store);
+  if (*object == nullptr) return ClosedHandle(function, "store");
+  if (path == nullptr) return NullArgument(function, "path");
   auto parsed = formats::ParseProfileFormat(format == nullptr ? "capnp" : format);
   if (!parsed.ok()) return FromStatus(parsed.status().WithContext(function));
   if (*parsed == formats::ProfileFormat::kAuto) {
@@ -66,11 +71,9 @@ blobgraph_status blobgraph_export_profile(blobgraph_store* store, const char* pa
                                           const char* format) {
   static constexpr const char* kFunction = "blobgraph_export_profile";
   return Guard(kFunction, [&] {
-    StoreObject* object = LookupStore(store);
-    if (object == nullptr) return ClosedHandle(kFunction, "store");
-    if (path == nullptr) return NullArgument(kFunction, "path");
+    StoreObject* object = nullptr;
     std::unique_ptr<formats::ProfileWriter> writer;
-    if (blobgraph_status s = OpenWriter(kFunction, path, format, &writer)) return s;
+    if (auto s = StartExport(kFunction, store, path, format, &object, &writer)) return s;
     if (object->store->options().read_only) {  // the abandoned writer leaves no file
       return Fail(BLOBGRAPH_INVALID_INPUT,
                   std::string(kFunction) + ": store " + object->path +
@@ -99,11 +102,9 @@ blobgraph_status blobgraph_export_graph(blobgraph_store* store, const char* path
                                         const char* format) {
   static constexpr const char* kFunction = "blobgraph_export_graph";
   return Guard(kFunction, [&] {
-    StoreObject* object = LookupStore(store);
-    if (object == nullptr) return ClosedHandle(kFunction, "store");
-    if (path == nullptr) return NullArgument(kFunction, "path");
+    StoreObject* object = nullptr;
     std::unique_ptr<formats::ProfileWriter> writer;
-    if (blobgraph_status s = OpenWriter(kFunction, path, format, &writer)) return s;
+    if (auto s = StartExport(kFunction, store, path, format, &object, &writer)) return s;
     uint64_t edges = 0;
     return FromStatus(formats::WriteWholeGraph(*object->store, writer.get(), 0, {}, &edges));
   });

@@ -48,6 +48,26 @@ Status GetVarints(const DbHandles& handles, const rocksdb::Snapshot* snapshot, C
   return Status::Ok();
 }
 
+// One pulled edge entry and the graph's row for the same caller (absent row:
+// empty, *found false), both decoded; the removal and the ageing both start here.
+Status ReadPulledEdge(const DbHandles& handles, const rocksdb::Snapshot* snapshot,
+                      const rocksdb::Iterator& it, BlobHash* hash, std::vector<RowEntry>* pulled,
+                      std::vector<RowEntry>* row, std::string* value, bool* found) {
+  std::string_view key = View(it.key());
+  if (!LayerKeyHash(key, hash)) return CorruptValue(handles.path, Cf::kLayers, key, "bad key");
+  if (auto problem = DecodeRow(View(it.value()), pulled)) {
+    return CorruptValue(handles.path, Cf::kLayers, key, "pulled edge row: " + *problem);
+  }
+  BLOBGRAPH_RETURN_IF_ERROR(Get(handles, snapshot, Cf::kEdges, HashKey(*hash), value, found));
+  row->clear();
+  if (*found) {
+    if (auto problem = DecodeRow(*value, row)) {
+      return CorruptValue(handles.path, Cf::kEdges, HashKey(*hash), "edge row: " + *problem);
+    }
+  }
+  return Status::Ok();
+}
+
 // The graph's row minus the pulled entries (dynamic counts only; an entry
 // left with no count goes, and its callee loses a caller).
 void SubtractRow(const std::vector<RowEntry>& pulled, std::vector<RowEntry>* row,
@@ -98,18 +118,9 @@ Status EmitPulledRemoval(const DbHandles& handles, WriteSink* batch, RowOverlay*
     BlobHash hash;
     char kind = key.size() > 1 ? key[1] : 0;
     if (kind == static_cast<char>(LayerKind::kEdges)) {
-      if (!LayerKeyHash(key, &hash)) return CorruptValue(handles.path, Cf::kLayers, key, "bad key");
-      if (auto problem = DecodeRow(View(it->value()), &pulled)) {
-        return CorruptValue(handles.path, Cf::kLayers, key, "pulled edge row: " + *problem);
-      }
       bool found = false;
-      BLOBGRAPH_RETURN_IF_ERROR(Get(handles, nullptr, Cf::kEdges, HashKey(hash), &value, &found));
-      row.clear();
-      if (found) {
-        if (auto problem = DecodeRow(value, &row)) {
-          return CorruptValue(handles.path, Cf::kEdges, HashKey(hash), "edge row: " + *problem);
-        }
-      }
+      BLOBGRAPH_RETURN_IF_ERROR(
+          ReadPulledEdge(handles, nullptr, *it, &hash, &pulled, &row, &value, &found));
       SubtractRow(pulled, &row, &node_removed, &dynamic_removed);
       if (row.empty()) {
         if (found) BLOBGRAPH_RETURN_IF_ERROR(batch->Delete(Cf::kEdges, HashKey(hash)));
@@ -193,18 +204,9 @@ Status EmitPulledDecay(const DbHandles& handles, const rocksdb::Snapshot* snapsh
     BlobHash hash;
     char kind = key.size() > 1 ? key[1] : 0;
     if (kind == static_cast<char>(LayerKind::kEdges)) {
-      if (!LayerKeyHash(key, &hash)) return CorruptValue(handles.path, Cf::kLayers, key, "bad key");
-      if (auto problem = DecodeRow(View(it->value()), &pulled)) {
-        return CorruptValue(handles.path, Cf::kLayers, key, "pulled edge row: " + *problem);
-      }
       bool found = false;
-      BLOBGRAPH_RETURN_IF_ERROR(Get(handles, snapshot, Cf::kEdges, HashKey(hash), &value, &found));
-      row.clear();
-      if (found) {
-        if (auto problem = DecodeRow(value, &row)) {
-          return CorruptValue(handles.path, Cf::kEdges, HashKey(hash), "edge row: " + *problem);
-        }
-      }
+      BLOBGRAPH_RETURN_IF_ERROR(
+          ReadPulledEdge(handles, snapshot, *it, &hash, &pulled, &row, &value, &found));
       kept.clear();
       size_t g = 0;
       for (const RowEntry& entry : pulled) {

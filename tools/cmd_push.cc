@@ -1,7 +1,7 @@
 // blobgraph push: send profiles to a profile server.
 #include <cstdio>
 
-#include "formats/profile_io.h"
+#include "tools/profile_input.h"
 #include "tools/client_flags.h"
 
 namespace blobgraph::tools {
@@ -27,12 +27,8 @@ int RunPush(const Args& args) {
   if (!client) return 1;
   int failures = 0;
   for (const std::string& path : cli.Get<std::vector<std::string>>("profile")) {
-    auto profile = formats::ReadProfile(path);
-    if (!profile.ok()) {
-      cli.Fail(profile.status());
-      ++failures;
-      continue;
-    }
+    std::optional<GraphUpdate> profile = ReadProfileArgument(cli, path, &failures);
+    if (!profile) continue;
     if (cli.Has("retract")) {
       failures += RetractOnServer(cli, *client, path, *profile);
       continue;

@@ -2,7 +2,7 @@
 #include <cstdio>
 
 #include "core/quote.h"
-#include "formats/profile_io.h"
+#include "tools/profile_input.h"
 #include "tools/command_line.h"
 
 namespace blobgraph::tools {
@@ -31,12 +31,8 @@ int RunRetract(const Args& args) {
   if (!store.ok()) return cli.Fail(store.status());
   int failures = 0;
   for (const std::string& path : cli.Get<std::vector<std::string>>("profile")) {
-    auto profile = formats::ReadProfile(path);
-    if (!profile.ok()) {
-      cli.Fail(profile.status());
-      ++failures;
-      continue;
-    }
+    std::optional<GraphUpdate> profile = ReadProfileArgument(cli, path, &failures);
+    if (!profile) continue;
     const std::string id = profile->profile->IdHex();
     auto before = (*store)->Stats();
     if (!before.ok()) return cli.Fail(before.status());

@@ -3,8 +3,10 @@
 #include <algorithm>
 #include <string_view>
 
+#include "formats/profile_io.h"
 #include "schema/input_file.h"
 #include "schema/stream_codec.h"
+#include "tools/command_line.h"
 
 namespace blobgraph::tools {
 namespace {
@@ -37,6 +39,17 @@ Result<FileContent> DetectCapnpContent(schema::InputFile& input) {
                                   ": is a call trace stream; use blobgraph record --trace");
   }
   return Status::InvalidInput(input.name() + ": unknown stream kind");
+}
+
+std::optional<GraphUpdate> ReadProfileArgument(const CommandLine& cli, const std::string& path,
+                                               int* failures) {
+  auto profile = formats::ReadProfile(path);
+  if (!profile.ok()) {
+    cli.Fail(profile.status());
+    ++*failures;
+    return std::nullopt;
+  }
+  return std::move(profile).value();
 }
 
 }  // namespace blobgraph::tools

@@ -2,8 +2,10 @@
 // or an exported profile (text, Cap'n Proto or JSON).
 #pragma once
 
+#include <optional>
 #include <string>
 
+#include "blobgraph/graph_store.h"
 #include "blobgraph/status.h"
 #include "schema/input_file.h"
 
@@ -17,5 +19,13 @@ enum class FileContent { kDependencies, kProfile };
 // Cap'n Proto: the stream header's kind. JSON is always a profile.
 Result<FileContent> DetectTextContent(schema::InputFile& input);
 Result<FileContent> DetectCapnpContent(schema::InputFile& input);
+
+class CommandLine;
+
+// Reads one PROFILE argument of push or retract; a file that does not read is
+// reported through `cli` (the message names the file), counted in *failures,
+// and gives nullopt, so the command goes on with the next one.
+std::optional<GraphUpdate> ReadProfileArgument(const CommandLine& cli, const std::string& path,
+                                               int* failures);
 
 }  // namespace blobgraph::tools

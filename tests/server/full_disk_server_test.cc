@@ -22,19 +22,6 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-std::string Slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-// Each step of the script writes STEP.rc, STEP.out and STEP.err.
-struct Step {
-  int rc = -1;
-  std::string out, err;
-};
-
 constexpr const char* kScenario = R"(set -u
 cd "$WORK"
 step() { name=$1; shift; "$@" > $name.out 2> $name.err; echo $? > $name.rc; }
@@ -67,14 +54,7 @@ step final_stats "$B" stats --db mnt/db --json
 
 class FullDiskServerTest : public ::testing::Test {
  protected:
-  Step Read(const std::string& name) const {
-    Step step;
-    std::string rc = Slurp(work_.File(name + ".rc"));
-    step.rc = rc.empty() ? -1 : std::stoi(rc);
-    step.out = Slurp(work_.File(name + ".out"));
-    step.err = Slurp(work_.File(name + ".err"));
-    return step;
-  }
+  ScenarioStep Read(const std::string& name) const { return ReadScenarioStep(work_, name); }
   void WriteDeps(const std::string& name, uint64_t lines, uint64_t seed) const {
     std::ofstream out(work_.File(name));
     char line[160];
@@ -87,12 +67,6 @@ class FullDiskServerTest : public ::testing::Test {
   }
   TempDir work_;
 };
-
-uint64_t JsonNumber(const std::string& json, const std::string& key) {
-  size_t at = json.find("\"" + key + "\":");
-  if (at == std::string::npos) return UINT64_MAX;
-  return std::stoull(json.substr(at + key.size() + 3));
-}
 
 TEST_F(FullDiskServerTest, RefusesPushesWhileFullServesReadsAndAcceptsOnceSpaceReturns) {
   WriteDeps("deps1.txt", 2000, 10);
@@ -107,12 +81,12 @@ TEST_F(FullDiskServerTest, RefusesPushesWhileFullServesReadsAndAcceptsOnceSpaceR
       << Slurp(work_.File("server.log"));
   std::string log = Slurp(work_.File("server.log"));
 
-  Step push1 = Read("push1");
+  ScenarioStep push1 = Read("push1");
   ASSERT_EQ(push1.rc, 0) << push1.err;
   EXPECT_THAT(push1.out, HasSubstr("2000 edges applied"));
 
   for (const char* name : {"full_push", "full_push_again"}) {
-    Step refused = Read(name);
+    ScenarioStep refused = Read(name);
     EXPECT_EQ(refused.rc, 1) << name;
     EXPECT_THAT(refused.err, HasSubstr("refused: the server's store has no space left on device"))
         << name;
@@ -125,23 +99,23 @@ TEST_F(FullDiskServerTest, RefusesPushesWhileFullServesReadsAndAcceptsOnceSpaceR
   EXPECT_THAT(log, Not(HasSubstr("runtime error")));
 
   // Reads go on while the disk is full.
-  Step stats = Read("full_stats");
+  ScenarioStep stats = Read("full_stats");
   ASSERT_EQ(stats.rc, 0) << stats.err;
   EXPECT_EQ(JsonNumber(stats.out, "edges"), 2000u) << stats.out;
-  Step pull = Read("full_pull");
+  ScenarioStep pull = Read("full_pull");
   ASSERT_EQ(pull.rc, 0) << pull.err;
   EXPECT_THAT(pull.out, HasSubstr("pulled 2000 edges"));
 
   // Space is back: the same profile goes in, once.
-  Step push2 = Read("push2");
+  ScenarioStep push2 = Read("push2");
   ASSERT_EQ(push2.rc, 0) << push2.err << log;
   EXPECT_THAT(push2.out, HasSubstr("2000 edges applied"));
-  Step repeat = Read("push2_repeat");
+  ScenarioStep repeat = Read("push2_repeat");
   ASSERT_EQ(repeat.rc, 0) << repeat.err;
   EXPECT_THAT(repeat.out, HasSubstr("already applied"));
 
   EXPECT_EQ(Slurp(work_.File("server.rc")), "0\n") << log;
-  Step final_stats = Read("final_stats");
+  ScenarioStep final_stats = Read("final_stats");
   ASSERT_EQ(final_stats.rc, 0) << final_stats.err;
   EXPECT_EQ(JsonNumber(final_stats.out, "edges"), 4000u) << final_stats.out;
   EXPECT_EQ(JsonNumber(final_stats.out, "static_total"), 4000u) << final_stats.out;

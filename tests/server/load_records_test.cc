@@ -18,6 +18,8 @@
 namespace blobgraph::server {
 namespace {
 
+using testing::TestClientOptions;
+
 using testing::ServerProcess;
 using testing::TempDir;
 using testing::TestHash;
@@ -53,14 +55,6 @@ LoadMap StoredLoads(const std::string& db, uint64_t* run_weight) {
   EXPECT_TRUE(weight.ok()) << weight.status().ToString();
   if (weight.ok()) *run_weight = *weight;
   return out;
-}
-
-ClientOptions Options(const std::string& address) {
-  ClientOptions options;
-  options.address = address;
-  options.retry_backoff = std::chrono::milliseconds(20);
-  options.call_timeout = std::chrono::milliseconds(30000);
-  return options;
 }
 
 // Whether this build's GraphStore::Apply keeps update.loads/run_weight (the
@@ -102,7 +96,7 @@ class LoadRecordsTest : public ::testing::Test {
 TEST_F(LoadRecordsTest, FullPullCarriesEveryLoadRecordAndTheRunWeight) {
   Prepare();
   StartServer();
-  auto client = ProfileClient::Connect(Options(server_.address()));
+  auto client = ProfileClient::Connect(TestClientOptions(server_.address()));
   ASSERT_TRUE(client.ok()) << client.status().ToString();
   auto pulled = (*client)->Pull();
   ASSERT_TRUE(pulled.ok()) << pulled.status().ToString();
@@ -122,7 +116,7 @@ TEST_F(LoadRecordsTest, FullPullCarriesEveryLoadRecordAndTheRunWeight) {
 TEST_F(LoadRecordsTest, HotPullCarriesTheSelectedFunctionsLoadRecords) {
   Prepare();
   StartServer();
-  auto client = ProfileClient::Connect(Options(server_.address()));
+  auto client = ProfileClient::Connect(TestClientOptions(server_.address()));
   ASSERT_TRUE(client.ok()) << client.status().ToString();
   PullOptions options;
   options.max_functions = 2;  // a and b: 100 calls each; c and d have 1
@@ -135,7 +129,7 @@ TEST_F(LoadRecordsTest, HotPullCarriesTheSelectedFunctionsLoadRecords) {
 
 TEST_F(LoadRecordsTest, PushOfRunsTeachesTheServersStartSet) {
   StartServer();
-  auto client = ProfileClient::Connect(Options(server_.address()));
+  auto client = ProfileClient::Connect(TestClientOptions(server_.address()));
   ASSERT_TRUE(client.ok()) << client.status().ToString();
   GraphUpdate update;
   update.profile = ProfileInfo::NewForThisHost();
@@ -158,7 +152,7 @@ TEST_F(LoadRecordsTest, PushedLoadsComeBackInAPullExactly) {
     GTEST_SKIP() << "GraphStore::Apply does not add update.loads yet (the layers branch does)";
   }
   StartServer();
-  auto client = ProfileClient::Connect(Options(server_.address()));
+  auto client = ProfileClient::Connect(TestClientOptions(server_.address()));
   ASSERT_TRUE(client.ok()) << client.status().ToString();
   GraphUpdate update;
   update.profile = ProfileInfo::NewForThisHost();
@@ -303,7 +297,7 @@ TEST_F(LoadRecordsTest, MalformedLoadChunksAndLyingCommitsApplyNothing) {
   }
   EXPECT_EQ(raw.StoredProfiles(), 0u);  // no profile merged, no run counted
   // A well-behaved client is still served, and its push lands.
-  auto client = ProfileClient::Connect(Options(server_.address()));
+  auto client = ProfileClient::Connect(TestClientOptions(server_.address()));
   ASSERT_TRUE(client.ok()) << client.status().ToString();
   GraphUpdate update;
   update.profile = ProfileInfo::NewForThisHost();

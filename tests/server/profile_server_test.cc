@@ -19,21 +19,14 @@
 namespace blobgraph::server {
 namespace {
 
+using testing::TestClientOptions;
+
 using testing::MakeProfile;
 using testing::MarkerCallee;
 using testing::MarkerCaller;
 using testing::ServerProcess;
 using testing::TempDir;
 using testing::TestHash;
-
-ClientOptions Options(const std::string& address, const std::string& token = "") {
-  ClientOptions options;
-  options.address = address;
-  options.token = token;
-  options.retry_backoff = std::chrono::milliseconds(20);
-  options.call_timeout = std::chrono::milliseconds(30000);
-  return options;
-}
 
 // Sum of dynamic counts per (caller, callee) over `updates`.
 std::map<std::pair<BlobHash, BlobHash>, uint64_t> Expected(const std::vector<GraphUpdate>& updates) {
@@ -56,7 +49,7 @@ class ProfileServerTest : public ::testing::Test {
 
 TEST_F(ProfileServerTest, PushedProfileComesBackInPullAndQueries) {
   StartServer();
-  auto client = ProfileClient::Connect(Options(server_.address()));
+  auto client = ProfileClient::Connect(TestClientOptions(server_.address()));
   ASSERT_TRUE(client.ok()) << client.status().ToString();
   GraphUpdate profile = MakeProfile(1, 500);
   profile.functions.push_back(TestHash(777));
@@ -108,7 +101,7 @@ TEST_F(ProfileServerTest, PushedProfileComesBackInPullAndQueries) {
 
 TEST_F(ProfileServerTest, RepeatedProfileIdIsAppliedOnce) {
   StartServer();
-  auto client = ProfileClient::Connect(Options(server_.address()));
+  auto client = ProfileClient::Connect(TestClientOptions(server_.address()));
   ASSERT_TRUE(client.ok()) << client.status().ToString();
   GraphUpdate profile = MakeProfile(2, 50);
   ASSERT_TRUE((*client)->Push(profile).ok());
@@ -130,7 +123,7 @@ TEST_F(ProfileServerTest, RepeatedProfileIdIsAppliedOnce) {
 
 TEST_F(ProfileServerTest, PushWithoutProfileIdIsRefusedByTheClient) {
   StartServer();
-  auto client = ProfileClient::Connect(Options(server_.address()));
+  auto client = ProfileClient::Connect(TestClientOptions(server_.address()));
   ASSERT_TRUE(client.ok());
   GraphUpdate update = MakeProfile(3, 5);
   update.profile.reset();
@@ -145,18 +138,18 @@ TEST_F(ProfileServerTest, TokenIsRequiredAndCheckedAndOthersKeepWorking) {
   std::ofstream(token_file) << "s3cret-token-0123\n";
   StartServer({"--quiet", "--token-file", token_file});
 
-  auto wrong = ProfileClient::Connect(Options(server_.address(), "s3cret-tokem-0123"));
+  auto wrong = ProfileClient::Connect(TestClientOptions(server_.address(), "s3cret-tokem-0123"));
   ASSERT_FALSE(wrong.ok());
   EXPECT_EQ(wrong.status().code(), Status::Code::kInvalidInput);
   EXPECT_NE(wrong.status().message().find("authentication failed"), std::string::npos)
       << wrong.status().ToString();
-  auto none = ProfileClient::Connect(Options(server_.address()));
+  auto none = ProfileClient::Connect(TestClientOptions(server_.address()));
   ASSERT_FALSE(none.ok());
   EXPECT_NE(none.status().message().find("authentication failed"), std::string::npos);
-  auto longer = ProfileClient::Connect(Options(server_.address(), "s3cret-token-0123-and-more"));
+  auto longer = ProfileClient::Connect(TestClientOptions(server_.address(), "s3cret-token-0123-and-more"));
   ASSERT_FALSE(longer.ok());
 
-  auto good = ProfileClient::Connect(Options(server_.address(), "s3cret-token-0123"));
+  auto good = ProfileClient::Connect(TestClientOptions(server_.address(), "s3cret-token-0123"));
   ASSERT_TRUE(good.ok()) << good.status().ToString();
   ASSERT_TRUE((*good)->Push(MakeProfile(4, 10)).ok());
   auto stats = (*good)->Stats();
@@ -166,7 +159,7 @@ TEST_F(ProfileServerTest, TokenIsRequiredAndCheckedAndOthersKeepWorking) {
 
 TEST_F(ProfileServerTest, OversizedPushIsRefusedAndNothingOfItIsStored) {
   StartServer({"--quiet", "--max-push-edges", "100"});
-  auto client = ProfileClient::Connect(Options(server_.address()));
+  auto client = ProfileClient::Connect(TestClientOptions(server_.address()));
   ASSERT_TRUE(client.ok());
   GraphUpdate big = MakeProfile(5, 150);
   auto pushed = (*client)->Push(big);
@@ -186,7 +179,7 @@ TEST_F(ProfileServerTest, OversizedPushIsRefusedAndNothingOfItIsStored) {
 
 TEST_F(ProfileServerTest, ConnectionsPastTheCapAreRefusedAsBusy) {
   StartServer({"--quiet", "--max-connections", "2"});
-  ClientOptions options = Options(server_.address());
+  ClientOptions options = TestClientOptions(server_.address());
   options.max_attempts = 1;
   auto first = ProfileClient::Connect(options);
   auto second = ProfileClient::Connect(options);
@@ -217,7 +210,7 @@ TEST_F(ProfileServerTest, NonLoopbackListenWithoutTokenIsRefused) {
 
 TEST_F(ProfileServerTest, SigtermStopsCleanlyAndTheStoreKeepsEveryAcknowledgedPush) {
   StartServer({});
-  auto client = ProfileClient::Connect(Options(server_.address()));
+  auto client = ProfileClient::Connect(TestClientOptions(server_.address()));
   ASSERT_TRUE(client.ok());
   for (uint64_t i = 0; i < 5; ++i) ASSERT_TRUE((*client)->Push(MakeProfile(10 + i, 30)).ok());
   client->reset();
@@ -244,7 +237,7 @@ TEST_F(ProfileServerTest, TlsServesClientsThatTrustItsCertificate) {
   ASSERT_TRUE(WIFEXITED(made) && WEXITSTATUS(made) == 0);
   StartServer({"--quiet", "--tls-cert", cert, "--tls-key", key});
 
-  ClientOptions options = Options(server_.address());
+  ClientOptions options = TestClientOptions(server_.address());
   options.tls.enabled = true;
   options.tls.ca_file = cert;
   options.tls.server_name = "localhost";
@@ -255,7 +248,7 @@ TEST_F(ProfileServerTest, TlsServesClientsThatTrustItsCertificate) {
   ASSERT_TRUE(pulled.ok()) << pulled.status().ToString();
   EXPECT_EQ(Expected({*pulled}), Expected({MakeProfile(20, 100)}));
 
-  ClientOptions plain = Options(server_.address());
+  ClientOptions plain = TestClientOptions(server_.address());
   plain.max_attempts = 1;
   plain.call_timeout = std::chrono::milliseconds(3000);
   EXPECT_FALSE(ProfileClient::Connect(plain).ok());
@@ -280,14 +273,14 @@ TEST_F(ProfileServerTest, PrefetchAndStartSetComeFromTheServersEngine) {
   profile.edges.push_back({TestHash(5), TestHash(7), 0, 1});
   profile.runs.push_back({TestHash(5), TestHash(6)});
   {
-    auto client = ProfileClient::Connect(Options(server_.address()));
+    auto client = ProfileClient::Connect(TestClientOptions(server_.address()));
     ASSERT_TRUE(client.ok());
     ASSERT_TRUE((*client)->Push(profile).ok());
   }
   // A restarted server's engine builds its snapshot from the store at open.
   ASSERT_EQ(server_.Stop(SIGTERM), 0) << server_.Log();
   StartServer();
-  auto client = ProfileClient::Connect(Options(server_.address()));
+  auto client = ProfileClient::Connect(TestClientOptions(server_.address()));
   ASSERT_TRUE(client.ok());
   PrefetchOptions options;
   options.max_depth = 1;

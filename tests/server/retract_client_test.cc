@@ -12,17 +12,11 @@
 namespace blobgraph::server {
 namespace {
 
+using testing::TestClientOptions;
+
 using testing::MakeProfile;
 using testing::ServerProcess;
 using testing::TempDir;
-
-ClientOptions Options(const std::string& address) {
-  ClientOptions options;
-  options.address = address;
-  options.retry_backoff = std::chrono::milliseconds(20);
-  options.call_timeout = std::chrono::milliseconds(30000);
-  return options;
-}
 
 using EdgeMap = std::map<std::pair<BlobHash, BlobHash>, std::pair<uint64_t, uint64_t>>;
 
@@ -52,8 +46,8 @@ class RetractClientTest : public ::testing::Test {
 };
 
 TEST_F(RetractClientTest, RetractRestoresTheOtherServersGraphOnce) {
-  auto client = ProfileClient::Connect(Options(server_.address()));
-  auto reference = ProfileClient::Connect(Options(others_.address()));
+  auto client = ProfileClient::Connect(TestClientOptions(server_.address()));
+  auto reference = ProfileClient::Connect(TestClientOptions(others_.address()));
   ASSERT_TRUE(client.ok() && reference.ok());
   GraphUpdate profiles[3] = {MakeProfile(0, 400), MakeProfile(1, 400), MakeProfile(2, 400)};
   for (const GraphUpdate& profile : profiles) ASSERT_TRUE((*client)->Push(profile).ok());
@@ -97,7 +91,7 @@ TEST_F(RetractClientTest, RetractRestoresTheOtherServersGraphOnce) {
 }
 
 TEST_F(RetractClientTest, ProfilesListsStatesAndSaysWhenCapped) {
-  auto client = ProfileClient::Connect(Options(server_.address()));
+  auto client = ProfileClient::Connect(TestClientOptions(server_.address()));
   ASSERT_TRUE(client.ok());
   for (uint64_t i = 0; i < 3; ++i) ASSERT_TRUE((*client)->Push(MakeProfile(i, 5)).ok());
   ASSERT_TRUE((*client)->Retract(MakeProfile(1, 5)).ok());

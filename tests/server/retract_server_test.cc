@@ -21,18 +21,6 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-std::string Slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-struct Step {
-  int rc = -1;
-  std::string out, err;
-};
-
 // Two farm machines running the same code (the email sample's call sites
 // and names) on different inputs (its train and test traces): a.txt and
 // b.capnp are what they export. Server S gets A and B, then A is retracted;
@@ -83,22 +71,9 @@ step verify_s "$B" verify --db s.db
 
 class RetractServerTest : public ::testing::Test {
  protected:
-  Step Read(const std::string& name) const {
-    Step step;
-    std::string rc = Slurp(work_.File(name + ".rc"));
-    step.rc = rc.empty() ? -1 : std::stoi(rc);
-    step.out = Slurp(work_.File(name + ".out"));
-    step.err = Slurp(work_.File(name + ".err"));
-    return step;
-  }
+  ScenarioStep Read(const std::string& name) const { return ReadScenarioStep(work_, name); }
   TempDir work_;
 };
-
-uint64_t JsonNumber(const std::string& json, const std::string& key) {
-  size_t at = json.find("\"" + key + "\":");
-  if (at == std::string::npos) return UINT64_MAX;
-  return std::stoull(json.substr(at + key.size() + 3));
-}
 
 std::string Counts(const std::string& stats_json) {
   std::string counts;
@@ -106,19 +81,6 @@ std::string Counts(const std::string& stats_json) {
     counts += std::string(key) + "=" + std::to_string(JsonNumber(stats_json, key)) + " ";
   }
   return counts;
-}
-
-// The edge and name lines of a text export, sorted (the header has a fresh id).
-std::string Canonical(const std::string& text_export) {
-  std::vector<std::string> lines;
-  std::istringstream in(text_export);
-  for (std::string line; std::getline(in, line);) {
-    if (!line.empty() && line[0] != '#') lines.push_back(line);
-  }
-  std::sort(lines.begin(), lines.end());
-  std::string out;
-  for (const std::string& line : lines) out += line + "\n";
-  return out;
 }
 
 std::string IdOf(const std::string& text_profile) {
@@ -140,59 +102,59 @@ TEST_F(RetractServerTest, RetractOnTheServerRestoresTheServerThatGotOnlyTheOther
   ASSERT_EQ(id_a.size(), 32u);
 
   for (const char* name : {"push_a", "push_b", "push_o"}) {
-    Step pushed = Read(name);
+    ScenarioStep pushed = Read(name);
     ASSERT_EQ(pushed.rc, 0) << name << ": " << pushed.err;
     EXPECT_THAT(pushed.out, HasSubstr("edges applied")) << name;
   }
-  Step before = Read("listed_before");
+  ScenarioStep before = Read("listed_before");
   ASSERT_EQ(before.rc, 0) << before.err;
   EXPECT_THAT(before.out, HasSubstr("\"id\":\"" + id_a + "\""));
   EXPECT_THAT(before.out, Not(HasSubstr("retracted\"")));
   EXPECT_THAT(before.out, HasSubstr("\"total\":2,\"truncated\":false"));
 
   // Refused retractions name the file and the id and change nothing.
-  Step forged = Read("forged");
+  ScenarioStep forged = Read("forged");
   EXPECT_EQ(forged.rc, 1);
   EXPECT_THAT(forged.err, HasSubstr("forged.txt"));
   EXPECT_THAT(forged.err, HasSubstr(id_a));
   EXPECT_THAT(forged.err, HasSubstr("not the profile that was merged"));
-  Step never = Read("never");
+  ScenarioStep never = Read("never");
   EXPECT_EQ(never.rc, 1);
   EXPECT_THAT(never.err, HasSubstr("never.json"));
   EXPECT_THAT(never.err, HasSubstr("never merged"));
-  Step unchanged = Read("stats_unchanged");
+  ScenarioStep unchanged = Read("stats_unchanged");
   ASSERT_EQ(unchanged.rc, 0) << unchanged.err;
 
-  Step retracted = Read("retract");
+  ScenarioStep retracted = Read("retract");
   ASSERT_EQ(retracted.rc, 0) << retracted.err << log;
   EXPECT_THAT(retracted.out, HasSubstr("retracted a.txt on the server: profile " + id_a));
-  Step again = Read("retract_again");
+  ScenarioStep again = Read("retract_again");
   EXPECT_EQ(again.rc, 0) << again.err;
   EXPECT_THAT(again.out, HasSubstr("already retracted"));
   EXPECT_THAT(log, HasSubstr("retract " + id_a));
 
   // The server that got A and B, A retracted, equals the one that got only B.
-  Step stats_s = Read("stats_s"), stats_o = Read("stats_o");
+  ScenarioStep stats_s = Read("stats_s"), stats_o = Read("stats_o");
   ASSERT_EQ(stats_s.rc, 0) << stats_s.err;
   ASSERT_EQ(stats_o.rc, 0) << stats_o.err;
   EXPECT_EQ(Counts(stats_s.out), Counts(stats_o.out));
   EXPECT_NE(Counts(unchanged.out), Counts(stats_o.out));
   EXPECT_EQ(JsonNumber(stats_s.out, "profiles"), 2u);
 
-  Step after = Read("listed_after");
+  ScenarioStep after = Read("listed_after");
   ASSERT_EQ(after.rc, 0) << after.err;
   EXPECT_THAT(after.out, HasSubstr("\"id\":\"" + id_a + "\""));
   EXPECT_THAT(after.out, HasSubstr("\"state\":\"retracted\""));
   EXPECT_THAT(after.out, HasSubstr("\"state\":\"merged\""));
-  Step table = Read("listed_table");
+  ScenarioStep table = Read("listed_table");
   EXPECT_THAT(table.out, HasSubstr(id_a + "  retracted"));
 
   EXPECT_EQ(Slurp(work_.File("s.rc")), "0\n") << log;
   EXPECT_EQ(Slurp(work_.File("o.rc")), "0\n");
-  Step export_s = Read("export_s"), export_o = Read("export_o");
+  ScenarioStep export_s = Read("export_s"), export_o = Read("export_o");
   ASSERT_EQ(export_s.rc, 0) << export_s.err;
   ASSERT_EQ(export_o.rc, 0) << export_o.err;
-  EXPECT_EQ(Canonical(export_s.out), Canonical(export_o.out));
+  EXPECT_EQ(CanonicalLines(export_s.out), CanonicalLines(export_o.out));
   EXPECT_EQ(Read("verify_s").rc, 0);
 }
 

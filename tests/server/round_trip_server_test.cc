@@ -21,32 +21,6 @@ namespace {
 
 using ::testing::HasSubstr;
 
-std::string Slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-uint64_t Field(const std::string& json, const std::string& key) {
-  size_t at = json.find("\"" + key + "\":");
-  if (at == std::string::npos) return UINT64_MAX;
-  return std::stoull(json.substr(at + key.size() + 3));
-}
-
-// The data lines of a text profile, sorted (the header carries a fresh id).
-std::string Lines(const std::string& text) {
-  std::istringstream in(text);
-  std::vector<std::string> lines;
-  for (std::string line; std::getline(in, line);) {
-    if (!line.empty() && line[0] != '#') lines.push_back(line);
-  }
-  std::sort(lines.begin(), lines.end());
-  std::string out;
-  for (const std::string& line : lines) out += line + "\n";
-  return out;
-}
-
 std::string Hex(char c) { return std::string(64, c); }
 const std::string kA = Hex('a'), kB = Hex('b'), kC = Hex('c'), kD = Hex('d');
 const std::string kRoot = Hex('0');
@@ -133,54 +107,54 @@ TEST_F(RoundTripServerTest, EachRoundAddsExactlyItsOwnCallsAndPullingAgainRefres
 
   Step s0 = Read("s0");
   ASSERT_EQ(s0.rc, 0) << s0.err;
-  EXPECT_EQ(Field(s0.out, "static_total"), 4u) << s0.out;
-  EXPECT_EQ(Field(s0.out, "dynamic_total"), 7u) << s0.out;
+  EXPECT_EQ(JsonNumber(s0.out, "static_total"), 4u) << s0.out;
+  EXPECT_EQ(JsonNumber(s0.out, "dynamic_total"), 7u) << s0.out;
   // Profiles carry load statistics: each pushed run adds one run.
-  uint64_t runs0 = Field(s0.out, "runs");
+  uint64_t runs0 = JsonNumber(s0.out, "runs");
 
   // Round 1: the export is run 1's calls alone, not the pulled graph.
   for (const char* step : {"pull1", "rec1", "exp1", "push1", "s1"}) {
     ASSERT_EQ(Read(step).rc, 0) << step << ": " << Read(step).err;
   }
-  std::string run1 = Lines(Slurp(work_.File("run1.profile")));
+  std::string run1 = CanonicalLines(Slurp(work_.File("run1.profile")));
   EXPECT_THAT(run1, HasSubstr(kA + " " + kC + " 0 3\n"));
   EXPECT_THAT(run1, ::testing::Not(HasSubstr(kA + " " + kB)));  // pulled, not observed
   EXPECT_THAT(Read("push1").out, HasSubstr("1 edges applied"));
   Step s1 = Read("s1");
-  EXPECT_EQ(Field(s1.out, "static_total"), 4u) << s1.out;
-  EXPECT_EQ(Field(s1.out, "dynamic_total"), 10u) << s1.out;
-  EXPECT_EQ(Field(s1.out, "edges"), 3u) << s1.out;
-  EXPECT_EQ(Field(s1.out, "runs"), runs0 + 1) << s1.out;
+  EXPECT_EQ(JsonNumber(s1.out, "static_total"), 4u) << s1.out;
+  EXPECT_EQ(JsonNumber(s1.out, "dynamic_total"), 10u) << s1.out;
+  EXPECT_EQ(JsonNumber(s1.out, "edges"), 3u) << s1.out;
+  EXPECT_EQ(JsonNumber(s1.out, "runs"), runs0 + 1) << s1.out;
 
   // Round 2: only its own 5 calls, though the client pulled round 1 back.
   for (const char* step : {"pull2", "rec2", "exp2", "push2", "s2"}) {
     ASSERT_EQ(Read(step).rc, 0) << step << ": " << Read(step).err;
   }
-  std::string run2 = Lines(Slurp(work_.File("run2.profile")));
+  std::string run2 = CanonicalLines(Slurp(work_.File("run2.profile")));
   EXPECT_THAT(run2, HasSubstr(kA + " " + kC + " 0 1\n"));
   EXPECT_THAT(run2, HasSubstr(kB + " " + kD + " 0 4\n"));
   EXPECT_THAT(run2, ::testing::Not(HasSubstr(kA + " " + kB)));
   Step s2 = Read("s2");
-  EXPECT_EQ(Field(s2.out, "static_total"), 4u) << s2.out;
-  EXPECT_EQ(Field(s2.out, "dynamic_total"), 15u) << s2.out;
-  EXPECT_EQ(Field(s2.out, "runs"), runs0 + 2) << s2.out;
+  EXPECT_EQ(JsonNumber(s2.out, "static_total"), 4u) << s2.out;
+  EXPECT_EQ(JsonNumber(s2.out, "dynamic_total"), 15u) << s2.out;
+  EXPECT_EQ(JsonNumber(s2.out, "runs"), runs0 + 2) << s2.out;
 
   // Pull twice = pull once: the same graph, the same totals.
   for (const char* step : {"pull3", "dump3", "cstats3", "pull4", "dump4", "cstats4"}) {
     ASSERT_EQ(Read(step).rc, 0) << step << ": " << Read(step).err;
   }
-  EXPECT_EQ(Lines(Read("dump4").out), Lines(Read("dump3").out));
+  EXPECT_EQ(CanonicalLines(Read("dump4").out), CanonicalLines(Read("dump3").out));
   std::string c3 = Read("cstats3").out, c4 = Read("cstats4").out;
   for (const char* key : {"functions", "edges", "static_total", "dynamic_total", "runs",
                           "unsent_edges", "pulled_edges"}) {
-    EXPECT_EQ(Field(c4, key), Field(c3, key)) << key << "\n" << c3 << c4;
+    EXPECT_EQ(JsonNumber(c4, key), JsonNumber(c3, key)) << key << "\n" << c3 << c4;
   }
   // The client holds the server's graph (15 calls) plus its own two runs
   // (8 calls, pushed already: nothing unsent).
-  EXPECT_EQ(Field(c3, "dynamic_total"), 15u + 8u) << c3;
-  EXPECT_EQ(Field(c3, "static_total"), 4u) << c3;
-  EXPECT_EQ(Field(c3, "unsent_edges"), 0u) << c3;
-  EXPECT_EQ(Field(c3, "pulled_edges"), 3u) << c3;
+  EXPECT_EQ(JsonNumber(c3, "dynamic_total"), 15u + 8u) << c3;
+  EXPECT_EQ(JsonNumber(c3, "static_total"), 4u) << c3;
+  EXPECT_EQ(JsonNumber(c3, "unsent_edges"), 0u) << c3;
+  EXPECT_EQ(JsonNumber(c3, "pulled_edges"), 3u) << c3;
 
   // Decay, then pull: the pulled part aged with the graph and is replaced
   // whole; the client's own (aged) counts stay, nothing goes unsent, and
@@ -190,14 +164,14 @@ TEST_F(RoundTripServerTest, EachRoundAddsExactlyItsOwnCallsAndPullingAgainRefres
   }
   // Own counts a -> c 4, b -> d 4 halve to 2 and 2; the server's are
   // a -> b 5, a -> c 4, b -> d 6.
-  std::string dump5 = Lines(Read("dump5").out);
+  std::string dump5 = CanonicalLines(Read("dump5").out);
   EXPECT_THAT(dump5, HasSubstr(kA + " " + kB + " 2 5\n"));
   EXPECT_THAT(dump5, HasSubstr(kA + " " + kC + " 1 6\n"));
   EXPECT_THAT(dump5, HasSubstr(kB + " " + kD + " 1 8\n"));
   for (const std::string& edge : {kA + " " + kB, kA + " " + kC, kB + " " + kD}) {
     EXPECT_THAT(Read("own5").out, ::testing::Not(HasSubstr(edge)));  // all sent before
   }
-  EXPECT_EQ(Field(Read("s5").out, "dynamic_total"), 15u);
+  EXPECT_EQ(JsonNumber(Read("s5").out, "dynamic_total"), 15u);
   EXPECT_EQ(Slurp(work_.File("server.rc")), "0\n") << Slurp(work_.File("server.log"));
 }
 

@@ -15,17 +15,11 @@
 namespace blobgraph::server {
 namespace {
 
+using testing::TestClientOptions;
+
 using testing::ServerProcess;
 using testing::TempDir;
 using testing::TestHash;
-
-ClientOptions Options(const std::string& address) {
-  ClientOptions options;
-  options.address = address;
-  options.retry_backoff = std::chrono::milliseconds(20);
-  options.call_timeout = std::chrono::milliseconds(30000);
-  return options;
-}
 
 GraphUpdate Profile(uint8_t id, std::vector<EdgeDelta> edges) {
   GraphUpdate update;
@@ -56,7 +50,7 @@ class ServerCountsTest : public ::testing::Test {
 
 TEST_F(ServerCountsTest, PushThatWouldOverflowOrChangeStaticSitesIsRefused) {
   StartServer();
-  auto client = ProfileClient::Connect(Options(server_.address()));
+  auto client = ProfileClient::Connect(TestClientOptions(server_.address()));
   ASSERT_TRUE(client.ok()) << client.status().ToString();
   ASSERT_TRUE((*client)->Push(Profile(1, {{a_, b_, 1, 100}})).ok());
   auto before = (*client)->Pull();
@@ -89,7 +83,7 @@ TEST_F(ServerCountsTest, PushThatWouldOverflowOrChangeStaticSitesIsRefused) {
 
 TEST_F(ServerCountsTest, HugeButValidPushedCountsGiveProbabilitiesWithinZeroAndOne) {
   StartServer();
-  auto client = ProfileClient::Connect(Options(server_.address()));
+  auto client = ProfileClient::Connect(TestClientOptions(server_.address()));
   ASSERT_TRUE(client.ok()) << client.status().ToString();
   constexpr uint64_t kHalf = uint64_t{1} << 63;
   // a_'s counts sum to 2^64 - 1 exactly: valid.
@@ -134,7 +128,7 @@ TEST_F(ServerCorruptStoreTest, MalformedEdgeRowStopsTheStartNamingTheKey) {
 TEST_F(ServerCorruptStoreTest, MalformedNodeRecordGivesPullsACorruptionNamingTheKey) {
   storage_test::PutRaw(dir_.File("db"), "nodes", c_.AsBytes(), "\xff");
   StartServer();
-  auto client = ProfileClient::Connect(Options(server_.address()));
+  auto client = ProfileClient::Connect(TestClientOptions(server_.address()));
   ASSERT_TRUE(client.ok()) << client.status().ToString();
   for (int round = 0; round < 2; ++round) {  // the server keeps serving
     auto pulled = (*client)->Pull();

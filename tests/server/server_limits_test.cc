@@ -26,6 +26,8 @@
 namespace blobgraph::server {
 namespace {
 
+using testing::TestClientOptions;
+
 using testing::MakeProfile;
 using testing::MarkerCallee;
 using testing::MarkerCaller;
@@ -41,15 +43,6 @@ constexpr char kToken[] = "limits-test-token-0123456789";
 // Names of exactly 64 KiB of heap each (65535 bytes + NUL): 16 make 1 MiB.
 constexpr size_t kNameBytes = 65535;
 constexpr int kNamesPerChunk = 16;
-
-ClientOptions Options(const std::string& address, const std::string& token = "") {
-  ClientOptions options;
-  options.address = address;
-  options.token = token;
-  options.retry_backoff = std::chrono::milliseconds(20);
-  options.call_timeout = std::chrono::milliseconds(30000);
-  return options;
-}
 
 bool Contains(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
@@ -70,7 +63,7 @@ class ServerLimitsTest : public ::testing::Test {
 
   // A well-behaved client: its push is acknowledged and its queries answered.
   void ExpectWellBehavedClientServed(uint64_t index, const std::string& token = "") {
-    auto client = ProfileClient::Connect(Options(server_.address(), token));
+    auto client = ProfileClient::Connect(TestClientOptions(server_.address(), token));
     ASSERT_TRUE(client.ok()) << client.status().ToString();
     auto pushed = (*client)->Push(MakeProfile(index, 20));
     ASSERT_TRUE(pushed.ok()) << pushed.status().ToString();
@@ -280,11 +273,11 @@ TEST_F(ServerLimitsTest, IdleUnauthenticatedConnectionsDoNotLockOutTokenHolders)
   // have their own limit: a fifth is busy, whatever waits unauthenticated.
   std::vector<std::unique_ptr<ProfileClient>> clients;
   for (int i = 0; i < 4; ++i) {
-    auto client = ProfileClient::Connect(Options(server_.address(), kToken));
+    auto client = ProfileClient::Connect(TestClientOptions(server_.address(), kToken));
     ASSERT_TRUE(client.ok()) << client.status().ToString();
     clients.push_back(std::move(*client));
   }
-  ClientOptions once = Options(server_.address(), kToken);
+  ClientOptions once = TestClientOptions(server_.address(), kToken);
   once.max_attempts = 1;
   auto fifth = ProfileClient::Connect(once);
   ASSERT_FALSE(fifth.ok());
@@ -336,7 +329,7 @@ TEST_F(ServerLimitsTest, IdleUnauthenticatedConnectionsDoNotLockOutTokenHolders)
   }
   // A new token holder gets in: it sends its token at once, so the flood's
   // idle connections are dropped before it (ProfileClient retries a busy).
-  ClientOptions patient = Options(server_.address(), kToken);
+  ClientOptions patient = TestClientOptions(server_.address(), kToken);
   patient.max_attempts = 8;
   auto late = ProfileClient::Connect(patient);
   ASSERT_TRUE(late.ok()) << late.status().ToString();
@@ -391,7 +384,7 @@ TEST_F(ServerLimitsTest, AFloodFromOneHostNeverDisplacesAnotherHostsConnections)
   } joiner{stop, flood};
   usleep(300000);
   // Fresh token holders from 127.0.0.1 get in at the first attempt, every time.
-  ClientOptions once = Options(server_.address(), kToken);
+  ClientOptions once = TestClientOptions(server_.address(), kToken);
   once.max_attempts = 1;
   for (uint64_t i = 0; i < 20; ++i) {
     auto client = ProfileClient::Connect(once);
@@ -470,7 +463,7 @@ TEST_F(ServerLimitsTest, PullReceiverThatStopsReadingIsCancelledAndFreesItsReade
   profile.source_host = "seed";
   big.profile = profile;
   {
-    auto client = ProfileClient::Connect(Options(server_.address()));
+    auto client = ProfileClient::Connect(TestClientOptions(server_.address()));
     ASSERT_TRUE(client.ok());
     ASSERT_TRUE((*client)->Push(big).ok());
   }
@@ -491,7 +484,7 @@ TEST_F(ServerLimitsTest, PullReceiverThatStopsReadingIsCancelledAndFreesItsReade
   // Meanwhile (this thread no longer runs the hostile loop), a normal pull
   // gets the whole graph once the stalled ones are cancelled.
   auto started = std::chrono::steady_clock::now();
-  auto client = ProfileClient::Connect(Options(server_.address()));
+  auto client = ProfileClient::Connect(TestClientOptions(server_.address()));
   ASSERT_TRUE(client.ok());
   auto pulled = (*client)->Pull();
   ASSERT_TRUE(pulled.ok()) << pulled.status().ToString();
@@ -510,7 +503,7 @@ TEST_F(ServerLimitsTest, PullReceiverThatStopsReadingIsCancelledAndFreesItsReade
 
 TEST_F(ServerLimitsTest, ForgedLogLinesAndTerminalEscapesAreEscaped) {
   StartServer({});
-  auto client = ProfileClient::Connect(Options(server_.address()));
+  auto client = ProfileClient::Connect(TestClientOptions(server_.address()));
   ASSERT_TRUE(client.ok());
   GraphUpdate update = MakeProfile(50, 5);
   update.profile->source_host = "evil\nblobgraph serve: push 00 from 10.0.0.1: applied\x1b]0;owned\x07\x9b";
@@ -556,7 +549,7 @@ TEST_F(ServerLimitsTest, LoopbackIsCheckedOnTheResolvedAddress) {
   ServerProcess named(dir_.File("db-localhost"), dir_.File("localhost.log"));
   std::string error;
   ASSERT_TRUE(named.Start({"--listen", "localhost:0"}, &error)) << error;
-  auto client = ProfileClient::Connect(Options(named.address()));
+  auto client = ProfileClient::Connect(TestClientOptions(named.address()));
   ASSERT_TRUE(client.ok()) << client.status().ToString();
   EXPECT_TRUE((*client)->Push(MakeProfile(60, 5)).ok());
 }

@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -267,6 +268,49 @@ GraphUpdate MakeProfile(uint64_t index, size_t shared_edges) {
   info.created_unix_ms = 1700000000000 + static_cast<int64_t>(index);
   update.profile = info;
   return update;
+}
+
+ClientOptions TestClientOptions(const std::string& address, const std::string& token) {
+  ClientOptions options;
+  options.address = address;
+  options.token = token;
+  options.retry_backoff = std::chrono::milliseconds(20);
+  options.call_timeout = std::chrono::milliseconds(30000);
+  return options;
+}
+
+std::string Slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+ScenarioStep ReadScenarioStep(const TempDir& dir, const std::string& name) {
+  ScenarioStep step;
+  std::string rc = Slurp(dir.File(name + ".rc"));
+  step.rc = rc.empty() ? -1 : std::stoi(rc);
+  step.out = Slurp(dir.File(name + ".out"));
+  step.err = Slurp(dir.File(name + ".err"));
+  return step;
+}
+
+uint64_t JsonNumber(const std::string& json, const std::string& key) {
+  size_t at = json.find("\"" + key + "\":");
+  if (at == std::string::npos) return UINT64_MAX;
+  return std::stoull(json.substr(at + key.size() + 3));
+}
+
+std::string CanonicalLines(const std::string& text_export) {
+  std::istringstream in(text_export);
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);) {
+    if (!line.empty() && line[0] != '#') lines.push_back(line);
+  }
+  std::sort(lines.begin(), lines.end());
+  std::string out;
+  for (const std::string& line : lines) out += line + "\n";
+  return out;
 }
 
 }  // namespace blobgraph::server::testing

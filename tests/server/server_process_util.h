@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "blobgraph/graph_store.h"
+#include "server/profile_client.h"
 
 namespace blobgraph::server::testing {
 
@@ -94,6 +95,28 @@ class FaultyProxy {
   std::vector<std::thread> threads_;
   std::thread acceptor_;
 };
+
+// A whole file's bytes ("" if it cannot be read).
+std::string Slurp(const std::string& path);
+
+// What one `step NAME command...` of a scenario script left in `dir`:
+// NAME.rc (-1 if absent), NAME.out and NAME.err.
+struct ScenarioStep {
+  int rc = -1;
+  std::string out, err;
+};
+ScenarioStep ReadScenarioStep(const TempDir& dir, const std::string& name);
+
+// The unsigned number after "KEY": in a stats --json line (UINT64_MAX if absent).
+uint64_t JsonNumber(const std::string& json, const std::string& key);
+
+// The data lines of a text profile or export, sorted: what two exports of
+// the same graph share (the '#' header carries a fresh id and time).
+std::string CanonicalLines(const std::string& text_export);
+
+// Client options for a test's server: a short retry backoff (tests restart
+// and refuse servers on purpose) and a call timeout no healthy call reaches.
+ClientOptions TestClientOptions(const std::string& address, const std::string& token = "");
 
 // Deterministic hashes for tests.
 BlobHash TestHash(uint64_t a, uint64_t b = 0);
