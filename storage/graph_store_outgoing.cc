@@ -1,6 +1,7 @@
 // GraphStoreImpl's outgoing batch (graph_store.h SealUnsent, ClearOutgoing;
 // the records: layers.h, key_layout.h).
 #include "storage/graph_store_impl.h"
+#include "storage/corrupt_value.h"
 #include "storage/layers.h"
 
 namespace blobgraph::storage {
