@@ -14,8 +14,6 @@
 namespace blobgraph::server::testing {
 namespace {
 
-constexpr uint64_t kUnit = LoadRecord::kRunWeight;
-
 BlobHash H(uint8_t byte) {
   uint8_t bytes[BlobHash::kSize];
   std::fill(bytes, bytes + BlobHash::kSize, byte);
@@ -70,7 +68,6 @@ TEST(OutgoingBatchServerTest, LostAcknowledgementIsResentUnderTheSameIdAndCounte
   ASSERT_TRUE(server_stats.ok());
   EXPECT_EQ(server_stats->store.dynamic_total, 7u);  // once, not 14
   EXPECT_EQ(server_stats->store.runs, 1u);
-  EXPECT_EQ(server_stats->store.run_weight, kUnit);
   auto stats = local->Stats();
   ASSERT_TRUE(stats.ok());
   EXPECT_EQ(stats->outgoing_edges, 0u);
