@@ -118,13 +118,17 @@ class ProfileClient {
   Result<GraphUpdate> Pull(const PullOptions& options = {});
 
   // The store's side of the round trip (profile_client_store.cc). A store
-  // sends only what it observed itself, each observation once:
-  // PushObservations pushes store.Unsent() under a fresh profile id and,
-  // once the server acknowledged it, marks it sent (GraphStore::MarkSent).
-  // Nothing unsent: nothing is pushed (edges_applied 0). A failed push
-  // leaves the observations unsent for the next call; if MarkSent fails
-  // after the server applied the push, the error says the server has them
-  // while the store still counts them as unsent.
+  // sends only what it observed itself, each observation exactly once:
+  // PushObservations seals store's unsent observations into its outgoing
+  // batch under one profile id (GraphStore::SealUnsent; a batch left by an
+  // earlier call is resent unchanged, same id), pushes it, and once the
+  // server acknowledged it deletes the batch (ClearOutgoing). Exactly once
+  // even when an acknowledgement is lost or the process dies between push
+  // and clear: the next call resends the same id and the server answers
+  // already_applied without counting it again. Observations recorded
+  // meanwhile go in the next batch. Nothing unsent and no batch: nothing is
+  // pushed (edges_applied 0). A failed push keeps the batch for the next
+  // call.
   Result<PushResult> PushObservations(GraphStore& store);
   // Pull(options) applied to `store` as a pull (UpdateOrigin::kPulled): it
   // replaces what the previous pull into the store brought. Returns what

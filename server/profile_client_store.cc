@@ -5,22 +5,19 @@
 namespace blobgraph::server {
 
 Result<PushResult> ProfileClient::PushObservations(GraphStore& store) {
-  auto unsent = store.Unsent();
-  if (!unsent.ok()) return unsent.status();
-  if (unsent->edges.empty() && unsent->functions.empty() && unsent->loads.empty() &&
-      unsent->run_weight == 0) {
-    return PushResult{};
-  }
-  GraphUpdate push = *unsent;
-  // One id for this batch of observations: Push retries under it, so the
-  // server applies it at most once.
-  push.profile = ProfileInfo::NewForThisHost();
-  auto pushed = Push(push);
+  // The sealed batch keeps its profile id in the store until the server's
+  // acknowledgement is cleared: a call after a lost acknowledgement (or a
+  // restart) pushes the same id again, which the server applies once.
+  auto outgoing = store.SealUnsent();
+  if (!outgoing.ok()) return outgoing.status();
+  if (!outgoing->profile.has_value()) return PushResult{};  // nothing to send
+  auto pushed = Push(*outgoing);
   if (!pushed.ok()) return pushed.status();
-  Status marked = store.MarkSent(*unsent);
-  if (!marked.ok()) {
-    return marked.WithContext("the server applied profile " + push.profile->IdHex() +
-                              ", but the store still counts its observations as unsent");
+  Status cleared = store.ClearOutgoing(outgoing->profile->id);
+  if (!cleared.ok()) {
+    return cleared.WithContext("the server applied profile " + outgoing->profile->IdHex() +
+                               "; the store keeps it as its outgoing batch, and the next "
+                               "push resends that id (the server applies it once)");
   }
   return pushed;
 }

@@ -58,6 +58,9 @@ class GraphStoreImpl final : public GraphStore {
 
   Result<GraphUpdate> Unsent() const override;
   Status MarkSent(const GraphUpdate& sent) override;
+  // The outgoing batch: storage/graph_store_outgoing.cc.
+  Result<GraphUpdate> SealUnsent() override;
+  Status ClearOutgoing(const std::array<uint8_t, 16>& id) override;
 
   Result<StoreStats> Stats() const override;
   Result<FeedbackStats> LifetimeFeedback() const override;

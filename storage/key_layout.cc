@@ -2,6 +2,7 @@
 
 #include "storage/profile_records.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cstring>
 
@@ -149,6 +150,37 @@ std::string LayerKey(Layer layer, LayerKind kind, const BlobHash* hash) {
   std::string key = LayerPrefix(layer, kind);
   if (hash != nullptr) key.append(hash->AsBytes());
   return key;
+}
+
+void EncodeOutgoingInfo(const ProfileInfo& info, std::string* out) {
+  std::string profile;
+  EncodeProfile(info, &profile);  // varint host length, host, 8-byte ms
+  out->assign(reinterpret_cast<const char*>(info.id.data()), info.id.size());
+  out->append(profile);
+}
+
+bool DecodeOutgoingInfo(std::string_view value, ProfileInfo* info) {
+  if (value.size() < 16 + 1 + 8) return false;
+  std::copy(value.begin(), value.begin() + 16, info->id.begin());
+  value.remove_prefix(16);
+  uint64_t host_size = 0;
+  size_t used = 0;
+  for (int shift = 0; used < value.size() && shift < 64; shift += 7) {
+    uint8_t byte = static_cast<uint8_t>(value[used++]);
+    host_size |= uint64_t{byte & 0x7fu} << shift;
+    if ((byte & 0x80) == 0) {
+      value.remove_prefix(used);
+      if (value.size() != host_size + 8) return false;
+      info->source_host.assign(value.substr(0, host_size));
+      uint64_t ms = 0;
+      for (int i = 0; i < 8; ++i) {
+        ms |= uint64_t{static_cast<uint8_t>(value[host_size + i])} << (8 * i);
+      }
+      info->created_unix_ms = static_cast<int64_t>(ms);
+      return true;
+    }
+  }
+  return false;
 }
 
 }  // namespace blobgraph::storage

@@ -100,7 +100,13 @@
 //     pull brought (origin kPulled), which the next pull subtracts from the
 //     graph before it adds its own. Aged by Decay like the graph (rounding
 //     down, so it never exceeds the graph's counts).
-//   key byte 0 = layer ('P' or 'U'), byte 1 = kind, then:
+//   "outgoing" (byte 'O'): the batch of unsent observations sealed for a
+//     push (GraphStore::SealUnsent) under one profile id, kept until the
+//     server acknowledged it (ClearOutgoing): a push retried after a lost
+//     acknowledgement or a restart resends the same id, which the server
+//     applies once. Same record kinds as 'U', plus the id record 'i'.
+//     At most one batch; never aged by Decay; never read by export.
+//   key byte 0 = layer ('O', 'P' or 'U'), byte 1 = kind, then:
 //     'e' + caller hash (32 bytes) -> edge row, the encoding of `edges`
 //          (pulled rows keep static counts 0: call sites are never pulled
 //          back out of the graph)
@@ -108,7 +114,14 @@
 //     'l' + function hash (32 bytes) -> varint run_weight, varint
 //          position_weight, as in `loads` (fixed point)
 //     'r' (2 bytes, no suffix) -> varint run weight, as meta "runs"
-//   Within a layer keys sort 'e' < 'f' < 'l' < 'r' (an ingested SST writes
+//     'i' (2 bytes, no suffix; 'O' only) -> the batch's profile: 16 bytes
+//          id, varint host length, host bytes, 8 bytes little-endian
+//          created_unix_ms. Present exactly when the batch is.
+//   SealUnsent moves every 'U' record to the same key with byte 0 'O'
+//   (value as read, merges resolved) and Puts 'O','i', in one WriteBatch;
+//   ClearOutgoing Deletes every 'O' key in one WriteBatch. No format bump:
+//   a store written before this layer simply has no 'O' keys (no batch).
+//   Within a layer keys sort 'e' < 'f' < 'i' < 'l' < 'r' (an ingested SST writes
 //   them in that order). Merge operands: edge rows ('e', EdgeRow add) and
 //   varint vectors ('l', 'r', VarintAdd); 'f' keys are Put. MarkSent, a
 //   refresh and Decay rewrite layer records with Put/Delete.
@@ -208,12 +221,23 @@ std::optional<int> ParseFormatValue(std::string_view value);
 std::string_view HashKey(const BlobHash& hash);  // points into `hash`
 
 // ---- layers ----
-enum class Layer : char { kPulled = 'P', kUnsent = 'U' };
-enum class LayerKind : char { kEdges = 'e', kFunction = 'f', kLoad = 'l', kRunWeight = 'r' };
+enum class Layer : char { kOutgoing = 'O', kPulled = 'P', kUnsent = 'U' };
+// kOutgoingInfo: the outgoing batch's profile id record ('O' layer only).
+enum class LayerKind : char {
+  kEdges = 'e',
+  kFunction = 'f',
+  kOutgoingInfo = 'i',
+  kLoad = 'l',
+  kRunWeight = 'r'
+};
 inline constexpr size_t kLayerKeyPrefix = 2;  // layer byte, kind byte
 // The key of a layer record; `hash` is required for every kind but kRunWeight.
 std::string LayerKey(Layer layer, LayerKind kind, const BlobHash* hash = nullptr);
 // The two-byte prefix shared by a layer's records of one kind.
 std::string LayerPrefix(Layer layer, LayerKind kind);
+// The value of key 'O','i': 16-byte id, varint host length, host, 8-byte
+// little-endian created_unix_ms. Decode is false on any other length.
+void EncodeOutgoingInfo(const ProfileInfo& info, std::string* out);
+bool DecodeOutgoingInfo(std::string_view value, ProfileInfo* info);
 
 }  // namespace blobgraph::storage

@@ -78,7 +78,23 @@ Result<GraphUpdate> ReadUnsent(const DbHandles& handles);
 // edge, function or counter if `sent` holds more than is unsent.
 Status EmitMarkSent(const DbHandles& handles, const GraphUpdate& sent, WriteSink* batch);
 
-// Edge entries of `layer` (StoreStats::unsent_edges, pulled_edges).
+// The records of an own layer ('U' or 'O') as a GraphUpdate, names from
+// the names column family; for 'O' `profile` is the batch's id record.
+Result<GraphUpdate> ReadOwnLayer(const DbHandles& handles, Layer layer);
+
+// ---- outgoing layer (outgoing_layer.cc) ----
+
+// Moves every unsent record into the outgoing layer (same key, byte 0 'O')
+// and writes the id record for `info`, into `batch`. *moved: how many
+// records moved (0: nothing unsent, nothing written). REQUIRES: the writer
+// mutex; no outgoing batch exists.
+Status EmitSealUnsent(const DbHandles& handles, const ProfileInfo& info, WriteSink* batch,
+                      size_t* moved);
+
+// Deletes every outgoing record into `batch`. REQUIRES: the writer mutex.
+Status EmitClearOutgoing(const DbHandles& handles, WriteSink* batch);
+
+// Edge entries of `layer` (StoreStats::unsent_edges, pulled_edges, outgoing_edges).
 Status CountLayerEdges(const DbHandles& handles, Layer layer, const rocksdb::Snapshot* snapshot,
                        uint64_t* edges);
 

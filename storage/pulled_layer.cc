@@ -275,15 +275,28 @@ Status VerifyLayers(const DbHandles& handles, std::vector<std::string>* problems
   auto report = [&](std::string_view key, const std::string& problem) {
     problems->push_back(DescribeKey(Cf::kLayers, key) + ": " + problem);
   };
+  bool outgoing_records = false, outgoing_id = false;
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     std::string_view key = View(it->key());
     BlobHash hash;
     char layer = key.empty() ? 0 : key[0];
     char kind = key.size() > 1 ? key[1] : 0;
     bool pulled = layer == static_cast<char>(Layer::kPulled);
-    if (!pulled && layer != static_cast<char>(Layer::kUnsent)) {
-      report(key, "not a layer key (first byte is neither 'P' nor 'U')");
+    bool outgoing = layer == static_cast<char>(Layer::kOutgoing);
+    if (!pulled && !outgoing && layer != static_cast<char>(Layer::kUnsent)) {
+      report(key, "not a layer key (first byte is not 'O', 'P' or 'U')");
       continue;
+    }
+    if (outgoing) {
+      outgoing_records = true;
+      if (kind == static_cast<char>(LayerKind::kOutgoingInfo)) {
+        ProfileInfo info;
+        if (key.size() != kLayerKeyPrefix || !DecodeOutgoingInfo(View(it->value()), &info)) {
+          report(key, "outgoing batch id record does not decode");
+        }
+        outgoing_id = true;
+        continue;
+      }
     }
     if (kind == static_cast<char>(LayerKind::kEdges)) {
       if (!LayerKeyHash(key, &hash)) { report(key, "layer edge key is not 34 bytes"); continue; }
@@ -335,7 +348,12 @@ Status VerifyLayers(const DbHandles& handles, std::vector<std::string>* problems
       report(key, "unknown layer record kind");
     }
   }
-  return FromRocks(it->status(), handles.path + ": verifying layers");
+  BLOBGRAPH_RETURN_IF_ERROR(FromRocks(it->status(), handles.path + ": verifying layers"));
+  if (outgoing_records && !outgoing_id) {
+    problems->push_back(std::string(CfName(Cf::kLayers)) +
+                        ": outgoing records without the batch id record ('O','i')");
+  }
+  return Status::Ok();
 }
 
 }  // namespace blobgraph::storage

@@ -282,6 +282,8 @@ Result<StoreStats> GraphStoreImpl::Stats() const {
       CountLayerEdges(handles_, Layer::kUnsent, snapshot.snapshot(), &stats.unsent_edges));
   BLOBGRAPH_RETURN_IF_ERROR(
       CountLayerEdges(handles_, Layer::kPulled, snapshot.snapshot(), &stats.pulled_edges));
+  BLOBGRAPH_RETURN_IF_ERROR(
+      CountLayerEdges(handles_, Layer::kOutgoing, snapshot.snapshot(), &stats.outgoing_edges));
   auto run_weight = RunWeight();
   if (!run_weight.ok()) return run_weight.status();
   stats.run_weight = *run_weight;

@@ -96,13 +96,18 @@ Status MarkVarintsSent(const DbHandles& handles, const std::string& key, const u
 }  // namespace
 
 Result<GraphUpdate> ReadUnsent(const DbHandles& handles) {
+  return ReadOwnLayer(handles, Layer::kUnsent);
+}
+
+Result<GraphUpdate> ReadOwnLayer(const DbHandles& handles, Layer layer) {
+  const std::string what = layer == Layer::kOutgoing ? "outgoing" : "unsent";
   GraphUpdate unsent;
   if (handles.family(Cf::kLayers) == nullptr) return unsent;
   rocksdb::ManagedSnapshot snapshot(handles.db);
   rocksdb::ReadOptions read;
   read.snapshot = snapshot.snapshot();
   std::unique_ptr<rocksdb::Iterator> it(handles.db->NewIterator(read, handles.family(Cf::kLayers)));
-  std::string prefix(1, static_cast<char>(Layer::kUnsent));
+  std::string prefix(1, static_cast<char>(layer));
   std::vector<RowEntry> row;
   std::vector<BlobHash> mentioned;
   for (it->Seek(prefix); it->Valid() && StartsWith(it->key(), prefix); it->Next()) {
@@ -112,7 +117,7 @@ Result<GraphUpdate> ReadUnsent(const DbHandles& handles) {
     BlobHash hash = hashed ? BlobHash::FromBytes(key.data() + kLayerKeyPrefix) : BlobHash();
     if (kind == static_cast<char>(LayerKind::kEdges) && hashed) {
       if (auto problem = DecodeRow(View(it->value()), &row)) {
-        return Corrupt(handles, key, "unsent row: " + *problem);
+        return Corrupt(handles, key, what + " row: " + *problem);
       }
       mentioned.push_back(hash);
       for (const RowEntry& entry : row) {
@@ -125,19 +130,27 @@ Result<GraphUpdate> ReadUnsent(const DbHandles& handles) {
     } else if (kind == static_cast<char>(LayerKind::kLoad) && hashed) {
       uint64_t values[2];
       if (!DecodeVarints(View(it->value()), values, 2)) {
-        return Corrupt(handles, key, "unsent load record does not decode");
+        return Corrupt(handles, key, what + " load record does not decode");
       }
       unsent.loads.push_back({hash, values[0], values[1]});
       mentioned.push_back(hash);
     } else if (kind == static_cast<char>(LayerKind::kRunWeight) && key.size() == kLayerKeyPrefix) {
       if (!DecodeVarints(View(it->value()), &unsent.run_weight, 1)) {
-        return Corrupt(handles, key, "unsent run weight does not decode");
+        return Corrupt(handles, key, what + " run weight does not decode");
       }
+    } else if (layer == Layer::kOutgoing && kind == static_cast<char>(LayerKind::kOutgoingInfo) &&
+               key.size() == kLayerKeyPrefix) {
+      ProfileInfo info;
+      if (!DecodeOutgoingInfo(View(it->value()), &info)) {
+        return Corrupt(handles, key, "outgoing batch id record does not decode");
+      }
+      unsent.profile = std::move(info);
     } else {
-      return Corrupt(handles, key, "not an unsent-layer record");
+      return Corrupt(handles, key, "not an " + what + "-layer record");
     }
   }
-  BLOBGRAPH_RETURN_IF_ERROR(FromRocks(it->status(), handles.path + ": scanning the unsent layer"));
+  BLOBGRAPH_RETURN_IF_ERROR(
+      FromRocks(it->status(), handles.path + ": scanning the " + what + " layer"));
   std::sort(mentioned.begin(), mentioned.end());
   mentioned.erase(std::unique(mentioned.begin(), mentioned.end()), mentioned.end());
   std::string name;

@@ -103,6 +103,7 @@ struct StoreStats {
   uint64_t profiles_retracted = 0;
   uint64_t unsent_edges = 0;    // edges of this store's own observations not yet sent
   uint64_t pulled_edges = 0;    // edges the last pull brought
+  uint64_t outgoing_edges = 0;  // edges sealed for a push, not yet acknowledged
   FeedbackStats feedback;       // lifetime totals of every engine on this store
 };
 
@@ -317,6 +318,21 @@ class GraphStore {
   // from the unsent observations, so observations recorded since stay unsent.
   // Atomic; kInvalidInput if `sent` holds more than is unsent.
   virtual Status MarkSent(const GraphUpdate& sent) = 0;
+  // The outgoing batch: this store's unsent observations sealed under one
+  // profile id for a push, kept until the push is acknowledged, so a push
+  // retried after a lost acknowledgement or a restart carries the same id
+  // (and the server applies it once). If a batch exists, returns it
+  // unchanged (a retry). Otherwise moves everything unsent into a new batch
+  // under ProfileInfo::NewForThisHost(), in one atomic write, and returns it
+  // (`profile` set; edges, functions, loads, run weight and names as
+  // Unsent()). Nothing unsent and no batch: an empty update, `profile`
+  // unset. Observations recorded after the seal stay unsent (Unsent()).
+  // kInvalidInput on a read-only store.
+  virtual Result<GraphUpdate> SealUnsent() = 0;
+  // Deletes the outgoing batch once the server acknowledged it, atomically.
+  // kInvalidInput naming both ids if the batch has another id (or naming
+  // `id` if there is none); nothing changed then.
+  virtual Status ClearOutgoing(const std::array<uint8_t, 16>& id) = 0;
 
   virtual Result<StoreStats> Stats() const = 0;
   // The lifetime feedback totals alone (one read, unlike Stats()).

@@ -80,7 +80,9 @@ TEST(StoreRoundTripTest, PushObservationsSendsEachOnceAndPullIntoRefreshes) {
   EXPECT_FALSE(offline.ok());
   auto failed = (*client)->PushObservations(*local);
   EXPECT_FALSE(failed.ok());
-  EXPECT_EQ(local->Stats()->unsent_edges, 1u);
+  // Not lost: sealed into the outgoing batch, which the next push resends.
+  EXPECT_EQ(local->Stats()->unsent_edges, 0u);
+  EXPECT_EQ(local->Stats()->outgoing_edges, 1u);
   ServerProcess restarted(dir.File("server-db"), dir.File("server2.log"));
   ASSERT_TRUE(restarted.Start({}, &error)) << error;
   options.address = restarted.address();
@@ -90,6 +92,7 @@ TEST(StoreRoundTripTest, PushObservationsSendsEachOnceAndPullIntoRefreshes) {
   ASSERT_TRUE(delivered.ok()) << delivered.status().ToString();
   EXPECT_EQ((*reconnected)->Stats().value().store.dynamic_total, 11u);
   EXPECT_EQ(local->Stats()->unsent_edges, 0u);
+  EXPECT_EQ(local->Stats()->outgoing_edges, 0u);
 
   // Pull again: the local graph is the server's (11) plus its own (4 + 2),
   // not the first pull stacked on top.
