@@ -88,14 +88,17 @@ int RunStats(const Args& args) {
   if (cli.json()) {
     std::printf("{\"db\":%s,\"functions\":%llu,\"edges\":%llu,\"static_total\":%llu,"
                 "\"dynamic_total\":%llu,\"bytes_on_disk\":%llu,\"runs\":%llu,\"profiles\":%llu,"
-                "\"unsent_edges\":%llu,\"pulled_edges\":%llu,"
+                "\"profiles_retracted\":%llu,\"unsent_edges\":%llu,\"outgoing_edges\":%llu,"
+                "\"pulled_edges\":%llu,"
                 "\"feedback\":{\"requests\":%llu,\"issued\":%llu,\"hits\":%llu,\"wasted\":%llu,"
                 "\"stalls\":%llu},\"hottest\":[",
                 JsonString(cli.DbPath()).c_str(), (unsigned long long)stats->functions,
                 (unsigned long long)stats->edges, (unsigned long long)stats->static_total,
                 (unsigned long long)stats->dynamic_total, (unsigned long long)stats->bytes_on_disk,
                 (unsigned long long)stats->runs, (unsigned long long)stats->profiles,
-                (unsigned long long)stats->unsent_edges, (unsigned long long)stats->pulled_edges,
+                (unsigned long long)stats->profiles_retracted,
+                (unsigned long long)stats->unsent_edges, (unsigned long long)stats->outgoing_edges,
+                (unsigned long long)stats->pulled_edges,
                 (unsigned long long)stats->feedback.requests,
                 (unsigned long long)stats->feedback.issued, (unsigned long long)stats->feedback.hits,
                 (unsigned long long)stats->feedback.wasted,
@@ -119,9 +122,12 @@ int RunStats(const Args& args) {
   std::printf("static total   %llu call sites\n", (unsigned long long)stats->static_total);
   std::printf("dynamic total  %llu observed calls\n", (unsigned long long)stats->dynamic_total);
   std::printf("recorded runs  %llu\n", (unsigned long long)stats->runs);
-  std::printf("profiles       %llu merged\n", (unsigned long long)stats->profiles);
+  std::printf("profiles       %llu merged (%llu of them retracted)\n",
+              (unsigned long long)stats->profiles, (unsigned long long)stats->profiles_retracted);
   std::printf("unsent edges   %llu (own observations not yet exported or pushed)\n",
               (unsigned long long)stats->unsent_edges);
+  std::printf("outgoing edges %llu (sealed for a push not yet acknowledged)\n",
+              (unsigned long long)stats->outgoing_edges);
   std::printf("pulled edges   %llu (what the last pull brought)\n",
               (unsigned long long)stats->pulled_edges);
   const FeedbackStats& f = stats->feedback;

@@ -89,6 +89,7 @@ TEST_F(RetractCliTest, RetractRestoresTheStoreThatMergedOnlyTheOther) {
     EXPECT_EQ(StatsField(stats.out, key), 0u) << key;
   }
   EXPECT_EQ(StatsField(stats.out, "profiles"), 2u);
+  EXPECT_EQ(StatsField(stats.out, "profiles_retracted"), 2u);
 }
 
 TEST_F(RetractCliTest, SecondRetractAndReMergeChangeNothing) {
