@@ -14,17 +14,16 @@ Result<std::unique_ptr<Engine>> OpenEngine(GraphStore* store, const EngineOption
   engine::LoadOptions load;
   load.budget_bytes = options.hot_budget_bytes;
   load.model = options.model;
+  load.prefetch_model = options.prefetch_model;
   // One scan that stops when the budget is full: the whole store if it
   // fits, else a first snapshot the background thread replaces with the
   // hottest functions right after Open returns.
   load.mode = engine::LoadMode::kQuick;
   auto first = engine::LoadSnapshot(*store, load, {});
   if (!first.ok()) return first.status().WithContext(store->path());
-  bool upgrade = !first->whole;
   auto lifetime = store->LifetimeFeedback();
   if (!lifetime.ok()) return lifetime.status();
-  return std::unique_ptr<Engine>(
-      new engine::EngineImpl(store, options, std::move(first->graph), upgrade, *lifetime));
+  return std::unique_ptr<Engine>(new engine::EngineImpl(store, options, std::move(*first), *lifetime));
 }
 
 }  // namespace
@@ -46,16 +45,16 @@ Result<std::unique_ptr<Engine>> Engine::Open(GraphStore* store, const EngineOpti
 }
 
 namespace engine {
-EngineImpl::EngineImpl(GraphStore* store, const EngineOptions& options,
-                       std::unique_ptr<HotSubgraph> first, bool upgrade_pending,
+EngineImpl::EngineImpl(GraphStore* store, const EngineOptions& options, LoadedSnapshot first,
                        const FeedbackStats& lifetime_at_open)
     : store_(store),
       options_(options),
       tracker_(options.tracked_functions, options.waste_window),
       recorder_(options.max_pending_edges),
       misses_(kMissQueueCapacity),
-      cell_(std::move(first)),
-      upgrade_pending_(upgrade_pending),
+      cell_(std::move(first.graph)),
+      evidence_(std::move(first.evidence)),
+      upgrade_pending_(!first.whole),
       lifetime_at_open_(lifetime_at_open) {
   background_ = std::thread([this] { BackgroundLoop(); });
 }
@@ -139,7 +138,29 @@ size_t EngineImpl::Prefetch(const BlobHash& hash, const PrefetchOptions& options
   hooks.filter = &FilterHook;
   hooks.incomplete = &IncompleteHook;
   hooks.context = this;
-  return PrefetchWalk(*snapshot, start, options, hooks, out, capacity);
+  size_t count = PrefetchWalk(*snapshot, start, options, hooks, out, capacity);
+  if (options.start_follow == 0 || count >= capacity) return count;
+  return AddStartFollowers(*snapshot, start, options.start_follow, out, count, capacity);
+}
+
+size_t EngineImpl::AddStartFollowers(const HotSubgraph& graph, uint32_t start, uint32_t follow,
+                                     Prediction* out, size_t count, size_t capacity) noexcept {
+  uint32_t rank = graph.StartRank(start);
+  if (rank == kNoNode) return count;
+  size_t end = std::min<size_t>(graph.start_set().size(), size_t{rank} + 1 + follow);
+  uint32_t nodes[kMaxWalkResults];
+  size_t first = count;
+  for (size_t r = rank + 1; r < end && count < capacity && count - first < kMaxWalkResults; ++r) {
+    uint32_t node = graph.start_node(r);
+    if (node == kNoNode) continue;
+    const BlobHash& hash = graph.hash(node);
+    bool duplicate = false;
+    for (size_t i = 0; i < first && !duplicate; ++i) duplicate = SameHash(out[i].hash, hash);
+    if (duplicate) continue;
+    nodes[count - first] = node;
+    out[count++] = Prediction{hash, graph.start_share()[r], 0};
+  }
+  return first + FilterHook(this, graph, nodes, out + first, count - first);
 }
 
 void EngineImpl::RecordCall(const BlobHash& caller, const BlobHash& callee) noexcept {
@@ -280,7 +301,7 @@ Result<bool> EngineImpl::PullMisses() {
     auto row = store_->Callees(hash);
     if (!row.ok()) return row.status().WithContext("engine: pulling " + hash.ShortHex());
     if (pinned_.size() >= kMaxPinnedRows) pinned_.clear();
-    ToCallees(*row, options_.model, &pinned_[hash]);
+    evidence_->ToCallees(hash, *row, &pinned_[hash]);
     // A function without callees has nothing to predict: it is remembered
     // (no second store read) and joins the next full rebuild, but is not
     // worth copying the snapshot for now.
@@ -296,7 +317,7 @@ Status EngineImpl::RefreshPinned() {
   for (auto& [hash, callees] : pinned_) {
     auto row = store_->Callees(hash);
     if (!row.ok()) return row.status().WithContext("engine: refreshing " + hash.ShortHex());
-    ToCallees(*row, options_.model, &callees);
+    evidence_->ToCallees(hash, *row, &callees);
   }
   return Status::Ok();
 }
@@ -309,8 +330,10 @@ Status EngineImpl::RebuildFromStore() {
   LoadOptions load;
   load.budget_bytes = options_.hot_budget_bytes;
   load.model = options_.model;
+  load.prefetch_model = options_.prefetch_model;
   auto next = LoadSnapshot(*store_, load, pinned_);
   if (!next.ok()) return next.status().WithContext(store_->path());
+  evidence_ = std::move(next->evidence);
   last_build_seconds_ = next->graph->build_seconds + refresh_seconds;
   PublishMarked(std::move(next->graph));
   upgrade_pending_ = false;

@@ -46,8 +46,8 @@ class EngineImpl final : public Engine {
   // scan fitted in the budget; the background thread rebuilds at once.
   // `lifetime_at_open`: the store's feedback totals when the engine opened;
   // TotalStats() adds this engine's counts to them.
-  EngineImpl(GraphStore* store, const EngineOptions& options, std::unique_ptr<HotSubgraph> first,
-             bool upgrade_pending, const FeedbackStats& lifetime_at_open);
+  EngineImpl(GraphStore* store, const EngineOptions& options, LoadedSnapshot first,
+             const FeedbackStats& lifetime_at_open);
   ~EngineImpl() override;
 
   size_t Prefetch(const BlobHash& hash, const PrefetchOptions& options, Prediction* out,
@@ -81,6 +81,11 @@ class EngineImpl final : public Engine {
   // New snapshots start with zero bytes (the tracker refills them).
   static size_t FilterHook(void* context, const HotSubgraph& graph, uint32_t* nodes,
                            Prediction* candidates, size_t count) noexcept;
+  // Appends to out[count, capacity) the start-set entries released by a
+  // walk from `start` (the `follow` after it), filtered like walk results
+  // and skipping those already in out[0, count). Returns the new count.
+  size_t AddStartFollowers(const HotSubgraph& graph, uint32_t start, uint32_t follow,
+                           Prediction* out, size_t count, size_t capacity) noexcept;
   // Sets `hash`'s loaded bit in the current snapshot (see FilterHook).
   void MarkLoaded(const BlobHash& hash) noexcept;
 
@@ -112,6 +117,7 @@ class EngineImpl final : public Engine {
 
   std::mutex build_mutex_;
   PinnedRows pinned_;
+  std::shared_ptr<const ModelEvidence> evidence_;  // of the last full build
   bool upgrade_pending_;
   double last_build_seconds_ = 0;
 

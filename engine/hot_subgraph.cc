@@ -1,5 +1,6 @@
 #include "engine/hot_subgraph.h"
 
+#include <algorithm>
 #include <bit>
 #include <cassert>
 
@@ -7,6 +8,8 @@ namespace blobgraph::engine {
 namespace {
 
 constexpr size_t kInitialIndexSlots = 1024;
+// A start-set entry: its hash, share, node and (node, rank) pair.
+constexpr size_t kBytesPerStartEntry = sizeof(BlobHash) + sizeof(float) + 3 * sizeof(uint32_t);
 
 // Slots for `nodes` entries at a load factor of at most 0.7: keeps the index
 // at <= 23 bytes per function, which with the 40 bytes of hash and node stays under the
@@ -31,7 +34,7 @@ void Insert(std::vector<uint64_t>& index, size_t mask, uint64_t fingerprint, uin
 
 size_t HotSubgraph::bytes() const {
   return hashes_.size() * sizeof(BlobHash) + nodes_.size() * sizeof(Node) + edges_.size() * sizeof(HotEdge) +
-         index_.size() * sizeof(uint64_t) + start_set_.size() * sizeof(BlobHash) +
+         index_.size() * sizeof(uint64_t) + start_set_.size() * kBytesPerStartEntry +
          sizeof(HotSubgraph);
 }
 
@@ -126,7 +129,7 @@ void HotSubgraphBuilder::MarkAllComplete() {
 size_t HotSubgraphBuilder::EstimatedBytes(size_t more_nodes, size_t more_edges) const {
   size_t nodes = nodes_.size() + more_nodes;
   return nodes * (sizeof(BlobHash) + sizeof(HotSubgraph::Node)) + (edges_.size() + more_edges) * sizeof(HotEdge) +
-         FinalIndexSlots(nodes) * sizeof(uint64_t) + start_set_.size() * sizeof(BlobHash) +
+         FinalIndexSlots(nodes) * sizeof(uint64_t) + start_set_.size() * kBytesPerStartEntry +
          sizeof(HotSubgraph);
 }
 
@@ -151,6 +154,15 @@ std::unique_ptr<HotSubgraph> HotSubgraphBuilder::Build() {
   graph->index_mask_ = index_mask_;
   graph->complete_count_ = complete_count_;
   graph->start_set_ = std::move(start_set_);
+  graph->start_share_ = std::move(start_share_);
+  graph->start_share_.resize(graph->start_set_.size(), 0.0f);
+  graph->start_nodes_.reserve(graph->start_set_.size());
+  for (size_t rank = 0; rank < graph->start_set_.size(); ++rank) {
+    uint32_t node = graph->Find(graph->start_set_[rank]);
+    graph->start_nodes_.push_back(node);
+    if (node != kNoNode) graph->start_ranks_.emplace_back(node, static_cast<uint32_t>(rank));
+  }
+  std::sort(graph->start_ranks_.begin(), graph->start_ranks_.end());
   graph->node_state_.reset(new std::atomic<uint8_t>[graph->nodes_.size()]);
   for (size_t i = 0; i < graph->nodes_.size(); ++i) {
     graph->node_state_[i].store(0, std::memory_order_relaxed);

@@ -15,7 +15,11 @@
 //            the fingerprint (a tag) and node index + 1 (0 = empty); linear
 //            probing, load factor <= 1/2. Lookup allocates nothing.
 // Beside the graph it carries the warm-start list (StartSet) computed from
-// the store's load records when the snapshot was built.
+// the store's load records when the snapshot was built: hashes in release
+// order, each one's share of the recorded runs, and for the entries that
+// are nodes here their node index and a node -> rank lookup (sorted pairs,
+// searched only when the list is not empty), so a walk from a start-set
+// function can release the entries after it.
 //
 // The one mutable part is node_state: one relaxed atomic byte per node the
 // engine uses as a cache of the feedback tracker's answer for that node
@@ -27,12 +31,14 @@
 // number of threads without locks. Nothing in it changes after Build().
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <memory>
 #include <span>
+#include <utility>
 #include <vector>
 
 #include "blobgraph/blob_hash.h"
@@ -107,6 +113,16 @@ class HotSubgraph {
   size_t bytes() const;
 
   std::span<const BlobHash> start_set() const { return start_set_; }
+  std::span<const float> start_share() const { return start_share_; }
+  // The start-set entry at `rank` as a node of this snapshot, or kNoNode.
+  uint32_t start_node(size_t rank) const { return start_nodes_[rank]; }
+  // The rank of `node` in the start set, or kNoNode. No allocation.
+  uint32_t StartRank(uint32_t node) const noexcept {
+    if (start_ranks_.empty()) return kNoNode;
+    auto it = std::lower_bound(start_ranks_.begin(), start_ranks_.end(),
+                               std::pair<uint32_t, uint32_t>{node, 0});
+    return it != start_ranks_.end() && it->first == node ? it->second : kNoNode;
+  }
 
   uint64_t version = 0;        // set by the publisher
   double build_seconds = 0;    // set by the loader
@@ -127,6 +143,9 @@ class HotSubgraph {
   size_t index_mask_ = 0;
   size_t complete_count_ = 0;
   std::vector<BlobHash> start_set_;
+  std::vector<float> start_share_;
+  std::vector<uint32_t> start_nodes_;
+  std::vector<std::pair<uint32_t, uint32_t>> start_ranks_;  // (node, rank), by node
   std::unique_ptr<std::atomic<uint8_t>[]> node_state_;  // node_count() bytes, zeroed
 };
 
@@ -166,7 +185,12 @@ class HotSubgraphBuilder {
   // function without a row has no callees.
   void MarkAllComplete();
 
-  void SetStartSet(std::vector<BlobHash> start_set) { start_set_ = std::move(start_set); }
+  // The start set in release order and each entry's share of the recorded
+  // runs (same length).
+  void SetStartSet(std::vector<BlobHash> start_set, std::vector<float> shares) {
+    start_set_ = std::move(start_set);
+    start_share_ = std::move(shares);
+  }
 
   size_t node_count() const { return nodes_.size(); }
   size_t edge_count() const { return edges_.size(); }
@@ -190,6 +214,7 @@ class HotSubgraphBuilder {
   std::vector<uint64_t> index_;
   size_t index_mask_ = 0;
   std::vector<BlobHash> start_set_;
+  std::vector<float> start_share_;
 };
 
 }  // namespace blobgraph::engine

@@ -45,7 +45,24 @@ Status ValidateEngineOptions(const EngineOptions& options) {
   }
   BLOBGRAPH_RETURN_IF_ERROR(CheckInterval("refresh_interval", options.refresh_interval));
   BLOBGRAPH_RETURN_IF_ERROR(CheckInterval("flush_interval", options.flush_interval));
+  BLOBGRAPH_RETURN_IF_ERROR(ValidatePrefetchModel(options.prefetch_model, "engine options"));
   return ValidateProbabilityModel(options.model, "engine options");
+}
+
+Status ValidatePrefetchModel(const PrefetchModel& model, const std::string& what) {
+  struct Field {
+    const char* name;
+    double value, max;
+  };
+  for (const Field& field : {Field{"prior_runs", model.prior_runs, 1e6},
+                             Field{"callee_prior_runs", model.callee_prior_runs, 1e6},
+                             Field{"default_list_precision", model.default_list_precision, 1},
+                             Field{"precision_prior_edges", model.precision_prior_edges, 1e12}}) {
+    if (std::isfinite(field.value) && field.value >= 0 && field.value <= field.max) continue;
+    return Status::InvalidInput(what + ": " + field.name + " is " + Number(field.value) +
+                                "; expected a number from 0 to " + Number(field.max));
+  }
+  return Status::Ok();
 }
 
 }  // namespace blobgraph

@@ -30,17 +30,20 @@ void AddPinned(HotSubgraphBuilder* builder, const PinnedRows& pinned) {
   }
 }
 
-Result<std::vector<BlobHash>> RankStartSet(const GraphStore& store, size_t max) {
-  std::vector<LoadRecord> records;
-  Status status = store.ForEachLoadRecord([&](const LoadRecord& record) {
-    if (record.run_weight > 0) records.push_back(record);
-    return Status::Ok();
-  });
-  if (!status.ok()) return status.WithContext("engine: reading load records");
-  // Run weights, not whole runs: after ageing (LoadRecord) a recent run
-  // outranks faded ones.
-  auto better = [](const LoadRecord& a, const LoadRecord& b) {
-    if (a.run_weight != b.run_weight) return a.run_weight > b.run_weight;
+struct StartSet {
+  std::vector<BlobHash> hashes;
+  std::vector<float> shares;
+};
+
+// The functions loaded by at least half of the recorded runs (by run
+// weight, so after ageing recent runs count more), earliest mean first-load
+// position first: the order a run that goes as the recorded ones did loads
+// them in, so the engine can release them as the run reaches each one.
+StartSet RankStartSet(std::vector<LoadRecord> records, size_t max) {
+  uint64_t most = 0;
+  for (const LoadRecord& record : records) most = std::max(most, record.run_weight);
+  std::erase_if(records, [&](const LoadRecord& r) { return r.run_weight == 0 || r.run_weight < most - most / 2; });
+  auto earlier = [](const LoadRecord& a, const LoadRecord& b) {
     // Compare mean positions without division: a.sum / a.runs < b.sum / b.runs.
     unsigned __int128 left = static_cast<unsigned __int128>(a.position_weight) * b.run_weight;
     unsigned __int128 right = static_cast<unsigned __int128>(b.position_weight) * a.run_weight;
@@ -48,11 +51,26 @@ Result<std::vector<BlobHash>> RankStartSet(const GraphStore& store, size_t max) 
     return a.hash < b.hash;
   };
   size_t keep = std::min(max, records.size());
-  std::partial_sort(records.begin(), records.begin() + keep, records.end(), better);
-  std::vector<BlobHash> ranked;
-  ranked.reserve(keep);
-  for (size_t i = 0; i < keep; ++i) ranked.push_back(records[i].hash);
-  return ranked;
+  std::partial_sort(records.begin(), records.begin() + keep, records.end(), earlier);
+  StartSet start;
+  start.hashes.reserve(keep);
+  start.shares.reserve(keep);
+  for (size_t i = 0; i < keep; ++i) {
+    start.hashes.push_back(records[i].hash);
+    start.shares.push_back(static_cast<float>(static_cast<double>(records[i].run_weight) /
+                                              static_cast<double>(most)));
+  }
+  return start;
+}
+
+Result<std::vector<LoadRecord>> ReadLoadRecords(const GraphStore& store) {
+  std::vector<LoadRecord> records;
+  Status status = store.ForEachLoadRecord([&](const LoadRecord& record) {
+    if (record.run_weight > 0) records.push_back(record);
+    return Status::Ok();
+  });
+  if (!status.ok()) return status.WithContext("engine: reading load records");
+  return records;
 }
 
 // The hot set's callers, highest call totals first, under budget; `*whole`
@@ -108,9 +126,9 @@ class RowBatch {
   bool full() const { return callers_.size() >= kRows; }
   bool empty() const { return callers_.empty(); }
 
-  // Appends `row` converted under `model`.
-  void Add(const BlobHash& caller, std::span<const CalleeInfo> row, const ProbabilityModel& model) {
-    ToCallees(row, model, &converted_);
+  // Appends `row` converted under `evidence`.
+  void Add(const BlobHash& caller, std::span<const CalleeInfo> row, const ModelEvidence& evidence) {
+    evidence.ToCallees(caller, row, &converted_);
     callers_.push_back(caller);
     callees_.insert(callees_.end(), converted_.begin(), converted_.end());
     ends_.push_back(static_cast<uint32_t>(callees_.size()));
@@ -162,21 +180,6 @@ class RowBatch {
 
 }  // namespace
 
-void ToCallees(std::span<const CalleeInfo> row, const ProbabilityModel& model,
-               std::vector<HotSubgraphBuilder::Callee>* out) {
-  out->clear();
-  RowTotals totals;
-  for (const CalleeInfo& c : row) totals.Add(c.static_count, c.dynamic_count);
-  for (const CalleeInfo& c : row) {
-    double p = model.Probability(c.static_count, c.dynamic_count, totals);
-    out->push_back(HotSubgraphBuilder::Callee{c.callee, static_cast<float>(p)});
-  }
-  auto order = [](const HotSubgraphBuilder::Callee& a, const HotSubgraphBuilder::Callee& b) {
-    return a.probability != b.probability ? a.probability > b.probability : a.hash < b.hash;
-  };
-  if (!std::is_sorted(out->begin(), out->end(), order)) std::sort(out->begin(), out->end(), order);
-}
-
 Result<LoadedSnapshot> LoadSnapshot(const GraphStore& store, const LoadOptions& options,
                                     const PinnedRows& pinned) {
   auto started = std::chrono::steady_clock::now();
@@ -187,6 +190,11 @@ Result<LoadedSnapshot> LoadSnapshot(const GraphStore& store, const LoadOptions& 
         ChooseHotCallers(store, options.budget_bytes, options.model, &chosen, &whole));
   }
   bool filtered = options.mode == LoadMode::kBest && !whole;
+  auto records = ReadLoadRecords(store);
+  if (!records.ok()) return records.status();
+  size_t evidence_edges = options.mode == LoadMode::kQuick ? options.budget_bytes / kBytesPerEdge + 1 : 0;
+  auto evidence = ModelEvidence::Gather(store, options.prefetch_model, *records, evidence_edges);
+  if (!evidence.ok()) return evidence.status();
   bool budget_hit = false;
 
   HotSubgraphBuilder builder;
@@ -213,7 +221,7 @@ Result<LoadedSnapshot> LoadSnapshot(const GraphStore& store, const LoadOptions& 
       if (!chosen.count(caller)) return Status::Ok();
       --wanted;
     }
-    batch.Add(caller, row, options.model);
+    batch.Add(caller, row, **evidence);
     if (batch.full() || (filtered && wanted == 0)) {
       if (!batch.InternInto(&builder, admit)) return StopScan();
     }
@@ -230,10 +238,10 @@ Result<LoadedSnapshot> LoadSnapshot(const GraphStore& store, const LoadOptions& 
   // The whole store was read: a function without a row has no callees.
   if (whole && !budget_hit) builder.MarkAllComplete();
 
-  auto start_set = RankStartSet(store, options.start_set_max);
-  if (!start_set.ok()) return start_set.status();
-  builder.SetStartSet(std::move(*start_set));
+  StartSet start = RankStartSet(std::move(*records), options.start_set_max);
+  builder.SetStartSet(std::move(start.hashes), std::move(start.shares));
   LoadedSnapshot loaded;
+  loaded.evidence = std::move(*evidence);
   loaded.graph = builder.Build();
   loaded.whole = whole && !budget_hit;
   loaded.graph->build_seconds =
@@ -258,7 +266,8 @@ std::unique_ptr<HotSubgraph> ExtendSnapshot(const HotSubgraph& current, const Pi
     }
   }
   AddPinned(&builder, pinned);
-  builder.SetStartSet({current.start_set().begin(), current.start_set().end()});
+  builder.SetStartSet({current.start_set().begin(), current.start_set().end()},
+                      {current.start_share().begin(), current.start_share().end()});
   std::unique_ptr<HotSubgraph> graph = builder.Build();
   graph->build_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

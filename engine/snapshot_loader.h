@@ -13,10 +13,13 @@
 //            store; otherwise the highest scores are chosen under the budget
 //            and a ForEachCaller pass copies their rows.
 // Pinned rows (functions pulled in after a miss) are always included.
-// Edge probabilities are recomputed with the engine's ProbabilityModel from
-// the stored counts, and rows re-sorted, so the engine's model governs.
-// The start set is ranked from ForEachLoadRecord: most runs first, then
-// earliest mean first-load position, then hash.
+// Edge probabilities are p(callee | caller) of the engine's PrefetchModel,
+// computed from the stored counts and the store-wide ModelEvidence gathered
+// first (the whole store for kBest; for kQuick as many edges as the budget
+// holds), and rows re-sorted, so the engine's model governs.
+// The start set comes from ForEachLoadRecord: the functions whose run
+// weight is at least half the largest, by mean first-load position (then
+// hash), each with its share of the largest run weight.
 //
 // Threads: called by the engine's builder (one at a time); not the hot path.
 #pragma once
@@ -26,9 +29,11 @@
 #include <vector>
 
 #include "blobgraph/graph_store.h"
+#include "blobgraph/prefetch_model.h"
 #include "blobgraph/probability.h"
 #include "blobgraph/status.h"
 #include "engine/hot_subgraph.h"
+#include "engine/model_evidence.h"
 
 namespace blobgraph::engine {
 
@@ -40,19 +45,16 @@ using PinnedRows = std::unordered_map<BlobHash, std::vector<HotSubgraphBuilder::
 
 struct LoadOptions {
   size_t budget_bytes = 32ull << 20;
-  ProbabilityModel model;
+  ProbabilityModel model;  // hot-set scores
+  PrefetchModel prefetch_model;
   LoadMode mode = LoadMode::kBest;
   size_t start_set_max = 1 << 16;
 };
 
-// Converts a stored row into the builder's form under `model`, most probable
-// first (ties: bytewise by hash), into `out` (cleared first).
-void ToCallees(std::span<const CalleeInfo> row, const ProbabilityModel& model,
-               std::vector<HotSubgraphBuilder::Callee>* out);
-
 struct LoadedSnapshot {
   std::unique_ptr<HotSubgraph> graph;
   bool whole = false;  // every function of the store is in it, complete
+  std::shared_ptr<const ModelEvidence> evidence;  // what its probabilities came from
 };
 
 // Reads `store` into a new snapshot. Errors are the store's, with context.

@@ -18,9 +18,16 @@ void AddPrefetchFlags(CommandLine* cli) {
   // most the graph, and buffers are sized by those, not by the flag.
   cli->AddWhole("max", defaults.max_results, {1, kMaxU32},
                 "functions returned per walk, at most " + std::to_string(kMaxPrefetchResults));
+  cli->AddWhole("start-follow", defaults.start_follow, {0, kMaxPrefetchResults},
+                "start-set functions released after a start-set function is entered (0 = off)");
   cli->AddReal("prior-weight", ProbabilityModel().prior_weight,
                {0.0, ProbabilityModel::kMaxPriorWeight},
-               "weight of a static call site, in calls per run of its caller (README, \"Model\")");
+               "hot-set score of a static call site, in calls (only for stores over the budget)");
+  const PrefetchModel model;
+  cli->AddReal("prior-runs", model.prior_runs, {0.0, 1e6},
+               "runs the dependency list's prior is worth against recorded runs (README, \"Model\")");
+  cli->AddReal("callee-prior-runs", model.callee_prior_runs, {0.0, 1e6},
+               "runs the store's list precision is worth against a callee's own evidence");
 }
 
 Result<PrefetchOptions> PrefetchFlags(const CommandLine& cli) {
@@ -30,6 +37,7 @@ Result<PrefetchOptions> PrefetchFlags(const CommandLine& cli) {
   options.top_n = static_cast<uint32_t>(cli.Whole("top"));
   options.min_probability = cli.Real("min-prob");
   options.max_results = static_cast<uint32_t>(cli.Whole("max"));
+  options.start_follow = static_cast<uint32_t>(cli.Whole("start-follow"));
   BLOBGRAPH_RETURN_IF_ERROR(ValidatePrefetchOptions(options));
   return options;
 }
@@ -39,13 +47,16 @@ Result<EngineOptions> EngineFlags(const CommandLine& cli) {
   options.refresh_interval = std::chrono::milliseconds(0);
   options.flush_interval = std::chrono::milliseconds(0);
   options.model.prior_weight = cli.Real("prior-weight");
+  options.prefetch_model.prior_runs = cli.Real("prior-runs");
+  options.prefetch_model.callee_prior_runs = cli.Real("callee-prior-runs");
   BLOBGRAPH_RETURN_IF_ERROR(ValidateEngineOptions(options));
   return options;
 }
 
 size_t PredictionCapacity(const PrefetchOptions& options, uint64_t functions) {
-  return static_cast<size_t>(
-      std::min<uint64_t>({options.max_results, kMaxPrefetchResults, functions}));
+  uint64_t walk = std::min<uint64_t>(options.max_results, kMaxPrefetchResults);
+  uint64_t follow = std::min<uint64_t>(options.start_follow, kMaxPrefetchResults);
+  return static_cast<size_t>(std::min<uint64_t>(walk + follow, functions));
 }
 
 }  // namespace blobgraph::tools

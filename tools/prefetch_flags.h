@@ -14,7 +14,9 @@ Result<PrefetchOptions> PrefetchFlags(const CommandLine& cli);
 // and the probability model's --prior-weight.
 Result<EngineOptions> EngineFlags(const CommandLine& cli);
 // Room a Prefetch with `options` can use on a snapshot of `functions`
-// functions: min(max_results, kMaxPrefetchResults, functions).
+// functions: the walk's min(max_results, kMaxPrefetchResults) plus the
+// start-set followers' min(start_follow, kMaxPrefetchResults), at most
+// `functions`.
 size_t PredictionCapacity(const PrefetchOptions& options, uint64_t functions);
 
 }  // namespace blobgraph::tools

@@ -20,6 +20,7 @@
 #include "blobgraph/blob_hash.h"
 #include "blobgraph/feedback_stats.h"
 #include "blobgraph/graph_store.h"
+#include "blobgraph/prefetch_model.h"
 #include "blobgraph/probability.h"
 #include "blobgraph/status.h"
 
@@ -35,6 +36,10 @@ struct PrefetchOptions {
   uint32_t top_n = 4;             // callees expanded per node, most probable first
   double min_probability = 0.1;   // minimum path probability of a result
   uint32_t max_results = 16;      // also bounded by the caller's buffer
+  // Start-set functions after this one that Prefetch of a start-set
+  // function adds to the walk's results, in the buffer's room after them
+  // (the start set released as the run reaches it; see StartSet). 0: none.
+  uint32_t start_follow = 16;
   bool enabled = true;            // false: Prefetch returns 0 and counts nothing
 };
 
@@ -74,7 +79,11 @@ struct EngineOptions {
   uint64_t waste_window = 4096;
   // Distinct functions whose issue/load state is tracked for feedback stats.
   size_t tracked_functions = 1 << 20;
+  // Scores functions for the hot set when the store does not fit the
+  // budget (static sites weighted by prior_weight against observed calls).
   ProbabilityModel model;
+  // p(callee | caller) of the walks (include/blobgraph/prefetch_model.h).
+  PrefetchModel prefetch_model;
 };
 
 // The largest values EngineOptions take (Engine::Open refuses larger ones
@@ -98,8 +107,10 @@ class Engine {
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
 
-  // Writes up to min(capacity, options.max_results) predictions for `hash`
-  // into `out`, most probable first, and returns how many. Never returns
+  // Writes up to min(capacity, options.max_results) walk predictions for
+  // `hash` into `out`, most probable first, then (if `hash` is in the start
+  // set) up to options.start_follow released start-set entries in the room
+  // left (each call at most kMaxPrefetchResults of them), and returns how many. Never returns
   // `hash` itself, a function already loaded (OnLoad) or a duplicate.
   // REQUIRES: `out` has room for `capacity` entries. Any thread.
   virtual size_t Prefetch(const BlobHash& hash, const PrefetchOptions& options, Prediction* out,
@@ -112,8 +123,15 @@ class Engine {
   // The runtime loaded `hash` (fetched and compiled it). Any thread.
   virtual void OnLoad(const BlobHash& hash) noexcept = 0;
 
-  // Up to `max` functions to fetch at start, most likely and earliest first
-  // (learned from OnLoad order across recorded runs). Returns how many.
+  // Up to `max` functions to fetch at start, earliest first: the functions
+  // loaded by at least half of the recorded runs (by run weight), in the
+  // order of their mean first-load position (learned from OnLoad order).
+  // A runtime fetches a few at start; the rest are released as the run
+  // reaches them: Prefetch(h) of a start-set function h also returns the
+  // next PrefetchOptions::start_follow functions after h in this order (as
+  // depth-0 predictions with their share of runs as probability), so a run
+  // that goes elsewhere than the recorded ones stops pulling them in.
+  // Returns how many.
   virtual size_t StartSet(size_t max, BlobHash* out) const noexcept = 0;
 
   // Writes recorded calls and this run's load order so far to the store,

@@ -1,0 +1,97 @@
+#include "engine/model_evidence.h"
+
+#include <algorithm>
+
+namespace blobgraph::engine {
+namespace {
+
+Status StopScan() { return Status::NotFound("engine: evidence scan limit"); }
+bool IsStopScan(const Status& status) {
+  return status.code() == Status::Code::kNotFound && status.message() == "engine: evidence scan limit";
+}
+
+}  // namespace
+
+std::shared_ptr<const ModelEvidence> ModelEvidence::None(const PrefetchModel& model) {
+  std::shared_ptr<ModelEvidence> evidence(new ModelEvidence(model));
+  evidence->list_precision_ = model.ListPrecision(0, 0);
+  return evidence;
+}
+
+Result<std::shared_ptr<const ModelEvidence>> ModelEvidence::Gather(
+    const GraphStore& store, const PrefetchModel& model, std::span<const LoadRecord> records,
+    size_t max_edges) {
+  std::shared_ptr<ModelEvidence> evidence(new ModelEvidence(model));
+  evidence->runs_.reserve(records.size());
+  for (const LoadRecord& record : records) {
+    if (record.run_weight == 0) continue;
+    evidence->runs_[record.hash] =
+        static_cast<double>(record.run_weight) / static_cast<double>(LoadRecord::kRunWeight);
+  }
+  size_t scanned = 0;
+  Status status = store.ForEachCaller([&](const BlobHash& caller, std::span<const CalleeInfo> row) {
+    double runs = evidence->CallerRuns(caller, row);
+    if (runs > 0) evidence->AddRow(runs, row);
+    scanned += row.size();
+    return max_edges != 0 && scanned >= max_edges ? StopScan() : Status::Ok();
+  });
+  if (!status.ok() && !IsStopScan(status)) {
+    return status.WithContext("engine: reading rows for the model's evidence");
+  }
+  evidence->list_precision_ = model.ListPrecision(evidence->taken_, evidence->listed_);
+  return std::shared_ptr<const ModelEvidence>(std::move(evidence));
+}
+
+void ModelEvidence::AddRow(double caller_runs, std::span<const CalleeInfo> row) {
+  for (const CalleeInfo& c : row) {
+    if (c.static_count == 0) continue;  // only listed edges say how good the lists are
+    double taken = std::min(static_cast<double>(c.dynamic_count), caller_runs);
+    Sums& sums = callee_sums_[c.callee];
+    sums.taken += taken;
+    sums.listed += caller_runs;
+    taken_ += taken;
+    listed_ += caller_runs;
+  }
+}
+
+double ModelEvidence::CallerRuns(const BlobHash& caller, std::span<const CalleeInfo> row) const {
+  auto it = runs_.find(caller);
+  if (it != runs_.end()) return it->second;
+  for (const CalleeInfo& c : row) {
+    if (c.dynamic_count > 0) return 1.0;
+  }
+  return 0.0;
+}
+
+double ModelEvidence::ListedPrior(const BlobHash& callee) const {
+  auto it = callee_sums_.find(callee);
+  if (it == callee_sums_.end()) return model_.ListedPrior(0, 0, list_precision_);
+  return model_.ListedPrior(it->second.taken, it->second.listed, list_precision_);
+}
+
+void ModelEvidence::ToCallees(const BlobHash& caller, std::span<const CalleeInfo> row,
+                              std::vector<HotSubgraphBuilder::Callee>* out) const {
+  struct Scored {
+    HotSubgraphBuilder::Callee callee;
+    uint64_t dynamic;
+  };
+  thread_local std::vector<Scored> scored;
+  scored.clear();
+  double runs = CallerRuns(caller, row);
+  for (const CalleeInfo& c : row) {
+    double prior = c.static_count > 0 ? ListedPrior(c.callee) : 0.0;
+    double p = model_.Probability(static_cast<double>(c.dynamic_count), runs, prior);
+    float probability = static_cast<float>(p);
+    if (!(probability > 0.0f)) continue;
+    scored.push_back(Scored{HotSubgraphBuilder::Callee{c.callee, probability}, c.dynamic_count});
+  }
+  std::sort(scored.begin(), scored.end(), [](const Scored& a, const Scored& b) {
+    if (a.callee.probability != b.callee.probability) return a.callee.probability > b.callee.probability;
+    if (a.dynamic != b.dynamic) return a.dynamic > b.dynamic;
+    return a.callee.hash < b.callee.hash;
+  });
+  out->clear();
+  for (const Scored& s : scored) out->push_back(s.callee);
+}
+
+}  // namespace blobgraph::engine
