@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include <algorithm>
+
 #include "capi/c_api_internal.h"
 
 using namespace blobgraph;
@@ -20,6 +22,7 @@ void WritePrefetchOptions(const PrefetchOptions& in, blobgraph_prefetch_options*
   out->min_probability = in.min_probability;
   out->max_results = in.max_results;
   out->enabled = in.enabled ? 1 : 0;
+  out->start_follow = in.start_follow;
 }
 
 PrefetchOptions ToPrefetchOptions(const blobgraph_prefetch_options& in) {
@@ -29,6 +32,7 @@ PrefetchOptions ToPrefetchOptions(const blobgraph_prefetch_options& in) {
   out.min_probability = in.min_probability;
   out.max_results = in.max_results;
   out.enabled = in.enabled != 0;
+  out.start_follow = in.start_follow;
   return out;
 }
 
@@ -193,15 +197,17 @@ blobgraph_status blobgraph_prefetch(blobgraph_engine* engine, const blobgraph_ha
     call_options = ToPrefetchOptions(*options);
     prefetch = &call_options;
   }
-  // A walk never returns more than kMaxPrefetchResults, so any capacity and
-  // max_results fit the stack buffer: no heap, whatever the caller asks.
-  size_t limit = capacity < prefetch->max_results ? capacity : prefetch->max_results;
-  if (limit > kMaxPrefetchResults) limit = kMaxPrefetchResults;
+  // A walk never returns more than kMaxPrefetchResults, nor the start-set
+  // release, so any capacity and options fit the stack buffer: no heap,
+  // whatever the caller asks.
+  size_t walk = std::min<size_t>(prefetch->max_results, kMaxPrefetchResults);
+  size_t follow = std::min<size_t>(prefetch->start_follow, kMaxPrefetchResults);
+  size_t limit = std::min(capacity, walk + follow);
 
   // Raw storage, not Prediction[N]: constructing N predictions would zero
   // them on every call. Prediction is an implicit-lifetime aggregate, so the
   // engine's assignments create the objects it writes.
-  alignas(Prediction) unsigned char stack[sizeof(Prediction) * kMaxPrefetchResults];
+  alignas(Prediction) unsigned char stack[sizeof(Prediction) * 2 * kMaxPrefetchResults];
   Prediction* predictions = reinterpret_cast<Prediction*>(stack);
   size_t found = object->engine->Prefetch(BlobHash::FromBytes(hash->bytes), *prefetch,
                                           predictions, limit);

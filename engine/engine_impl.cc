@@ -147,20 +147,28 @@ size_t EngineImpl::AddStartFollowers(const HotSubgraph& graph, uint32_t start, u
                                      Prediction* out, size_t count, size_t capacity) noexcept {
   uint32_t rank = graph.StartRank(start);
   if (rank == kNoNode) return count;
-  size_t end = std::min<size_t>(graph.start_set().size(), size_t{rank} + 1 + follow);
+  size_t end = std::min<size_t>(graph.start_set().size(),
+                                size_t{rank} + 1 + std::min<size_t>(follow, kMaxWalkResults));
+  // Gathered on the stack, at most the room left, skipping entries already
+  // marked loaded so they do not take the room of later ones; the filter
+  // then decides as for walk results (and counts only what is returned).
+  Prediction candidates[kMaxWalkResults];
   uint32_t nodes[kMaxWalkResults];
-  size_t first = count;
-  for (size_t r = rank + 1; r < end && count < capacity && count - first < kMaxWalkResults; ++r) {
+  size_t gathered = 0;
+  for (size_t r = size_t{rank} + 1; r < end && gathered < capacity - count; ++r) {
     uint32_t node = graph.start_node(r);
     if (node == kNoNode) continue;
+    if (graph.node_state(node).load(std::memory_order_relaxed) & kNodeLoaded) continue;
     const BlobHash& hash = graph.hash(node);
     bool duplicate = false;
-    for (size_t i = 0; i < first && !duplicate; ++i) duplicate = SameHash(out[i].hash, hash);
+    for (size_t i = 0; i < count && !duplicate; ++i) duplicate = SameHash(out[i].hash, hash);
     if (duplicate) continue;
-    nodes[count - first] = node;
-    out[count++] = Prediction{hash, graph.start_share()[r], 0};
+    nodes[gathered] = node;
+    candidates[gathered++] = Prediction{hash, graph.start_share()[r], 0};
   }
-  return first + FilterHook(this, graph, nodes, out + first, count - first);
+  size_t kept = FilterHook(this, graph, nodes, candidates, gathered);
+  std::copy_n(candidates, kept, out + count);
+  return count + kept;
 }
 
 void EngineImpl::RecordCall(const BlobHash& caller, const BlobHash& callee) noexcept {
@@ -301,11 +309,11 @@ Result<bool> EngineImpl::PullMisses() {
     auto row = store_->Callees(hash);
     if (!row.ok()) return row.status().WithContext("engine: pulling " + hash.ShortHex());
     if (pinned_.size() >= kMaxPinnedRows) pinned_.clear();
-    evidence_->ToCallees(hash, *row, &pinned_[hash]);
+    pinned_[hash] = std::move(*row);
     // A function without callees has nothing to predict: it is remembered
     // (no second store read) and joins the next full rebuild, but is not
     // worth copying the snapshot for now.
-    added |= !row->empty();
+    added |= !pinned_[hash].empty();
   }
   return added;
 }
@@ -317,7 +325,7 @@ Status EngineImpl::RefreshPinned() {
   for (auto& [hash, callees] : pinned_) {
     auto row = store_->Callees(hash);
     if (!row.ok()) return row.status().WithContext("engine: refreshing " + hash.ShortHex());
-    evidence_->ToCallees(hash, *row, &callees);
+    callees = std::move(*row);
   }
   return Status::Ok();
 }
@@ -409,7 +417,7 @@ void EngineImpl::BackgroundLoop() {
           {
             // Released before Publish, which waits for every reader.
             SnapshotCell::Guard current(cell_);
-            extended = ExtendSnapshot(*current, pinned_);
+            extended = ExtendSnapshot(*current, pinned_, *evidence_);
           }
           double seconds = extended->build_seconds;
           PublishMarked(std::move(extended));

@@ -168,6 +168,9 @@ class HotSubgraphBuilder {
   // complete (a function the store knows has no callees).
   void AddFunction(const BlobHash& hash);
   bool HasCaller(const BlobHash& hash) const;
+  // Adds `hash` as a leaf node unless it has a node already (a start-set
+  // function the scan did not meet, so walks can start from it).
+  void AddLeaf(const BlobHash& hash) { Intern(hash); }
   // Cache hints for a caller about to intern many hashes (no effect on the
   // result): WarmSlot starts loading `hash`'s home index slot; WarmNode,
   // some hashes later, reads that slot and starts loading the hash it

@@ -79,7 +79,8 @@ void ModelEvidence::ToCallees(const BlobHash& caller, std::span<const CalleeInfo
   scored.clear();
   double runs = CallerRuns(caller, row);
   for (const CalleeInfo& c : row) {
-    double prior = c.static_count > 0 ? ListedPrior(c.callee) : 0.0;
+    double prior =
+        c.static_count > 0 ? PrefetchModel::SitePrior(ListedPrior(c.callee), c.static_count) : 0.0;
     double p = model_.Probability(static_cast<double>(c.dynamic_count), runs, prior);
     float probability = static_cast<float>(p);
     if (!(probability > 0.0f)) continue;

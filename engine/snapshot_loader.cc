@@ -20,12 +20,14 @@ bool IsStopScan(const Status& status) {
   return status.code() == Status::Code::kNotFound && status.message() == "engine: snapshot budget full";
 }
 
-void AddPinned(HotSubgraphBuilder* builder, const PinnedRows& pinned) {
+void AddPinned(HotSubgraphBuilder* builder, const PinnedRows& pinned, const ModelEvidence& evidence) {
+  std::vector<HotSubgraphBuilder::Callee> converted;
   for (const auto& [hash, row] : pinned) {
-    if (row.empty()) {
+    evidence.ToCallees(hash, row, &converted);
+    if (converted.empty()) {
       builder->AddFunction(hash);
     } else {
-      builder->AddCaller(hash, row);
+      builder->AddCaller(hash, converted);
     }
   }
 }
@@ -234,11 +236,12 @@ Result<LoadedSnapshot> LoadSnapshot(const GraphStore& store, const LoadOptions& 
   // A quick scan that never hit the budget read the whole store.
   if (options.mode == LoadMode::kQuick) whole = !budget_hit;
   // After the scan, so a fresher stored row wins over one pinned earlier.
-  AddPinned(&builder, pinned);
+  AddPinned(&builder, pinned, **evidence);
+  StartSet start = RankStartSet(std::move(*records), options.start_set_max);
+  for (const BlobHash& hash : start.hashes) builder.AddLeaf(hash);
   // The whole store was read: a function without a row has no callees.
   if (whole && !budget_hit) builder.MarkAllComplete();
 
-  StartSet start = RankStartSet(std::move(*records), options.start_set_max);
   builder.SetStartSet(std::move(start.hashes), std::move(start.shares));
   LoadedSnapshot loaded;
   loaded.evidence = std::move(*evidence);
@@ -249,7 +252,8 @@ Result<LoadedSnapshot> LoadSnapshot(const GraphStore& store, const LoadOptions& 
   return loaded;
 }
 
-std::unique_ptr<HotSubgraph> ExtendSnapshot(const HotSubgraph& current, const PinnedRows& pinned) {
+std::unique_ptr<HotSubgraph> ExtendSnapshot(const HotSubgraph& current, const PinnedRows& pinned,
+                                            const ModelEvidence& evidence) {
   auto started = std::chrono::steady_clock::now();
   HotSubgraphBuilder builder;
   std::vector<HotSubgraphBuilder::Callee> row;
@@ -265,7 +269,7 @@ std::unique_ptr<HotSubgraph> ExtendSnapshot(const HotSubgraph& current, const Pi
       builder.AddCaller(current.hash(node), row);
     }
   }
-  AddPinned(&builder, pinned);
+  AddPinned(&builder, pinned, evidence);
   builder.SetStartSet({current.start_set().begin(), current.start_set().end()},
                       {current.start_share().begin(), current.start_share().end()});
   std::unique_ptr<HotSubgraph> graph = builder.Build();

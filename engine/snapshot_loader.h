@@ -41,7 +41,8 @@ enum class LoadMode { kBest, kQuick };
 
 // Rows read from the store after a miss; an empty row is a function the
 // store knows no callees of.
-using PinnedRows = std::unordered_map<BlobHash, std::vector<HotSubgraphBuilder::Callee>>;
+// Kept as stored, so every build converts them under its own evidence.
+using PinnedRows = std::unordered_map<BlobHash, std::vector<CalleeInfo>>;
 
 struct LoadOptions {
   size_t budget_bytes = 32ull << 20;
@@ -64,6 +65,8 @@ Result<LoadedSnapshot> LoadSnapshot(const GraphStore& store, const LoadOptions& 
 // A copy of `current` with `pinned` rows added (rows already complete in
 // `current` are kept as they are). No store access: used to answer misses
 // between full rebuilds.
-std::unique_ptr<HotSubgraph> ExtendSnapshot(const HotSubgraph& current, const PinnedRows& pinned);
+// Pinned rows are converted under `evidence` (the last full build's).
+std::unique_ptr<HotSubgraph> ExtendSnapshot(const HotSubgraph& current, const PinnedRows& pinned,
+                                            const ModelEvidence& evidence);
 
 }  // namespace blobgraph::engine

@@ -13,7 +13,7 @@ namespace {
 
 using formats::CallEvent;
 
-constexpr size_t kDefaultStartSet = 256;
+constexpr size_t kDefaultStartSet = 16;
 constexpr double kSweepMaxWaste = 0.35;
 
 Result<ReplayReport> ReplayOnce(GraphStore* store, const EngineOptions& engine_options,

@@ -22,12 +22,12 @@ void AddPrefetchFlags(CommandLine* cli) {
                 "start-set functions released after a start-set function is entered (0 = off)");
   cli->AddReal("prior-weight", ProbabilityModel().prior_weight,
                {0.0, ProbabilityModel::kMaxPriorWeight},
-               "hot-set score of a static call site, in calls (only for stores over the budget)");
+               "hot-set score of a call site, in calls");
   const PrefetchModel model;
   cli->AddReal("prior-runs", model.prior_runs, {0.0, 1e6},
-               "runs the dependency list's prior is worth against recorded runs (README, \"Model\")");
+               "prior's worth in runs");
   cli->AddReal("callee-prior-runs", model.callee_prior_runs, {0.0, 1e6},
-               "runs the store's list precision is worth against a callee's own evidence");
+               "runs the list precision is worth per callee");
 }
 
 Result<PrefetchOptions> PrefetchFlags(const CommandLine& cli) {

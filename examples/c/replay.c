@@ -303,7 +303,7 @@ static void usage(void) {
 
 int main(int argc, char** argv) {
   const char *store = NULL, *deps = NULL, *train_trace = NULL, *test_trace = NULL;
-  size_t start_set = 256; /* `blobgraph replay`'s default */
+  size_t start_set = 16; /* `blobgraph replay`'s default */
   blobgraph_prefetch_options prefetch;
   check(blobgraph_prefetch_options_init(&prefetch), "prefetch options");
   for (int i = 1; i < argc; ++i) {

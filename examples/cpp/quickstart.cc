@@ -39,7 +39,9 @@ int main(int argc, char** argv) {
   auto engine = blobgraph::Engine::Open(store->get());
   if (!store.ok() || !engine.ok()) return 1;
   blobgraph::Prediction predictions[8];
-  blobgraph::PrefetchOptions options;  // depth 2, top 4, min probability 0.1
+  // Depth 2, top 8, min probability 0.2; main is the start set's first, so
+  // the functions the run loaded after it come too (depth 0).
+  blobgraph::PrefetchOptions options;
   size_t count = (*engine)->Prefetch(main_fn, options, predictions, 8);
   std::printf("after a restart, entering main prefetches:\n");
   for (size_t i = 0; i < count; ++i) {

@@ -116,7 +116,7 @@ typedef struct blobgraph_store_options {
   int create_if_missing;       /* default 1 */
   int read_only;               /* default 0: open without the writer lock; writes fail */
   int sync_writes;             /* default 0: 1 = writes survive a power cut */
-  double prior_weight;         /* default 1.0: pseudo-calls per static call site; 0..1e6 */
+  double prior_weight;         /* default 0.5: pseudo-calls per static call site; 0..1e6 */
   uint64_t block_cache_bytes;  /* default 64 MiB */
 } blobgraph_store_options;
 
@@ -212,10 +212,13 @@ BLOBGRAPH_API blobgraph_status blobgraph_export_graph(blobgraph_store* store, co
 
 typedef struct blobgraph_prefetch_options {
   uint32_t max_depth;       /* default 2: 1 = direct callees */
-  uint32_t top_n;           /* default 4: callees expanded per node */
-  double min_probability;   /* default 0.1: minimum path probability */
+  uint32_t top_n;           /* default 8: callees expanded per node */
+  double min_probability;   /* default 0.2: minimum path probability */
   uint32_t max_results;     /* default 16: also bounded by the caller's capacity */
   int enabled;              /* default 1: 0 = prefetch returns nothing */
+  uint32_t start_follow;    /* default 16: start-set functions released after a
+                               start-set function is entered, in the room the
+                               walk leaves in the caller's buffer; 0 = none */
 } blobgraph_prefetch_options;
 
 typedef struct blobgraph_engine_options {
@@ -226,7 +229,8 @@ typedef struct blobgraph_engine_options {
   uint64_t max_pending_edges;    /* default 262144 */
   uint64_t waste_window;         /* default 4096; at most 2^29 */
   uint64_t tracked_functions;    /* default 1048576; at most 2^30 */
-  double prior_weight;           /* default 1.0; finite, 0..1e6 (else INVALID_ARGUMENT) */
+  double prior_weight;           /* default 0.5: hot-set score of a static call site, in
+                                    calls; finite, 0..1e6 (else INVALID_ARGUMENT) */
   blobgraph_prefetch_options prefetch; /* used when blobgraph_prefetch gets NULL options */
 } blobgraph_engine_options;
 
@@ -258,13 +262,16 @@ BLOBGRAPH_API blobgraph_status blobgraph_on_load(blobgraph_engine* engine,
                                                  const blobgraph_hash* hash);
 
 /* Predicts what to fetch after `hash` is entered: writes up to
- * min(capacity, options->max_results) hashes into `out_hashes` and their path
- * probabilities into `out_probabilities` (may be NULL), most probable first,
- * and their number into `*count`. Never returns `hash` itself, a function
- * already loaded (blobgraph_on_load) or a duplicate. `options` NULL = the
- * engine's defaults. REQUIRES: the arrays have room for `capacity` entries.
- * Any thread; no lock, no I/O, no allocation; at most 128 results come
- * back whatever capacity and max_results say.
+ * min(capacity, options->max_results) walk results into `out_hashes` and
+ * their path probabilities into `out_probabilities` (may be NULL), most
+ * probable first, then, if `hash` is in the start set, up to
+ * options->start_follow start-set functions after it (probability: their
+ * share of the recorded runs) in the room left, and their number into
+ * `*count`. Never returns `hash` itself, a function already loaded
+ * (blobgraph_on_load) or a duplicate. `options` NULL = the engine's
+ * defaults. REQUIRES: the arrays have room for `capacity` entries.
+ * Any thread; no lock, no I/O, no allocation; at most 128 walk results and
+ * 128 start-set functions come back whatever capacity and the options say.
  * Errors: CLOSED_HANDLE, INVALID_ARGUMENT (NULL hash/out/count). */
 BLOBGRAPH_API blobgraph_status blobgraph_prefetch(blobgraph_engine* engine,
                                                   const blobgraph_hash* hash,

@@ -33,8 +33,8 @@ inline constexpr size_t kMaxPrefetchResults = 128;
 
 struct PrefetchOptions {
   uint32_t max_depth = 2;         // 1 = direct callees; 2 adds their callees
-  uint32_t top_n = 4;             // callees expanded per node, most probable first
-  double min_probability = 0.1;   // minimum path probability of a result
+  uint32_t top_n = 8;             // callees expanded per node, most probable first
+  double min_probability = 0.2;   // minimum path probability of a result
   uint32_t max_results = 16;      // also bounded by the caller's buffer
   // Start-set functions after this one that Prefetch of a start-set
   // function adds to the walk's results, in the buffer's room after them

@@ -6,17 +6,19 @@
 // 1: a caller may call several callees in one run). It is a Beta-Bernoulli
 // estimate over recorded runs, with the dependency list as the prior:
 //
-//   p = (t + a * m_x) / (r + a)
+//   p = (t + a * π) / (r + a)
 //
 //   r    runs of the caller: the run weight of its load records (recorded
 //        runs that loaded it), or 1 for a caller with observed calls but no
 //        load record, or 0 for a caller never seen running;
 //   t    runs that took the edge: min(d, r) for d observed calls;
 //   a    prior_runs: how many runs the prior is worth;
-//   m_x  the prior of a listed edge into callee x, learned from the other
+//   π    the prior of a listed edge with s call sites into callee x:
+//        1 - (1 - m_x)^s (each site taken with probability m_x);
+//   m_x  the prior of one call site into callee x, learned from the other
 //        callers that list x: (T_x + b * m) / (L_x + b), where L_x sums r over
 //        the callers that list x and ran, T_x their t on that edge, and
-//        b = callee_prior_runs. An unlisted edge has no prior (m_x = 0): it
+//        b = callee_prior_runs. An unlisted edge has no prior (π = 0): it
 //        is only as likely as it was observed.
 //   m    how precise this store's lists have proven: the same sums over every
 //        listed edge of a caller that ran, (T + k * m0) / (L + k), with
@@ -24,14 +26,15 @@
 //
 // What it says about the three kinds of edge (README, "Model"): an observed
 // edge is close to 1 (t = r); a listed edge its caller ran past without
-// taking falls to a * m_x / (r + a), a few percent after one run; the
-// listed callees of a caller never seen running keep m_x, which is lower for
+// taking falls to a * π / (r + a), a few percent after one run; the
+// listed callees of a caller never seen running keep π, which is lower for
 // callees that other running callers listed and never called. Every p is in
 // [0, 1].
 #pragma once
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <string>
 
 #include "blobgraph/status.h"
@@ -55,8 +58,14 @@ struct PrefetchModel {
     return denominator > 0 ? (taken_runs + callee_prior_runs * list_precision) / denominator
                            : list_precision;
   }
+  // π of an edge with `sites` call sites into a callee of prior m_x.
+  static double SitePrior(double callee_prior, uint64_t sites) {
+    if (sites == 0) return 0;
+    if (sites == 1) return callee_prior;
+    return 1 - std::pow(1 - callee_prior, static_cast<double>(std::min<uint64_t>(sites, 1024)));
+  }
   // p for an edge taken in `taken_runs` of the caller's `caller_runs`, with
-  // prior `prior` (m_x, or 0 for an unlisted edge). Always in [0, 1].
+  // prior `prior` (π, 0 for an unlisted edge). Always in [0, 1].
   double Probability(double taken_runs, double caller_runs, double prior) const {
     double denominator = caller_runs + prior_runs;
     if (!(denominator > 0)) return std::clamp(prior, 0.0, 1.0);

@@ -59,6 +59,7 @@ int main(void) {
   blobgraph_store_stats stats;
   blobgraph_feedback_stats feedback;
   blobgraph_engine_options options;
+  blobgraph_prefetch_options prefetch_options;
   blobgraph_client* client = NULL;
   blobgraph_client_options client_options;
   blobgraph_pull_options pull_options;
@@ -78,7 +79,8 @@ int main(void) {
   CHECK(blobgraph_import_dependencies(store, deps_path, &call_sites) == BLOBGRAPH_OK);
   CHECK(call_sites == 3);
 
-  /* Static counts only: b has 2 of 3 call sites. */
+  /* Static counts only, nothing ran: each call site is taken with the
+     default list precision 0.3, so b (2 sites) has 1 - 0.7^2 = 0.51. */
   CHECK(blobgraph_engine_options_init(&options) == BLOBGRAPH_OK);
   options.refresh_interval_ms = 0;
   options.flush_interval_ms = 0;
@@ -86,24 +88,32 @@ int main(void) {
   CHECK(blobgraph_prefetch(engine, &a, NULL, out, probabilities, 8, &count) == BLOBGRAPH_OK);
   CHECK(count == 2);
   CHECK(count >= 1 && memcmp(out[0].bytes, b.bytes, 32) == 0);
-  CHECK(count >= 1 && probabilities[0] > 0.66f && probabilities[0] < 0.67f);
+  CHECK(count >= 1 && probabilities[0] > 0.509f && probabilities[0] < 0.511f);
 
   /* Observed calls take over after a flush and a refresh: 8 calls to c. */
   for (i = 0; i < 8; ++i) CHECK(blobgraph_record_call(engine, &a, &c) == BLOBGRAPH_OK);
   CHECK(blobgraph_engine_flush(engine) == BLOBGRAPH_OK);
   CHECK(blobgraph_engine_refresh(engine) == BLOBGRAPH_OK);
   CHECK(blobgraph_prefetch(engine, &a, NULL, out, probabilities, 8, &count) == BLOBGRAPH_OK);
-  CHECK(count == 2 && memcmp(out[0].bytes, c.bytes, 32) == 0);
-  /* Prior strength A = 0.5 * 8 (largest observed count) = 4:
-     p(c) = (4*1 + 8) / (4*3 + 8) = 0.6 */
-  CHECK(count >= 1 && probabilities[0] > 0.599f && probabilities[0] < 0.601f);
+  /* a ran (observed calls: r = 1) and took c: the lists' precision is
+     m = (1 + 10 * 0.3) / (2 + 10) = 1/3, c's prior (1 + 0.5 m) / 1.5 = 7/9,
+     p(c) = (1 + 0.1 * 7/9) / 1.1 = 0.9798; b, passed by, falls to
+     0.1 * (1 - (8/9)^2) / 1.1 = 0.019, under the default min-prob 0.2. */
+  CHECK(count == 1 && memcmp(out[0].bytes, c.bytes, 32) == 0);
+  CHECK(count >= 1 && probabilities[0] > 0.979f && probabilities[0] < 0.981f);
 
-  /* A loaded function is not predicted again. */
+  /* A loaded function is not predicted again; b comes back with a lower floor. */
   CHECK(blobgraph_on_load(engine, &c) == BLOBGRAPH_OK);
   CHECK(blobgraph_prefetch(engine, &a, NULL, out, NULL, 8, &count) == BLOBGRAPH_OK);
+  CHECK(count == 0);
+  CHECK(blobgraph_prefetch_options_init(&prefetch_options) == BLOBGRAPH_OK);
+  prefetch_options.min_probability = 0.01;
+  CHECK(blobgraph_prefetch(engine, &a, &prefetch_options, out, probabilities, 8, &count) ==
+        BLOBGRAPH_OK);
   CHECK(count == 1 && memcmp(out[0].bytes, b.bytes, 32) == 0);
+  CHECK(count >= 1 && probabilities[0] > 0.0190f && probabilities[0] < 0.0192f);
   CHECK(blobgraph_engine_stats(engine, &feedback, NULL, NULL) == BLOBGRAPH_OK);
-  CHECK(feedback.requests == 3);
+  CHECK(feedback.requests == 4);
 
   /* The store cannot close under the engine; the engine closes, then it can. */
   CHECK(blobgraph_store_close(store) == BLOBGRAPH_BUSY);

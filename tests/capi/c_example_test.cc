@@ -12,7 +12,7 @@
 namespace blobgraph::capi_test {
 namespace {
 
-constexpr size_t kStartSet = 256;  // the example's and `blobgraph replay`'s default
+constexpr size_t kStartSet = 16;  // the example's and `blobgraph replay`'s default
 
 struct ExampleRun {
   std::string store;

@@ -53,7 +53,8 @@ inline Result<ProtocolCounts> ReplayWithCxxEngine(const std::string& store_path,
   for (size_t i = 0; i < counts.start_set; ++i) issue(-1, start[i]);
 
   PrefetchOptions prefetch;
-  std::vector<Prediction> predictions(prefetch.max_results);
+  // Room for the walk's results and the start set's release after them.
+  std::vector<Prediction> predictions(prefetch.max_results + prefetch.start_follow);
   for (const formats::CallEvent& event : events) {
     int64_t index = static_cast<int64_t>(counts.events++);
     if (loaded.insert(event.callee).second) {

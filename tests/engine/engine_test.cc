@@ -43,8 +43,12 @@ TEST(EngineTest, RestartKeepsRecordedCalls) {
   ApplyDependencies(store.get(), {{a, {b, c}}});
   {
     auto engine = OpenEngine(store.get());
-    // Static only: b and c tie at 1/2, ties go bytewise (b first).
-    EXPECT_EQ(Hashes(Walk(engine.get(), a)), (std::vector<BlobHash>{b, c}));
+    // Static only, nobody ran: m = (0 + 10 * 0.3) / (0 + 10) = 0.3 and
+    // m_b = m_c = m; a never ran (r = 0), so p = m_x: b and c tie at 0.3,
+    // ties go bytewise (b first).
+    auto before = Walk(engine.get(), a);
+    EXPECT_EQ(Hashes(before), (std::vector<BlobHash>{b, c}));
+    EXPECT_NEAR(before[0].probability, 0.3, 1e-6);
     for (int i = 0; i < 5; ++i) engine->RecordCall(a, c);
     engine->RecordCall(BlobHash(), a);  // a root call: not an edge
   }  // closing flushes
@@ -52,11 +56,14 @@ TEST(EngineTest, RestartKeepsRecordedCalls) {
   auto engine = OpenEngine(store.get());
   auto top = Walk(engine.get(), a);
   ASSERT_EQ(top.size(), 2u);
-  // Prior strength A = prior_weight * max dynamic = 1 * 5;
-  // p(c) = (5*1 + 5) / (5*2 + 5) = 10/15 = 2/3, p(b) = (5*1 + 0) / 15 = 1/3.
+  // a has observed calls and no load record: r = 1. Its listed edges:
+  // c taken (t = min(5, 1) = 1), b not: T = 1, L = 2, so
+  // m = (1 + 10 * 0.3) / (2 + 10) = 1/3, m_c = (1 + 0.5/3) / 1.5 = 7/9,
+  // m_b = (0 + 0.5/3) / 1.5 = 1/9; p = (t + 0.1 m_x) / (1 + 0.1).
   EXPECT_EQ(top[0].hash, c);
-  EXPECT_NEAR(top[0].probability, 2.0 / 3.0, 1e-6);
-  EXPECT_NEAR(top[1].probability, 1.0 / 3.0, 1e-6);
+  EXPECT_NEAR(top[0].probability, (1 + 0.1 * 7.0 / 9.0) / 1.1, 1e-6);
+  EXPECT_EQ(top[1].hash, b);
+  EXPECT_NEAR(top[1].probability, (0.1 * 1.0 / 9.0) / 1.1, 1e-6);
   auto root = store->Callees(BlobHash());
   ASSERT_TRUE(root.ok());
   EXPECT_TRUE(root->empty());
@@ -83,15 +90,17 @@ TEST(EngineTest, FlushWritesDynamicCountsAndReachesNewCallees) {
   ASSERT_TRUE(engine->Flush().ok());  // nothing new: counts unchanged
   EXPECT_EQ(dynamic_of_x(), 6u);
   ASSERT_TRUE(engine->Refresh().ok());
-  // b: s=1 d=0; x: s=0 d=6 (a callee the code did not declare). A = 1 * 6;
-  // p(x) = (0 + 6) / (6*1 + 6) = 1/2, p(b) = (6*1 + 0) / 12 = 1/2: a tie,
-  // broken bytewise by hash (b = 02.. before x = 09..).
+  // b: listed, not taken; x: observed 6 times, not listed (a callee the
+  // code did not declare). a ran (observed calls, no load record): r = 1.
+  // Listed edges of running callers: b only, T = 0, L = 1, so
+  // m = (0 + 3) / (1 + 10) = 3/11 and m_b = (0 + 0.5 m) / 1.5 = 1/11.
+  // p(x) = (min(6, 1) + 0) / 1.1; p(b) = (0 + 0.1 m_b) / 1.1.
   auto top = Walk(engine.get(), a);
   ASSERT_EQ(top.size(), 2u);
-  EXPECT_EQ(top[0].hash, b);
-  EXPECT_EQ(top[1].hash, x);
-  EXPECT_NEAR(top[0].probability, 0.5, 1e-6);
-  EXPECT_NEAR(top[1].probability, 0.5, 1e-6);
+  EXPECT_EQ(top[0].hash, x);
+  EXPECT_EQ(top[1].hash, b);
+  EXPECT_NEAR(top[0].probability, 1 / 1.1, 1e-6);
+  EXPECT_NEAR(top[1].probability, 0.1 / 11 / 1.1, 1e-6);
 }
 
 TEST(EngineTest, FeedbackStatsFollowAScriptedSequence) {
@@ -145,7 +154,7 @@ TEST(EngineTest, TotalStatsAddUpEnginesOnTheSameStore) {
   EXPECT_EQ(engine->Stats().requests, 1u);
 }
 
-TEST(EngineTest, StartSetRanksByRunsThenEarliestPosition) {
+TEST(EngineTest, StartSetKeepsFunctionsOfHalfTheRunsByEarliestPosition) {
   const BlobHash w = MakeHash(1), x = MakeHash(2), y = MakeHash(3), z = MakeHash(4);
   TempStore store;
   auto run = [&](std::vector<BlobHash> loads) {
@@ -156,17 +165,54 @@ TEST(EngineTest, StartSetRanksByRunsThenEarliestPosition) {
   run({x, y, z});  // positions x0 y1 z2
   run({y, x});     // y0 x1
   run({y, w});     // y0 w1
-  // y: 3 runs, mean (1+0+0)/3; x: 2 runs, mean 1/2; w: 1 run at 1; z: 1 run at 2.
+  run({x, y});     // x0 y1
+  // y: 4 runs, mean (1+0+0+1)/4 = 1/2; x: 3 runs, mean (0+1+0)/3 = 1/3;
+  // w, z: 1 run each, under half of the most runs (4): left out.
+  // Earliest first, so x (fewer runs, earlier) comes before y.
   auto engine = OpenEngine(store.get());
   BlobHash out[8];
   size_t n = engine->StartSet(8, out);
-  ASSERT_EQ(n, 4u);
-  EXPECT_EQ(out[0], y);
-  EXPECT_EQ(out[1], x);
-  EXPECT_EQ(out[2], w);
-  EXPECT_EQ(out[3], z);
-  EXPECT_EQ(engine->StartSet(2, out), 2u);
+  ASSERT_EQ(n, 2u);
+  EXPECT_EQ(out[0], x);
+  EXPECT_EQ(out[1], y);
+  EXPECT_EQ(engine->StartSet(1, out), 1u);
   EXPECT_EQ(engine->StartSet(0, out), 0u);
+}
+
+TEST(EngineTest, PrefetchOfAStartSetFunctionReleasesTheNextOnes) {
+  const BlobHash p = MakeHash(1), q = MakeHash(2), r = MakeHash(3), s = MakeHash(4);
+  TempStore store;
+  {
+    auto engine = OpenEngine(store.get());
+    for (const BlobHash& hash : {p, q, r, s}) engine->OnLoad(hash);
+  }
+  auto engine = OpenEngine(store.get());
+  PrefetchOptions options;
+  options.start_follow = 2;
+  std::vector<Prediction> out(8);
+  auto prefetch = [&](const BlobHash& from) {
+    std::vector<Prediction> got(out.begin(),
+                                out.begin() + engine->Prefetch(from, options, out.data(), out.size()));
+    return got;
+  };
+  // No edges: only the start set's next two after p, at depth 0 with their
+  // share of the runs (1 of 1).
+  auto after_p = prefetch(p);
+  EXPECT_EQ(Hashes(after_p), (std::vector<BlobHash>{q, r}));
+  for (const Prediction& prediction : after_p) {
+    EXPECT_EQ(prediction.depth, 0u);
+    EXPECT_FLOAT_EQ(prediction.probability, 1.0f);
+  }
+  engine->OnLoad(q);  // loaded ones are not returned; the window stays two
+  EXPECT_EQ(Hashes(prefetch(p)), (std::vector<BlobHash>{r}));
+  EXPECT_EQ(Hashes(prefetch(r)), (std::vector<BlobHash>{s}));
+  EXPECT_TRUE(prefetch(s).empty());  // the last one releases nothing
+  options.start_follow = 0;
+  EXPECT_TRUE(prefetch(p).empty());
+  // A buffer with room for one gets one.
+  options.start_follow = 2;
+  EXPECT_EQ(engine->Prefetch(p, options, out.data(), 1), 1u);
+  EXPECT_EQ(out[0].hash, r);
 }
 
 TEST(EngineTest, MissIsPulledIntoTheNextSnapshot) {

@@ -58,6 +58,9 @@ EngineOptions QuietOptions() {
   // Pinned, so the probabilities worked out by hand in the tests do not
   // move with the library's default.
   options.model.prior_weight = 1.0;
+  options.prefetch_model = PrefetchModel{/*prior_runs=*/0.1, /*callee_prior_runs=*/0.5,
+                                         /*default_list_precision=*/0.3,
+                                         /*precision_prior_edges=*/10};
   return options;
 }
 

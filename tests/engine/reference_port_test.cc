@@ -55,9 +55,11 @@ TEST(ReferencePortTest, CallSiteCountsRankCallees) {
   auto top = LikelyCallees(engine.get(), a, 2);
   ASSERT_EQ(top.size(), 2u);
   EXPECT_EQ(top[0].hash, b);
-  EXPECT_NEAR(top[0].probability, 2.0 / 3.0, 1e-5);  // 2 of 3 call sites
+  // Nobody ran: each call site is taken with the default list precision
+  // m = 0.3, so p(b) = 1 - 0.7^2 (two sites) and p(c) = 0.3 (one).
+  EXPECT_NEAR(top[0].probability, 1 - 0.7 * 0.7, 1e-5);
   EXPECT_EQ(top[1].hash, c);
-  EXPECT_NEAR(top[1].probability, 1.0 / 3.0, 1e-5);
+  EXPECT_NEAR(top[1].probability, 0.3, 1e-5);
 }
 
 // test_call_graph_top_n_truncation
@@ -69,8 +71,10 @@ TEST(ReferencePortTest, TopNTruncates) {
 }
 
 // test_dynamic_weight_update: b boosted by 10 observed calls. The reference
-// set b's dynamic weight to 10/10 = 1 and ranked by 0.5 + 1; here A = 10,
-// p(b) = (10*1 + 10) / (10*2 + 10) = 2/3 and p(c) = (10*1 + 0) / 30 = 1/3.
+// set b's dynamic weight to 10/10 = 1 and ranked by 0.5 + 1. Here a ran
+// (r = 1) and took b (t = 1): m = (1 + 3) / (2 + 10) = 1/3,
+// m_b = (1 + 0.5/3) / 1.5 = 7/9, m_c = (0.5/3) / 1.5 = 1/9, and
+// p = (t + 0.1 m_x) / 1.1 (include/blobgraph/prefetch_model.h).
 TEST(ReferencePortTest, ObservedCallsOutrankStaticShare) {
   TempStore store;
   ApplyDependencies(store.get(), {{a, {b, c}}});
@@ -80,8 +84,8 @@ TEST(ReferencePortTest, ObservedCallsOutrankStaticShare) {
   auto top = LikelyCallees(engine.get(), a, 2);
   ASSERT_EQ(top.size(), 2u);
   EXPECT_EQ(top[0].hash, b);
-  EXPECT_NEAR(top[0].probability, 2.0 / 3.0, 1e-5);
-  EXPECT_NEAR(top[1].probability, 1.0 / 3.0, 1e-5);
+  EXPECT_NEAR(top[0].probability, (1 + 0.1 * 7.0 / 9.0) / 1.1, 1e-5);
+  EXPECT_NEAR(top[1].probability, 0.1 / 9.0 / 1.1, 1e-5);
 }
 
 // test_prefetcher_basic
@@ -154,7 +158,8 @@ TEST(ReferencePortTest, PrefetcherSkipsLoadedFunctions) {
 }
 
 // test_prefetcher_record_call: 100 calls to c. The reference passed a count;
-// here each call is recorded: A = 100, p(c) = (100 + 100) / (200 + 100) = 2/3.
+// here each call is recorded: as above, one run that took c, so
+// p(c) = (min(100, 1) + 0.1 * 7/9) / 1.1.
 TEST(ReferencePortTest, RecordedCallsBoostACallee) {
   TempStore store;
   ApplyDependencies(store.get(), {{a, {b, c}}});
@@ -164,7 +169,7 @@ TEST(ReferencePortTest, RecordedCallsBoostACallee) {
   auto top = LikelyCallees(engine.get(), a, 1);
   ASSERT_EQ(top.size(), 1u);
   EXPECT_EQ(top[0].hash, c);
-  EXPECT_NEAR(top[0].probability, 2.0 / 3.0, 1e-5);
+  EXPECT_NEAR(top[0].probability, (1 + 0.1 * 7.0 / 9.0) / 1.1, 1e-5);
 }
 
 // test_prefetcher_min_probability_filter: an impossible floor of 2.0.

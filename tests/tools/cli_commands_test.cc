@@ -92,16 +92,26 @@ TEST_F(CliCommandsTest, RecordedCallsShiftProbabilities) {
 
 TEST_F(CliCommandsTest, PrefetchWalksTwoLevelsWithPathProbabilities) {
   ImportSmallGraph();
-  CommandResult prefetch = Run({"prefetch", kA, "--json"});
+  // Nothing ran: each call site is taken with the default list precision
+  // 0.3 (include/blobgraph/prefetch_model.h): b (two sites) 1 - 0.7^2 = 0.51,
+  // c 0.3, then d via b: 0.51 * 0.3 = 0.153, under the default --min-prob
+  // 0.2 and over 0.1. Ranked by path probability.
+  CommandResult by_default = Run({"prefetch", kA, "--json"});
+  ASSERT_EQ(by_default.exit_code, 0) << by_default.err;
+  EXPECT_THAT(by_default.out, HasSubstr("\"probability\":0.510000,\"depth\":1"));
+  EXPECT_THAT(by_default.out, HasSubstr("\"probability\":0.300000,\"depth\":1"));
+  EXPECT_EQ(by_default.out.find(kD), std::string::npos);
+  CommandResult prefetch = Run({"prefetch", kA, "--min-prob", "0.1", "--json"});
   ASSERT_EQ(prefetch.exit_code, 0) << prefetch.err;
-  // b (2/3), c (1/3), then d via b: 2/3 * 1 = 2/3 — ranked by path probability.
   size_t b = prefetch.out.find(kB), c = prefetch.out.find(kC), d = prefetch.out.find(kD);
   ASSERT_NE(b, std::string::npos);
   ASSERT_NE(c, std::string::npos);
   ASSERT_NE(d, std::string::npos);
-  EXPECT_LT(d, c);
+  EXPECT_LT(b, c);
+  EXPECT_LT(c, d);
+  EXPECT_THAT(prefetch.out, HasSubstr("\"probability\":0.153000,\"depth\":2"));
   EXPECT_EQ(prefetch.out.find(kA), prefetch.out.find("\"start\":\"") + 9);
-  CommandResult shallow = Run({"prefetch", kA, "--depth", "1"});
+  CommandResult shallow = Run({"prefetch", kA, "--depth", "1", "--min-prob", "0.1"});
   EXPECT_EQ(shallow.exit_code, 0);
   EXPECT_EQ(shallow.out.find(kD), std::string::npos);
   CommandResult strict = Run({"prefetch", kA, "--min-prob", "0.5", "--json"});

@@ -43,6 +43,7 @@ pub struct blobgraph_prefetch_options {
     pub min_probability: f64,
     pub max_results: u32,
     pub enabled: c_int,
+    pub start_follow: u32,
 }
 
 #[repr(C)]

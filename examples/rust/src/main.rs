@@ -213,7 +213,7 @@ fn number<T: std::str::FromStr>(flag: &str, value: &str) -> T {
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let (mut store, mut deps, mut train_trace, mut test_trace) = (None, None, None, None);
-    let mut start_set: usize = 256; // `blobgraph replay`'s default
+    let mut start_set: usize = 16; // `blobgraph replay`'s default
     let mut prefetch = blobgraph_prefetch_options::default();
     // SAFETY: a live local struct.
     check(unsafe { blobgraph_prefetch_options_init(&mut prefetch) }, "prefetch options");
