@@ -6,6 +6,29 @@
 #include "tools/prefetch_flags.h"
 
 namespace blobgraph::tools {
+namespace {
+
+size_t LeadBucket(uint64_t lead) {
+  size_t bucket = 0;
+  while (bucket + 1 < kLeadBuckets && lead >= kLeadBucketStarts[bucket + 1]) ++bucket;
+  return bucket;
+}
+
+}  // namespace
+
+double ReplayReport::median_lead() const {
+  if (leads.empty()) return 0.0;
+  size_t half = leads.size() / 2;
+  if (leads.size() % 2 == 1) return static_cast<double>(leads[half]);
+  return (static_cast<double>(leads[half - 1]) + static_cast<double>(leads[half])) / 2;
+}
+
+double ReplayReport::coverage_at_lead(uint64_t lead) const {
+  if (cold_loads == 0) return 0.0;
+  // `leads` is sorted: the ones at least `lead` are a suffix.
+  auto first = std::lower_bound(leads.begin(), leads.end(), lead);
+  return static_cast<double>(leads.end() - first) / static_cast<double>(cold_loads);
+}
 
 ReplaySession::ReplaySession(Engine* engine, const ReplaySettings& settings,
                              std::vector<Decision>* decisions)
@@ -35,9 +58,15 @@ void ReplaySession::OnEvent(const BlobHash& callee) {
   if (loaded_.insert(callee).second) {
     ++report_.cold_loads;
     auto prefetched = prefetched_at_.find(callee);
-    if (prefetched != prefetched_at_.end()) {
+    // Issues at event i come after its check, so any lead here is >= 1.
+    uint64_t lead = prefetched == prefetched_at_.end()
+                        ? 0
+                        : static_cast<uint64_t>(event - prefetched->second);
+    if (lead > 0 && lead >= settings_.min_lead) {
       ++report_.covered;
-      report_.lead_sum += static_cast<double>(event - prefetched->second);
+      report_.lead_sum += static_cast<double>(lead);
+      report_.leads.push_back(lead);
+      ++report_.lead_buckets[LeadBucket(lead)];
     } else {
       ++report_.stalls;
     }
@@ -54,6 +83,7 @@ void ReplaySession::OnEvent(const BlobHash& callee) {
 ReplayReport ReplaySession::Finish() {
   report_.distinct_functions = loaded_.size();
   report_.feedback = engine_->Stats();
+  std::sort(report_.leads.begin(), report_.leads.end());
   report_.wasted = 0;
   for (const auto& [hash, event] : prefetched_at_) {
     if (!loaded_.count(hash)) ++report_.wasted;

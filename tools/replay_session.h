@@ -3,8 +3,9 @@
 // The protocol (README, "Replay"): nothing is loaded at first; the start set
 // (up to `start_set` functions) is prefetched at event -1. For each event i
 // (caller, callee), with f = callee: if f is not loaded it is a cold load,
-// *covered* if f was prefetched at an earlier event, else a *stall*; f is
-// marked loaded (Engine::OnLoad). Then the engine prefetches from f, and
+// *covered* if f was prefetched at least `min_lead` events earlier (its
+// lead = i - issue event), else a *stall*; f is marked loaded (Engine::OnLoad).
+// A prefetch that came too late is a stall but not waste: it was loaded. Then the engine prefetches from f, and
 // every returned hash neither loaded nor already prefetched becomes
 // prefetched at event i. The engine is only read: the store is not changed.
 //
@@ -13,6 +14,7 @@
 #pragma once
 
 #include <cstdint>
+#include <iterator>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
@@ -24,7 +26,19 @@ namespace blobgraph::tools {
 struct ReplaySettings {
   PrefetchOptions prefetch;
   size_t start_set = 0;  // functions issued before the first event
+  // Events a prefetch must lead its first use by to count as covering it.
+  // 1 = any earlier event will do (a prefetch issued at event i is used at
+  // i + 1 at the earliest), so 1 adds no condition.
+  uint64_t min_lead = 1;
 };
+
+// Lead thresholds reported as coverage at lead >= N, and the lower bounds
+// of the lead buckets (the last bucket is open): 1, 2-9, 10-99, 100-999, 1000+.
+inline constexpr uint64_t kCoverageLeads[] = {1, 10, 100};
+inline constexpr uint64_t kLeadBucketStarts[] = {1, 2, 10, 100, 1000};
+inline constexpr size_t kLeadBuckets = std::size(kLeadBucketStarts);
+inline constexpr const char* kLeadBucketNames[] = {"1", "2-9", "10-99", "100-999", "1000+"};
+static_assert(std::size(kLeadBucketNames) == kLeadBuckets);
 
 struct ReplayReport {
   uint64_t events = 0;
@@ -36,12 +50,18 @@ struct ReplayReport {
   uint64_t wasted = 0;              // prefetched, never loaded in the trace
   uint64_t start_set_issued = 0;
   double lead_sum = 0;              // events between prefetch and first use
+  std::vector<uint64_t> leads;      // of each covered cold load, sorted by Finish()
+  uint64_t lead_buckets[kLeadBuckets] = {};  // covered cold loads per lead bucket
   double engine_ns = 0;             // time inside Engine::Prefetch
   FeedbackStats feedback;           // the engine's own counters for the replay
 
   double coverage() const { return cold_loads ? double(covered) / cold_loads : 0.0; }
   double waste() const { return prefetched ? double(wasted) / prefetched : 0.0; }
   double mean_lead() const { return covered ? lead_sum / covered : 0.0; }
+  // Mean of the two middle leads when the count is even; 0 when none.
+  double median_lead() const;
+  // Covered cold loads whose lead is at least `lead`, over all cold loads.
+  double coverage_at_lead(uint64_t lead) const;
   double ns_per_event() const { return events ? engine_ns / events : 0.0; }
 };
 
