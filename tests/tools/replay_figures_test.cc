@@ -1,0 +1,96 @@
+// The replay figures the README states, on real programs: trained on one run
+// (`train`), replayed on another run of the same program on other inputs
+// (`test`), with the default settings, each figure to the printed
+// precision. data/sample/ are the shipped samples; data/heldout/ are eight
+// more standard-library programs traced the same way (data/gen/), kept so
+// the defaults are judged on programs they were not chosen on.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "tools/cli_test_util.h"
+
+namespace blobgraph::tools::testing {
+namespace {
+
+struct Figures {
+  const char* program;
+  double coverage;
+  double waste;
+  double coverage_lead10;
+  double coverage_lead100;
+};
+
+// The number after `"key":` in `json` (the first occurrence after `from`).
+double JsonNumberAfter(const std::string& json, const std::string& key, const std::string& from = "") {
+  size_t start = from.empty() ? 0 : json.find(from);
+  size_t at = json.find("\"" + key + "\":", start == std::string::npos ? 0 : start);
+  EXPECT_NE(at, std::string::npos) << key;
+  return at == std::string::npos ? -1 : std::stod(json.substr(at + key.size() + 3));
+}
+
+class ReplayFiguresTest : public CliTest {
+ protected:
+  // Imports, records and replays `folder` (data/<folder>); the replay's JSON.
+  std::string Replay(const std::string& folder) {
+    std::string data = std::string(BLOBGRAPH_TEST_DATA_DIR) + "/" + folder;
+    std::string db = dir() + "/" + std::to_string(++stores_) + ".db";
+    CommandResult imported = Run({"import", "--db", db, "--text", data + "/static.txt", "--names",
+                                  data + "/names.tsv"});
+    EXPECT_EQ(imported.exit_code, 0) << imported.err;
+    CommandResult recorded = Run({"record", "--db", db, "--trace", data + "/train.bin.gz"});
+    EXPECT_EQ(recorded.exit_code, 0) << recorded.err;
+    CommandResult replayed = Run({"replay", "--db", db, "--trace", data + "/test.bin.gz", "--json"});
+    EXPECT_EQ(replayed.exit_code, 0) << replayed.err;
+    return replayed.out;
+  }
+  // Checks one program's figures; returns its coverage and waste.
+  std::pair<double, double> Check(const std::string& folder, const Figures& expected) {
+    SCOPED_TRACE(folder);
+    std::string json = Replay(folder);
+    double coverage = JsonNumberAfter(json, "coverage");
+    double waste = JsonNumberAfter(json, "waste");
+    EXPECT_NEAR(coverage, expected.coverage, 0.0005) << json;
+    EXPECT_NEAR(waste, expected.waste, 0.0005) << json;
+    EXPECT_NEAR(JsonNumberAfter(json, "10", "coverage_at_lead"), expected.coverage_lead10, 0.0005);
+    EXPECT_NEAR(JsonNumberAfter(json, "100", "coverage_at_lead"), expected.coverage_lead100, 0.0005);
+    return {coverage, waste};
+  }
+
+ private:
+  int stores_ = 0;
+};
+
+TEST_F(ReplayFiguresTest, SamplesReachTheReadmeFigures) {
+  const Figures samples[] = {
+      {"email", 0.897, 0.167, 0.763, 0.333},
+      {"difflib", 0.854, 0.346, 0.439, 0.354},
+      {"json", 0.786, 0.000, 0.357, 0.000},
+  };
+  for (const Figures& f : samples) Check(std::string("sample/") + f.program, f);
+}
+
+TEST_F(ReplayFiguresTest, HeldOutProgramsReachTheReadmeFigures) {
+  const Figures programs[] = {
+      {"configparser_ini", 0.729, 0.327, 0.375, 0.292},
+      {"csvtext", 0.667, 0.333, 0.333, 0.178},
+      {"htmlparse", 0.632, 0.442, 0.294, 0.221},
+      {"ipaddr", 0.625, 0.453, 0.304, 0.089},
+      {"shlexsplit", 0.875, 0.067, 0.4375, 0.000},
+      {"statfrac", 0.639, 0.543, 0.331, 0.211},
+      {"tomlread", 0.800, 0.030, 0.525, 0.475},
+      {"urlparse", 0.744, 0.480, 0.221, 0.070},
+  };
+  double coverage = 0, waste = 0;
+  for (const Figures& f : programs) {
+    auto [c, w] = Check(std::string("heldout/") + f.program, f);
+    coverage += c / std::size(programs);
+    waste += w / std::size(programs);
+  }
+  // The README's mean row.
+  EXPECT_NEAR(coverage, 0.714, 0.0005);
+  EXPECT_NEAR(waste, 0.334, 0.0005);
+}
+
+}  // namespace
+}  // namespace blobgraph::tools::testing
