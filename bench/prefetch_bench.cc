@@ -29,7 +29,12 @@ ReferencePrefetcher& Reference(uint64_t functions) {
 }
 
 PrefetchOptions BenchOptions() {
-  PrefetchOptions options;  // depth 2, top 4, min probability 0.1
+  // The reference's settings (depth 2, top 4, min probability 0.1), not the
+  // engine's defaults, so the figures compare with the reference's walk.
+  PrefetchOptions options;
+  options.max_depth = 2;
+  options.top_n = 4;
+  options.min_probability = 0.1;
   options.max_results = 20;
   return options;
 }

@@ -266,7 +266,11 @@ Result<EngineFigures> RunEngineBenchmarksOn(const PowerLawGraph& graph,
   auto engine = Engine::Open(store, engine_options);
   if (!engine.ok()) return engine.status();
   std::vector<BlobHash> starts = TraceStarts(graph, 1 << 18, options.graph.seed + 1);
-  PrefetchOptions prefetch;  // depth 2, top 4, min probability 0.1
+  // The reference's settings, not the engine's defaults (see prefetch_bench).
+  PrefetchOptions prefetch;
+  prefetch.max_depth = 2;
+  prefetch.top_n = 4;
+  prefetch.min_probability = 0.1;
   figures.prefetch =
       ComparePrefetch(engine->get(), &reference, starts, prefetch, options.prefetch_calls);
 

@@ -92,5 +92,27 @@ TEST_F(ReplayFiguresTest, HeldOutProgramsReachTheReadmeFigures) {
   EXPECT_NEAR(waste, 0.334, 0.0005);
 }
 
+// scripts/rescore.py (the README's independent scorer) scores the command's
+// --decisions to the same figures the command reports.
+TEST_F(ReplayFiguresTest, RescoreScriptAgreesWithTheReplayReport) {
+  std::string data = std::string(BLOBGRAPH_TEST_DATA_DIR) + "/sample/difflib";
+  ASSERT_EQ(Run({"import", "--text", data + "/static.txt"}).exit_code, 0);
+  ASSERT_EQ(Run({"record", "--trace", data + "/train.bin.gz"}).exit_code, 0);
+  CommandResult replay = Run({"replay", "--trace", data + "/test.bin.gz", "--decisions",
+                              "decisions.txt", "--min-lead", "10", "--json"});
+  ASSERT_EQ(replay.exit_code, 0) << replay.err;
+  CommandResult rescored = Shell("python3 " + std::string(BLOBGRAPH_SOURCE_DIR) +
+                                 "/scripts/rescore.py decisions.txt " + data +
+                                 "/test.bin.gz --min-lead 10");
+  ASSERT_EQ(rescored.exit_code, 0) << rescored.err;
+  for (const char* key : {"cold_loads", "covered", "prefetched", "wasted"}) {
+    EXPECT_EQ(JsonNumberAfter(rescored.out, key), JsonNumberAfter(replay.out, key)) << key;
+  }
+  EXPECT_NEAR(JsonNumberAfter(rescored.out, "coverage"), JsonNumberAfter(replay.out, "coverage"), 1e-6);
+  EXPECT_NEAR(JsonNumberAfter(rescored.out, "waste"), JsonNumberAfter(replay.out, "waste"), 1e-6);
+  EXPECT_NEAR(JsonNumberAfter(rescored.out, "10", "coverage_at_lead"),
+              JsonNumberAfter(replay.out, "10", "coverage_at_lead"), 1e-6);
+}
+
 }  // namespace
 }  // namespace blobgraph::tools::testing
