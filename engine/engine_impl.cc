@@ -68,8 +68,13 @@ EngineImpl::~EngineImpl() {
   background_.join();
   // Errors cannot leave a destructor; what failed to apply is lost, as a
   // crash would lose it. Callers wanting the status call Flush() first.
-  // Flush writes the rest of this run's load order too.
+  // Flush writes the rest of this run's load order too, and the run's end
+  // makes every prediction still issued and not loaded a wasted one.
   try {
+    {
+      std::lock_guard<std::mutex> lock(flush_mutex_);
+      tracker_.WasteIssued(&waste_at_close_);
+    }
     (void)Flush();
   } catch (const std::exception&) {
     // Out of memory building the update: lost, as in a crash.
@@ -77,7 +82,7 @@ EngineImpl::~EngineImpl() {
 }
 
 size_t EngineImpl::FilterHook(void* context, const HotSubgraph& graph, uint32_t* nodes,
-                              Prediction* candidates, size_t count) noexcept {
+                              uint32_t* parents, Prediction* candidates, size_t count) noexcept {
   FeedbackTracker& tracker = static_cast<EngineImpl*>(context)->tracker_;
   // After an eviction the state bytes may disagree with the tracker (see the
   // header): every candidate goes to the tracker, as before they existed.
@@ -104,7 +109,11 @@ size_t EngineImpl::FilterHook(void* context, const HotSubgraph& graph, uint32_t*
     uint8_t state = states[i];
     if (state & kNodeLoaded) continue;
     if (state == 0) {
-      bool accepted = tracker.AcceptAndIssue(candidates[i].hash);
+      // Only a first issue reaches here, so the producer's hash is read
+      // only then (the steady state keeps to the state bytes).
+      uint64_t producer = parents[i] == kNoNode ? FeedbackTracker::kNoProducer
+                                                : graph.hash(parents[i]).Fingerprint();
+      bool accepted = tracker.AcceptAndIssue(candidates[i].hash, producer);
       if (use_state) {
         graph.node_state(nodes[i]).fetch_or(accepted ? kNodeIssued : kNodeLoaded,
                                             std::memory_order_relaxed);
@@ -114,6 +123,7 @@ size_t EngineImpl::FilterHook(void* context, const HotSubgraph& graph, uint32_t*
     if (i != kept) {
       candidates[kept] = candidates[i];
       nodes[kept] = nodes[i];
+      parents[kept] = parents[i];
     }
     ++kept;
   }
@@ -154,6 +164,7 @@ size_t EngineImpl::AddStartFollowers(const HotSubgraph& graph, uint32_t start, u
   // then decides as for walk results (and counts only what is returned).
   Prediction candidates[kMaxWalkResults];
   uint32_t nodes[kMaxWalkResults];
+  uint32_t parents[kMaxWalkResults];  // no edge produced a follower: no feedback
   size_t gathered = 0;
   for (size_t r = size_t{rank} + 1; r < end && gathered < capacity - count; ++r) {
     uint32_t node = graph.start_node(r);
@@ -164,9 +175,10 @@ size_t EngineImpl::AddStartFollowers(const HotSubgraph& graph, uint32_t start, u
     for (size_t i = 0; i < count && !duplicate; ++i) duplicate = SameHash(out[i].hash, hash);
     if (duplicate) continue;
     nodes[gathered] = node;
+    parents[gathered] = kNoNode;
     candidates[gathered++] = Prediction{hash, graph.start_share()[r], 0};
   }
-  size_t kept = FilterHook(this, graph, nodes, candidates, gathered);
+  size_t kept = FilterHook(this, graph, nodes, parents, candidates, gathered);
   std::copy_n(candidates, kept, out + count);
   return count + kept;
 }
@@ -259,8 +271,10 @@ Status EngineImpl::FlushOrThrow() {
   recorder_.Drain(&unapplied_);
   // A read-only store (a replay, an inspecting command) is only predicted
   // from: what was recorded is dropped, not reported as a failed write.
+  CollectWaste();
   if (store_->options().read_only) {
     unapplied_.clear();
+    unapplied_waste_.clear();
     return Status::Ok();
   }
   // This engine's feedback since its last flush, and the loads since the
@@ -270,6 +284,8 @@ Status EngineImpl::FlushOrThrow() {
   update.edges = std::move(unapplied_);
   unapplied_.clear();
   update.feedback = feedback_now - feedback_flushed_;
+  update.wasted = std::move(unapplied_waste_);
+  unapplied_waste_.clear();
   size_t loads_now = AddUnflushedLoads(&update);
   if (update.empty()) return Status::Ok();
   Status status = store_->Apply(update);
@@ -277,11 +293,32 @@ Status EngineImpl::FlushOrThrow() {
   // while the engine lives.
   if (!status.ok()) {
     unapplied_ = std::move(update.edges);
+    unapplied_waste_ = std::move(update.wasted);
     return status;
   }
   feedback_flushed_ = feedback_now;
   loads_flushed_ = loads_now;
   return status;
+}
+
+void EngineImpl::CollectWaste() {
+  // The tracker knows predictions by fingerprint; the snapshot they were
+  // issued from is usually still the current one, and a later one keeps
+  // the functions that stayed hot, which are the ones worth feedback.
+  SnapshotCell::Guard snapshot(cell_);
+  auto add = [&](const WastedEdge& edge) {
+    uint32_t caller = snapshot->FindFingerprint(edge.caller_fingerprint);
+    uint32_t callee = snapshot->FindFingerprint(edge.callee_fingerprint);
+    if (caller == kNoNode || callee == kNoNode) {
+      ++waste_unresolved_;
+      return;
+    }
+    unapplied_waste_.push_back(EdgeWaste{snapshot->hash(caller), snapshot->hash(callee), 1});
+  };
+  WastedEdge edge;
+  while (tracker_.PopWasted(&edge)) add(edge);
+  for (const WastedEdge& at_close : waste_at_close_) add(at_close);
+  waste_at_close_.clear();
 }
 
 size_t EngineImpl::AddUnflushedLoads(GraphUpdate* update) {

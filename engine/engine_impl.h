@@ -79,8 +79,10 @@ class EngineImpl final : public Engine {
   // tracker and snapshot accesses with seq_cst fences, so either the filter
   // sees the load in the tracker or OnLoad marks the filter's snapshot.
   // New snapshots start with zero bytes (the tracker refills them).
+  // `parents[i]`: the node whose edge produced candidates[i] (kNoNode: none);
+  // a first issue hands its fingerprint to the tracker for per-edge waste.
   static size_t FilterHook(void* context, const HotSubgraph& graph, uint32_t* nodes,
-                           Prediction* candidates, size_t count) noexcept;
+                           uint32_t* parents, Prediction* candidates, size_t count) noexcept;
   // Appends to out[count, capacity) the start-set entries released by a
   // walk from `start` (the `follow` after it), filtered like walk results
   // and skipping those already in out[0, count). Returns the new count.
@@ -107,6 +109,11 @@ class EngineImpl final : public Engine {
   // Adds load_order_[loads_flushed_, end) to `update` (as the run's start or
   // a continuation) and returns end. REQUIRES: flush_mutex_ held.
   size_t AddUnflushedLoads(GraphUpdate* update);
+  // Moves the tracker's queued wasted predictions (and waste_at_close_) into
+  // unapplied_waste_, as edges of the current snapshot's hashes; an edge
+  // whose ends the snapshot no longer holds is dropped (waste_unresolved_).
+  // REQUIRES: flush_mutex_ held.
+  void CollectWaste();
 
   GraphStore* const store_;
   const EngineOptions options_;
@@ -125,6 +132,11 @@ class EngineImpl final : public Engine {
 
   std::mutex flush_mutex_;
   std::vector<EdgeDelta> unapplied_;  // drained but not yet in the store
+  // Wasted predictions per edge, resolved but not yet in the store; written
+  // with the recorded calls (one atomic Apply).
+  std::vector<EdgeWaste> unapplied_waste_;
+  std::vector<WastedEdge> waste_at_close_;  // the run's end (WasteIssued)
+  uint64_t waste_unresolved_ = 0;           // dropped: ends not in the snapshot
   FeedbackStats feedback_flushed_;    // this engine's counts already in the store
 
   size_t loads_flushed_ = 0;           // load_order_[0, loads_flushed_) is in the store

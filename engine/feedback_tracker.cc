@@ -20,6 +20,8 @@ FeedbackTracker::FeedbackTracker(size_t tracked_functions, uint64_t waste_window
   slots_.reset(new std::atomic<uint64_t>[capacity]);
   for (size_t i = 0; i < capacity; ++i) slots_[i].store(0, std::memory_order_relaxed);
   mask_ = capacity - 1;
+  producers_.reset(new std::atomic<uint64_t>[2 * capacity]);
+  for (size_t i = 0; i < 2 * capacity; ++i) producers_[i].store(0, std::memory_order_relaxed);
   if (waste_window_ > 0) {
     recent_.reset(new std::atomic<uint64_t>[waste_window_]);
     for (size_t i = 0; i < waste_window_; ++i) recent_[i].store(0, std::memory_order_relaxed);
@@ -54,16 +56,47 @@ size_t FeedbackTracker::FindOrClaim(uint64_t fingerprint, uint64_t fresh, uint64
   uint64_t word = slots_[home].load(std::memory_order_acquire);
   while (!slots_[home].compare_exchange_weak(word, fresh, std::memory_order_acq_rel)) {
   }
-  if (StateOf(word) == kIssued) Cell().wasted.fetch_add(1, std::memory_order_relaxed);
+  if (StateOf(word) == kIssued) {
+    Cell().wasted.fetch_add(1, std::memory_order_relaxed);
+    QueueWaste(home, word);
+  }
   *before = 0;
   return home;
+}
+
+bool FeedbackTracker::ProducerOf(size_t slot, uint64_t word, WastedEdge* edge) const noexcept {
+  uint64_t callee = producers_[2 * slot + 1].load(std::memory_order_acquire);
+  if (TagOf(callee) != static_cast<uint32_t>(word >> 32)) return false;
+  uint64_t caller = producers_[2 * slot].load(std::memory_order_relaxed);
+  if (caller == kNoProducer) return false;
+  *edge = WastedEdge{caller, callee};
+  return true;
+}
+
+void FeedbackTracker::QueueWaste(size_t slot, uint64_t word) noexcept {
+  WastedEdge edge;
+  if (ProducerOf(slot, word, &edge)) waste_queue_.TryPush(edge);
+}
+
+void FeedbackTracker::WasteIssued(std::vector<WastedEdge>* out) {
+  for (size_t slot = 0; slot <= mask_; ++slot) {
+    uint64_t word = slots_[slot].load(std::memory_order_acquire);
+    while (StateOf(word) == kIssued) {
+      uint64_t wasted = (word & ~uint64_t{3}) | kWasted;
+      if (slots_[slot].compare_exchange_weak(word, wasted, std::memory_order_acq_rel)) {
+        WastedEdge edge;
+        if (ProducerOf(slot, word, &edge)) out->push_back(edge);
+        break;
+      }
+    }
+  }
 }
 
 uint64_t FeedbackTracker::NextIssueSeq(size_t slot) noexcept {
   return issue_seq_.fetch_add(1, std::memory_order_relaxed);
 }
 
-bool FeedbackTracker::AcceptAndIssue(const BlobHash& hash) noexcept {
+bool FeedbackTracker::AcceptAndIssue(const BlobHash& hash, uint64_t producer) noexcept {
   uint64_t fingerprint = hash.Fingerprint();
   uint32_t tag = TagOf(fingerprint);
   // Cheap path first: already tracked (loaded, issued or wasted).
@@ -77,6 +110,9 @@ bool FeedbackTracker::AcceptAndIssue(const BlobHash& hash) noexcept {
   uint64_t before;
   size_t slot = FindOrClaim(fingerprint, Make(tag, seq, kIssued), &before);
   if (before != 0) return StateOf(before) != kLoaded;  // another thread got there first
+  // Caller first: a reader that sees this callee word sees this caller too.
+  producers_[2 * slot].store(producer, std::memory_order_relaxed);
+  producers_[2 * slot + 1].store(fingerprint, std::memory_order_release);
   Cell().issued.fetch_add(1, std::memory_order_relaxed);
   if (waste_window_ > 0) {
     uint64_t stamp = (uint64_t{slot + 1} << 32) | (seq & kSeqMask);
@@ -89,6 +125,7 @@ bool FeedbackTracker::AcceptAndIssue(const BlobHash& hash) noexcept {
         uint64_t wasted = (word & ~uint64_t{3}) | kWasted;
         if (slots_[old_slot].compare_exchange_weak(word, wasted, std::memory_order_acq_rel)) {
           Cell().wasted.fetch_add(1, std::memory_order_relaxed);
+          QueueWaste(old_slot, word);
           break;
         }
       }

@@ -91,6 +91,21 @@ class HotSubgraph {
     }
   }
 
+  // The node whose hash has `fingerprint` (BlobHash::Fingerprint), or
+  // kNoNode; two hashes sharing a fingerprint (~2^-64) give either. For the
+  // engine's flush, which knows predictions by fingerprint only. Any thread.
+  uint32_t FindFingerprint(uint64_t fingerprint) const noexcept {
+    uint32_t tag = static_cast<uint32_t>(fingerprint >> 32);
+    for (size_t slot = Mix(fingerprint) & index_mask_;; slot = (slot + 1) & index_mask_) {
+      uint64_t entry = index_[slot];
+      if (entry == 0) return kNoNode;
+      if (static_cast<uint32_t>(entry >> 32) == tag) {
+        uint32_t node = static_cast<uint32_t>(entry) - 1;
+        if (hashes_[node].Fingerprint() == fingerprint) return node;
+      }
+    }
+  }
+
   const Node& node(uint32_t index) const { return nodes_[index]; }
   const BlobHash& hash(uint32_t index) const { return hashes_[index]; }
   bool complete(uint32_t index) const { return nodes_[index].edge_count_and_flag & kCompleteBit; }

@@ -81,7 +81,8 @@ void ModelEvidence::ToCallees(const BlobHash& caller, std::span<const CalleeInfo
   for (const CalleeInfo& c : row) {
     double prior =
         c.static_count > 0 ? PrefetchModel::SitePrior(ListedPrior(c.callee), c.static_count) : 0.0;
-    double p = model_.Probability(static_cast<double>(c.dynamic_count), runs, prior);
+    double p = model_.Probability(static_cast<double>(c.dynamic_count), runs, prior,
+                                  static_cast<double>(c.wasted_count));
     float probability = static_cast<float>(p);
     if (!(probability > 0.0f)) continue;
     scored.push_back(Scored{HotSubgraphBuilder::Callee{c.callee, probability}, c.dynamic_count});

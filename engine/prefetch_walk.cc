@@ -6,11 +6,16 @@
 namespace blobgraph::engine {
 namespace {
 
+// `parent`: the node whose edge reached `node` on this path (the producing
+// edge of the prediction, for the engine's per-edge feedback). 16 bytes, so
+// heap moves stay whole aligned copies.
 struct FrontierEntry {
   float probability;
   uint32_t node;
   uint32_t depth;
+  uint32_t parent;
 };
+static_assert(sizeof(FrontierEntry) == 16);
 
 // A max-heap by probability on a fixed array. When full, a push replaces the
 // least probable entry (which sits among the leaves) if it beats it.
@@ -160,7 +165,7 @@ size_t PrefetchWalk(const HotSubgraph& graph, uint32_t start, const PrefetchOpti
       // entry is taken; start the cache misses now so siblings overlap.
       __builtin_prefetch(&graph.hash(target));
       if (expandable) __builtin_prefetch(&graph.node(target));
-      frontier.Push(FrontierEntry{p, target, depth + 1});
+      frontier.Push(FrontierEntry{p, target, depth + 1, node});
       ++pushed;
     }
     // The children's edge rows: their node loads run in parallel here, so
@@ -176,7 +181,8 @@ size_t PrefetchWalk(const HotSubgraph& graph, uint32_t start, const PrefetchOpti
   };
 
   expand(start, 1.0f, 0);
-  uint32_t nodes[kMaxWalkResults];  // nodes[i]: out[i]'s node, for the filter
+  uint32_t nodes[kMaxWalkResults];    // nodes[i]: out[i]'s node, for the filter
+  uint32_t parents[kMaxWalkResults];  // parents[i]: the caller of out[i]'s best path
   size_t count = 0;
   // Each round takes up to the number of results still wanted into
   // out[count, taken), then filters them in place (see the header).
@@ -193,13 +199,15 @@ size_t PrefetchWalk(const HotSubgraph& graph, uint32_t start, const PrefetchOpti
       } else {
         const BlobHash& hash = graph.hash(entry.node);
         nodes[taken] = entry.node;
+        parents[taken] = entry.parent;
         out[taken++] = Prediction{hash, entry.probability, entry.depth};
       }
       if (entry.depth < depth_limit) expand(entry.node, entry.probability, entry.depth);
     }
     if (taken == count) break;
     if (hooks.filter) {
-      count += hooks.filter(hooks.context, graph, nodes + count, out + count, taken - count);
+      count += hooks.filter(hooks.context, graph, nodes + count, parents + count, out + count,
+                            taken - count);
       continue;
     }
     if (!hooks.accept) {

@@ -50,9 +50,11 @@ struct WalkHooks {
   // accepted ones of `candidates[0, count)` in order at the front and
   // returns how many, deciding each as `accept` would in that order. One
   // call per round lets the engine start all of a round's lookups at once.
-  // `nodes[i]` is candidates[i]'s node in `graph`; the filter compacts it
-  // along with the candidates.
-  size_t (*filter)(void* context, const HotSubgraph& graph, uint32_t* nodes,
+  // `nodes[i]` is candidates[i]'s node in `graph` and `parents[i]` the node
+  // whose edge produced it (the last edge of its most probable path; kNoNode
+  // for a candidate no edge produced); the filter compacts both along with
+  // the candidates.
+  size_t (*filter)(void* context, const HotSubgraph& graph, uint32_t* nodes, uint32_t* parents,
                    Prediction* candidates, size_t count) noexcept = nullptr;
   void* context = nullptr;
 };

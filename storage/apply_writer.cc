@@ -5,6 +5,7 @@
 #include <unordered_map>
 
 #include "storage/corrupt_value.h"
+#include "storage/edge_waste.h"
 #include "storage/count_math.h"
 #include "storage/key_layout.h"
 #include "storage/profile_records.h"
@@ -460,7 +461,9 @@ Status EmitUpdate(const DbHandles& handles, const GraphUpdate& update, WriteSink
   BLOBGRAPH_RETURN_IF_ERROR(EmitRuns(handles, update, layer, sink));
   BLOBGRAPH_RETURN_IF_ERROR(EmitStoreTotals(added, sink));  // "totals": the last meta key
   if (update.profile) BLOBGRAPH_RETURN_IF_ERROR(EmitProfileRecord(handles, update, sink));
-  return Status::Ok();
+  // Feedback of this store's engines, in the same write as their calls;
+  // never in a layer (graph_store.h, GraphUpdate::wasted).
+  return EmitEdgeWaste(update.wasted, sink);
 }
 
 }  // namespace blobgraph::storage

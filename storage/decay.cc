@@ -17,6 +17,7 @@
 
 #include "storage/corrupt_value.h"
 #include "storage/count_math.h"
+#include "storage/edge_waste.h"
 #include "storage/graph_store_impl.h"
 #include "storage/key_layout.h"
 #include "storage/layers.h"
@@ -147,6 +148,8 @@ Status GraphStoreImpl::Decay(double factor, uint64_t drop_below) {
   // receive exactly what was observed).
   BLOBGRAPH_RETURN_IF_ERROR(
       EmitPulledDecay(handles_, snapshot.snapshot(), factor, drop_below, sink.get()));
+  // Wasted predictions age like the dynamic counts they stand against.
+  BLOBGRAPH_RETURN_IF_ERROR(EmitWasteDecay(handles_, snapshot.snapshot(), factor, sink.get()));
   return sink->Commit();
 }
 

@@ -34,7 +34,7 @@ GraphStoreImpl::~GraphStoreImpl() {
     static_cast<void>(recorder_->Record(db_.get(), db_->GetLatestSequenceNumber()));
   }
   for (rocksdb::ColumnFamilyHandle* handle : handles_.families) {
-    if (handle == nullptr) continue;  // `layers` of a format-2 store opened read-only
+    if (handle == nullptr) continue;  // `layers`/`waste` of an older store opened read-only
     db_->DestroyColumnFamilyHandle(handle).PermitUncheckedError();
   }
   // Close() reports errors our destructor cannot return; unsynced data is
@@ -130,7 +130,8 @@ Status GraphStoreImpl::Apply(const GraphUpdate& update, const ApplyOptions& appl
     // top of, in one WriteBatch; a first pull keeps the fast path below.
     if (refresh) return ApplyRefresh(update);
   }
-  size_t items = update.edges.size() + update.functions.size() + update.names.size();
+  size_t items = update.edges.size() + update.functions.size() + update.names.size() +
+                 update.wasted.size();
   for (const auto& run : update.runs) items += run.size();
   for (const auto& part : update.run_continuations) items += part.loads.size();
   bool ingest = apply.method == WriteMethod::kIngest ||

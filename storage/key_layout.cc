@@ -17,6 +17,7 @@ const char* CfName(Cf cf) {
     case Cf::kLoads: return "loads";
     case Cf::kProfiles: return "profiles";
     case Cf::kLayers: return "layers";
+    case Cf::kWaste: return "waste";
   }
   return "?";
 }

@@ -127,6 +127,19 @@
 //   refresh and Decay rewrite layer records with Put/Delete.
 //   A format-2 store opened for writing gets an empty `layers` family: its
 //   existing counts are neither unsent nor pulled.
+//
+// Column family `waste` (storage/edge_waste.h): wasted predictions per
+// edge, the engine's feedback (GraphUpdate::wasted), one row per caller:
+//   key   = caller hash, 32 bytes
+//   value = the encoding of `edges`, with every static_count 0 and the
+//           wasted-prediction count in the dynamic_count field
+//   Merge operands are increments, added by the same EdgeRow operator
+//   (saturating at 2^64 - 1). Decay scales the counts like dynamic counts
+//   (rounding down) and drops entries that reach 0. Kept apart from the edge
+//   rows so their layout (and every reader of it: layers, retract, export)
+//   stays as it was. No format bump: a store written before it simply has
+//   no `waste` family; a read-write open creates it empty, a read-only open
+//   reads no waste (DbHandles::family(Cf::kWaste) is null).
 #pragma once
 
 #include <array>
@@ -159,8 +172,8 @@ inline constexpr size_t kNodeFields = 5;
 inline constexpr size_t kFeedbackFields = 5;
 
 // Column families, in the order the store opens them.
-enum class Cf : uint8_t { kMeta, kEdges, kNodes, kNames, kLoads, kProfiles, kLayers };
-inline constexpr size_t kCfCount = 7;
+enum class Cf : uint8_t { kMeta, kEdges, kNodes, kNames, kLoads, kProfiles, kLayers, kWaste };
+inline constexpr size_t kCfCount = 8;
 // The first format with the `layers` family (older stores lack it).
 inline constexpr int kLayersFormatVersion = 3;
 // RocksDB's name of the column family ("default" for kMeta).

@@ -105,8 +105,10 @@ class CheckLock {
 // family is opened with defaults and closed again at once). Read-only
 // unless `writer` is set: then read-write, with the store's LOG and
 // `writer` recording its state; a read-write open creates the `layers`
-// family a format-2 store lacks (Open checked every other one is there).
-// A read-only open of such a store leaves families[Cf::kLayers] null.
+// family a format-2 store lacks and the `waste` family older stores lack
+// (Open checked every other one is there).
+// A read-only open of such a store leaves families[Cf::kLayers] null, and
+// of a store without `waste` families[Cf::kWaste].
 Status OpenDb(const std::string& path, const StoreOptions& options, bool create,
               const std::vector<std::string>& names,
               const std::shared_ptr<storage::StoreStateRecorder>& writer, OpenedDb* opened) {
@@ -305,6 +307,9 @@ Result<std::unique_ptr<GraphStore>> GraphStore::Open(const std::string& path,
     if (std::find(names.begin(), names.end(), name) != names.end()) continue;
     // Formats before 3 have no `layers`: checked against the format below.
     if (static_cast<Cf>(i) == Cf::kLayers) continue;
+    // A store written before the `waste` family has none, whatever its
+    // format (key_layout.h): a read-write open creates it.
+    if (static_cast<Cf>(i) == Cf::kWaste) continue;
     // Not all of our families: look without writing, then refuse.
     storage::TunedOptions tuned = storage::BuildOptions(options);
     rocksdb::DB* raw = nullptr;

@@ -57,7 +57,8 @@ rocksdb::ColumnFamilyOptions ColumnFamilyOptionsFor(Cf cf,
   // search for keys the memtable does not hold, which is most of them.
   options.memtable_prefix_bloom_size_ratio = 0.02;
   options.memtable_whole_key_filtering = true;
-  if (cf == Cf::kNodes || cf == Cf::kLoads || cf == Cf::kProfiles || cf == Cf::kLayers) {
+  if (cf == Cf::kNodes || cf == Cf::kLoads || cf == Cf::kProfiles || cf == Cf::kLayers ||
+      cf == Cf::kWaste) {
     // Records of a random 32- or 16-byte key and a few varints: little
     // compresses but the zeroed sequence numbers of bottom-level keys. LZ4
     // keeps half of what ZSTD won there (storage_bench, 200k functions:
@@ -70,6 +71,7 @@ rocksdb::ColumnFamilyOptions ColumnFamilyOptionsFor(Cf cf,
   }
   switch (cf) {
     case Cf::kEdges:
+    case Cf::kWaste:
       options.merge_operator = NewEdgeRowMergeOperator();
       break;
     case Cf::kMeta:

@@ -7,6 +7,7 @@
 
 #include "storage/corrupt_value.h"
 #include "storage/count_math.h"
+#include "storage/edge_waste.h"
 #include "storage/graph_store_impl.h"
 #include "storage/key_layout.h"
 #include "storage/layers.h"
@@ -106,7 +107,12 @@ Result<std::vector<CalleeInfo>> GraphStoreImpl::Callees(const BlobHash& caller) 
   bool found = false;
   BLOBGRAPH_RETURN_IF_ERROR(GetValue(Cf::kEdges, HashKey(caller), &row, &found));
   std::vector<CalleeInfo> callees;
-  if (found) BLOBGRAPH_RETURN_IF_ERROR(RowToCallees(caller, row, &callees));
+  if (!found) return callees;
+  BLOBGRAPH_RETURN_IF_ERROR(RowToCallees(caller, row, &callees));
+  // A second point read; the bloom filter answers it for the many callers
+  // without waste.
+  BLOBGRAPH_RETURN_IF_ERROR(ReadWasteRow(handles_, caller, nullptr, &row, &found));
+  if (found) BLOBGRAPH_RETURN_IF_ERROR(FillWaste(path_, caller, row, &callees));
   return callees;
 }
 
@@ -153,16 +159,30 @@ Result<bool> GraphStoreImpl::HasProfile(const std::array<uint8_t, 16>& id) const
 }
 
 Status GraphStoreImpl::ForEachCaller(const EdgeVisitor& visit) const {
-  std::unique_ptr<rocksdb::Iterator> it = NewScan(Cf::kEdges, nullptr);
+  rocksdb::ManagedSnapshot snapshot(db_.get());
+  std::unique_ptr<rocksdb::Iterator> it = NewScan(Cf::kEdges, snapshot.snapshot());
+  // Waste rows are keyed like edge rows: a merge join finds each caller's.
+  std::unique_ptr<rocksdb::Iterator> waste;
+  if (family(Cf::kWaste) != nullptr) {
+    waste = NewScan(Cf::kWaste, snapshot.snapshot());
+    waste->SeekToFirst();
+  }
   std::vector<CalleeInfo> callees;
   std::string last_key;
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     if (it->key().size() != BlobHash::kSize) return BadKey(path_, Cf::kEdges, it->key());
     BlobHash caller = BlobHash::FromBytes(it->key().data());
     BLOBGRAPH_RETURN_IF_ERROR(RowToCallees(caller, View(it->value()), &callees));
+    if (waste) {
+      while (waste->Valid() && waste->key().compare(it->key()) < 0) waste->Next();
+      if (waste->Valid() && waste->key() == it->key()) {
+        BLOBGRAPH_RETURN_IF_ERROR(FillWaste(path_, caller, View(waste->value()), &callees));
+      }
+    }
     BLOBGRAPH_RETURN_IF_ERROR(visit(caller, callees));
     last_key.assign(it->key().data(), it->key().size());
   }
+  if (waste) BLOBGRAPH_RETURN_IF_ERROR(ScanStatus(path_, Cf::kWaste, *waste, last_key));
   return ScanStatus(path_, Cf::kEdges, *it, last_key);
 }
 

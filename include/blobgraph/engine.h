@@ -76,8 +76,15 @@ struct EngineOptions {
   // Distinct recorded edges held in memory before a flush is forced.
   size_t max_pending_edges = 1 << 18;
   // An issued hash not loaded within this many later issues counts as wasted.
+  // Each wasted prediction (and, when the engine closes, each one issued and
+  // never loaded) also counts against the edge that produced it, the last
+  // edge of its best path (start-set followers have none): flushed with the
+  // recorded calls as GraphUpdate::wasted, it lowers that edge's probability
+  // in later snapshots (PrefetchModel, w). Up to 16384 per flush interval are
+  // kept; more are dropped.
   uint64_t waste_window = 4096;
-  // Distinct functions whose issue/load state is tracked for feedback stats.
+  // Distinct functions whose issue/load state is tracked for feedback stats
+  // (24 bytes each: the state word and the producing edge's fingerprints).
   size_t tracked_functions = 1 << 20;
   // Scores functions for the hot set when the store does not fit the
   // budget (static sites weighted by prior_weight against observed calls).

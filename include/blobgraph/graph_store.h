@@ -36,12 +36,24 @@ struct EdgeDelta {
   uint64_t dynamic_count = 0;
 };
 
+// Predictions of `callee` that an engine issued because of the edge from
+// `caller` (the last edge of the prediction's best path) and that were never
+// used in their run (Engine's waste rule). Added up per edge, aged by Decay
+// like dynamic counts; PrefetchModel counts each as a run of the caller that
+// did not take the edge.
+struct EdgeWaste {
+  BlobHash caller;
+  BlobHash callee;
+  uint64_t count = 0;
+};
+
 // One callee of a caller as stored, with its probability under the store's model.
 struct CalleeInfo {
   BlobHash callee;
   uint64_t static_count = 0;
   uint64_t dynamic_count = 0;
-  double probability = 0.0;
+  double probability = 0.0;  // the store's model; wasted_count is not in it
+  uint64_t wasted_count = 0;  // wasted predictions of this edge (EdgeWaste)
 };
 
 // Per-function totals.
@@ -157,6 +169,12 @@ struct GraphUpdate {
   // kPulled marks a pull (see UpdateOrigin). kObserved with `profile` set is
   // read as kMerged: origin() is the one to ask.
   UpdateOrigin source = UpdateOrigin::kObserved;
+  // Wasted predictions per edge (repeats are summed; sums saturate at
+  // 2^64 - 1). Local feedback of this store's engines: kept beside the
+  // graph, never in the unsent layer, so export, push, Retract and profile
+  // digests do not carry it. A count on an edge the store does not hold is
+  // kept but read by nobody until the edge appears.
+  std::vector<EdgeWaste> wasted;
 
   UpdateOrigin origin() const {
     if (source == UpdateOrigin::kPulled) return UpdateOrigin::kPulled;
@@ -165,7 +183,7 @@ struct GraphUpdate {
   bool empty() const {
     return edges.empty() && functions.empty() && names.empty() && runs.empty() &&
            run_continuations.empty() && !profile && feedback.empty() && loads.empty() &&
-           run_weight == 0;
+           run_weight == 0 && wasted.empty();
   }
 };
 

@@ -6,12 +6,19 @@
 // 1: a caller may call several callees in one run). It is a Beta-Bernoulli
 // estimate over recorded runs, with the dependency list as the prior:
 //
-//   p = (t + a * π) / (r + a)
+//   p = (t + a * π) / (r + a + w)
 //
 //   r    runs of the caller: the run weight of its load records (recorded
 //        runs that loaded it), or 1 for a caller with observed calls but no
 //        load record, or 0 for a caller never seen running;
 //   t    runs that took the edge: min(d, r) for d observed calls;
+//   w    wasted predictions of the edge (CalleeInfo::wasted_count): each
+//        time the engine predicted the callee from this caller and the
+//        prediction went unused is counted as one more run of the caller
+//        that did not take the edge (t stays, r grows by one), so a
+//        repeatedly wasted edge falls toward 0 as Chromium's predictor
+//        drops a resource after consecutive misses. Decay ages w with the
+//        dynamic counts;
 //   a    prior_runs: how many runs the prior is worth;
 //   π    the prior of a listed edge with s call sites into callee x:
 //        1 - (1 - m_x)^s (each site taken with probability m_x);
@@ -65,9 +72,12 @@ struct PrefetchModel {
     return 1 - std::pow(1 - callee_prior, static_cast<double>(std::min<uint64_t>(sites, 1024)));
   }
   // p for an edge taken in `taken_runs` of the caller's `caller_runs`, with
-  // prior `prior` (π, 0 for an unlisted edge). Always in [0, 1].
-  double Probability(double taken_runs, double caller_runs, double prior) const {
-    double denominator = caller_runs + prior_runs;
+  // prior `prior` (π, 0 for an unlisted edge) and `wasted` wasted
+  // predictions (w). Always in [0, 1]; a negative or NaN `wasted` counts as 0.
+  double Probability(double taken_runs, double caller_runs, double prior,
+                     double wasted) const {
+    double w = wasted > 0 ? wasted : 0.0;
+    double denominator = caller_runs + prior_runs + w;
     if (!(denominator > 0)) return std::clamp(prior, 0.0, 1.0);
     double p = (std::min(taken_runs, caller_runs) + prior_runs * prior) / denominator;
     return p > 0 ? std::min(p, 1.0) : 0.0;

@@ -59,11 +59,16 @@ TEST(EngineTest, RestartKeepsRecordedCalls) {
   // a has observed calls and no load record: r = 1. Its listed edges:
   // c taken (t = min(5, 1) = 1), b not: T = 1, L = 2, so
   // m = (1 + 10 * 0.3) / (2 + 10) = 1/3, m_c = (1 + 0.5/3) / 1.5 = 7/9,
-  // m_b = (0 + 0.5/3) / 1.5 = 1/9; p = (t + 0.1 m_x) / (1 + 0.1).
+  // m_b = (0 + 0.5/3) / 1.5 = 1/9. The first engine issued b and c and
+  // loaded neither: at its close each is one wasted prediction of its edge
+  // (w = 1), so p = (t + 0.1 m_x) / (1 + 0.1 + 1).
   EXPECT_EQ(top[0].hash, c);
-  EXPECT_NEAR(top[0].probability, (1 + 0.1 * 7.0 / 9.0) / 1.1, 1e-6);
+  EXPECT_NEAR(top[0].probability, (1 + 0.1 * 7.0 / 9.0) / 2.1, 1e-6);
   EXPECT_EQ(top[1].hash, b);
-  EXPECT_NEAR(top[1].probability, (0.1 * 1.0 / 9.0) / 1.1, 1e-6);
+  EXPECT_NEAR(top[1].probability, (0.1 * 1.0 / 9.0) / 2.1, 1e-6);
+  auto row = store->Callees(a);
+  ASSERT_TRUE(row.ok());
+  for (const CalleeInfo& callee : *row) EXPECT_EQ(callee.wasted_count, 1u);
   auto root = store->Callees(BlobHash());
   ASSERT_TRUE(root.ok());
   EXPECT_TRUE(root->empty());

@@ -166,14 +166,15 @@ TEST(PrefetchWalkTest, FilterIsAskedOnlyAboutCandidatesTakenOneAtATime) {
     return !(hash == B) && !(hash == C);
   };
   WalkHooks batched;
-  batched.filter = [](void*, const HotSubgraph& graph, uint32_t* nodes, Prediction* candidates,
-                      size_t count) noexcept {
+  batched.filter = [](void*, const HotSubgraph& graph, uint32_t* nodes, uint32_t* parents,
+                      Prediction* candidates, size_t count) noexcept {
     size_t kept = 0;
     for (size_t i = 0; i < count; ++i) {
       asked.push_back(candidates[i].hash);
       EXPECT_EQ(graph.Find(candidates[i].hash), nodes[i]);
       if (!(candidates[i].hash == B) && !(candidates[i].hash == C)) {
         nodes[kept] = nodes[i];
+        parents[kept] = parents[i];
         candidates[kept++] = candidates[i];
       }
     }
@@ -188,6 +189,26 @@ TEST(PrefetchWalkTest, FilterIsAskedOnlyAboutCandidatesTakenOneAtATime) {
     EXPECT_EQ(asked, (std::vector<BlobHash>{B, E, C, F}));
     for (const Prediction& p : walked.results) EXPECT_TRUE(reject_b_and_c(p.hash));
   }
+}
+
+TEST(PrefetchWalkTest, FilterSeesTheLastEdgeOfEachResultsBestPath) {
+  // From A: B 0.6 (A->B), E 0.36 (B->E), C 0.3 (A->C; via B only 0.24),
+  // F 0.27 (C->F), D 0.1 (A->D).
+  static std::vector<std::pair<BlobHash, BlobHash>> produced;  // (parent, result)
+  auto graph = SampleGraph();
+  WalkHooks hooks;
+  hooks.filter = [](void*, const HotSubgraph& graph, uint32_t*, uint32_t* parents,
+                    Prediction* candidates, size_t count) noexcept {
+    for (size_t i = 0; i < count; ++i) {
+      produced.emplace_back(graph.hash(parents[i]), candidates[i].hash);
+    }
+    return count;
+  };
+  produced.clear();
+  auto walked = Walk(*graph, A, Options(3, 4, 0.0, 8), hooks);
+  ASSERT_EQ(walked.results.size(), 5u);
+  EXPECT_EQ(produced, (std::vector<std::pair<BlobHash, BlobHash>>{
+                          {A, B}, {B, E}, {A, C}, {C, F}, {A, D}}));
 }
 
 TEST(PrefetchWalkTest, ShorterLaterPathIsExpandedAgain) {

@@ -20,7 +20,9 @@ void WithFamily(const std::string& path, const std::string& family,
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   for (const std::string& name : names) {
     rocksdb::ColumnFamilyOptions options;
-    if (name == "edges") options.merge_operator = storage::NewEdgeRowMergeOperator();
+    if (name == "edges" || name == "waste") {
+      options.merge_operator = storage::NewEdgeRowMergeOperator();
+    }
     if (name == "nodes" || name == "loads" || name == "default") {
       options.merge_operator = storage::NewVarintAddMergeOperator();
     }

@@ -55,7 +55,7 @@ std::unique_ptr<GraphStore> OpenOrFail(const std::string& path, const StoreOptio
 
 void RewriteFormatKey(const std::string& path, const std::string& value) {
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
-  for (const char* name : {"default", "edges", "nodes", "names", "loads", "profiles", "layers"}) {
+  for (const char* name : {"default", "edges", "nodes", "names", "loads", "profiles", "layers", "waste"}) {
     descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions());
   }
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
