@@ -57,10 +57,11 @@ void ModelEvidence::AddRow(double caller_runs, std::span<const CalleeInfo> row) 
 double ModelEvidence::CallerRuns(const BlobHash& caller, std::span<const CalleeInfo> row) const {
   auto it = runs_.find(caller);
   if (it != runs_.end()) return it->second;
-  for (const CalleeInfo& c : row) {
-    if (c.dynamic_count > 0) return 1.0;
-  }
-  return 0.0;
+  // No runs on record: each invocation counts as one, and the most called
+  // callee bounds the invocations from below.
+  uint64_t most = 0;
+  for (const CalleeInfo& c : row) most = std::max(most, c.dynamic_count);
+  return static_cast<double>(most);
 }
 
 double ModelEvidence::ListedPrior(const BlobHash& callee) const {

@@ -32,8 +32,8 @@ class ModelEvidence {
   // Evidence of a store nothing is known about: no runs, the default prior.
   static std::shared_ptr<const ModelEvidence> None(const PrefetchModel& model);
 
-  // r: the caller's recorded runs; 1 if it has none but `row` has observed
-  // calls; else 0.
+  // r: the caller's recorded runs; if it has none, the largest observed
+  // count in `row` (each invocation a run; 0 if nothing was observed).
   double CallerRuns(const BlobHash& caller, std::span<const CalleeInfo> row) const;
   // m_x of a listed edge into `callee`.
   double ListedPrior(const BlobHash& callee) const;

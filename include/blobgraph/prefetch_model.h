@@ -9,8 +9,11 @@
 //   p = (t + a * π) / (r + a + w)
 //
 //   r    runs of the caller: the run weight of its load records (recorded
-//        runs that loaded it), or 1 for a caller with observed calls but no
-//        load record, or 0 for a caller never seen running;
+//        runs that loaded it); for a caller with observed calls but no load
+//        record (counts imported or merged without runs) the store knows
+//        calls, not runs, so each of its invocations counts as a run: r is
+//        max_j d_j, the lower bound on them, and p becomes a share of the
+//        caller's invocations; 0 for a caller never seen running;
 //   t    runs that took the edge: min(d, r) for d observed calls;
 //   w    wasted predictions of the edge (CalleeInfo::wasted_count): each
 //        time the engine predicted the callee from this caller and the
@@ -32,7 +35,7 @@
 //        m0 = default_list_precision and k = precision_prior_edges.
 //
 // What it says about the three kinds of edge (README, "Model"): an observed
-// edge is close to 1 (t = r); a listed edge its caller ran past without
+// edge taken in every recorded run is close to 1 (t = r); a listed edge its caller ran past without
 // taking falls to a * π / (r + a), a few percent after one run; the
 // listed callees of a caller never seen running keep π, which is lower for
 // callees that other running callers listed and never called. Every p is in

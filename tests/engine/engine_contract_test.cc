@@ -306,26 +306,27 @@ TEST(EngineContractTest, RowPulledAfterAMissFollowsNewCountsOnRefresh) {
   ASSERT_TRUE(engine->Refresh().ok());             // pulled in, pinned
   std::vector<Prediction> before = Walk(engine.get(), cold);
   ASSERT_EQ(before.size(), 2u);
-  // The 40 hot callers ran (observed calls) and took all 160 listed edges:
-  // m = (160 + 10 * 0.3) / (160 + 10). cold never ran, and nobody else
+  // The 40 hot callers ran (observed calls, no load records: 100
+  // invocations each, r = 100) and took all 160 listed edges in each:
+  // m = (16000 + 10 * 0.3) / (16000 + 10). cold never ran, and nobody else
   // lists first or second: p = m_x = m for both.
-  EXPECT_NEAR(before[0].probability, 163.0 / 170.0, 1e-6);
-  EXPECT_NEAR(before[1].probability, 163.0 / 170.0, 1e-6);
+  EXPECT_NEAR(before[0].probability, 16003.0 / 16010.0, 1e-6);
+  EXPECT_NEAR(before[1].probability, 16003.0 / 16010.0, 1e-6);
 
   GraphUpdate observed;  // another writer: cold -> second 10 times
   observed.edges.push_back({cold, second, 0, 10});
   ASSERT_TRUE(store->Apply(observed).ok());
   ASSERT_TRUE(engine->Refresh().ok());
-  // Now cold ran (r = 1) and took second: T = 161, L = 162,
-  // m = 164 / 172; m_second = (1 + 0.5 m) / 1.5, m_first = 0.5 m / 1.5;
-  // p = (t + 0.1 m_x) / 1.1.
-  const double m = 164.0 / 172.0;
+  // Now cold ran (r = 10) and took second in all: T = 16010, L = 16020,
+  // m = 16013 / 16030; m_second = (10 + 0.5 m) / 10.5, m_first = 0.5 m / 10.5;
+  // p = (t + 0.1 m_x) / 10.1.
+  const double m = 16013.0 / 16030.0;
   std::vector<Prediction> after = Walk(engine.get(), cold);
   ASSERT_EQ(after.size(), 2u);
   EXPECT_EQ(after[0].hash, second);
-  EXPECT_NEAR(after[0].probability, (1 + 0.1 * (1 + 0.5 * m) / 1.5) / 1.1, 1e-6);
+  EXPECT_NEAR(after[0].probability, (10 + 0.1 * (10 + 0.5 * m) / 10.5) / 10.1, 1e-6);
   EXPECT_EQ(after[1].hash, first);
-  EXPECT_NEAR(after[1].probability, 0.1 * (0.5 * m / 1.5) / 1.1, 1e-6);
+  EXPECT_NEAR(after[1].probability, 0.1 * (0.5 * m / 10.5) / 10.1, 1e-6);
 }
 
 TEST(EngineContractTest, HugeCapacityAndMaxResultsWriteAtMostTheWalkLimit) {

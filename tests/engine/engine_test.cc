@@ -56,16 +56,16 @@ TEST(EngineTest, RestartKeepsRecordedCalls) {
   auto engine = OpenEngine(store.get());
   auto top = Walk(engine.get(), a);
   ASSERT_EQ(top.size(), 2u);
-  // a has observed calls and no load record: r = 1. Its listed edges:
-  // c taken (t = min(5, 1) = 1), b not: T = 1, L = 2, so
-  // m = (1 + 10 * 0.3) / (2 + 10) = 1/3, m_c = (1 + 0.5/3) / 1.5 = 7/9,
-  // m_b = (0 + 0.5/3) / 1.5 = 1/9. The first engine issued b and c and
-  // loaded neither: at its close each is one wasted prediction of its edge
-  // (w = 1), so p = (t + 0.1 m_x) / (1 + 0.1 + 1).
+  // a has observed calls and no load record: each invocation is a run,
+  // r = max d = 5. Its listed edges: c taken (t = 5), b not: T = 5, L = 10,
+  // so m = (5 + 10 * 0.3) / (10 + 10) = 0.4, m_c = (5 + 0.5 m) / 5.5,
+  // m_b = (0 + 0.5 m) / 5.5. The first engine issued b and c and loaded
+  // neither: at its close each is one wasted prediction of its edge (w = 1),
+  // so p = (t + 0.1 m_x) / (5 + 0.1 + 1).
   EXPECT_EQ(top[0].hash, c);
-  EXPECT_NEAR(top[0].probability, (1 + 0.1 * 7.0 / 9.0) / 2.1, 1e-6);
+  EXPECT_NEAR(top[0].probability, (5 + 0.1 * 5.2 / 5.5) / 6.1, 1e-6);
   EXPECT_EQ(top[1].hash, b);
-  EXPECT_NEAR(top[1].probability, (0.1 * 1.0 / 9.0) / 2.1, 1e-6);
+  EXPECT_NEAR(top[1].probability, (0.1 * 0.2 / 5.5) / 6.1, 1e-6);
   auto row = store->Callees(a);
   ASSERT_TRUE(row.ok());
   for (const CalleeInfo& callee : *row) EXPECT_EQ(callee.wasted_count, 1u);
@@ -96,16 +96,16 @@ TEST(EngineTest, FlushWritesDynamicCountsAndReachesNewCallees) {
   EXPECT_EQ(dynamic_of_x(), 6u);
   ASSERT_TRUE(engine->Refresh().ok());
   // b: listed, not taken; x: observed 6 times, not listed (a callee the
-  // code did not declare). a ran (observed calls, no load record): r = 1.
-  // Listed edges of running callers: b only, T = 0, L = 1, so
-  // m = (0 + 3) / (1 + 10) = 3/11 and m_b = (0 + 0.5 m) / 1.5 = 1/11.
-  // p(x) = (min(6, 1) + 0) / 1.1; p(b) = (0 + 0.1 m_b) / 1.1.
+  // code did not declare). a ran (observed calls, no load record): each
+  // invocation a run, r = max d = 6. Listed edges of running callers: b
+  // only, T = 0, L = 6, so m = (0 + 3) / (6 + 10) = 3/16 and
+  // m_b = (0 + 0.5 m) / 6.5. p(x) = (6 + 0) / 6.1; p(b) = (0 + 0.1 m_b) / 6.1.
   auto top = Walk(engine.get(), a);
   ASSERT_EQ(top.size(), 2u);
   EXPECT_EQ(top[0].hash, x);
   EXPECT_EQ(top[1].hash, b);
-  EXPECT_NEAR(top[0].probability, 1 / 1.1, 1e-6);
-  EXPECT_NEAR(top[1].probability, 0.1 / 11 / 1.1, 1e-6);
+  EXPECT_NEAR(top[0].probability, 6 / 6.1, 1e-6);
+  EXPECT_NEAR(top[1].probability, 0.1 * (0.5 * 3.0 / 16.0 / 6.5) / 6.1, 1e-6);
 }
 
 TEST(EngineTest, FeedbackStatsFollowAScriptedSequence) {

@@ -72,9 +72,9 @@ TEST(ReferencePortTest, TopNTruncates) {
 
 // test_dynamic_weight_update: b boosted by 10 observed calls. The reference
 // set b's dynamic weight to 10/10 = 1 and ranked by 0.5 + 1. Here a ran
-// (r = 1) and took b (t = 1): m = (1 + 3) / (2 + 10) = 1/3,
-// m_b = (1 + 0.5/3) / 1.5 = 7/9, m_c = (0.5/3) / 1.5 = 1/9, and
-// p = (t + 0.1 m_x) / 1.1 (include/blobgraph/prefetch_model.h).
+// 10 times (no load record: r = max d = 10) and took b each time:
+// m = (10 + 3) / (20 + 10), m_b = (10 + 0.5 m) / 10.5, m_c = 0.5 m / 10.5,
+// and p = (t + 0.1 m_x) / 10.1 (include/blobgraph/prefetch_model.h).
 TEST(ReferencePortTest, ObservedCallsOutrankStaticShare) {
   TempStore store;
   ApplyDependencies(store.get(), {{a, {b, c}}});
@@ -83,9 +83,10 @@ TEST(ReferencePortTest, ObservedCallsOutrankStaticShare) {
   ASSERT_TRUE(engine->Refresh().ok());
   auto top = LikelyCallees(engine.get(), a, 2);
   ASSERT_EQ(top.size(), 2u);
+  const double m = 13.0 / 30.0;
   EXPECT_EQ(top[0].hash, b);
-  EXPECT_NEAR(top[0].probability, (1 + 0.1 * 7.0 / 9.0) / 1.1, 1e-5);
-  EXPECT_NEAR(top[1].probability, 0.1 / 9.0 / 1.1, 1e-5);
+  EXPECT_NEAR(top[0].probability, (10 + 0.1 * (10 + 0.5 * m) / 10.5) / 10.1, 1e-5);
+  EXPECT_NEAR(top[1].probability, 0.1 * (0.5 * m / 10.5) / 10.1, 1e-5);
 }
 
 // test_prefetcher_basic
@@ -158,8 +159,8 @@ TEST(ReferencePortTest, PrefetcherSkipsLoadedFunctions) {
 }
 
 // test_prefetcher_record_call: 100 calls to c. The reference passed a count;
-// here each call is recorded: as above, one run that took c, so
-// p(c) = (min(100, 1) + 0.1 * 7/9) / 1.1.
+// here each call is recorded: as above, 100 invocations that all took c,
+// m = 103 / 210, m_c = (100 + 0.5 m) / 100.5, p(c) = (100 + 0.1 m_c) / 100.1.
 TEST(ReferencePortTest, RecordedCallsBoostACallee) {
   TempStore store;
   ApplyDependencies(store.get(), {{a, {b, c}}});
@@ -169,7 +170,7 @@ TEST(ReferencePortTest, RecordedCallsBoostACallee) {
   auto top = LikelyCallees(engine.get(), a, 1);
   ASSERT_EQ(top.size(), 1u);
   EXPECT_EQ(top[0].hash, c);
-  EXPECT_NEAR(top[0].probability, (1 + 0.1 * 7.0 / 9.0) / 1.1, 1e-5);
+  EXPECT_NEAR(top[0].probability, (100 + 0.1 * (100 + 0.5 * 103.0 / 210.0) / 100.5) / 100.1, 1e-5);
 }
 
 // test_prefetcher_min_probability_filter: an impossible floor of 2.0.
