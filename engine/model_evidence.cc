@@ -22,10 +22,10 @@ Result<std::shared_ptr<const ModelEvidence>> ModelEvidence::Gather(
     const GraphStore& store, const PrefetchModel& model, std::span<const LoadRecord> records,
     size_t max_edges) {
   std::shared_ptr<ModelEvidence> evidence(new ModelEvidence(model));
-  evidence->runs_.reserve(records.size());
+  evidence->runs_.Reserve(records.size());
   for (const LoadRecord& record : records) {
     if (record.run_weight == 0) continue;
-    evidence->runs_[record.hash] =
+    evidence->runs_[record.hash.Fingerprint()] =
         static_cast<double>(record.run_weight) / static_cast<double>(LoadRecord::kRunWeight);
   }
   size_t scanned = 0;
@@ -46,7 +46,7 @@ void ModelEvidence::AddRow(double caller_runs, std::span<const CalleeInfo> row) 
   for (const CalleeInfo& c : row) {
     if (c.static_count == 0) continue;  // only listed edges say how good the lists are
     double taken = std::min(static_cast<double>(c.dynamic_count), caller_runs);
-    Sums& sums = callee_sums_[c.callee];
+    Sums& sums = callee_sums_[c.callee.Fingerprint()];
     sums.taken += taken;
     sums.listed += caller_runs;
     taken_ += taken;
@@ -55,8 +55,7 @@ void ModelEvidence::AddRow(double caller_runs, std::span<const CalleeInfo> row) 
 }
 
 double ModelEvidence::CallerRuns(const BlobHash& caller, std::span<const CalleeInfo> row) const {
-  auto it = runs_.find(caller);
-  if (it != runs_.end()) return it->second;
+  if (const double* runs = runs_.Lookup(caller.Fingerprint())) return *runs;
   // No runs on record: each invocation counts as one, and the most called
   // callee bounds the invocations from below.
   uint64_t most = 0;
@@ -65,9 +64,9 @@ double ModelEvidence::CallerRuns(const BlobHash& caller, std::span<const CalleeI
 }
 
 double ModelEvidence::ListedPrior(const BlobHash& callee) const {
-  auto it = callee_sums_.find(callee);
-  if (it == callee_sums_.end()) return model_.ListedPrior(0, 0, list_precision_);
-  return model_.ListedPrior(it->second.taken, it->second.listed, list_precision_);
+  const Sums* sums = callee_sums_.Lookup(callee.Fingerprint());
+  if (sums == nullptr) return model_.ListedPrior(0, 0, list_precision_);
+  return model_.ListedPrior(sums->taken, sums->listed, list_precision_);
 }
 
 void ModelEvidence::ToCallees(const BlobHash& caller, std::span<const CalleeInfo> row,

@@ -9,12 +9,12 @@
 #include <cstddef>
 #include <memory>
 #include <span>
-#include <unordered_map>
 #include <vector>
 
 #include "blobgraph/graph_store.h"
 #include "blobgraph/prefetch_model.h"
 #include "blobgraph/status.h"
+#include "engine/fingerprint_table.h"
 #include "engine/hot_subgraph.h"
 
 namespace blobgraph::engine {
@@ -55,8 +55,8 @@ class ModelEvidence {
   void AddRow(double caller_runs, std::span<const CalleeInfo> row);
 
   PrefetchModel model_;
-  std::unordered_map<BlobHash, double> runs_;
-  std::unordered_map<BlobHash, Sums> callee_sums_;
+  FingerprintTable<double> runs_;
+  FingerprintTable<Sums> callee_sums_;
   double taken_ = 0, listed_ = 0;  // T, L over the store
   double list_precision_ = 0;
 };
