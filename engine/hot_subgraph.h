@@ -79,31 +79,15 @@ class HotSubgraph {
 
   // The node holding `hash`, or kNoNode. Any thread; no allocation.
   uint32_t Find(const BlobHash& hash) const noexcept {
-    uint64_t fingerprint = hash.Fingerprint();
-    uint32_t tag = static_cast<uint32_t>(fingerprint >> 32);
-    for (size_t slot = Mix(fingerprint) & index_mask_;; slot = (slot + 1) & index_mask_) {
-      uint64_t entry = index_[slot];
-      if (entry == 0) return kNoNode;
-      if (static_cast<uint32_t>(entry >> 32) == tag) {
-        uint32_t node = static_cast<uint32_t>(entry) - 1;
-        if (SameHash(hashes_[node], hash)) return node;
-      }
-    }
+    return Probe(hash.Fingerprint(), [&](uint32_t node) { return SameHash(hashes_[node], hash); });
   }
 
   // The node whose hash has `fingerprint` (BlobHash::Fingerprint), or
   // kNoNode; two hashes sharing a fingerprint (~2^-64) give either. For the
   // engine's flush, which knows predictions by fingerprint only. Any thread.
   uint32_t FindFingerprint(uint64_t fingerprint) const noexcept {
-    uint32_t tag = static_cast<uint32_t>(fingerprint >> 32);
-    for (size_t slot = Mix(fingerprint) & index_mask_;; slot = (slot + 1) & index_mask_) {
-      uint64_t entry = index_[slot];
-      if (entry == 0) return kNoNode;
-      if (static_cast<uint32_t>(entry >> 32) == tag) {
-        uint32_t node = static_cast<uint32_t>(entry) - 1;
-        if (hashes_[node].Fingerprint() == fingerprint) return node;
-      }
-    }
+    return Probe(fingerprint,
+                 [&](uint32_t node) { return hashes_[node].Fingerprint() == fingerprint; });
   }
 
   const Node& node(uint32_t index) const { return nodes_[index]; }
@@ -145,6 +129,20 @@ class HotSubgraph {
  private:
   friend class HotSubgraphBuilder;
   HotSubgraph() = default;
+  // The index's probe: the first node whose slot tag matches and for which
+  // `matches(node)` holds, or kNoNode at the first empty slot.
+  template <typename Matches>
+  uint32_t Probe(uint64_t fingerprint, Matches matches) const noexcept {
+    uint32_t tag = static_cast<uint32_t>(fingerprint >> 32);
+    for (size_t slot = Mix(fingerprint) & index_mask_;; slot = (slot + 1) & index_mask_) {
+      uint64_t entry = index_[slot];
+      if (entry == 0) return kNoNode;
+      if (static_cast<uint32_t>(entry >> 32) == tag) {
+        uint32_t node = static_cast<uint32_t>(entry) - 1;
+        if (matches(node)) return node;
+      }
+    }
+  }
   static uint64_t Mix(uint64_t x) {
     // Fingerprints are uniform already, but the tag uses the high half;
     // fold it so slots and tags are independent bits.
