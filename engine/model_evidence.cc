@@ -12,12 +12,6 @@ bool IsStopScan(const Status& status) {
 
 }  // namespace
 
-std::shared_ptr<const ModelEvidence> ModelEvidence::None(const PrefetchModel& model) {
-  std::shared_ptr<ModelEvidence> evidence(new ModelEvidence(model));
-  evidence->list_precision_ = model.ListPrecision(0, 0);
-  return evidence;
-}
-
 Result<std::shared_ptr<const ModelEvidence>> ModelEvidence::Gather(
     const GraphStore& store, const PrefetchModel& model, std::span<const LoadRecord> records,
     size_t max_edges) {

@@ -29,8 +29,6 @@ class ModelEvidence {
                                                              const PrefetchModel& model,
                                                              std::span<const LoadRecord> records,
                                                              size_t max_edges);
-  // Evidence of a store nothing is known about: no runs, the default prior.
-  static std::shared_ptr<const ModelEvidence> None(const PrefetchModel& model);
 
   // r: the caller's recorded runs; if it has none, the largest observed
   // count in `row` (each invocation a run; 0 if nothing was observed).

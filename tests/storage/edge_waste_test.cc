@@ -151,24 +151,7 @@ void DropWasteFamily(const std::string& path) {
   // As layers_test does: a raw open with the store's merge operators first
   // (rewriting the format key as it is) so what the WAL held is in tables.
   storage_test::PutRaw(path, "default", "format", "blobgraph-store 3");
-  std::vector<std::string> names;
-  ASSERT_TRUE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), path, &names).ok());
-  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
-  for (const std::string& name : names) descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions());
-  std::vector<rocksdb::ColumnFamilyHandle*> handles;
-  rocksdb::DB* raw = nullptr;
-  ASSERT_TRUE(rocksdb::DB::Open(rocksdb::DBOptions(), path, descriptors, &handles, &raw).ok());
-  std::unique_ptr<rocksdb::DB> db(raw);
-  bool dropped = false;
-  for (size_t i = 0; i < names.size(); ++i) {
-    if (names[i] == "waste") {
-      ASSERT_TRUE(db->DropColumnFamily(handles[i]).ok());
-      dropped = true;
-    }
-  }
-  EXPECT_TRUE(dropped);
-  for (auto* handle : handles) ASSERT_TRUE(db->DestroyColumnFamilyHandle(handle).ok());
-  ASSERT_TRUE(db->Close().ok());
+  storage_test::DropRaw(path, "waste");
 }
 
 TEST(EdgeWasteTest, StoreWrittenBeforeTheFamilyOpensAndGainsIt) {

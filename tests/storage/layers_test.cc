@@ -361,19 +361,7 @@ void MakeFormatTwoStore(const std::string& path) {
     ASSERT_TRUE(store->Apply(old).ok());
   }
   PutRaw(path, "default", "format", "blobgraph-store 2");
-  std::vector<std::string> names;
-  ASSERT_TRUE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), path, &names).ok());
-  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
-  for (const std::string& name : names) descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions());
-  std::vector<rocksdb::ColumnFamilyHandle*> handles;
-  rocksdb::DB* raw = nullptr;
-  ASSERT_TRUE(rocksdb::DB::Open(rocksdb::DBOptions(), path, descriptors, &handles, &raw).ok());
-  std::unique_ptr<rocksdb::DB> db(raw);
-  for (size_t i = 0; i < names.size(); ++i) {
-    if (names[i] == "layers") ASSERT_TRUE(db->DropColumnFamily(handles[i]).ok());
-  }
-  for (auto* handle : handles) ASSERT_TRUE(db->DestroyColumnFamilyHandle(handle).ok());
-  ASSERT_TRUE(db->Close().ok());
+  DropRaw(path, "layers");
 }
 
 TEST(LayersFormatTest, FormatTwoStoreReadsReadOnlyAndConvertsWithEmptyLayers) {

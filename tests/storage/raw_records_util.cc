@@ -59,6 +59,15 @@ void PutRaw(const std::string& path, const std::string& family, std::string_view
   EXPECT_TRUE(done) << family;
 }
 
+void DropRaw(const std::string& path, const std::string& family) {
+  bool dropped = false;
+  WithFamily(path, family, [&](rocksdb::DB* db, rocksdb::ColumnFamilyHandle* handle) {
+    EXPECT_TRUE(db->DropColumnFamily(handle).ok());
+    dropped = true;
+  });
+  EXPECT_TRUE(dropped) << family;
+}
+
 std::optional<std::string> GetRaw(const std::string& path, const std::string& family,
                                   std::string_view key) {
   std::optional<std::string> out;
