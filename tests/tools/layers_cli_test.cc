@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <rocksdb/db.h>
 
+#include <cstdio>
 #include <memory>
 
 #include "storage/raw_records_util.h"
@@ -174,51 +175,50 @@ TEST_F(LayersCliTest, ExportToAFullDiskKeepsTheObservationsUnsent) {
   EXPECT_EQ(JsonField(ReadFile(dir() + "/freed.stats"), "unsent_edges"), 0u);
 }
 
-// The file was written but marking its observations sent failed (the
+// The output was written but marking its observations sent failed (the
 // store's disk is full): exit 1 saying so, the store still counts them as
-// unsent, and a later export writes them again.
+// unsent, and a later export writes them again. The disk fills while the
+// export is provably past its open: its output (more than a pipe holds) is
+// read one byte, then the tmpfs is filled, then the rest is drained, so the
+// only write left to the export is MarkSent's.
 TEST_F(LayersCliTest, MarkSentFailingAfterTheFileWasWrittenSaysSoAndKeepsThemUnsent) {
+  // ~270 KB of text edges (four pipe buffers), and as many callers, so
+  // that MarkSent's batch (a key per caller) needs far more than a page.
+  const int kCallers = 2000;
+  std::string deps, all_edges;
+  for (int i = 0; i < kCallers; ++i) {
+    char caller[65];
+    std::snprintf(caller, sizeof caller, "%064x", 0x10000 + i);
+    deps += std::string(caller) + " " + kD + "\n";
+    all_edges += std::string(caller) + " " + kD + " 1 0\n";
+  }
+  WriteFile("deps.txt", deps);
   std::string script =
       "set -u\n"
       "B=" + std::string(BLOBGRAPH_EXE) + "\n"
       "mkdir -p mnt && mount -t tmpfs -o size=8m tmpfs mnt || exit 90\n"
-      "\"$B\" import -q --db mnt/db --text deps.txt --names names.tsv > /dev/null || exit 91\n"
-      // The export must open the store (a new MANIFEST, OPTIONS, WAL: a
-      // few pages) but find no room for MarkSent's write. How many pages the
-      // open takes varies, so leave 0, 4, 8, ... KB free until the export
-      // gets past its open; each earlier try fails at the open, changing
-      // nothing (checked by the stats below).
-      "for room in 0 4 8 12 16 20 24 28 32 40 48 56 64; do\n"
+      "\"$B\" import -q --db mnt/db --text deps.txt > /dev/null || exit 91\n"
       // A writable open with nothing to write flushes the WAL first.
-      "  \"$B\" import -q --db mnt/db --text /dev/null > /dev/null || exit 92\n"
-      "  dd if=/dev/zero of=mnt/room bs=1k count=$room 2>/dev/null\n"
-      "  dd if=/dev/zero of=mnt/filler bs=4k 2>/dev/null\n"
-      "  rm mnt/room\n"
-      "  \"$B\" export --db mnt/db --format text -o out.txt > full.out 2> full.err\n"
-      "  echo $? > full.rc\n"
-      "  rm mnt/filler\n"
-      "  grep -q 'opening store' full.err || break\n"
-      "done\n"
-      "cp out.txt first.txt\n"
+      "\"$B\" import -q --db mnt/db --text /dev/null > /dev/null || exit 92\n"
+      "{ \"$B\" export --db mnt/db --format text -o - 2> full.err; echo $? > full.rc; } |\n"
+      "  { dd bs=1 count=1 of=out.txt 2>/dev/null;\n"
+      "    dd if=/dev/zero of=mnt/filler bs=4k 2>/dev/null;\n"
+      "    cat >> out.txt; }\n"
+      "rm mnt/filler\n"
       "\"$B\" stats --db mnt/db --json > full.stats\n"
       "\"$B\" export --db mnt/db --format text -o again.txt > again.out 2> again.err\n"
       "echo $? > again.rc\n"
       "\"$B\" stats --db mnt/db --json > again.stats\n";
-  WriteFile("deps.txt", kA + " " + kB + "\n" + kA + " " + kB + "\n" + kA + " " + kC + "\n\n" +
-                            kB + " " + kD + "\n");
-  WriteFile("names.tsv", kA + "\tmain\n" + kB + "\tparse\n");
   WriteFile("marksent.sh", script);
   CommandResult shell = Shell("unshare -rm sh marksent.sh");
   ASSERT_EQ(shell.exit_code, 0) << shell.err;
-  std::string all_edges =
-      kA + " " + kB + " 2 0\n" + kA + " " + kC + " 1 0\n" + kB + " " + kD + " 1 0\n";
   EXPECT_EQ(ReadFile(dir() + "/full.rc"), "1\n");
   EXPECT_THAT(ReadFile(dir() + "/full.err"),
-              HasSubstr("out.txt holds the observations, but the store still counts them as "
+              HasSubstr("stdout holds the observations, but the store still counts them as "
                         "unsent"));
   EXPECT_THAT(ReadFile(dir() + "/full.err"), HasSubstr("No space left on device"));
-  EXPECT_EQ(Edges(dir() + "/first.txt"), all_edges);
-  EXPECT_EQ(JsonField(ReadFile(dir() + "/full.stats"), "unsent_edges"), 3u);
+  EXPECT_EQ(Edges(dir() + "/out.txt"), all_edges);
+  EXPECT_EQ(JsonField(ReadFile(dir() + "/full.stats"), "unsent_edges"), uint64_t(kCallers));
   EXPECT_EQ(ReadFile(dir() + "/again.rc"), "0\n") << ReadFile(dir() + "/again.err");
   EXPECT_EQ(Edges(dir() + "/again.txt"), all_edges);
   EXPECT_EQ(JsonField(ReadFile(dir() + "/again.stats"), "unsent_edges"), 0u);
