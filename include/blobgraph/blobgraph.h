@@ -117,7 +117,7 @@ typedef struct blobgraph_store_options {
   int read_only;               /* default 0: open without the writer lock; writes fail */
   int sync_writes;             /* default 0: 1 = writes survive a power cut */
   double prior_weight;         /* default 0.5: pseudo-calls per static call site; 0..1e6 */
-  uint64_t block_cache_bytes;  /* default 64 MiB */
+  uint64_t block_cache_bytes;  /* default 512 MiB: RocksDB block cache */
 } blobgraph_store_options;
 
 /* Fills `options` with the defaults. Errors: INVALID_ARGUMENT (NULL). */
@@ -334,13 +334,13 @@ BLOBGRAPH_API blobgraph_status blobgraph_engine_stats(blobgraph_engine* engine,
 
 typedef struct blobgraph_client_options {
   uint32_t struct_size;         /* sizeof(blobgraph_client_options); set by _init */
-  const char* address;          /* "HOST:PORT" (HOST alone: port 7979); required, default NULL */
-  const char* token_file;       /* file holding the server's token; NULL = none (default) */
-  const char* token;            /* or the token itself; NULL = none (default). Not both.
+  const char* address;          /* default NULL: "HOST:PORT" (HOST alone: port 7979); required */
+  const char* token_file;       /* default NULL = none: file holding the server's token */
+  const char* token;            /* default NULL = none: or the token itself. Not both.
                                    The environment ($BLOBGRAPH_TOKEN_FILE) is not read. */
   int tls;                      /* default 0; 1 = TLS (implied by a tls_ca_file) */
-  const char* tls_ca_file;      /* PEM certificate(s) to trust; NULL = the system's */
-  const char* tls_server_name;  /* name the certificate must carry; NULL = HOST */
+  const char* tls_ca_file;      /* default NULL = the system's: PEM certificate(s) to trust */
+  const char* tls_server_name;  /* default NULL = HOST: name the certificate must carry */
   uint32_t max_attempts;        /* default 5: tries per call, counting the first; >= 1 */
   uint32_t retry_backoff_ms;    /* default 100: wait before a retry, doubled after each */
   uint32_t call_timeout_ms;     /* default 120000: per call; >= 1 */
@@ -375,13 +375,13 @@ BLOBGRAPH_API blobgraph_status blobgraph_push_profile(blobgraph_client* client, 
 
 typedef struct blobgraph_pull_options {
   uint32_t struct_size;    /* sizeof(blobgraph_pull_options); set by _init */
-  /* All three 0 (default): the server's whole merged graph. Otherwise its
-   * hot part: functions ranked by observed calls, at most max_functions of
-   * them (0 = no limit), whose edges fit in max_bytes of wire size (0 = no
-   * limit), each with at least min_calls observed calls. */
-  uint64_t max_functions;
-  uint64_t max_bytes;
-  uint64_t min_calls;
+  /* All three 0: the server's whole merged graph. Otherwise its hot part:
+   * functions ranked by observed calls, at most max_functions of them, whose
+   * edges fit in max_bytes of wire size, each with at least min_calls
+   * observed calls. */
+  uint64_t max_functions;  /* default 0 = no limit */
+  uint64_t max_bytes;      /* default 0 = no limit */
+  uint64_t min_calls;      /* default 0 */
   int include_names;       /* default 1: also pull function names */
 } blobgraph_pull_options;
 
