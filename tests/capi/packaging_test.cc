@@ -62,6 +62,7 @@ class InstallTest : public ::testing::Test {
   std::string Lib(const std::string& name) const {
     return prefix_.Path(std::string(BLOBGRAPH_INSTALL_LIBDIR) + "/" + name);
   }
+  std::string BuildConsumer(const std::string& name, const std::string& lists);
   TempDir prefix_, work_;
 };
 
@@ -93,33 +94,82 @@ TEST_F(InstallTest, CProgramBuildsWithPkgConfigAndRuns) {
   EXPECT_EQ(report["events"], "178984");
 }
 
-TEST_F(InstallTest, CMakeProjectFindsThePackage) {
-  ASSERT_NO_FATAL_FAILURE(Install());
-  fs::path project = work_.Path("consumer");
+// Configures and builds `lists` (a CMakeLists.txt) against the install;
+// returns the build directory.
+std::string InstallTest::BuildConsumer(const std::string& name, const std::string& lists) {
+  fs::path project = work_.Path(name);
   fs::create_directories(project);
-  std::ofstream(project / "CMakeLists.txt")
-      << "cmake_minimum_required(VERSION 3.20)\n"
-         "project(consumer C CXX)\n"
-         "find_package(blobgraph " BLOBGRAPH_PROJECT_VERSION " CONFIG REQUIRED)\n"
-         "add_executable(app app.c)\n"
-         "target_link_libraries(app PRIVATE blobgraph::blobgraph_c)\n";
-  std::ofstream(project / "app.c")
-      << "#include <blobgraph/blobgraph.h>\n#include <stdio.h>\n#include <string.h>\n"
-         "int main(void) {\n"
-         "  blobgraph_store* store = NULL;\n"
-         "  if (blobgraph_store_close(store) != BLOBGRAPH_CLOSED_HANDLE) return 1;\n"
-         "  printf(\"%s\\n\", blobgraph_version());\n"
-         "  return strcmp(blobgraph_version(), BLOBGRAPH_VERSION_STRING) != 0;\n"
-         "}\n";
-  std::string build = work_.Path("consumer-build");
-  CommandResult configure = RunCommand(std::string(BLOBGRAPH_CMAKE) + " -S " + Quote(project.string()) +
-                                " -B " + Quote(build) + " -DCMAKE_PREFIX_PATH=" + Quote(prefix_.Path()));
-  ASSERT_EQ(configure.exit_code, 0) << configure.output;
+  std::ofstream(project / "CMakeLists.txt") << lists;
+  std::string build = work_.Path(name + "-build");
+  CommandResult configure =
+      RunCommand(std::string(BLOBGRAPH_CMAKE) + " -S " + Quote(project.string()) + " -B " +
+                 Quote(build) + " " BLOBGRAPH_CONSUMER_CMAKE_ARGS "-DCMAKE_PREFIX_PATH=" +
+                 Quote(prefix_.Path()));
+  EXPECT_EQ(configure.exit_code, 0) << configure.output;
   CommandResult compile = RunCommand(std::string(BLOBGRAPH_CMAKE) + " --build " + Quote(build));
-  ASSERT_EQ(compile.exit_code, 0) << compile.output;
-  CommandResult run = RunCommand(BLOBGRAPH_CONSUMER_ENV + Quote(build + "/app"));
-  EXPECT_EQ(run.exit_code, 0) << run.output;
-  EXPECT_EQ(run.output, std::string(BLOBGRAPH_PROJECT_VERSION) + "\n");
+  EXPECT_EQ(compile.exit_code, 0) << compile.output;
+  return build;
+}
+
+TEST_F(InstallTest, InternalArchivesAreNotInstalled) {
+  ASSERT_NO_FATAL_FAILURE(Install());
+  EXPECT_TRUE(fs::exists(Lib("libblobgraph_engine.a")));
+  EXPECT_FALSE(fs::exists(Lib("libblobgraph_cli.a")));
+  EXPECT_FALSE(fs::exists(Lib("libblobgraph_benchlib.a")));
+  std::ifstream targets(Lib("cmake/blobgraph/blobgraphTargets.cmake"));
+  std::stringstream text;
+  text << targets.rdbuf();
+  EXPECT_THAT(text.str(), ::testing::Not(HasSubstr("blobgraph_cli")));
+  EXPECT_THAT(text.str(), ::testing::Not(HasSubstr("Boost")));
+}
+
+// A C-only project (no C++ compiler enabled, so none of the C++ layers'
+// dependencies is looked for) builds the C example, which opens a store,
+// imports a dependency list and predicts a recorded run.
+TEST_F(InstallTest, CProjectFindsTheCLibraryAndPredicts) {
+  ASSERT_NO_FATAL_FAILURE(Install());
+  std::string build = BuildConsumer(
+      "c-consumer",
+      "cmake_minimum_required(VERSION 3.20)\n"
+      "project(consumer C)\n"
+      "find_package(blobgraph " BLOBGRAPH_PROJECT_VERSION " CONFIG REQUIRED)\n"
+      "add_executable(replay " + std::string(BLOBGRAPH_SOURCE_DIR) + "/examples/c/replay.c)\n"
+      "target_link_libraries(replay PRIVATE blobgraph::blobgraph_c)\n"
+      "if(TARGET blobgraph::blobgraph_engine)\n"
+      "  message(FATAL_ERROR \"a C project got the C++ targets\")\n"
+      "endif()\n");
+  ASSERT_FALSE(HasFailure());
+  std::string test = GunzipSample(work_, "json", "test.bin");
+  CommandResult run = RunCommand(BLOBGRAPH_CONSUMER_ENV + Quote(build + "/replay") + " --store " +
+                                 Quote(work_.Path("store")) + " --deps " +
+                                 Quote(SampleFile("json", "static.txt")) + " --test " + Quote(test));
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  auto report = ParseReport(run.output);
+  EXPECT_EQ(report["blobgraph"], BLOBGRAPH_PROJECT_VERSION);
+  EXPECT_EQ(report["events"], "178984");
+}
+
+// A C++ project that enables only CXX and asks for C++17 builds the
+// README's C++ quickstart against the C++ API: the package finds its own
+// dependencies (Debian's Cap'n Proto config would want a C compiler) and
+// raises the standard to the C++20 its headers need.
+TEST_F(InstallTest, CxxProjectFindsTheEngineAndPredicts) {
+  ASSERT_NO_FATAL_FAILURE(Install());
+  std::string build = BuildConsumer(
+      "cxx-consumer",
+      "cmake_minimum_required(VERSION 3.20)\n"
+      "project(consumer CXX)\n"
+      "set(CMAKE_CXX_STANDARD 17)\n"
+      "find_package(blobgraph " BLOBGRAPH_PROJECT_VERSION " CONFIG REQUIRED)\n"
+      "add_executable(quickstart " + std::string(BLOBGRAPH_SOURCE_DIR) +
+          "/examples/cpp/quickstart.cc)\n"
+      "target_link_libraries(quickstart PRIVATE blobgraph::blobgraph_engine)\n");
+  ASSERT_FALSE(HasFailure());
+  CommandResult run = RunCommand(BLOBGRAPH_CONSUMER_ENV + Quote(build + "/quickstart") + " " +
+                                 Quote(work_.Path("quickstart.db")));
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  EXPECT_THAT(run.output, ::testing::ContainsRegex("parse +p=0\\.981 depth 1"));
+  EXPECT_THAT(run.output, HasSubstr("start set: 3 functions, first main"));
 }
 
 }  // namespace
