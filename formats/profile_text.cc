@@ -44,8 +44,12 @@ class TextProfileWriter : public ProfileWriter {
   Status AddFunction(const BlobHash& hash, const std::optional<std::string>& name) override {
     BLOBGRAPH_RETURN_IF_ERROR(CheckBegun());
     if (name) BLOBGRAPH_RETURN_IF_ERROR(schema::CheckName(path_, hash, *name));
-    std::string line = "fn " + hash.ToHex();
-    if (name && !name->empty()) line += " " + EscapeToken(*name);
+    std::string line = "fn ";
+    line += hash.ToHex();
+    if (name && !name->empty()) {
+      line += ' ';
+      line += EscapeToken(*name);
+    }
     line += '\n';
     return Put(line);
   }
@@ -151,7 +155,7 @@ Status ParseLoadLine(LineReader& reader, const Fields& fields, TextState* state,
                      GraphUpdate* out) {
   bool load = fields.text[0] == "load";
   if (state->version < 2) {
-    return reader.Error(fields.column[0], "'" + std::string(fields.text[0]) +
+    return reader.Error(fields.column[0], std::string("'") + std::string(fields.text[0]) +
                                               "' line in a version " +
                                               std::to_string(state->version) +
                                               " profile (load statistics came with version 2)");

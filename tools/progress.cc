@@ -54,7 +54,7 @@ void ProgressTicker::Draw(double seconds, int tick) {
   std::string bar;
   if (total > 0) {
     int filled = static_cast<int>(kWidth * (done > total ? 1.0 : double(done) / total));
-    bar = "[" + std::string(filled, '#') + std::string(kWidth - filled, '.') + "] " +
+    bar = std::string("[") + std::string(filled, '#') + std::string(kWidth - filled, '.') + "] " +
           std::to_string(done * 100 / total) + "%";
   } else {
     static const char kSpinner[] = "|/-\\";

@@ -183,7 +183,9 @@ TEST(CApiEngineTest, ExportedProfileImportsToTheSameGraph) {
     EXPECT_NE(std::string(blobgraph_last_error()), "");
     EXPECT_EQ(blobgraph_store_close(copy), BLOBGRAPH_OK);
 
-    auto original = GraphStore::Open(path, StoreOptions{.read_only = true});
+    StoreOptions read_only;
+    read_only.read_only = true;
+    auto original = GraphStore::Open(path, read_only);
     auto copied = GraphStore::Open(copy_path);
     ASSERT_TRUE(original.ok() && copied.ok());
     std::vector<std::tuple<BlobHash, BlobHash, uint64_t, uint64_t>> a, b;

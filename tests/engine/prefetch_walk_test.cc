@@ -292,7 +292,7 @@ TEST(PrefetchWalkTest, WideWalkHasNoDuplicatesAndKeepsOrder) {
   std::set<BlobHash> seen;
   for (size_t i = 0; i < n; ++i) {
     EXPECT_TRUE(seen.insert(out[i].hash).second);
-    if (i > 0) EXPECT_LE(out[i].probability, out[i - 1].probability);
+    if (i > 0) { EXPECT_LE(out[i].probability, out[i - 1].probability); }
   }
   EXPECT_EQ(out[0].hash, callees[0]);
   EXPECT_NEAR(out[0].probability, 0.041, 1e-6);

@@ -22,7 +22,7 @@ TEST(KeyLayoutTest, VarintsRoundTripAndRejectTruncation) {
     EXPECT_EQ(decoded, value);
     EXPECT_TRUE(in.empty());
     std::string_view truncated(encoded.data(), encoded.size() - 1);
-    if (!truncated.empty()) EXPECT_FALSE(GetVarint(&truncated, &decoded));
+    if (!truncated.empty()) { EXPECT_FALSE(GetVarint(&truncated, &decoded)); }
   }
   std::string overlong(11, '\x80');
   std::string_view in = overlong;

@@ -301,7 +301,7 @@ TEST(RetractRecords, ListedInIdOrderWithTheirState) {
     update.profile->created_unix_ms = 1000 + id;
     update.edges = {{TestHash(id), TestHash(100), 0, 1}};
     ASSERT_TRUE(store->Apply(update).ok());
-    if (id == 9) ASSERT_TRUE(store->Retract(update).ok());
+    if (id == 9) { ASSERT_TRUE(store->Retract(update).ok()); }
   }
   std::vector<ProfileRecord> records;
   ASSERT_TRUE(store->ForEachProfile([&](const ProfileRecord& r) {

@@ -96,7 +96,7 @@ TEST(WriteSinkTest, LargeIngestKeepsEveryColumnFamilyInOrder) {
   for (uint64_t i = 0; i < 10000; ++i) {
     ASSERT_TRUE(sink->Put(Cf::kNames, Key(i), value).ok());
     ASSERT_TRUE(sink->Put(Cf::kProfiles, Key(i), value).ok());
-    if (i % 2 == 0) ASSERT_TRUE(sink->Put(Cf::kMeta, Key(i), value).ok());
+    if (i % 2 == 0) { ASSERT_TRUE(sink->Put(Cf::kMeta, Key(i), value).ok()); }
   }
   Status committed = sink->Commit();
   ASSERT_TRUE(committed.ok()) << committed.message();

@@ -132,7 +132,7 @@ class InputPathsTest : public CliTest {
         EXPECT_NE(result.exit_code, 0) << argument;
         EXPECT_THAT(result.err, HasSubstr("truncated gzip data")) << argument;
         EXPECT_THAT(result.err, Not(HasSubstr("terminate")));
-        if (argument == truncated) EXPECT_THAT(result.err, HasSubstr(truncated + ": offset "));
+        if (argument == truncated) { EXPECT_THAT(result.err, HasSubstr(truncated + ": offset ")); }
         EXPECT_EQ(Contents(db) + Stats(db), before_contents) << argument;
       }
     }

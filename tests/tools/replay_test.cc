@@ -284,14 +284,14 @@ TEST_F(ReplayTest, SweepRanksSettingsBestFirst) {
     ASSERT_TRUE(a_within || !b_within) << "a row within the bound after one over it";
     if (!a_within) {
       EXPECT_LE(a.waste, b.waste);
-      if (a.waste == b.waste) EXPECT_GE(a.coverage, b.coverage);
+      if (a.waste == b.waste) { EXPECT_GE(a.coverage, b.coverage); }
       continue;
     }
     if (!b_within) continue;
     EXPECT_GE(a.coverage, b.coverage);
     if (a.coverage != b.coverage) continue;
     EXPECT_GE(a.coverage_lead10, b.coverage_lead10);
-    if (a.coverage_lead10 == b.coverage_lead10) EXPECT_LE(a.waste, b.waste);
+    if (a.coverage_lead10 == b.coverage_lead10) { EXPECT_LE(a.waste, b.waste); }
   }
 }
 
