@@ -84,16 +84,25 @@ void AppendJsonString(std::string_view text, std::string* out) {
   *out += '"';
 }
 
-void AppendJsonDouble(double value, std::string* out) {
+namespace {
+
+template <typename T>
+void AppendShortest(T value, std::string* out) {
   if (!std::isfinite(value)) {
     *out += "null";
     return;
   }
-  char buffer[32];  // the longest shortest form is 24 characters
+  char buffer[32];  // the longest shortest form of a double is 24 characters
   auto [end, error] = std::to_chars(buffer, buffer + sizeof(buffer), value);
   assert(error == std::errc());
   out->append(buffer, end);
 }
+
+}  // namespace
+
+void AppendJsonDouble(double value, std::string* out) { AppendShortest(value, out); }
+
+void AppendJsonFloat(float value, std::string* out) { AppendShortest(value, out); }
 
 void JsonReport::BeforeValue() {
   if (has_element_.empty()) {
@@ -172,6 +181,12 @@ JsonReport& JsonReport::Int(int64_t value) {
 JsonReport& JsonReport::Double(double value) {
   BeforeValue();
   AppendJsonDouble(value, &out_);
+  return *this;
+}
+
+JsonReport& JsonReport::Float(float value) {
+  BeforeValue();
+  AppendJsonFloat(value, &out_);
   return *this;
 }
 

@@ -4,7 +4,8 @@
 //   - snake_case keys, in the order the command writes them;
 //   - integers as exact JSON numbers (all of 0..2^64-1 and int64_t);
 //   - doubles as the shortest text that reads back to the same double
-//     (std::to_chars), NaN and the infinities as null;
+//     (std::to_chars), floats (the engine's path probabilities) as the
+//     shortest that reads back to the same float; NaN and infinities as null;
 //   - strings as UTF-8: '"' and '\' escaped, every control character (C0,
 //     DEL, C1) as \b \f \n \r \t or \u00XX, well-formed UTF-8 passed through,
 //     and each byte of an ill-formed sequence as \ufffd (U+FFFD), so the
@@ -42,12 +43,14 @@ class JsonReport {
   JsonReport& Uint(uint64_t value);
   JsonReport& Int(int64_t value);
   JsonReport& Double(double value);
+  JsonReport& Float(float value);
   JsonReport& Bool(bool value);
   JsonReport& Null();
   JsonReport& Hash(const BlobHash& hash);  // 64 lower-case hex digits, a string
 
   // Key(key) then the value, typed by the argument: unsigned -> Uint, signed
-  // -> Int, floating -> Double, text -> String, an empty optional -> null.
+  // -> Int, float -> Float, double -> Double, text -> String, an empty
+  // optional -> null.
   JsonReport& Field(std::string_view key, std::string_view text) { return Key(key).String(text); }
   JsonReport& Field(std::string_view key, const char* text) { return Key(key).String(text); }
   JsonReport& Field(std::string_view key, const std::string& text) { return Key(key).String(text); }
@@ -59,8 +62,8 @@ class JsonReport {
   JsonReport& Field(std::string_view key, T value) { return Key(key).Uint(value); }
   template <std::signed_integral T>
   JsonReport& Field(std::string_view key, T value) { return Key(key).Int(value); }
-  template <std::floating_point T>
-  JsonReport& Field(std::string_view key, T value) { return Key(key).Double(value); }
+  JsonReport& Field(std::string_view key, double value) { return Key(key).Double(value); }
+  JsonReport& Field(std::string_view key, float value) { return Key(key).Float(value); }
 
   // The document so far. Complete once every Begin has had its End.
   const std::string& text() const { return out_; }
@@ -86,5 +89,8 @@ void AppendJsonString(std::string_view text, std::string* out);
 // Appends the shortest decimal text that reads back to `value` exactly
 // ("0.1", "1e-09", "42"); "null" for NaN and the infinities.
 void AppendJsonDouble(double value, std::string* out);
+// The same for a float: the shortest text that reads back to `value` as a
+// float ("0.3" for 0.3f, not 0.30000001192092896).
+void AppendJsonFloat(float value, std::string* out);
 
 }  // namespace blobgraph::tools

@@ -99,6 +99,24 @@ TEST(JsonReportTest, DoublesAreShortestAndReadBackExactly) {
   }
 }
 
+TEST(JsonReportTest, FloatsAreShortestAsFloats) {
+  for (float value : {0.3f, 0.9925988f, 1e-9f, 0.153f, 1.0f}) {
+    std::string text;
+    AppendJsonFloat(value, &text);
+    float back = 0;
+    std::from_chars(text.data(), text.data() + text.size(), back);
+    EXPECT_EQ(back, value) << text;
+    // Read as a double (as most readers do) and narrowed: the same float.
+    EXPECT_EQ(static_cast<float>(ParseJsonOrFail(text).AsDouble()), value) << text;
+  }
+  std::string text;
+  AppendJsonFloat(0.3f, &text);
+  EXPECT_EQ(text, "0.3");
+  JsonReport report;
+  report.BeginArray().Float(std::nanf("")).Float(-HUGE_VALF).EndArray();
+  EXPECT_EQ(report.text(), "[null,null]");
+}
+
 TEST(JsonReportTest, NonFiniteDoublesAreNull) {
   JsonReport report;
   report.BeginObject().Field("nan", std::nan("")).Field("inf", HUGE_VAL);
