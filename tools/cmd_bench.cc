@@ -8,6 +8,7 @@
 #include "bench/lib/engine_benchmarks.h"
 #include "formats/dependency_io.h"
 #include "tools/command_line.h"
+#include "tools/json_report.h"
 #include "tools/progress.h"
 
 namespace blobgraph::tools {
@@ -75,26 +76,51 @@ void PrintText(const std::string& label, const bench::EngineFigures& f) {
               (unsigned long long)f.open_whole.snapshot.edges);
 }
 
-std::string Json(const std::string& label, const bench::EngineFigures& f) {
-  char buffer[2048];
-  std::snprintf(
-      buffer, sizeof(buffer),
-      "{\"graph\":%s,\"functions\":%llu,\"edges\":%llu,\"import_seconds\":%.4f,"
-      "\"prefetch\":{\"depth\":2,\"top\":4,\"min_prob\":0.1,"
-      "\"ours\":{\"median_ns\":%.1f,\"p99_ns\":%.1f,\"mean_ns\":%.1f},"
-      "\"reference\":{\"median_ns\":%.1f,\"p99_ns\":%.1f,\"mean_ns\":%.1f},\"ratio\":%.2f},"
-      "\"record_calls_per_second\":{\"threads_1\":%.0f,\"threads_2\":%.0f},"
-      "\"warm_start_seconds\":{\"whole\":%.4f,\"hot\":%.4f,\"hot_functions\":%llu},"
-      "\"hot_graph\":{\"bytes\":%llu,\"bytes_per_edge\":%.2f,\"functions\":%llu,\"edges\":%llu}}",
-      JsonString(label).c_str(), (unsigned long long)f.functions, (unsigned long long)f.edges,
-      f.import_seconds, f.prefetch.ours.median_ns, f.prefetch.ours.p99_ns, f.prefetch.ours.mean_ns,
-      f.prefetch.reference.median_ns, f.prefetch.reference.p99_ns, f.prefetch.reference.mean_ns,
-      f.prefetch.ratio, f.record_rate_1_thread, f.record_rate_2_threads, f.open_whole.seconds,
-      f.open_hot.seconds, (unsigned long long)f.hot_functions,
-      (unsigned long long)f.open_whole.snapshot.bytes, f.open_whole.bytes_per_edge,
-      (unsigned long long)f.open_whole.snapshot.functions,
-      (unsigned long long)f.open_whole.snapshot.edges);
-  return buffer;
+void WriteTimings(const char* key, const bench::LatencyFigures& t, JsonReport* report) {
+  report->Key(key)
+      .BeginObject()
+      .Field("median_ns", t.median_ns)
+      .Field("p99_ns", t.p99_ns)
+      .Field("mean_ns", t.mean_ns)
+      .Field("results_per_call", t.results_per_call)
+      .EndObject();
+}
+
+// One graph's figures, an element of "results".
+void WriteFigures(const std::string& label, const bench::EngineFigures& f, JsonReport* report) {
+  report->BeginObject()
+      .Field("graph", label)
+      .Field("functions", f.functions)
+      .Field("edges", f.edges)
+      .Field("import_seconds", f.import_seconds)
+      .Key("prefetch")
+      .BeginObject()
+      .Field("depth", 2)
+      .Field("top", 4)
+      .Field("min_prob", 0.1);
+  WriteTimings("ours", f.prefetch.ours, report);
+  WriteTimings("reference", f.prefetch.reference, report);
+  report->Field("ratio", f.prefetch.ratio)
+      .EndObject()
+      .Key("record_calls_per_second")
+      .BeginObject()
+      .Field("threads_1", f.record_rate_1_thread)
+      .Field("threads_2", f.record_rate_2_threads)
+      .EndObject()
+      .Key("warm_start_seconds")
+      .BeginObject()
+      .Field("whole", f.open_whole.seconds)
+      .Field("hot", f.open_hot.seconds)
+      .Field("hot_functions", f.hot_functions)
+      .EndObject()
+      .Key("hot_graph")
+      .BeginObject()
+      .Field("bytes", f.open_whole.snapshot.bytes)
+      .Field("bytes_per_edge", f.open_whole.bytes_per_edge)
+      .Field("functions", f.open_whole.snapshot.functions)
+      .Field("edges", f.open_whole.snapshot.edges)
+      .EndObject()
+      .EndObject();
 }
 
 }  // namespace
@@ -122,11 +148,12 @@ int RunBench(const Args& args) {
   bench::EngineBenchOptions options;
   options.prefetch_calls = cli.Whole("prefetch-calls");
   options.record_calls_per_thread = cli.Whole("record-calls");
-  std::vector<std::string> jsons;
+  JsonReport json;
+  json.BeginObject().Key("results").BeginArray();
   auto report = [&](const std::string& label, const Result<bench::EngineFigures>& figures) {
     if (!figures.ok()) return cli.Fail(figures.status());
     if (cli.json()) {
-      jsons.push_back(Json(label, *figures));
+      WriteFigures(label, *figures, &json);
     } else {
       PrintText(label, *figures);
     }
@@ -152,11 +179,7 @@ int RunBench(const Args& args) {
       }
     }
   }
-  if (cli.json()) {
-    std::printf("{\"results\":[");
-    for (size_t i = 0; i < jsons.size(); ++i) std::printf("%s%s", i ? "," : "", jsons[i].c_str());
-    std::printf("]}\n");
-  }
+  if (cli.json()) json.EndArray().EndObject().Print();
   return 0;
 }
 

@@ -5,6 +5,7 @@
 
 #include "tools/client_flags.h"
 #include "tools/command_line.h"
+#include "tools/report_fields.h"
 
 namespace blobgraph::tools {
 
@@ -40,16 +41,15 @@ int RunCallees(const Args& args) {
   if (top != 0 && callees->size() > top) callees->resize(top);
   NameLookup names(local.get());
   if (cli.json()) {
-    std::printf("{\"caller\":\"%s\",\"callees\":[", caller->ToHex().c_str());
-    for (size_t i = 0; i < callees->size(); ++i) {
-      const CalleeInfo& callee = (*callees)[i];
-      std::printf("%s{\"hash\":\"%s\",\"name\":%s,\"static\":%llu,\"dynamic\":%llu,"
-                  "\"probability\":%.6f}",
-                  i ? "," : "", callee.callee.ToHex().c_str(), names.Json(callee.callee).c_str(),
-                  (unsigned long long)callee.static_count, (unsigned long long)callee.dynamic_count,
-                  callee.probability);
+    JsonReport report;
+    report.BeginObject().Field("hash", *caller).Field("name", names.Name(*caller));
+    report.Key("callees").BeginArray();
+    for (const CalleeInfo& callee : *callees) {
+      report.BeginObject();
+      WriteCalleeFields(callee, names, &report);
+      report.EndObject();
     }
-    std::printf("]}\n");
+    report.EndArray().EndObject().Print();
     return 0;
   }
   std::printf("%s\n", names.Label(*caller).c_str());

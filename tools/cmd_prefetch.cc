@@ -6,6 +6,7 @@
 
 #include "tools/client_flags.h"
 #include "tools/prefetch_flags.h"
+#include "tools/report_fields.h"
 
 namespace blobgraph::tools {
 
@@ -51,14 +52,20 @@ int RunPrefetch(const Args& args) {
   }
   NameLookup names(local.get());
   if (cli.json()) {
-    std::printf("{\"start\":\"%s\",\"predictions\":[", start->ToHex().c_str());
+    JsonReport report;
+    report.BeginObject();
+    WriteFunctionFields(*start, names, &report);
+    report.Key("settings").BeginObject();
+    WriteWalkSettings(*options, &report);
+    report.EndObject().Key("predictions").BeginArray();
     for (size_t i = 0; i < count; ++i) {
-      std::printf("%s{\"hash\":\"%s\",\"name\":%s,\"probability\":%.6f,\"depth\":%u}",
-                  i ? "," : "", predictions[i].hash.ToHex().c_str(),
-                  names.Json(predictions[i].hash).c_str(),
-                  predictions[i].probability, predictions[i].depth);
+      report.BeginObject();
+      WriteFunctionFields(predictions[i].hash, names, &report);
+      report.Field("probability", predictions[i].probability)
+          .Field("depth", predictions[i].depth)
+          .EndObject();
     }
-    std::printf("]}\n");
+    report.EndArray().EndObject().Print();
     return 0;
   }
   std::printf("prefetch from %s\n", names.Label(*start).c_str());

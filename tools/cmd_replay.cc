@@ -8,6 +8,7 @@
 
 #include "tools/prefetch_flags.h"
 #include "tools/replay_session.h"
+#include "tools/report_fields.h"
 #include "tools/trace_input.h"
 
 namespace blobgraph::tools {
@@ -31,35 +32,39 @@ Result<ReplayReport> ReplayOnce(GraphStore* store, const EngineOptions& engine_o
   return session.Finish();
 }
 
+// One report as the members of the open object (a row of a sweep too).
+void WriteReport(const ReplayReport& r, const ReplaySettings& s, JsonReport* report) {
+  report->Key("settings").BeginObject();
+  WriteWalkSettings(s.prefetch, report);
+  report->Field("start_set", s.start_set).Field("min_lead", s.min_lead).EndObject();
+  report->Field("events", r.events)
+      .Field("distinct_functions", r.distinct_functions)
+      .Field("cold_loads", r.cold_loads)
+      .Field("covered", r.covered)
+      .Field("stalls", r.stalls)
+      .Field("coverage", r.coverage())
+      .Field("prefetched", r.prefetched)
+      .Field("wasted", r.wasted)
+      .Field("waste", r.waste())
+      .Field("start_set_issued", r.start_set_issued)
+      .Field("mean_lead", r.mean_lead());
+  report->Key("coverage_at_lead").BeginObject();
+  for (uint64_t lead : kCoverageLeads) report->Field(std::to_string(lead), r.coverage_at_lead(lead));
+  report->EndObject();
+  report->Key("lead").BeginObject().Field("median", r.median_lead()).Key("buckets").BeginObject();
+  for (size_t i = 0; i < kLeadBuckets; ++i) report->Field(kLeadBucketNames[i], r.lead_buckets[i]);
+  report->EndObject().EndObject();
+  report->Field("engine_ns_per_event", r.ns_per_event()).Key("engine_feedback").BeginObject();
+  WriteFeedbackFields(r.feedback, report);
+  report->EndObject();
+}
+
 void PrintReport(const ReplayReport& r, const ReplaySettings& s, bool json) {
   if (json) {
-    std::printf("{\"settings\":{\"depth\":%u,\"top\":%u,\"min_prob\":%g,\"max\":%u,\"start_set\":%zu,"
-                "\"min_lead\":%llu},"
-                "\"events\":%llu,\"distinct_functions\":%llu,\"cold_loads\":%llu,\"covered\":%llu,"
-                "\"stalls\":%llu,\"coverage\":%.6f,\"prefetched\":%llu,\"wasted\":%llu,"
-                "\"waste\":%.6f,\"start_set_issued\":%llu,\"mean_lead\":%.3f,",
-                s.prefetch.max_depth, s.prefetch.top_n, s.prefetch.min_probability,
-                s.prefetch.max_results, s.start_set, (unsigned long long)s.min_lead,
-                (unsigned long long)r.events, (unsigned long long)r.distinct_functions,
-                (unsigned long long)r.cold_loads, (unsigned long long)r.covered,
-                (unsigned long long)r.stalls, r.coverage(), (unsigned long long)r.prefetched,
-                (unsigned long long)r.wasted, r.waste(), (unsigned long long)r.start_set_issued,
-                r.mean_lead());
-    std::printf("\"coverage_at_lead\":{");
-    for (size_t i = 0; i < std::size(kCoverageLeads); ++i) {
-      std::printf("%s\"%llu\":%.6f", i ? "," : "", (unsigned long long)kCoverageLeads[i],
-                  r.coverage_at_lead(kCoverageLeads[i]));
-    }
-    std::printf("},\"lead\":{\"median\":%.1f,\"buckets\":{", r.median_lead());
-    for (size_t i = 0; i < kLeadBuckets; ++i) {
-      std::printf("%s\"%s\":%llu", i ? "," : "", kLeadBucketNames[i],
-                  (unsigned long long)r.lead_buckets[i]);
-    }
-    std::printf("}},\"engine_ns_per_event\":%.1f,\"engine_feedback\":{\"requests\":%llu,"
-                "\"issued\":%llu,\"hits\":%llu,\"wasted\":%llu,\"stalls\":%llu}}\n",
-                r.ns_per_event(), (unsigned long long)r.feedback.requests,
-                (unsigned long long)r.feedback.issued, (unsigned long long)r.feedback.hits,
-                (unsigned long long)r.feedback.wasted, (unsigned long long)r.feedback.stalls);
+    JsonReport report;
+    report.BeginObject();
+    WriteReport(r, s, &report);
+    report.EndObject().Print();
     return;
   }
   std::printf("settings            depth %u, top %u, min-prob %g, max %u, start-set %zu, "
@@ -175,13 +180,15 @@ int Sweep(const CommandLine& cli, GraphStore* store, const EngineOptions& engine
   });
   std::string objective = SweepObjective(max_waste);
   if (cli.json()) {
-    std::printf("{\"objective\":\"%s\",\"max_waste\":%g,\"rows\":[\n", objective.c_str(),
-                max_waste);
-    for (size_t i = 0; i < rows.size(); ++i) {
-      if (i) std::printf(",");
-      PrintReport(rows[i].report, rows[i].settings, true);
+    JsonReport report;
+    report.BeginObject().Field("objective", objective).Field("max_waste", max_waste);
+    report.Key("rows").BeginArray();
+    for (const SweepRow& row : rows) {
+      report.BeginObject();
+      WriteReport(row.report, row.settings, &report);
+      report.EndObject();
     }
-    std::printf("]}\n");
+    report.EndArray().EndObject().Print();
     return 0;
   }
   std::printf("objective: %s (best first)\n", objective.c_str());

@@ -7,6 +7,7 @@
 #include "blobgraph/engine.h"
 #include "core/quote.h"
 #include "tools/command_line.h"
+#include "tools/report_fields.h"
 
 namespace blobgraph::tools {
 namespace {
@@ -39,6 +40,48 @@ Status PrintTree(const GraphStore& store, const BlobHash& caller, const ShowSett
   if (shown < callees->size()) {
     std::printf("%s`-- ... %zu more\n", indent.c_str(), callees->size() - shown);
   }
+  return Status::Ok();
+}
+
+// The members "callees" and "more_callees" of the open object: `caller`'s
+// callees, most probable first, each expanded the way PrintTree does.
+Status WriteTree(const GraphStore& store, const BlobHash& caller, const ShowSettings& settings,
+                 uint32_t level, std::set<BlobHash>* on_path, JsonReport* report) {
+  auto callees = store.Callees(caller);
+  if (!callees.ok()) return callees.status();
+  NameLookup names(&store);
+  size_t shown = std::min(settings.top, callees->size());
+  report->Key("callees").BeginArray();
+  for (size_t i = 0; i < shown; ++i) {
+    const CalleeInfo& callee = (*callees)[i];
+    bool recursive = on_path->count(callee.callee) > 0;
+    report->BeginObject();
+    WriteCalleeFields(callee, names, report);
+    report->Field("depth", level + 1).Field("recursion", recursive);
+    if (!recursive && level + 1 < settings.depth) {
+      on_path->insert(callee.callee);
+      BLOBGRAPH_RETURN_IF_ERROR(WriteTree(store, callee.callee, settings, level + 1, on_path, report));
+      on_path->erase(callee.callee);
+    }
+    report->EndObject();
+  }
+  report->EndArray().Field("more_callees", callees->size() - shown);
+  return Status::Ok();
+}
+
+Status PrintJson(const GraphStore& store, const BlobHash& start, const NodeRecord& record,
+                 const ShowSettings& settings) {
+  JsonReport report;
+  report.BeginObject();
+  WriteFunctionFields(start, NameLookup(&store), &report);
+  WriteNodeCounts(record, &report);
+  report.Key("settings").BeginObject().Field("depth", settings.depth).Field("top", settings.top);
+  report.EndObject();
+  if (settings.depth > 0) {
+    std::set<BlobHash> on_path = {start};
+    BLOBGRAPH_RETURN_IF_ERROR(WriteTree(store, start, settings, 0, &on_path, &report));
+  }
+  report.EndObject().Print();
   return Status::Ok();
 }
 
@@ -88,17 +131,20 @@ Status PrintDot(const GraphStore& store, const BlobHash& start, const ShowSettin
 }  // namespace
 
 int RunShow(const Args& args) {
-  CommandLine cli("show", "show HASH [--depth D] [--top N] [--dot]",
+  CommandLine cli("show", "show HASH [--depth D] [--top N] [--dot | --json]",
                   "A function's neighbourhood: its callees, their callees, ... down to --depth,\n"
                   "each with p(callee | caller), static (s) and dynamic (d) counts. --dot prints\n"
-                  "Graphviz instead (blobgraph show HASH --dot | dot -Tpng -o graph.png).");
+                  "Graphviz instead (blobgraph show HASH --dot | dot -Tpng -o graph.png), --json\n"
+                  "the same tree as one JSON document.");
   cli.flags().add_options()
       ("hash", po::value<std::string>()->required(), "the function's hash")
       ("dot", "print Graphviz dot instead of a tree");
   cli.AddWhole("depth", 2, {0, kMaxPrefetchDepth}, "levels of callees to show");
   cli.AddWhole("top", 8, {}, "callees shown per function");
   cli.AddPositional("hash", 1);
+  cli.AllowJson();
   if (auto exit_code = cli.Parse(args)) return *exit_code;
+  if (cli.Has("dot") && cli.json()) return cli.UsageError("give at most one of --dot, --json");
 
   auto start = BlobHash::Parse(cli.Get<std::string>("hash"));
   if (!start.ok()) return cli.Fail(start.status());
@@ -113,6 +159,10 @@ int RunShow(const Args& args) {
   if (!node.ok()) return cli.Fail(node.status());
   if (!node->has_value()) return cli.Fail(start->ToHex() + ": function not in the store");
   const NodeRecord& record = **node;
+  if (cli.json()) {
+    Status status = PrintJson(**store, *start, record, settings);
+    return status.ok() ? 0 : cli.Fail(status);
+  }
   std::printf("%s\n  calls out: %llu sites, %llu observed; calls in: %llu sites, %llu observed, "
               "%llu callers\n",
               Label(**store, *start).c_str(), (unsigned long long)record.out_static,

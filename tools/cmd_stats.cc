@@ -4,6 +4,7 @@
 
 #include "tools/client_flags.h"
 #include "tools/command_line.h"
+#include "tools/report_fields.h"
 
 namespace blobgraph::tools {
 namespace {
@@ -23,18 +24,17 @@ int RemoteStats(const CommandLine& cli) {
   if (!stats.ok()) return cli.Fail(stats.status());
   const StoreStats& store = stats->store;
   if (cli.json()) {
-    std::printf("{\"server\":%s,\"functions\":%llu,\"edges\":%llu,\"static_total\":%llu,"
-                "\"dynamic_total\":%llu,\"bytes_on_disk\":%llu,\"runs\":%llu,\"profiles\":%llu,"
-                "\"pushes_applied\":%llu,\"pushes_duplicate\":%llu,\"pushes_failed\":%llu,"
-                "\"edges_applied\":%llu,\"connections_open\":%u,\"uptime_ms\":%llu}\n",
-                JsonString(cli.Get<std::string>("server")).c_str(),
-                (unsigned long long)store.functions, (unsigned long long)store.edges,
-                (unsigned long long)store.static_total, (unsigned long long)store.dynamic_total,
-                (unsigned long long)store.bytes_on_disk, (unsigned long long)store.runs,
-                (unsigned long long)store.profiles, (unsigned long long)stats->pushes_applied,
-                (unsigned long long)stats->pushes_duplicate, (unsigned long long)stats->pushes_failed,
-                (unsigned long long)stats->edges_applied, stats->connections_open,
-                (unsigned long long)stats->uptime_ms);
+    JsonReport report;
+    report.BeginObject().Field("server", cli.Get<std::string>("server"));
+    WriteStoreCounts(store, &report);
+    report.Field("pushes_applied", stats->pushes_applied)
+        .Field("pushes_duplicate", stats->pushes_duplicate)
+        .Field("pushes_failed", stats->pushes_failed)
+        .Field("edges_applied", stats->edges_applied)
+        .Field("connections_open", stats->connections_open)
+        .Field("uptime_ms", stats->uptime_ms)
+        .EndObject()
+        .Print();
     return 0;
   }
   std::printf("server         %s (up %.0f s)\n", cli.Get<std::string>("server").c_str(),
@@ -86,34 +86,25 @@ int RunStats(const Args& args) {
 
   const GraphStore& graph = **store;
   if (cli.json()) {
-    std::printf("{\"db\":%s,\"functions\":%llu,\"edges\":%llu,\"static_total\":%llu,"
-                "\"dynamic_total\":%llu,\"bytes_on_disk\":%llu,\"runs\":%llu,\"profiles\":%llu,"
-                "\"profiles_retracted\":%llu,\"unsent_edges\":%llu,\"outgoing_edges\":%llu,"
-                "\"pulled_edges\":%llu,"
-                "\"feedback\":{\"requests\":%llu,\"issued\":%llu,\"hits\":%llu,\"wasted\":%llu,"
-                "\"stalls\":%llu},\"hottest\":[",
-                JsonString(cli.DbPath()).c_str(), (unsigned long long)stats->functions,
-                (unsigned long long)stats->edges, (unsigned long long)stats->static_total,
-                (unsigned long long)stats->dynamic_total, (unsigned long long)stats->bytes_on_disk,
-                (unsigned long long)stats->runs, (unsigned long long)stats->profiles,
-                (unsigned long long)stats->profiles_retracted,
-                (unsigned long long)stats->unsent_edges, (unsigned long long)stats->outgoing_edges,
-                (unsigned long long)stats->pulled_edges,
-                (unsigned long long)stats->feedback.requests,
-                (unsigned long long)stats->feedback.issued, (unsigned long long)stats->feedback.hits,
-                (unsigned long long)stats->feedback.wasted,
-                (unsigned long long)stats->feedback.stalls);
-    for (size_t i = 0; i < hottest.size(); ++i) {
-      auto name = graph.Name(hottest[i].hash);
-      std::printf("%s{\"hash\":\"%s\",\"name\":%s,\"in_static\":%llu,\"in_dynamic\":%llu,"
-                  "\"callers\":%llu,\"callees\":%llu}",
-                  i ? "," : "", hottest[i].hash.ToHex().c_str(),
-                  name.ok() && name->has_value() ? JsonString(**name).c_str() : "null",
-                  (unsigned long long)hottest[i].in_static,
-                  (unsigned long long)hottest[i].in_dynamic,
-                  (unsigned long long)hottest[i].callers, (unsigned long long)hottest[i].callees);
+    JsonReport report;
+    report.BeginObject().Field("db", cli.DbPath());
+    WriteStoreCounts(*stats, &report);
+    report.Field("profiles_retracted", stats->profiles_retracted)
+        .Field("unsent_edges", stats->unsent_edges)
+        .Field("outgoing_edges", stats->outgoing_edges)
+        .Field("pulled_edges", stats->pulled_edges)
+        .Key("feedback")
+        .BeginObject();
+    WriteFeedbackFields(stats->feedback, &report);
+    report.EndObject().Key("hottest").BeginArray();
+    NameLookup names(&graph);
+    for (const NodeRecord& node : hottest) {
+      report.BeginObject();
+      WriteFunctionFields(node.hash, names, &report);
+      WriteNodeCounts(node, &report);
+      report.EndObject();
     }
-    std::printf("]}\n");
+    report.EndArray().EndObject().Print();
     return 0;
   }
   std::printf("store          %s\n", cli.DbPath().c_str());

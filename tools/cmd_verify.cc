@@ -2,6 +2,7 @@
 #include <cstdio>
 
 #include "tools/command_line.h"
+#include "tools/json_report.h"
 
 namespace blobgraph::tools {
 
@@ -25,12 +26,11 @@ int RunVerify(const Args& args) {
     return cli.Fail(store.status());
   }
   if (cli.json()) {
-    std::printf("{\"db\":%s,\"ok\":%s,\"problems\":[", JsonString(cli.DbPath()).c_str(),
-                problems.empty() ? "true" : "false");
-    for (size_t i = 0; i < problems.size(); ++i) {
-      std::printf("%s%s", i ? "," : "", JsonString(problems[i]).c_str());
-    }
-    std::printf("]}\n");
+    JsonReport report;
+    report.BeginObject().Field("db", cli.DbPath()).Field("ok", problems.empty());
+    report.Key("problems").BeginArray();
+    for (const std::string& problem : problems) report.String(problem);
+    report.EndArray().EndObject().Print();
   } else {
     for (const std::string& problem : problems) std::printf("problem: %s\n", problem.c_str());
     std::printf("%s: %s\n", cli.DbPath().c_str(),

@@ -126,34 +126,11 @@ std::string NameLookup::Label(const BlobHash& hash) const {
   return store_ != nullptr ? tools::Label(*store_, hash) : hash.ToHex();
 }
 
-std::string NameLookup::Json(const BlobHash& hash) const {
-  if (store_ == nullptr) return "null";
+std::optional<std::string> NameLookup::Name(const BlobHash& hash) const {
+  if (store_ == nullptr) return std::nullopt;
   auto name = store_->Name(hash);
-  return name.ok() && name->has_value() ? JsonString(**name) : "null";
-}
-
-std::string JsonString(std::string_view text) {
-  std::string out = "\"";
-  for (char c : text) {
-    unsigned char u = static_cast<unsigned char>(c);
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      case '\r': out += "\\r"; break;
-      default:
-        if (u < 0x20) {
-          char buffer[8];
-          std::snprintf(buffer, sizeof(buffer), "\\u%04x", u);
-          out += buffer;
-        } else {
-          out += c;
-        }
-    }
-  }
-  out += "\"";
-  return out;
+  if (!name.ok()) return std::nullopt;
+  return *name;
 }
 
 }  // namespace blobgraph::tools

@@ -93,13 +93,11 @@ class NameLookup {
  public:
   explicit NameLookup(const GraphStore* store) : store_(store) {}
   std::string Label(const BlobHash& hash) const;
-  std::string Json(const BlobHash& hash) const;  // a JSON string or null
+  // The stored name, exactly; std::nullopt without a store or a name.
+  std::optional<std::string> Name(const BlobHash& hash) const;
 
  private:
   const GraphStore* store_;
 };
-
-// Escapes `text` as a JSON string literal, quotes included.
-std::string JsonString(std::string_view text);
 
 }  // namespace blobgraph::tools

@@ -6,7 +6,7 @@
 
 #include "core/hex.h"
 #include "core/quote.h"
-#include "tools/command_line.h"
+#include "tools/json_report.h"
 
 namespace blobgraph::tools {
 namespace {
@@ -31,18 +31,21 @@ const char* State(const ProfileRecord& record) { return record.retracted ? "retr
 void PrintProfiles(const std::vector<ProfileRecord>& records, uint64_t total, bool truncated,
                    bool json) {
   if (json) {
-    std::printf("{\"profiles\":[");
-    for (size_t i = 0; i < records.size(); ++i) {
-      const ProfileRecord& r = records[i];
-      std::printf("%s{\"id\":\"%s\",\"host\":%s,\"created_unix_ms\":%lld,\"merged_unix_ms\":%lld,"
-                  "\"edges\":%llu,\"state\":\"%s\",\"retracted_unix_ms\":%lld,\"digest\":\"%s\"}",
-                  i ? "," : "", r.info.IdHex().c_str(), JsonString(r.info.source_host).c_str(),
-                  (long long)r.info.created_unix_ms, (long long)r.merged_unix_ms,
-                  (unsigned long long)r.edges, State(r), (long long)r.retracted_unix_ms,
-                  ToHex(r.digest.data(), r.digest.size()).c_str());
+    JsonReport report;
+    report.BeginObject().Key("profiles").BeginArray();
+    for (const ProfileRecord& r : records) {
+      report.BeginObject()
+          .Field("id", r.info.IdHex())
+          .Field("host", r.info.source_host)
+          .Field("created_unix_ms", r.info.created_unix_ms)
+          .Field("merged_unix_ms", r.merged_unix_ms)
+          .Field("edges", r.edges)
+          .Field("state", State(r))
+          .Field("retracted_unix_ms", r.retracted_unix_ms)
+          .Field("digest", ToHex(r.digest.data(), r.digest.size()))
+          .EndObject();
     }
-    std::printf("],\"total\":%llu,\"truncated\":%s}\n", (unsigned long long)total,
-                truncated ? "true" : "false");
+    report.EndArray().Field("total", total).Field("truncated", truncated).EndObject().Print();
     return;
   }
   if (records.empty()) {

@@ -15,6 +15,7 @@
 #include <gtest/gtest.h>
 
 #include "server_process_util.h"
+#include "tools/json_test_util.h"
 
 namespace blobgraph::server::testing {
 namespace {
@@ -109,6 +110,15 @@ TEST_F(RoundTripServerTest, EachRoundAddsExactlyItsOwnCallsAndPullingAgainRefres
   ASSERT_EQ(s0.rc, 0) << s0.err;
   EXPECT_EQ(JsonNumber(s0.out, "static_total"), 4u) << s0.out;
   EXPECT_EQ(JsonNumber(s0.out, "dynamic_total"), 7u) << s0.out;
+  // The report's documented keys (README, "JSON reports"): the store's
+  // counts under the same keys as a local `stats --json`, then the server's.
+  tools::testing::JsonValue report = tools::testing::ParseJsonOrFail(s0.out);
+  EXPECT_EQ(report.Keys(),
+            (std::vector<std::string>{"server", "functions", "edges", "static_total",
+                                      "dynamic_total", "bytes_on_disk", "runs", "profiles",
+                                      "pushes_applied", "pushes_duplicate", "pushes_failed",
+                                      "edges_applied", "connections_open", "uptime_ms"}));
+  EXPECT_EQ(report["static_total"].AsUint(), 4u);
   // Profiles carry load statistics: each pushed run adds one run.
   uint64_t runs0 = JsonNumber(s0.out, "runs");
 

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "tools/cli_test_util.h"
+#include "tools/json_test_util.h"
 
 namespace blobgraph::tools::testing {
 namespace {
@@ -62,8 +63,19 @@ TEST_F(CliCommandsTest, CalleesShowsCountsAndProbabilitiesMostProbableFirst) {
   ASSERT_NE(b, std::string::npos);
   ASSERT_NE(c, std::string::npos);
   EXPECT_LT(b, c);
-  EXPECT_THAT(callees.out, HasSubstr("\"static\":2,\"dynamic\":0,\"probability\":0.666667"));
-  EXPECT_THAT(callees.out, HasSubstr("\"name\":\"parse\""));
+  JsonValue json = ParseJsonOrFail(callees.out);
+  EXPECT_EQ(json["hash"].AsString(), kA);
+  EXPECT_EQ(json["name"].AsString(), "main");
+  ASSERT_EQ(json["callees"].size(), 2u);
+  const JsonValue& first = json["callees"][0];
+  EXPECT_EQ(first.Keys(),
+            (std::vector<std::string>{"hash", "name", "static", "dynamic", "probability"}));
+  EXPECT_EQ(first["hash"].AsString(), kB);
+  EXPECT_EQ(first["name"].AsString(), "parse");
+  EXPECT_EQ(first["static"].AsUint(), 2u);
+  EXPECT_EQ(first["dynamic"].AsUint(), 0u);
+  EXPECT_DOUBLE_EQ(first["probability"].AsDouble(), 2.0 / 3);
+  EXPECT_TRUE(json["callees"][1]["name"].is_null());
   CommandResult top1 = Run({"callees", kA, "--top", "1"});
   EXPECT_EQ(top1.exit_code, 0);
   EXPECT_THAT(top1.out, HasSubstr(kB));
@@ -84,8 +96,14 @@ TEST_F(CliCommandsTest, RecordedCallsShiftProbabilities) {
   CommandResult callees = Run({"callees", kA, "--json"});
   ASSERT_EQ(callees.exit_code, 0);
   EXPECT_LT(callees.out.find(kC), callees.out.find(kB));
-  EXPECT_THAT(callees.out, HasSubstr("\"static\":1,\"dynamic\":9,\"probability\":0.600000"));
-  EXPECT_THAT(callees.out, HasSubstr("\"static\":2,\"dynamic\":0,\"probability\":0.400000"));
+  JsonValue json = ParseJsonOrFail(callees.out);
+  ASSERT_EQ(json["callees"].size(), 2u);
+  EXPECT_EQ(json["callees"][0]["static"].AsUint(), 1u);
+  EXPECT_EQ(json["callees"][0]["dynamic"].AsUint(), 9u);
+  EXPECT_DOUBLE_EQ(json["callees"][0]["probability"].AsDouble(), 0.6);
+  EXPECT_EQ(json["callees"][1]["static"].AsUint(), 2u);
+  EXPECT_EQ(json["callees"][1]["dynamic"].AsUint(), 0u);
+  EXPECT_DOUBLE_EQ(json["callees"][1]["probability"].AsDouble(), 0.4);
   CommandResult stats = Run({"stats", "--json"});
   EXPECT_THAT(stats.out, HasSubstr("\"runs\":1"));
 }
@@ -98,8 +116,23 @@ TEST_F(CliCommandsTest, PrefetchWalksTwoLevelsWithPathProbabilities) {
   // 0.2 and over 0.1. Ranked by path probability.
   CommandResult by_default = Run({"prefetch", kA, "--json"});
   ASSERT_EQ(by_default.exit_code, 0) << by_default.err;
-  EXPECT_THAT(by_default.out, HasSubstr("\"probability\":0.510000,\"depth\":1"));
-  EXPECT_THAT(by_default.out, HasSubstr("\"probability\":0.300000,\"depth\":1"));
+  JsonValue json = ParseJsonOrFail(by_default.out);
+  EXPECT_EQ(json["hash"].AsString(), kA);
+  EXPECT_EQ(json["name"].AsString(), "main");
+  ASSERT_EQ(json["predictions"].size(), 2u);
+  const JsonValue& b_first = json["predictions"][0];
+  EXPECT_EQ(b_first.Keys(), (std::vector<std::string>{"hash", "name", "probability", "depth"}));
+  EXPECT_EQ(b_first["hash"].AsString(), kB);
+  EXPECT_EQ(b_first["name"].AsString(), "parse");
+  // The engine's path probabilities are floats, printed as the shortest
+  // text that reads back to the same float.
+  EXPECT_EQ(b_first["probability"].number_text(), "0.51");
+  EXPECT_EQ(b_first["depth"].AsUint(), 1u);
+  EXPECT_EQ(json["predictions"][1]["probability"].number_text(), "0.3");
+  EXPECT_EQ(json["predictions"][1]["depth"].AsUint(), 1u);
+  const JsonValue& settings = json["settings"];
+  EXPECT_EQ(settings["depth"].AsUint(), 2u);
+  EXPECT_EQ(settings["min_prob"].AsDouble(), 0.2);
   EXPECT_EQ(by_default.out.find(kD), std::string::npos);
   CommandResult prefetch = Run({"prefetch", kA, "--min-prob", "0.1", "--json"});
   ASSERT_EQ(prefetch.exit_code, 0) << prefetch.err;
@@ -109,8 +142,11 @@ TEST_F(CliCommandsTest, PrefetchWalksTwoLevelsWithPathProbabilities) {
   ASSERT_NE(d, std::string::npos);
   EXPECT_LT(b, c);
   EXPECT_LT(c, d);
-  EXPECT_THAT(prefetch.out, HasSubstr("\"probability\":0.153000,\"depth\":2"));
-  EXPECT_EQ(prefetch.out.find(kA), prefetch.out.find("\"start\":\"") + 9);
+  JsonValue deep = ParseJsonOrFail(prefetch.out);
+  ASSERT_EQ(deep["predictions"].size(), 3u);
+  EXPECT_EQ(deep["predictions"][2]["hash"].AsString(), kD);
+  EXPECT_EQ(deep["predictions"][2]["probability"].number_text(), "0.153");
+  EXPECT_EQ(deep["predictions"][2]["depth"].AsUint(), 2u);
   CommandResult shallow = Run({"prefetch", kA, "--depth", "1", "--min-prob", "0.1"});
   EXPECT_EQ(shallow.exit_code, 0);
   EXPECT_EQ(shallow.out.find(kD), std::string::npos);

@@ -6,7 +6,9 @@
 // the defaults are judged on programs they were not chosen on.
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <string>
+#include <vector>
 
 #include "tools/cli_test_util.h"
 
@@ -68,6 +70,30 @@ TEST_F(ReplayFiguresTest, SamplesReachTheReadmeFigures) {
       {"json", 0.786, 0.000, 0.357, 0.000},
   };
   for (const Figures& f : samples) Check(std::string("sample/") + f.program, f);
+}
+
+// The lines of the README's ```json blocks.
+std::vector<std::string> ReadmeJsonLines() {
+  std::ifstream in(std::string(BLOBGRAPH_SOURCE_DIR) + "/README.md");
+  std::vector<std::string> lines;
+  bool in_json = false;
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind("```", 0) == 0) {
+      in_json = !in_json && line == "```json";
+      continue;
+    }
+    if (in_json) lines.push_back(line);
+  }
+  return lines;
+}
+
+// The README's JSON example ("Replay", on email with the defaults) is a
+// verbatim part of what the command prints.
+TEST_F(ReplayFiguresTest, ReadmeJsonExampleIsPartOfTheEmailReport) {
+  std::vector<std::string> lines = ReadmeJsonLines();
+  ASSERT_FALSE(lines.empty()) << "README.md lost its JSON example";
+  std::string json = Replay("sample/email");
+  for (const std::string& line : lines) EXPECT_NE(json.find(line), std::string::npos) << line;
 }
 
 TEST_F(ReplayFiguresTest, HeldOutProgramsReachTheReadmeFigures) {

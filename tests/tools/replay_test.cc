@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "tools/cli_test_util.h"
+#include "tools/json_test_util.h"
 
 namespace blobgraph::tools::testing {
 namespace {
@@ -234,19 +235,18 @@ TEST_F(ReplayTest, DecisionsRescoredIndependentlyAgreeWithTheReport) {
   EXPECT_EQ(score.wasted, JsonNumber(late.out, "wasted"));
 }
 
-// Each JSON row of a sweep, in printed order: one report per line.
+// Each row of a sweep's "rows", in printed order.
 struct SweepRow {
   double coverage, coverage_lead10, waste;
 };
 std::vector<SweepRow> SweepRows(const std::string& json) {
   std::vector<SweepRow> rows;
-  std::istringstream lines(json);
-  std::string line;
-  while (std::getline(lines, line)) {
-    if (line.find("\"settings\"") == std::string::npos) continue;
-    rows.push_back({JsonNumber(line, "coverage"),
-                    JsonNumber(JsonObject(line, "coverage_at_lead"), "10"),
-                    JsonNumber(line, "waste")});
+  JsonValue document = ParseJsonOrFail(json);
+  const JsonValue& printed = document["rows"];
+  for (size_t i = 0; i < printed.size(); ++i) {
+    const JsonValue& row = printed[i];
+    rows.push_back({row["coverage"].AsDouble(), row["coverage_at_lead"]["10"].AsDouble(),
+                    row["waste"].AsDouble()});
   }
   return rows;
 }
