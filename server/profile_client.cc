@@ -254,7 +254,7 @@ Result<std::unique_ptr<ProfileClient>> ProfileClient::Connect(const ClientOption
   auto impl = std::make_unique<Impl>();
   impl->options = options;
   if (impl->options.max_attempts == 0) impl->options.max_attempts = 1;
-  impl->options.chunk_entries = std::clamp<uint32_t>(options.chunk_entries, 1, kMaxChunkEntries);
+  impl->options.chunk_entries = std::clamp<uint32_t>(options.chunk_entries, 1, schema::K_MAX_CHUNK_ENTRIES);
   impl->context = "server " + options.address;
   if (options.tls.enabled && !options.tls.ca_file.empty()) {
     auto pem = ReadSmallFile(options.tls.ca_file);
@@ -318,7 +318,7 @@ Result<PushResult> ProfileClient::Send(const GraphUpdate& update, bool retract) 
           .then([&update, chunk, push]() mutable {
             kj::Promise<void> runs = kj::READY_NOW;
             for (const auto& run : update.runs) {
-              if (run.size() > kMaxChunkEntries) {
+              if (run.size() > schema::K_MAX_CHUNK_ENTRIES) {
                 return kj::Promise<PushResult>(KJ_EXCEPTION(
                     FAILED, "invalid input: push: a run's load order has more than the chunk limit",
                     run.size()));

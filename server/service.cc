@@ -331,7 +331,7 @@ class SessionImpl final : public schema::Session::Server {
 
   kj::Promise<void> startSet(StartSetContext context) override {
     ++info_->queries;
-    size_t max = std::min<size_t>(context.getParams().getMax(), kMaxChunkEntries);
+    size_t max = std::min<size_t>(context.getParams().getMax(), schema::K_MAX_CHUNK_ENTRIES);
     std::vector<BlobHash> hashes(max);
     hashes.resize(core_.engine->StartSet(max, hashes.data()));
     EncodeHashes(hashes, context.getResults().initFunctions(hashes.size()));
@@ -346,7 +346,7 @@ class SessionImpl final : public schema::Session::Server {
     if (!callees.ok()) ThrowStatus(callees.status().WithContext("callees"));
     size_t count = callees->size();
     if (params.getMax() && params.getMax() < count) count = params.getMax();
-    count = std::min<size_t>(count, kMaxChunkEntries);
+    count = std::min<size_t>(count, schema::K_MAX_CHUNK_ENTRIES);
     auto out = context.getResults().initCallees(count);
     for (size_t i = 0; i < count; ++i) {
       const CalleeInfo& callee = (*callees)[i];

@@ -25,9 +25,9 @@ BlobHash DecodeHash(capnp::Data::Reader data, const char* what, size_t index) {
 }
 
 void CheckChunkSize(size_t entries, const char* what) {
-  if (entries > kMaxChunkEntries) {
+  if (entries > schema::K_MAX_CHUNK_ENTRIES) {
     ThrowStatus(Status::InvalidInput(std::string(what) + ": chunk has " + std::to_string(entries) +
-                                     " entries, limit " + std::to_string(kMaxChunkEntries)));
+                                     " entries, limit " + std::to_string(schema::K_MAX_CHUNK_ENTRIES)));
   }
 }
 

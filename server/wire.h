@@ -23,8 +23,6 @@
 
 namespace blobgraph::server {
 
-// Entries per streamed chunk: at most the stream format's kMaxChunkEntries.
-inline constexpr uint32_t kMaxChunkEntries = schema::K_MAX_CHUNK_ENTRIES;
 // What one ProfileEdge costs on the wire (struct + two 32-byte Data), used
 // to size a pull under a byte budget.
 inline constexpr uint64_t kEdgeWireBytes = 96;
