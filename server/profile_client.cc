@@ -18,19 +18,13 @@
 namespace blobgraph::server {
 namespace {
 
-capnp::ReaderOptions RpcReaderOptions() {
-  capnp::ReaderOptions options;
-  options.traversalLimitInWords = kRpcTraversalLimitWords;
-  options.nestingLimit = kRpcNestingLimit;
-  return options;
-}
-
 // One live connection with an authenticated session. Loop thread only.
 struct Connection {
   explicit Connection(kj::Own<kj::AsyncIoStream> stream_in)
       : stream(kj::mv(stream_in)),
         network(*stream, capnp::rpc::twoparty::Side::CLIENT, RpcReaderOptions()),
         rpc(capnp::makeRpcClient(network)) {
+    SendStatusCodes(rpc);
     capnp::word scratch[4] = {};
     capnp::MallocMessageBuilder message(scratch);
     auto server_id = message.initRoot<capnp::rpc::twoparty::VatId>();
@@ -235,7 +229,7 @@ struct ProfileClient::Impl {
         auto type = exception->getType();
         bool retryable = type == kj::Exception::Type::DISCONNECTED ||
                          type == kj::Exception::Type::OVERLOADED;
-        Status status = StatusFromException(*exception, where);
+        Status status = schema::StatusFromException(*exception, Status::Code::kIOError, where);
         if (retryable) executor->executeSync([this]() { connection = nullptr; });
         if (!retryable || attempt >= options.max_attempts) return status;
         std::this_thread::sleep_for(backoff);
