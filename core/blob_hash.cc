@@ -30,18 +30,12 @@ Result<BlobHash> BlobHash::Parse(std::string_view text) {
                                 " hex digits, expected 64");
   }
   BlobHash hash;
-  for (size_t i = 0; i < kHexSize; i += 2) {
-    int high = HexDigitValue(digits[i]);
-    int low = HexDigitValue(digits[i + 1]);
-    if (high < 0 || low < 0) {
-      size_t bad = high < 0 ? i : i + 1;
-      return Status::InvalidInput("hash " + QuoteForMessage(text) + " has a non-hex character " +
-                                  QuoteForMessage(digits.substr(bad, 1)) + " at position " +
-                                  std::to_string(offset + bad));
-    }
-    hash.bytes_[i / 2] = static_cast<uint8_t>(high << 4 | low);
-  }
-  return hash;
+  if (DecodeHex(digits.data(), kSize, hash.bytes_.data())) return hash;
+  size_t bad = 0;
+  while (HexDigitValue(digits[bad]) >= 0) ++bad;
+  return Status::InvalidInput("hash " + QuoteForMessage(text) + " has a non-hex character " +
+                              QuoteForMessage(digits.substr(bad, 1)) + " at position " +
+                              std::to_string(offset + bad));
 }
 
 void BlobHash::WriteHex(char* out) const {

@@ -172,7 +172,7 @@ size_t EngineImpl::AddStartFollowers(const HotSubgraph& graph, uint32_t start, u
     if (graph.node_state(node).load(std::memory_order_relaxed) & kNodeLoaded) continue;
     const BlobHash& hash = graph.hash(node);
     bool duplicate = false;
-    for (size_t i = 0; i < count && !duplicate; ++i) duplicate = SameHash(out[i].hash, hash);
+    for (size_t i = 0; i < count && !duplicate; ++i) duplicate = out[i].hash == hash;
     if (duplicate) continue;
     nodes[gathered] = node;
     parents[gathered] = kNoNode;

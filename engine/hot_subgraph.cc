@@ -49,7 +49,7 @@ uint32_t HotSubgraphBuilder::Intern(const BlobHash& hash) {
     if (entry == 0) break;
     if (static_cast<uint32_t>(entry >> 32) == tag) {
       uint32_t node = static_cast<uint32_t>(entry) - 1;
-      if (SameHash(hashes_[node], hash)) return node;
+      if (hashes_[node] == hash) return node;
     }
   }
   uint32_t node = static_cast<uint32_t>(nodes_.size());
@@ -77,7 +77,7 @@ bool HotSubgraphBuilder::HasNode(const BlobHash& hash) const {
     uint64_t entry = index_[slot];
     if (entry == 0) return false;
     if (static_cast<uint32_t>(entry >> 32) == tag &&
-        SameHash(hashes_[static_cast<uint32_t>(entry) - 1], hash)) {
+        hashes_[static_cast<uint32_t>(entry) - 1] == hash) {
       return true;
     }
   }
@@ -91,7 +91,7 @@ bool HotSubgraphBuilder::HasCaller(const BlobHash& hash) const {
     if (entry == 0) return false;
     if (static_cast<uint32_t>(entry >> 32) == tag) {
       uint32_t node = static_cast<uint32_t>(entry) - 1;
-      if (SameHash(hashes_[node], hash)) return nodes_[node].edge_count_and_flag & HotSubgraph::kCompleteBit;
+      if (hashes_[node] == hash) return nodes_[node].edge_count_and_flag & HotSubgraph::kCompleteBit;
     }
   }
 }

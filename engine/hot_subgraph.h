@@ -35,7 +35,6 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
-#include <cstring>
 #include <memory>
 #include <span>
 #include <utility>
@@ -49,15 +48,6 @@ inline constexpr uint32_t kNoNode = 0xffffffffu;
 // Bits of HotSubgraph::node_state().
 inline constexpr uint8_t kNodeIssued = 1;
 inline constexpr uint8_t kNodeLoaded = 2;
-
-// BlobHash equality in four 8-byte compares, inlined (std::memcmp of 32 bytes
-// is a library call, and interning compares once per edge).
-inline bool SameHash(const BlobHash& a, const BlobHash& b) {
-  uint64_t x[4], y[4];
-  std::memcpy(x, a.data(), sizeof(x));
-  std::memcpy(y, b.data(), sizeof(y));
-  return ((x[0] ^ y[0]) | (x[1] ^ y[1]) | (x[2] ^ y[2]) | (x[3] ^ y[3])) == 0;
-}
 
 struct HotEdge {
   uint32_t target;    // node index in the same snapshot
@@ -79,7 +69,7 @@ class HotSubgraph {
 
   // The node holding `hash`, or kNoNode. Any thread; no allocation.
   uint32_t Find(const BlobHash& hash) const noexcept {
-    return Probe(hash.Fingerprint(), [&](uint32_t node) { return SameHash(hashes_[node], hash); });
+    return Probe(hash.Fingerprint(), [&](uint32_t node) { return hashes_[node] == hash; });
   }
 
   // The node whose hash has `fingerprint` (BlobHash::Fingerprint), or

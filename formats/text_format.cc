@@ -1,9 +1,9 @@
 #include "formats/text_format.h"
 
-#include <array>
 #include <cerrno>
 #include <cstring>
 
+#include "core/hex.h"
 #include "core/quote.h"
 #include "formats/text_lines.h"
 #include "schema/input_file.h"
@@ -14,29 +14,9 @@ namespace {
 
 using internal::LineReader;
 
-// Hex digit values, 0xff for any other byte.
-constexpr std::array<uint8_t, 256> kHexValue = [] {
-  std::array<uint8_t, 256> table{};
-  for (int c = 0; c < 256; ++c) {
-    table[c] = c >= '0' && c <= '9'   ? c - '0'
-               : c >= 'a' && c <= 'f' ? c - 'a' + 10
-               : c >= 'A' && c <= 'F' ? c - 'A' + 10
-                                      : 0xff;
-  }
-  return table;
-}();
-
 // Decodes 64 hex digits; false if any is not a hex digit.
 bool DecodeHex64(const char* text, BlobHash* out) {
-  uint8_t* bytes = out->mutable_data();
-  uint8_t bad = 0;
-  for (size_t i = 0; i < BlobHash::kSize; ++i) {
-    uint8_t high = kHexValue[static_cast<uint8_t>(text[2 * i])];
-    uint8_t low = kHexValue[static_cast<uint8_t>(text[2 * i + 1])];
-    bad |= (high | low) & 0xf0;
-    bytes[i] = static_cast<uint8_t>(high << 4 | (low & 0x0f));
-  }
-  return bad == 0;
+  return DecodeHex(text, BlobHash::kSize, out->mutable_data());
 }
 
 // The line shapes tools and generators write — "CALLER CALLEE", "CALLER

@@ -247,7 +247,7 @@ Status VisitDocument(const std::string& path, JsonProfile::Reader root,
     if (!callee.ok()) return callee.status();
     edges.push_back({*caller, *callee, edge_list[i].getStaticCount(),
                      edge_list[i].getDynamicCount()});
-    if (edges.size() == kStreamChunkEntries || i + 1 == edge_list.size()) {
+    if (edges.size() == K_MAX_CHUNK_ENTRIES || i + 1 == edge_list.size()) {
       if (visitor.on_edges) BLOBGRAPH_RETURN_IF_ERROR(visitor.on_edges(edges));
       edges.clear();
     }
@@ -258,7 +258,7 @@ Status VisitDocument(const std::string& path, JsonProfile::Reader root,
     auto hash = ParseHash(path, "functions", i, "function", function_list[i].getHash());
     if (!hash.ok()) return hash.status();
     names.push_back({*hash, std::string(function_list[i].getName().cStr(), function_list[i].getName().size())});
-    if (names.size() == kStreamChunkEntries || i + 1 == function_list.size()) {
+    if (names.size() == K_MAX_CHUNK_ENTRIES || i + 1 == function_list.size()) {
       if (visitor.on_names) BLOBGRAPH_RETURN_IF_ERROR(visitor.on_names(names));
       names.clear();
     }
@@ -276,7 +276,7 @@ Status VisitDocument(const std::string& path, JsonProfile::Reader root,
                                   " without a run weight (no run loaded it)");
     }
     loads.push_back(load);
-    if (loads.size() == kStreamChunkEntries || i + 1 == load_list.size()) {
+    if (loads.size() == K_MAX_CHUNK_ENTRIES || i + 1 == load_list.size()) {
       if (visitor.on_loads) BLOBGRAPH_RETURN_IF_ERROR(visitor.on_loads(loads));
       loads.clear();
     }

@@ -14,9 +14,6 @@
 namespace blobgraph::schema {
 namespace {
 
-static_assert(kStreamChunkEntries == K_MAX_CHUNK_ENTRIES);
-static_assert(kStreamChunkCallSites == K_MAX_CHUNK_CALL_SITES);
-
 capnp::Data::Reader AsData(const BlobHash& hash) { return {hash.data(), BlobHash::kSize}; }
 
 StreamKind ToWire(StreamContent content) {
@@ -229,13 +226,13 @@ Status StreamWriter::AddFunction(const BlobHash& hash, std::string_view name,
                                  std::span<const BlobHash> callees) {
   BLOBGRAPH_RETURN_IF_ERROR(impl_->CheckKind(StreamContent::kDependencies, "a function"));
   BLOBGRAPH_RETURN_IF_ERROR(CheckName(impl_->path, hash, name));
-  if (callees.size() > kStreamChunkCallSites) {
+  if (callees.size() > K_MAX_CHUNK_CALL_SITES) {
     return Status::InvalidInput(impl_->path + ": function " + hash.ToHex() + " has " +
                                 std::to_string(callees.size()) + " call sites, at most " +
-                                std::to_string(kStreamChunkCallSites) + " fit a stream");
+                                std::to_string(K_MAX_CHUNK_CALL_SITES) + " fit a stream");
   }
-  if (impl_->functions.size() == kStreamChunkEntries ||
-      impl_->pending_call_sites + callees.size() > kStreamChunkCallSites) {
+  if (impl_->functions.size() == K_MAX_CHUNK_ENTRIES ||
+      impl_->pending_call_sites + callees.size() > K_MAX_CHUNK_CALL_SITES) {
     BLOBGRAPH_RETURN_IF_ERROR(impl_->FlushFunctions());
   }
   impl_->functions.push_back({hash, std::string(name), {callees.begin(), callees.end()}});
@@ -246,7 +243,7 @@ Status StreamWriter::AddFunction(const BlobHash& hash, std::string_view name,
 
 Status StreamWriter::AddEdge(const EdgeDelta& edge) {
   BLOBGRAPH_RETURN_IF_ERROR(impl_->CheckKind(StreamContent::kProfile, "an edge"));
-  if (impl_->edges.size() == kStreamChunkEntries) BLOBGRAPH_RETURN_IF_ERROR(impl_->FlushEdges());
+  if (impl_->edges.size() == K_MAX_CHUNK_ENTRIES) BLOBGRAPH_RETURN_IF_ERROR(impl_->FlushEdges());
   impl_->edges.push_back(edge);
   ++impl_->entries;
   return Status::Ok();
@@ -255,7 +252,7 @@ Status StreamWriter::AddEdge(const EdgeDelta& edge) {
 Status StreamWriter::AddName(const BlobHash& hash, std::string_view name) {
   BLOBGRAPH_RETURN_IF_ERROR(impl_->CheckKind(StreamContent::kProfile, "a name"));
   BLOBGRAPH_RETURN_IF_ERROR(CheckName(impl_->path, hash, name));
-  if (impl_->names.size() == kStreamChunkEntries) BLOBGRAPH_RETURN_IF_ERROR(impl_->FlushNames());
+  if (impl_->names.size() == K_MAX_CHUNK_ENTRIES) BLOBGRAPH_RETURN_IF_ERROR(impl_->FlushNames());
   impl_->names.push_back({hash, std::string(name)});
   ++impl_->entries;
   return Status::Ok();
@@ -264,7 +261,7 @@ Status StreamWriter::AddName(const BlobHash& hash, std::string_view name) {
 Status StreamWriter::AddEvents(std::span<const TraceEvent> events) {
   BLOBGRAPH_RETURN_IF_ERROR(impl_->CheckKind(StreamContent::kTrace, "events"));
   for (const TraceEvent& event : events) {
-    if (impl_->events.size() == kStreamChunkEntries) {
+    if (impl_->events.size() == K_MAX_CHUNK_ENTRIES) {
       BLOBGRAPH_RETURN_IF_ERROR(impl_->FlushEvents());
     }
     impl_->events.push_back(event);
@@ -275,7 +272,7 @@ Status StreamWriter::AddEvents(std::span<const TraceEvent> events) {
 
 Status StreamWriter::AddLoad(const LoadWeights& load) {
   BLOBGRAPH_RETURN_IF_ERROR(impl_->CheckKind(StreamContent::kProfile, "a load record"));
-  if (impl_->loads.size() == kStreamChunkEntries) BLOBGRAPH_RETURN_IF_ERROR(impl_->FlushLoads());
+  if (impl_->loads.size() == K_MAX_CHUNK_ENTRIES) BLOBGRAPH_RETURN_IF_ERROR(impl_->FlushLoads());
   impl_->loads.push_back(load);
   ++impl_->entries;
   return Status::Ok();

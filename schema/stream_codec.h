@@ -2,7 +2,8 @@
 // (schema/blobgraph.capnp): dependency sets, profiles and call traces.
 //
 // A stream is a header message, chunks of at most kMaxChunkEntries entries
-// and an end trailer with the total entry count (layout in the .capnp file).
+// (the constants of blobgraph.capnp: writers fill chunks to exactly that,
+// readers refuse more) and an end trailer with the total entry count (layout in the .capnp file).
 // Memory stays bounded by one chunk on both sides. The reader uses
 // UntrustedReaderOptions() and validates everything: magic, version, kind,
 // chunk kinds and sizes, hash lengths (32 bytes) and id length (16 bytes),
@@ -66,10 +67,6 @@ struct NamedHash {
 // naming `path` and the hash otherwise. Writers of every form check this.
 Status CheckName(const std::string& path, const BlobHash& hash, std::string_view name);
 
-// Chunk sizes of written streams; also the reader's upper bounds.
-inline constexpr size_t kStreamChunkEntries = 65536;       // = kMaxChunkEntries
-inline constexpr size_t kStreamChunkCallSites = 1 << 20;   // = kMaxChunkCallSites
-
 // True if `prefix` (the first bytes of a file, any length) begins with a
 // blobgraph stream header message. Never throws; cheap.
 bool LooksLikeStream(std::span<const uint8_t> prefix);
@@ -96,7 +93,7 @@ class StreamWriter {
 
   // Each Add* is valid only for its kind of stream (else kInvalidInput).
   // Entries are buffered and written a chunk at a time.
-  // kInvalidInput if one function has more than kStreamChunkCallSites callees.
+  // kInvalidInput if one function has more than kMaxChunkCallSites callees.
   Status AddFunction(const BlobHash& hash, std::string_view name,
                      std::span<const BlobHash> callees);
   Status AddEdge(const EdgeDelta& edge);

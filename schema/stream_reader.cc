@@ -210,9 +210,9 @@ class StreamReader {
       return Error(std::string("a ") + what + " chunk in a " + StreamContentName(content_) +
                    " stream");
     }
-    if (size > kStreamChunkEntries) {
+    if (size > K_MAX_CHUNK_ENTRIES) {
       return Error(std::string(what) + " chunk has " + std::to_string(size) +
-                   " entries, at most " + std::to_string(kStreamChunkEntries));
+                   " entries, at most " + std::to_string(K_MAX_CHUNK_ENTRIES));
     }
     entries_ += size;
     return Status::Ok();
@@ -226,8 +226,8 @@ class StreamReader {
       auto entry = list[i];
       auto callees = entry.getCallees();
       call_sites += callees.size();
-      if (call_sites > kStreamChunkCallSites) {
-        return Error("functions chunk has more than " + std::to_string(kStreamChunkCallSites) +
+      if (call_sites > K_MAX_CHUNK_CALL_SITES) {
+        return Error("functions chunk has more than " + std::to_string(K_MAX_CHUNK_CALL_SITES) +
                      " call sites");
       }
       auto hash = Hash(entry.getHash(), "functions", i, "function");

@@ -18,19 +18,13 @@
 namespace blobgraph::server {
 namespace {
 
-capnp::ReaderOptions RpcReaderOptions() {
-  capnp::ReaderOptions options;
-  options.traversalLimitInWords = kRpcTraversalLimitWords;
-  options.nestingLimit = kRpcNestingLimit;
-  return options;
-}
-
 // One live connection with an authenticated session. Loop thread only.
 struct Connection {
   explicit Connection(kj::Own<kj::AsyncIoStream> stream_in)
       : stream(kj::mv(stream_in)),
         network(*stream, capnp::rpc::twoparty::Side::CLIENT, RpcReaderOptions()),
         rpc(capnp::makeRpcClient(network)) {
+    SendStatusCodes(rpc);
     capnp::word scratch[4] = {};
     capnp::MallocMessageBuilder message(scratch);
     auto server_id = message.initRoot<capnp::rpc::twoparty::VatId>();
@@ -235,7 +229,7 @@ struct ProfileClient::Impl {
         auto type = exception->getType();
         bool retryable = type == kj::Exception::Type::DISCONNECTED ||
                          type == kj::Exception::Type::OVERLOADED;
-        Status status = StatusFromException(*exception, where);
+        Status status = schema::StatusFromException(*exception, Status::Code::kIOError, where);
         if (retryable) executor->executeSync([this]() { connection = nullptr; });
         if (!retryable || attempt >= options.max_attempts) return status;
         std::this_thread::sleep_for(backoff);
@@ -254,7 +248,7 @@ Result<std::unique_ptr<ProfileClient>> ProfileClient::Connect(const ClientOption
   auto impl = std::make_unique<Impl>();
   impl->options = options;
   if (impl->options.max_attempts == 0) impl->options.max_attempts = 1;
-  impl->options.chunk_entries = std::clamp<uint32_t>(options.chunk_entries, 1, kMaxChunkEntries);
+  impl->options.chunk_entries = std::clamp<uint32_t>(options.chunk_entries, 1, schema::K_MAX_CHUNK_ENTRIES);
   impl->context = "server " + options.address;
   if (options.tls.enabled && !options.tls.ca_file.empty()) {
     auto pem = ReadSmallFile(options.tls.ca_file);
@@ -318,7 +312,7 @@ Result<PushResult> ProfileClient::Send(const GraphUpdate& update, bool retract) 
           .then([&update, chunk, push]() mutable {
             kj::Promise<void> runs = kj::READY_NOW;
             for (const auto& run : update.runs) {
-              if (run.size() > kMaxChunkEntries) {
+              if (run.size() > schema::K_MAX_CHUNK_ENTRIES) {
                 return kj::Promise<PushResult>(KJ_EXCEPTION(
                     FAILED, "invalid input: push: a run's load order has more than the chunk limit",
                     run.size()));

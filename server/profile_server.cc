@@ -39,20 +39,15 @@ std::string PeerName(kj::AsyncIoStream& stream) {
   return std::string(host) + ":" + port;
 }
 
-capnp::ReaderOptions RpcReaderOptions() {
-  capnp::ReaderOptions options;
-  options.traversalLimitInWords = kRpcTraversalLimitWords;
-  options.nestingLimit = kRpcNestingLimit;
-  return options;
-}
-
 // One accepted connection: its stream, the two-party network over it and the
 // RPC system serving the bootstrap capability.
 struct Connection {
   Connection(kj::Own<kj::AsyncIoStream> stream_in, capnp::Capability::Client bootstrap)
       : stream(kj::mv(stream_in)),
         network(*stream, capnp::rpc::twoparty::Side::SERVER, RpcReaderOptions()),
-        rpc(capnp::makeRpcServer(network, kj::mv(bootstrap))) {}
+        rpc(capnp::makeRpcServer(network, kj::mv(bootstrap))) {
+    SendStatusCodes(rpc);
+  }
   kj::Own<kj::AsyncIoStream> stream;
   capnp::TwoPartyVatNetwork network;
   capnp::RpcSystem<capnp::rpc::twoparty::VatId> rpc;

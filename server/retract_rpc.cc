@@ -36,10 +36,10 @@ RetractionOutcome RunRetraction(ServerCore& core, const GraphUpdate& profile,
   auto retracted = core.store->Retract(profile);
   core.counters.pushes_open.fetch_sub(1);
   if (!retracted.ok()) {
-    outcome.error = retracted.status().WithContext("retract " + id).ToString();
+    outcome.error = retracted.status().WithContext("retract " + id);
     core.Log("retract %s from %s: failed after %.1f ms: %s", id.c_str(),
              QuoteForMessage(peer).c_str(), MillisSince(started),
-             QuoteForMessage(outcome.error).c_str());
+             QuoteForMessage(outcome.error.ToString()).c_str());
     return outcome;
   }
   outcome.already_retracted = retracted->already_retracted;

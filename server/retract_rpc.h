@@ -21,7 +21,7 @@ bool AlreadyRetracted(ServerCore& core, const ProfileInfo& profile, const std::s
 struct RetractionOutcome {
   bool already_retracted = false;
   uint64_t edges = 0;
-  std::string error;  // Status::ToString() of a failed Retract; empty on success
+  Status error;  // of a failed Retract; OK on success
 };
 
 // Runs on the writer thread: GraphStore::Retract (one synced write), then

@@ -1,6 +1,5 @@
 #include "server/serve_limits.h"
 
-#include <cerrno>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -58,25 +57,6 @@ const std::vector<LimitFlag>& ServerLimitFlags() {
        [](ServerOptions& o, double v) { o.pull_send_timeout = Millis(v); }},
   };
   return flags;
-}
-
-bool SetLimitFlag(const LimitFlag& flag, const std::string& text, ServerOptions* options) {
-  // Digits (and for durations one '.') only: strtod would take "-1", "inf", "0x10".
-  if (text.empty()) return false;
-  bool dot = false;
-  for (char c : text) {
-    if (c == '.' && flag.seconds && !dot) {
-      dot = true;
-    } else if (c < '0' || c > '9') {
-      return false;
-    }
-  }
-  errno = 0;
-  char* end = nullptr;
-  double value = std::strtod(text.c_str(), &end);
-  if (errno != 0 || *end != '\0' || !(value >= flag.min && value <= flag.max)) return false;
-  flag.set(*options, value);
-  return true;
 }
 
 std::string LimitDefaultText(const LimitFlag& flag) {

@@ -1,6 +1,6 @@
-// The serve flags of the server's limits, in one table both command lines
-// (`blobgraph serve`, tools/cmd_serve.cc, and blobgraph-server,
-// serve_command.cc) read, so the names, defaults and ranges agree.
+// The serve flags of the server's limits, in one table the serve command
+// (tools/cmd_serve.cc: `blobgraph serve` and blobgraph-server) turns into
+// flags, so the names, defaults, ranges and ServerOptions fields agree.
 //
 //   flag                    default   what it bounds
 //   --max-push-bytes        1 GiB     one push, decoded (entries + name bytes);
@@ -42,10 +42,6 @@ struct LimitFlag {
 };
 
 const std::vector<LimitFlag>& ServerLimitFlags();
-
-// Parses `text` for `flag` into `options`; false when it is not a number in
-// the flag's range (whole for counts).
-bool SetLimitFlag(const LimitFlag& flag, const std::string& text, ServerOptions* options);
 
 // "512 MiB", "10 s", "4": a default for help texts.
 std::string LimitDefaultText(const LimitFlag& flag);

@@ -27,21 +27,21 @@ std::string IdHex(const ProfileInfo& info) { return info.IdHex(); }
 // failed Apply writes nothing, so the push can always be sent again; on a
 // full disk the store refuses writes (and keeps serving reads) until space
 // returns, then takes them again without a restart (GraphStoreImpl).
-std::string RefusedPushMessage(const std::string& id, const Status& status) {
-  if (status.code() != Status::Code::kIOError) return status.WithContext("push " + id).ToString();
+Status RefusedPush(const std::string& id, const Status& status) {
+  if (status.code() != Status::Code::kIOError) return status.WithContext("push " + id);
   bool no_space = status.message().find("No space left") != std::string::npos;
-  return "push " + id + " refused: " +
+  return Status::IOError("push " + id + " refused: " +
          (no_space ? std::string("the server's store has no space left on device")
                    : std::string("the server could not write to its store")) +
          "; nothing of this push was applied; push it again once " +
-         (no_space ? "space is freed" : "the store is writable") + " (" + status.ToString() + ")";
+         (no_space ? "space is freed" : "the store is writable") + " (" + status.ToString() + ")");
 }
 
 // Outcome of a push's commit on the writer thread.
 struct CommitOutcome {
   bool duplicate = false;
   uint64_t edges = 0;
-  std::string error;  // Status::ToString() of a failed Apply; empty on success
+  Status error;  // of a failed Apply; OK on success
 };
 
 class PushSessionImpl final : public schema::PushSession::Server {
@@ -147,10 +147,7 @@ class PushSessionImpl final : public schema::PushSession::Server {
           return outcome;
         });
     return outcome.then([this, context](CommitOutcome outcome) mutable {
-      if (!outcome.error.empty()) {
-        throw kj::Exception(kj::Exception::Type::FAILED, __FILE__, __LINE__,
-                            kj::heapString(outcome.error.c_str()));
-      }
+      if (!outcome.error.ok()) ThrowStatus(outcome.error);
       ++info_->pushes;
       info_->edges_pushed += outcome.edges;
       auto results = context.getResults();
@@ -180,9 +177,9 @@ class PushSessionImpl final : public schema::PushSession::Server {
     core.counters.pushes_open.fetch_sub(1);
     if (!status.ok()) {
       core.counters.pushes_failed.fetch_add(1);
-      outcome.error = RefusedPushMessage(id, status);
+      outcome.error = RefusedPush(id, status);
       core.Log("push %s from %s: failed after %.1f ms: %s", id.c_str(), peer.c_str(),
-               MillisSince(started), outcome.error.c_str());
+               MillisSince(started), outcome.error.ToString().c_str());
       return outcome;
     }
     if (!outcome.duplicate) {
@@ -202,12 +199,9 @@ class PushSessionImpl final : public schema::PushSession::Server {
   // nothing of it may be applied; later calls and commit repeat the error.
   template <typename Body>
   void Guard(Body&& body) {
-    if (!failure_.empty()) {
-      throw kj::Exception(kj::Exception::Type::FAILED, __FILE__, __LINE__,
-                          kj::heapString(failure_.c_str()));
-    }
+    if (!failure_.ok()) ThrowStatus(failure_);
     KJ_IF_MAYBE(exception, kj::runCatchingExceptions(body)) {
-      failure_ = exception->getDescription().cStr();
+      failure_ = schema::StatusFromException(*exception, Status::Code::kIOError, "");
       auto profile = std::move(update_.profile);
       update_ = GraphUpdate();  // frees the push's memory now, not at disconnect
       update_.profile = std::move(profile);
@@ -243,7 +237,7 @@ class PushSessionImpl final : public schema::PushSession::Server {
   GraphUpdate update_;
   uint64_t run_entries_ = 0;
   bool finished_ = false;
-  std::string failure_;  // first error, poisons the push
+  Status failure_;  // first error, poisons the push
 };
 
 class SessionImpl final : public schema::Session::Server {
@@ -331,7 +325,7 @@ class SessionImpl final : public schema::Session::Server {
 
   kj::Promise<void> startSet(StartSetContext context) override {
     ++info_->queries;
-    size_t max = std::min<size_t>(context.getParams().getMax(), kMaxChunkEntries);
+    size_t max = std::min<size_t>(context.getParams().getMax(), schema::K_MAX_CHUNK_ENTRIES);
     std::vector<BlobHash> hashes(max);
     hashes.resize(core_.engine->StartSet(max, hashes.data()));
     EncodeHashes(hashes, context.getResults().initFunctions(hashes.size()));
@@ -346,7 +340,7 @@ class SessionImpl final : public schema::Session::Server {
     if (!callees.ok()) ThrowStatus(callees.status().WithContext("callees"));
     size_t count = callees->size();
     if (params.getMax() && params.getMax() < count) count = params.getMax();
-    count = std::min<size_t>(count, kMaxChunkEntries);
+    count = std::min<size_t>(count, schema::K_MAX_CHUNK_ENTRIES);
     auto out = context.getResults().initCallees(count);
     for (size_t i = 0; i < count; ++i) {
       const CalleeInfo& callee = (*callees)[i];

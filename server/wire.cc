@@ -6,13 +6,11 @@
 
 namespace blobgraph::server {
 
-void ThrowStatus(const Status& status) {
-  // Busy maps to OVERLOADED so clients back off and retry; everything else is
-  // a plain failure whose text carries the code name for StatusFromException.
-  kj::Exception::Type type = status.code() == Status::Code::kBusy
-                                 ? kj::Exception::Type::OVERLOADED
-                                 : kj::Exception::Type::FAILED;
-  throw kj::Exception(type, __FILE__, __LINE__, kj::heapString(status.ToString().c_str()));
+capnp::ReaderOptions RpcReaderOptions() {
+  capnp::ReaderOptions options;
+  options.traversalLimitInWords = kRpcTraversalLimitWords;
+  options.nestingLimit = kRpcNestingLimit;
+  return options;
 }
 
 BlobHash DecodeHash(capnp::Data::Reader data, const char* what, size_t index) {
@@ -25,9 +23,9 @@ BlobHash DecodeHash(capnp::Data::Reader data, const char* what, size_t index) {
 }
 
 void CheckChunkSize(size_t entries, const char* what) {
-  if (entries > kMaxChunkEntries) {
+  if (entries > schema::K_MAX_CHUNK_ENTRIES) {
     ThrowStatus(Status::InvalidInput(std::string(what) + ": chunk has " + std::to_string(entries) +
-                                     " entries, limit " + std::to_string(kMaxChunkEntries)));
+                                     " entries, limit " + std::to_string(schema::K_MAX_CHUNK_ENTRIES)));
   }
 }
 
@@ -131,38 +129,6 @@ void EncodeIdentity(const ProfileInfo& info, schema::ProfileIdentity::Builder ou
   out.setId(capnp::Data::Reader(info.id.data(), info.id.size()));
   out.setSourceHost(capnp::Text::Reader(info.source_host.data(), info.source_host.size()));
   out.setCreatedUnixMs(info.created_unix_ms);
-}
-
-Status StatusFromException(const kj::Exception& exception, const std::string& context) {
-  std::string text(exception.getDescription().cStr());
-  // The RPC system prefixes a remote exception's text with "remote exception: ".
-  static constexpr std::string_view kRemote = "remote exception: ";
-  if (text.rfind(kRemote, 0) == 0) text.erase(0, kRemote.size());
-  using Code = Status::Code;
-  switch (exception.getType()) {
-    case kj::Exception::Type::DISCONNECTED:
-      return Status::IOError(context + ": disconnected: " + text);
-    case kj::Exception::Type::OVERLOADED:
-      if (text.rfind("busy: ", 0) == 0) text.erase(0, 6);
-      return Status::Busy(context + ": " + text);
-    default:
-      break;
-  }
-  for (Code code : {Code::kNotFound, Code::kInvalidInput, Code::kCorruption, Code::kIOError,
-                    Code::kBusy, Code::kIncompatible}) {
-    std::string prefix = std::string(Status::CodeName(code)) + ": ";
-    if (text.rfind(prefix, 0) != 0) continue;
-    std::string message = context + ": " + text.substr(prefix.size());
-    switch (code) {
-      case Code::kNotFound: return Status::NotFound(message);
-      case Code::kInvalidInput: return Status::InvalidInput(message);
-      case Code::kCorruption: return Status::Corruption(message);
-      case Code::kBusy: return Status::Busy(message);
-      case Code::kIncompatible: return Status::Incompatible(message);
-      default: return Status::IOError(message);
-    }
-  }
-  return Status::IOError(context + ": " + text);
 }
 
 }  // namespace blobgraph::server

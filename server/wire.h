@@ -8,6 +8,7 @@
 #pragma once
 
 #include <capnp/list.h>
+#include <capnp/message.h>
 #include <kj/exception.h>
 
 #include <cstdint>
@@ -19,12 +20,11 @@
 #include "blobgraph/graph_store.h"
 #include "blobgraph/status.h"
 #include "schema/blobgraph.capnp.h"
+#include "schema/capnp_errors.h"
 #include "schema/profile_service.capnp.h"
 
 namespace blobgraph::server {
 
-// Entries per streamed chunk: at most the stream format's kMaxChunkEntries.
-inline constexpr uint32_t kMaxChunkEntries = schema::K_MAX_CHUNK_ENTRIES;
 // What one ProfileEdge costs on the wire (struct + two 32-byte Data), used
 // to size a pull under a byte budget.
 inline constexpr uint64_t kEdgeWireBytes = 96;
@@ -36,9 +36,16 @@ inline constexpr uint64_t kFunctionWireBytes = 48;
 inline constexpr uint64_t kRpcTraversalLimitWords = 4ull << 20;  // 32 MiB
 inline constexpr int kRpcNestingLimit = 16;
 
-// Throws kj::Exception(FAILED, "<what>: <message>") for an invalid input;
-// the client maps the "invalid input: " prefix back to kInvalidInput.
-[[noreturn]] void ThrowStatus(const Status& status);
+// Errors cross the wire as schema/capnp_errors.h's exceptions, code included.
+using schema::ThrowStatus;
+
+// The reader limits above, for both ends' two-party networks.
+capnp::ReaderOptions RpcReaderOptions();
+// Makes `rpc` send each exception's Status code to the peer (capnp_errors.h).
+template <typename RpcSystem>
+void SendStatusCodes(RpcSystem& rpc) {
+  rpc.setTraceEncoder([](const kj::Exception& exception) { return schema::EncodeStatusTrace(exception); });
+}
 
 BlobHash DecodeHash(capnp::Data::Reader data, const char* what, size_t index);
 void CheckChunkSize(size_t entries, const char* what);
@@ -65,11 +72,5 @@ void EncodeHashes(std::span<const BlobHash> hashes, capnp::List<capnp::Data>::Bu
 void EncodeLoads(std::span<const LoadWeights> loads,
                  capnp::List<schema::FunctionLoad>::Builder out);
 void EncodeIdentity(const ProfileInfo& info, schema::ProfileIdentity::Builder out);
-
-// Maps an exception from a peer or the RPC system to a Status: DISCONNECTED
-// -> kIOError, OVERLOADED -> kBusy, a message starting with a Status code
-// name (as ThrowStatus sends it) -> that code, anything else -> kIOError.
-// `context` goes in front ("server 127.0.0.1:7979: ...").
-Status StatusFromException(const kj::Exception& exception, const std::string& context);
 
 }  // namespace blobgraph::server

@@ -28,7 +28,7 @@ int RunCallees(const Args& args) {
   std::unique_ptr<server::ProfileClient> client;
   Result<std::vector<CalleeInfo>> callees = std::vector<CalleeInfo>{};
   if (cli.Has("server")) {
-    client = server::ConnectOrReport(ClientFlagsFrom(cli), "callees");
+    client = ConnectOrReport(ClientFlagsFrom(cli), "callees");
     if (client == nullptr) return 1;
     callees = client->Callees(*caller, static_cast<uint32_t>(std::min<uint64_t>(top, UINT32_MAX)));
   } else {

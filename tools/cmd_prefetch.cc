@@ -35,7 +35,7 @@ int RunPrefetch(const Args& args) {
   size_t count = 0;
   if (cli.Has("server")) {
     // The server's own engine walks its snapshot of the shared store.
-    auto client = server::ConnectOrReport(ClientFlagsFrom(cli), "prefetch");
+    auto client = ConnectOrReport(ClientFlagsFrom(cli), "prefetch");
     if (client == nullptr) return 1;
     auto remote = client->Prefetch(*start, *options);
     if (!remote.ok()) return cli.Fail(remote.status());

@@ -18,7 +18,7 @@ int RunProfiles(const Args& args) {
   AddClientFlags(cli, /*server_required=*/false);
   if (auto exit_code = cli.Parse(args)) return *exit_code;
   if (cli.Has("server")) {
-    auto client = server::ConnectOrReport(ClientFlagsFrom(cli), "profiles");
+    auto client = ConnectOrReport(ClientFlagsFrom(cli), "profiles");
     if (client == nullptr) return 1;
     auto listing = client->Profiles();
     if (!listing.ok()) return cli.Fail(listing.status());

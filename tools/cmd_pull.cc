@@ -24,7 +24,7 @@ int RunPull(const Args& args) {
   cli.AddWhole("min-calls", 0, {}, "skip functions with fewer observed calls");
   AddClientFlags(cli, /*server_required=*/true);
   if (auto exit_code = cli.Parse(args)) return *exit_code;
-  auto client = server::ConnectOrReport(ClientFlagsFrom(cli), "pull");
+  auto client = ConnectOrReport(ClientFlagsFrom(cli), "pull");
   if (!client) return 1;
   server::PullOptions options;
   options.max_functions = cli.Whole("max-functions");

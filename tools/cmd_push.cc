@@ -23,7 +23,7 @@ int RunPush(const Args& args) {
   cli.AddPositional("profile", -1);
   AddClientFlags(cli, /*server_required=*/true);
   if (auto exit_code = cli.Parse(args)) return *exit_code;
-  auto client = server::ConnectOrReport(ClientFlagsFrom(cli), "push");
+  auto client = ConnectOrReport(ClientFlagsFrom(cli), "push");
   if (!client) return 1;
   int failures = 0;
   for (const std::string& path : cli.Get<std::vector<std::string>>("profile")) {

@@ -1,13 +1,15 @@
-// blobgraph serve: the profile server for a build farm (server/).
+// blobgraph serve: the profile server for a build farm (server/). The one
+// definition of its flags, defaults and help: blobgraph-server
+// (tools/server_main.cc) runs this same command under its own name.
 #include <limits>
 
-#include "server/serve_command.h"
+#include "server/profile_server.h"
 #include "server/serve_limits.h"
 #include "tools/command_line.h"
 
 namespace blobgraph::tools {
 
-int RunServe(const Args& args) {
+int RunServeAs(const std::string& program, const Args& args) {
   CommandLine cli("serve",
                   "serve [--db DIR] [--listen HOST:PORT] [--token-file F] [--tls-cert F --tls-key F] "
                   "[--insecure]",
@@ -16,6 +18,7 @@ int RunServe(const Args& args) {
                   "or its hot part, callees/prefetch/stats queries. Logs one line per connection\n"
                   "and per push to stderr; SIGTERM/SIGINT finish in-flight pushes and close the\n"
                   "store. Without --token-file it listens only on loopback unless --insecure.");
+  cli.set_program(program);
   cli.flags().add_options()
       ("listen", po::value<std::string>()->default_value("127.0.0.1:7979"), "HOST:PORT to listen on")
       ("token-file", po::value<std::string>(), "file holding the token clients must present")
@@ -25,7 +28,6 @@ int RunServe(const Args& args) {
       ("port-file", po::value<std::string>(), "write the bound port here (for --listen HOST:0)");
   cli.AddWhole("max-push-edges", 8u << 20, {1, std::numeric_limits<uint64_t>::max()},
                "entries per push (each kind)");
-  // The same bound as blobgraph-server's (server/serve_command.cc).
   cli.AddWhole("max-connections", 256, {1, (1u << 20) - 1},
                "authenticated connections served at once");
   // The limits that keep one client from starving the others (server/serve_limits.h).
@@ -38,7 +40,7 @@ int RunServe(const Args& args) {
     }
   }
   if (auto exit_code = cli.Parse(args)) return *exit_code;
-  server::ServeOptions options;
+  server::ServerOptions options;
   options.db_path = cli.DbPath();
   options.listen = cli.Get<std::string>("listen");
   if (cli.Has("token-file")) options.token_file = cli.Get<std::string>("token-file");
@@ -53,7 +55,14 @@ int RunServe(const Args& args) {
     if (!cli.Has(limit.name)) continue;
     limit.set(options, limit.seconds ? cli.Real(limit.name) : double(cli.Whole(limit.name)));
   }
-  return server::RunServe(options);
+  // Open takes SIGTERM and SIGINT: this runs on the main thread.
+  auto server = server::ProfileServer::Open(options);
+  if (!server.ok()) return cli.Fail(server.status().ToString());
+  Status served = (*server)->Serve();
+  if (!served.ok()) return cli.Fail(served.ToString());
+  return 0;
 }
+
+int RunServe(const Args& args) { return RunServeAs("blobgraph serve", args); }
 
 }  // namespace blobgraph::tools

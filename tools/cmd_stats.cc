@@ -18,7 +18,7 @@ bool Hotter(const NodeRecord& a, const NodeRecord& b) {
 
 // stats --server: the server's store and its service counters.
 int RemoteStats(const CommandLine& cli) {
-  auto client = server::ConnectOrReport(ClientFlagsFrom(cli), "stats");
+  auto client = ConnectOrReport(ClientFlagsFrom(cli), "stats");
   if (client == nullptr) return 1;
   auto stats = client->Stats();
   if (!stats.ok()) return cli.Fail(stats.status());

@@ -1,9 +1,9 @@
 #include "tools/command.h"
 
-#include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <exception>
+
+#include "tools/run_command.h"
 
 namespace blobgraph::tools {
 
@@ -44,49 +44,26 @@ void PrintUsage(FILE* out) {
                "\nEvery command takes --db DIR (default: $BLOBGRAPH_DB, else ./blobgraph.db).\n");
 }
 
-// Every command's printed output ends here: a write error on stdout (a full
-// disk behind `> file`, /dev/full, a closed pipe) is an error exit with a
-// message, never a silent 0. stdout is closed too, so an error the kernel
-// reports only at close is seen as well.
-int FinishStdout(const char* command, int exit_code) {
-  if (exit_code != 0) {
-    // Already failed and said why (often this very write error).
-    std::fflush(stdout);
-    return exit_code;
-  }
-  errno = 0;
-  bool failed = std::fflush(stdout) != 0 || std::ferror(stdout);
-  int error = errno;
-  if (!failed && std::fclose(stdout) != 0 && errno != EBADF) {
-    failed = true;
-    error = errno;
-  }
-  if (!failed) return exit_code;
-  std::fprintf(stderr, "blobgraph %s: <stdout>: write failed: %s\n", command,
-               error != 0 ? std::strerror(error) : "output error");
-  return 1;
+int RunHelp(const Args&) {
+  PrintUsage(stdout);
+  return 0;
 }
 
 }  // namespace
 
 int Main(int argc, char** argv) {
-  if (argc < 2 || std::strcmp(argv[1], "--help") == 0 || std::strcmp(argv[1], "-h") == 0 ||
+  if (argc < 2) {
+    PrintUsage(stderr);
+    return 2;
+  }
+  if (std::strcmp(argv[1], "--help") == 0 || std::strcmp(argv[1], "-h") == 0 ||
       std::strcmp(argv[1], "help") == 0) {
-    PrintUsage(argc < 2 ? stderr : stdout);
-    return FinishStdout("help", argc < 2 ? 2 : 0);
+    return RunCommand("blobgraph help", RunHelp, {});
   }
   for (const Command& command : Commands()) {
     if (std::strcmp(argv[1], command.name) != 0) continue;
-    Args args(argv + 2, argv + argc);
-    int exit_code;
-    try {
-      exit_code = command.run(args);
-    } catch (const std::exception& error) {
-      // Option parsing and allocation failures end here, never as a crash.
-      std::fprintf(stderr, "blobgraph %s: %s\n", command.name, error.what());
-      exit_code = 2;
-    }
-    return FinishStdout(command.name, exit_code);
+    return RunCommand(std::string("blobgraph ") + command.name, command.run,
+                      Args(argv + 2, argv + argc));
   }
   std::fprintf(stderr, "blobgraph: unknown command '%s' (see blobgraph --help)\n", argv[1]);
   return 2;

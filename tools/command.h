@@ -38,6 +38,8 @@ int RunVerify(const Args& args);
 int RunReplay(const Args& args);
 int RunBench(const Args& args);
 int RunServe(const Args& args);
+// `serve` under another program name (blobgraph-server's), for help and messages.
+int RunServeAs(const std::string& program, const Args& args);
 int RunPush(const Args& args);
 int RunPull(const Args& args);
 int RunProfiles(const Args& args);

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 
 #include <cstdio>
+#include <cassert>
 #include <cstdlib>
 #include <iostream>
 
@@ -12,9 +13,11 @@ namespace blobgraph::tools {
 
 CommandLine::CommandLine(std::string command, std::string usage, std::string description)
     : command_(std::move(command)),
+      program_("blobgraph " + command_),
       usage_(std::move(usage)),
       description_(std::move(description)),
       flags_("options") {
+  assert(usage_.rfind(command_, 0) == 0);
   flags_.add_options()
       ("help,h", "show this help")
       ("db", po::value<std::string>(), "store directory (default: $BLOBGRAPH_DB, else ./blobgraph.db)")
@@ -73,7 +76,8 @@ std::optional<int> CommandLine::Parse(const Args& args) {
               values_);
     // --help wins over missing required flags, so it is checked before notify.
     if (Has("help")) {
-      std::cout << "usage: blobgraph " << usage_ << "\n\n" << description_ << "\n\n" << flags_;
+      std::cout << "usage: " << program_ << usage_.substr(command_.size()) << "\n\n"
+                << description_ << "\n\n" << flags_;
       return 0;
     }
     po::notify(values_);
@@ -90,15 +94,15 @@ std::string CommandLine::DbPath() const {
 }
 
 int CommandLine::Fail(const std::string& message) const {
-  std::fprintf(stderr, "blobgraph %s: %s\n", command_.c_str(), message.c_str());
+  std::fprintf(stderr, "%s: %s\n", program_.c_str(), message.c_str());
   return 1;
 }
 
 int CommandLine::Fail(const Status& status) const { return Fail(status.message()); }
 
 int CommandLine::UsageError(const std::string& message) const {
-  std::fprintf(stderr, "blobgraph %s: %s (see blobgraph %s --help)\n", command_.c_str(),
-               message.c_str(), command_.c_str());
+  std::fprintf(stderr, "%s: %s (see %s --help)\n", program_.c_str(), message.c_str(),
+               program_.c_str());
   return 2;
 }
 

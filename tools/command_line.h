@@ -23,7 +23,13 @@ namespace po = boost::program_options;
 class CommandLine {
  public:
   // `usage` is the synopsis after "blobgraph", e.g. "callees HASH [--top N]".
+  // REQUIRES: `usage` starts with `command`.
   CommandLine(std::string command, std::string usage, std::string description);
+
+  // The name help and messages give the program: "blobgraph <command>"
+  // unless set. blobgraph-server runs `serve` alone and names itself.
+  void set_program(std::string program) { program_ = std::move(program); }
+  const std::string& program() const { return program_; }
 
   po::options_description& flags() { return flags_; }
   // Positional arguments, in order; `max_count` -1 = any number.
@@ -59,7 +65,7 @@ class CommandLine {
   bool json() const { return Has("json"); }
   const std::string& command() const { return command_; }
 
-  // Prints "blobgraph <command>: <message>" to stderr; returns exit code 1.
+  // Prints "<program>: <message>" to stderr; returns exit code 1.
   int Fail(const Status& status) const;
   int Fail(const std::string& message) const;
   // A usage error: message and a pointer to --help; exit code 2.
@@ -71,6 +77,7 @@ class CommandLine {
 
  private:
   std::string command_;
+  std::string program_;
   std::string usage_;
   std::string description_;
   po::options_description flags_;

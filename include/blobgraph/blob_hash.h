@@ -73,6 +73,9 @@ class BlobHash {
     return h ^ (h >> 33);
   }
 
+  // On the prefetch hot path (one compare per snapshot probe): a memcmp of a
+  // constant 32 bytes compiles to inline 8-byte loads and compares (g++ -O2
+  // and -O3), no library call, and stops at the first differing half.
   friend bool operator==(const BlobHash& a, const BlobHash& b) {
     return std::memcmp(a.bytes_.data(), b.bytes_.data(), kSize) == 0;
   }

@@ -154,8 +154,8 @@ TEST(StreamCodecTest, ChunkOfWrongKindOrOversizedIsRejected) {
   EXPECT_THAT(ReadTrace(dir.File("a.capnp")).message(),
               HasSubstr("message 1 " + Message1Offset() + ": a functions chunk in a trace stream"));
   WriteMessages(dir.File("b.capnp"),
-                {Header(StreamKind::TRACE), Events(kStreamChunkEntries + 1),
-                 End(kStreamChunkEntries + 1)});
+                {Header(StreamKind::TRACE), Events(K_MAX_CHUNK_ENTRIES + 1),
+                 End(K_MAX_CHUNK_ENTRIES + 1)});
   EXPECT_THAT(ReadTrace(dir.File("b.capnp")).message(),
               HasSubstr("events chunk has 65537 entries, at most 65536"));
 }

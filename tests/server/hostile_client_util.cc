@@ -15,6 +15,10 @@
 
 namespace blobgraph::server::testing {
 
+std::string ErrorText(const kj::Exception& exception) {
+  return schema::StatusFromException(exception, Status::Code::kIOError, "").ToString();
+}
+
 RawConnection::RawConnection(RpcLoop& loop, uint16_t port)
     : loop_(loop),
       stream_(loop.io.provider->getNetwork()
@@ -39,7 +43,7 @@ std::string RawConnection::Authenticate(const std::string& token) {
                 auto response = request.send().wait(loop_.wait_scope());
                 session_ = response.getSession();
               })) {
-    error = exception->getDescription().cStr();
+    error = ErrorText(*exception);
   }
   return error;
 }
@@ -56,7 +60,7 @@ schema::PushSession::Client RawConnection::BeginPush(uint64_t id, const std::str
   KJ_IF_MAYBE(exception, kj::runCatchingExceptions([&]() {
                 push = request.send().wait(loop_.wait_scope()).getPush();
               })) {
-    *error = exception->getDescription().cStr();
+    *error = ErrorText(*exception);
   }
   return push;
 }

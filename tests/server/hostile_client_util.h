@@ -14,9 +14,14 @@
 #include <string>
 #include <vector>
 
+#include "schema/capnp_errors.h"
 #include "schema/profile_service.capnp.h"
 
 namespace blobgraph::server::testing {
+
+// A peer's error as a client decodes it: "<code name>: <message>", the code
+// from the exception's structured field (schema/capnp_errors.h).
+std::string ErrorText(const kj::Exception& exception);
 
 // One event loop for any number of RawConnections on this thread.
 struct RpcLoop {
@@ -52,7 +57,7 @@ class RawConnection {
   std::string ErrorOf(P&& promise) {
     std::string text;
     KJ_IF_MAYBE(exception, kj::runCatchingExceptions([&]() { promise.wait(loop_.wait_scope()); })) {
-      text = exception->getDescription().cStr();
+      text = ErrorText(*exception);
     }
     return text;
   }

@@ -93,7 +93,12 @@ bool ServerProcess::Start(const std::vector<std::string>& extra, std::string* er
   unlink(port_file.c_str());
   std::vector<std::string> argv = command_;
   if (argv.empty()) argv.push_back(ServerExecutable());
-  argv.insert(argv.end(), {"--db", db_, "--listen", "127.0.0.1:0", "--port-file", port_file});
+  if (!db_.empty()) argv.insert(argv.end(), {"--db", db_});
+  // A flag may be given once: a test's own --listen replaces the default.
+  if (std::find(extra.begin(), extra.end(), "--listen") == extra.end()) {
+    argv.insert(argv.end(), {"--listen", "127.0.0.1:0"});
+  }
+  argv.insert(argv.end(), {"--port-file", port_file});
   argv.insert(argv.end(), extra.begin(), extra.end());
   pid_ = Spawn(argv, log_);
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);

@@ -41,7 +41,8 @@ class ServerProcess {
   ServerProcess(std::string db_path, std::string log_path) : db_(std::move(db_path)), log_(std::move(log_path)) {}
   ~ServerProcess();  // SIGKILLs a server still running
 
-  // Starts with --db, --listen 127.0.0.1:0, --port-file and `extra` flags.
+  // Starts with --db (left out for an empty db path: then the server's
+  // default, $BLOBGRAPH_DB), --listen 127.0.0.1:0, --port-file and `extra` flags.
   // Returns false (with the log's tail in *error) if it does not listen
   // within 30 s or exits.
   bool Start(const std::vector<std::string>& extra, std::string* error);
