@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "formats/dependency_io.h"
+#include "blobgraph/dependency_io.h"
 #include "formats/text_format.h"
 
 namespace {

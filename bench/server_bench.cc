@@ -20,7 +20,7 @@
 #include <vector>
 
 #include "bench/lib/power_law_graph.h"
-#include "server/profile_client.h"
+#include "blobgraph/profile_client.h"
 #include "server/profile_server.h"
 
 namespace blobgraph::server {

@@ -8,9 +8,8 @@
 #include <string>
 
 #include "capi/c_api_internal.h"
-#include "formats/profile_io.h"
-#include "server/config_files.h"
-#include "server/profile_client.h"
+#include "blobgraph/profile_io.h"
+#include "blobgraph/profile_client.h"
 
 using namespace blobgraph;
 using namespace blobgraph::capi;

@@ -3,9 +3,9 @@
 #include <string>
 
 #include "capi/c_api_internal.h"
-#include "formats/dependency_io.h"
-#include "formats/profile_export.h"
-#include "formats/profile_io.h"
+#include "blobgraph/dependency_io.h"
+#include "blobgraph/profile_export.h"
+#include "blobgraph/profile_io.h"
 
 using namespace blobgraph;
 using namespace blobgraph::capi;

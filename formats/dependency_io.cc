@@ -1,4 +1,5 @@
-#include "formats/dependency_io.h"
+#include "blobgraph/dependency_io.h"
+#include "formats/open_input.h"
 
 #include <algorithm>
 #include <vector>

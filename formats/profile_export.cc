@@ -1,6 +1,6 @@
 // Writing a store's contents as a profile: its unsent observations or the
 // whole graph (profile_export.h).
-#include "formats/profile_export.h"
+#include "blobgraph/profile_export.h"
 
 #include <algorithm>
 #include <span>

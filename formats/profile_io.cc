@@ -1,4 +1,5 @@
-#include "formats/profile_io.h"
+#include "blobgraph/profile_io.h"
+#include "formats/open_input.h"
 
 #include "formats/file_io.h"
 #include "core/quote.h"

@@ -6,7 +6,7 @@
 
 #include "blobgraph/graph_store.h"
 #include "blobgraph/status.h"
-#include "formats/profile_io.h"
+#include "blobgraph/profile_io.h"
 #include "schema/input_file.h"
 
 namespace blobgraph::formats::internal {

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <map>
 
-#include "formats/profile_io.h"
+#include "blobgraph/profile_io.h"
 
 namespace blobgraph::formats {
 namespace {

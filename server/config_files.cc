@@ -1,4 +1,5 @@
 #include "server/config_files.h"
+#include "blobgraph/profile_client.h"
 
 #include <arpa/inet.h>
 #include <netdb.h>

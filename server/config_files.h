@@ -11,10 +11,6 @@ namespace blobgraph::server {
 // The whole file. kIOError naming the file when it cannot be read.
 Result<std::string> ReadSmallFile(const std::string& path, size_t max_bytes = 1 << 20);
 
-// A token file: its content without trailing whitespace. kInvalidInput when
-// it is empty.
-Result<std::string> ReadTokenFile(const std::string& path);
-
 // "HOST[:PORT]" resolves (getaddrinfo) to loopback addresses only:
 // 127.0.0.0/8, ::1 or ::ffff:127.0.0.0/104. False when it does not resolve.
 bool IsLoopbackAddress(const std::string& address);

@@ -1,4 +1,4 @@
-#include "server/profile_client.h"
+#include "blobgraph/profile_client.h"
 
 #include <condition_variable>
 #include <mutex>

@@ -1,6 +1,6 @@
 // ProfileClient's store-side round trip (profile_client.h): push this
 // store's unsent observations, pull into the store as a refresh.
-#include "server/profile_client.h"
+#include "blobgraph/profile_client.h"
 
 namespace blobgraph::server {
 

@@ -1,4 +1,5 @@
 #include "server/profile_server.h"
+#include "blobgraph/profile_client.h"
 
 #include <netdb.h>
 #include <signal.h>

@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "blobgraph/profile_client.h"
 #include "server/config_files.h"
 
 namespace blobgraph::tools {

@@ -8,7 +8,7 @@
 #include <string>
 
 #include "blobgraph/status.h"
-#include "server/profile_client.h"
+#include "blobgraph/profile_client.h"
 #include "tools/command_line.h"
 
 namespace blobgraph::tools {

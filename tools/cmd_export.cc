@@ -4,8 +4,8 @@
 #include <algorithm>
 #include <cstdio>
 
-#include "formats/profile_export.h"
-#include "formats/profile_io.h"
+#include "blobgraph/profile_export.h"
+#include "blobgraph/profile_io.h"
 #include "tools/command_line.h"
 #include "tools/progress.h"
 

@@ -2,9 +2,10 @@
 // a Shape blob store, or an exported profile.
 #include <cstdio>
 
-#include "formats/dependency_io.h"
+#include "blobgraph/dependency_io.h"
 #include "formats/names_tsv.h"
-#include "formats/profile_io.h"
+#include "formats/open_input.h"
+#include "blobgraph/profile_io.h"
 #include "formats/shape_blob.h"
 #include "tools/command_line.h"
 #include "tools/profile_input.h"

@@ -1,7 +1,7 @@
 // blobgraph merge: add profiles exported elsewhere (a build farm's machines).
 #include <cstdio>
 
-#include "formats/profile_io.h"
+#include "blobgraph/profile_io.h"
 #include "core/quote.h"
 #include "tools/command_line.h"
 

@@ -2,7 +2,7 @@
 // file or the local store.
 #include <cstdio>
 
-#include "formats/profile_io.h"
+#include "blobgraph/profile_io.h"
 #include "tools/client_flags.h"
 
 namespace blobgraph::tools {

@@ -1,7 +1,7 @@
 // blobgraph push --retract: a profile taken back on the profile server.
 #include <cstdio>
 
-#include "server/profile_client.h"
+#include "blobgraph/profile_client.h"
 #include "tools/command_line.h"
 
 namespace blobgraph::tools {

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <string_view>
 
-#include "formats/profile_io.h"
+#include "blobgraph/profile_io.h"
 #include "schema/input_file.h"
 #include "schema/stream_codec.h"
 #include "tools/command_line.h"

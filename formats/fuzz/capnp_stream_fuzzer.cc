@@ -1,9 +1,9 @@
 // Fuzzes the Cap'n Proto stream reader (all kinds) and the JSON profile reader.
 #include <cstdint>
 
-#include "formats/dependency_io.h"
+#include "blobgraph/dependency_io.h"
 #include "formats/fuzz/fuzz_file.h"
-#include "formats/profile_io.h"
+#include "blobgraph/profile_io.h"
 #include "schema/stream_codec.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

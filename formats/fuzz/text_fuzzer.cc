@@ -3,7 +3,7 @@
 #include <string_view>
 
 #include "formats/fuzz/fuzz_file.h"
-#include "formats/profile_io.h"
+#include "blobgraph/profile_io.h"
 #include "formats/text_format.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

@@ -15,7 +15,7 @@
 #include "blobgraph/blobgraph.h"
 #include "blobgraph/graph_store.h"
 #include "capi_test_util.h"
-#include "server/profile_client.h"
+#include "blobgraph/profile_client.h"
 #include "server_process_util.h"
 
 namespace blobgraph::capi_test {

@@ -1,4 +1,4 @@
-#include "formats/dependency_io.h"
+#include "blobgraph/dependency_io.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

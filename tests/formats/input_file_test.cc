@@ -9,7 +9,7 @@
 
 #include <thread>
 
-#include "formats/dependency_io.h"
+#include "blobgraph/dependency_io.h"
 #include "formats/formats_test_util.h"
 #include "formats/trace_format.h"
 

@@ -9,7 +9,7 @@
 #include <string>
 
 #include "formats/formats_test_util.h"
-#include "formats/profile_io.h"
+#include "blobgraph/profile_io.h"
 
 namespace blobgraph::formats {
 namespace {

@@ -12,7 +12,7 @@
 #include <thread>
 
 #include "formats/formats_test_util.h"
-#include "formats/profile_io.h"
+#include "blobgraph/profile_io.h"
 #include "formats/trace_format.h"
 #include "schema/stream_codec.h"
 

@@ -1,4 +1,4 @@
-#include "formats/profile_io.h"
+#include "blobgraph/profile_io.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

@@ -12,7 +12,7 @@
 #include <functional>
 
 #include "formats/formats_test_util.h"
-#include "formats/profile_io.h"
+#include "blobgraph/profile_io.h"
 #include "schema/blobgraph.capnp.h"
 
 namespace blobgraph::formats {

@@ -12,7 +12,7 @@
 #include <map>
 
 #include "schema/profile_service.capnp.h"
-#include "server/profile_client.h"
+#include "blobgraph/profile_client.h"
 #include "server_process_util.h"
 
 namespace blobgraph::server {

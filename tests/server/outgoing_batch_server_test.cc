@@ -8,7 +8,7 @@
 #include <csignal>
 
 #include "blobgraph/graph_store.h"
-#include "server/profile_client.h"
+#include "blobgraph/profile_client.h"
 #include "server_process_util.h"
 
 namespace blobgraph::server::testing {

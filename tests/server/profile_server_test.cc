@@ -13,7 +13,7 @@
 
 #include <gtest/gtest.h>
 
-#include "server/profile_client.h"
+#include "blobgraph/profile_client.h"
 #include "server_process_util.h"
 
 namespace blobgraph::server {

@@ -11,7 +11,7 @@
 #include <thread>
 #include <vector>
 
-#include "server/profile_client.h"
+#include "blobgraph/profile_client.h"
 #include "server_process_util.h"
 
 namespace blobgraph::server::testing {

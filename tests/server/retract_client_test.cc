@@ -6,7 +6,7 @@
 
 #include <map>
 
-#include "server/profile_client.h"
+#include "blobgraph/profile_client.h"
 #include "server_process_util.h"
 
 namespace blobgraph::server {

@@ -8,7 +8,7 @@
 
 #include <limits>
 
-#include "server/profile_client.h"
+#include "blobgraph/profile_client.h"
 #include "server_process_util.h"
 #include "storage/raw_records_util.h"
 

@@ -16,7 +16,7 @@
 #include <vector>
 
 #include "blobgraph/graph_store.h"
-#include "server/profile_client.h"
+#include "blobgraph/profile_client.h"
 
 namespace blobgraph::server::testing {
 

@@ -7,7 +7,7 @@
 #include <map>
 
 #include "blobgraph/graph_store.h"
-#include "server/profile_client.h"
+#include "blobgraph/profile_client.h"
 #include "server_process_util.h"
 
 namespace blobgraph::server::testing {

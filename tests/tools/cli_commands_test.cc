@@ -29,8 +29,11 @@ class CliCommandsTest : public CliTest {
 TEST_F(CliCommandsTest, HelpListsEveryCommandAndEachCommandHasHelp) {
   CommandResult help = Run({"--help"});
   ASSERT_EQ(help.exit_code, 0);
-  for (const char* command : {"import", "record", "export", "merge", "stats", "show", "callees",
-                              "prefetch", "decay", "verify", "replay", "bench"}) {
+  std::vector<std::string> commands = {"import", "record", "export", "merge",  "stats", "show",
+                                       "callees", "prefetch", "decay", "verify", "replay"};
+  if (BLOBGRAPH_HAS_BENCH_COMMAND) commands.push_back("bench");
+  EXPECT_THAT(help.out, HasSubstr("bench"));
+  for (const std::string& command : commands) {
     EXPECT_THAT(help.out, HasSubstr(command));
     CommandResult sub = Run({command, "--help"});
     EXPECT_EQ(sub.exit_code, 0) << command;
@@ -39,6 +42,24 @@ TEST_F(CliCommandsTest, HelpListsEveryCommandAndEachCommandHasHelp) {
   CommandResult unknown = Run({"frobnicate"});
   EXPECT_NE(unknown.exit_code, 0);
   EXPECT_THAT(unknown.err, HasSubstr("unknown command 'frobnicate'"));
+}
+
+// `blobgraph bench` runs blobgraph-bench from beside blobgraph: its help
+// and exit codes come through; where the benchmarks were not built it says
+// how to build them, exit 1.
+TEST_F(CliCommandsTest, BenchRunsTheFiguresCommandOrSaysHowToBuildIt) {
+  CommandResult help = Run({"bench", "--help"});
+  if (BLOBGRAPH_HAS_BENCH_COMMAND) {
+    EXPECT_EQ(help.exit_code, 0) << help.err;
+    EXPECT_THAT(help.out, HasSubstr("blobgraph bench [--functions N[,N...] | --deps FILE]"));
+    CommandResult bad = Run({"bench", "--functions", "0"});
+    EXPECT_EQ(bad.exit_code, 2);
+    EXPECT_THAT(bad.err, HasSubstr("blobgraph bench: --functions 0: too small"));
+  } else {
+    EXPECT_EQ(help.exit_code, 1);
+    EXPECT_THAT(help.err, HasSubstr("blobgraph-bench: No such file or directory; the figures "
+                                    "command is built with the benchmarks"));
+  }
 }
 
 TEST_F(CliCommandsTest, StatsCountsFunctionsEdgesAndCallSites) {

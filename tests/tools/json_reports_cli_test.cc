@@ -209,6 +209,7 @@ TEST_F(JsonReportsCliTest, ReplayAndItsSweep) {
 }
 
 TEST_F(JsonReportsCliTest, BenchCarriesItsFigures) {
+  if (!BLOBGRAPH_HAS_BENCH_COMMAND) GTEST_SKIP() << "built without the benchmarks";
   JsonValue json = Report({"bench", "--functions", "200", "--prefetch-calls", "100",
                            "--record-calls", "1000", "--quiet"});
   EXPECT_EQ(json.Keys(), (Keys{"results"}));

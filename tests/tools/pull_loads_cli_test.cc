@@ -7,7 +7,7 @@
 #include <map>
 
 #include "blobgraph/graph_store.h"
-#include "formats/profile_io.h"
+#include "blobgraph/profile_io.h"
 #include "tools/cli_test_util.h"
 
 namespace blobgraph::tools::testing {

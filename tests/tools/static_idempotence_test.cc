@@ -8,7 +8,7 @@
 #include <algorithm>
 #include <sstream>
 
-#include "formats/dependency_io.h"
+#include "blobgraph/dependency_io.h"
 #include "tools/cli_test_util.h"
 
 namespace blobgraph::tools::testing {

@@ -5,7 +5,7 @@
 #include <cstring>
 #include <string>
 
-#include "formats/profile_io.h"
+#include "blobgraph/profile_io.h"
 
 #include "tools/cli_test_util.h"
 

@@ -50,7 +50,6 @@
 #include "blobgraph/blob_hash.h"
 #include "blobgraph/graph_store.h"
 #include "blobgraph/status.h"
-#include "schema/input_file.h"
 
 namespace blobgraph::formats {
 
@@ -92,12 +91,9 @@ Result<std::unique_ptr<ProfileWriter>> OpenProfileWriter(const std::string& path
 Status WriteProfile(ProfileWriter& writer, const GraphUpdate& update);
 
 // kAuto decides by content: a stream header -> capnp, '{' -> json, the text
-// header line -> text. `path` may be "-" (stdin); gzip is decompressed
-// (schema/input_file.h). Errors: kIOError, kInvalidInput.
+// header line -> text. `path` may be "-" (stdin); gzip is decompressed.
+// Errors: kIOError, kInvalidInput.
 Result<GraphUpdate> ReadProfile(const std::string& path,
-                                ProfileFormat format = ProfileFormat::kAuto);
-// The same from an open input, from its current position.
-Result<GraphUpdate> ReadProfile(schema::InputFile& input,
                                 ProfileFormat format = ProfileFormat::kAuto);
 
 }  // namespace blobgraph::formats

@@ -50,6 +50,11 @@ struct ClientTlsOptions {
   std::string server_name;  // name the certificate must carry; empty: the address's host
 };
 
+// A token file (what `blobgraph serve --token-file` reads): its content
+// without trailing whitespace. kIOError naming the file when it cannot be
+// read, kInvalidInput when it is empty.
+Result<std::string> ReadTokenFile(const std::string& path);
+
 struct ClientOptions {
   std::string address = "127.0.0.1:7979";  // HOST[:PORT]
   std::string token;                        // the token itself (see ReadTokenFile)

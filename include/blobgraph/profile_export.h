@@ -9,7 +9,7 @@
 #include <functional>
 
 #include "blobgraph/graph_store.h"
-#include "formats/profile_io.h"
+#include "blobgraph/profile_io.h"
 
 namespace blobgraph::formats {
 

@@ -26,7 +26,6 @@
 #include "blobgraph/blob_hash.h"
 #include "blobgraph/graph_store.h"
 #include "blobgraph/status.h"
-#include "schema/input_file.h"
 
 namespace blobgraph::formats {
 
@@ -40,14 +39,10 @@ struct DependencyImport {
 };
 
 // kAuto: a blobgraph stream header means kCapnp, anything else is text.
-// `path` may be "-" (stdin); gzip is decompressed (schema/input_file.h).
+// `path` may be "-" (stdin); gzip is decompressed.
 // Errors: kIOError (cannot read), kInvalidInput (malformed, naming file and
 // line, or message, offset and entry).
 Result<DependencyImport> LoadDependencies(const std::string& path,
-                                          DependencyFormat format = DependencyFormat::kAuto,
-                                          CountKind kind = CountKind::kStatic);
-// The same from an open input, from its current position.
-Result<DependencyImport> LoadDependencies(schema::InputFile& input,
                                           DependencyFormat format = DependencyFormat::kAuto,
                                           CountKind kind = CountKind::kStatic);
 
