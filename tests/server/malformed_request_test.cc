@@ -141,7 +141,7 @@ TEST_F(MalformedRequestTest, ShortHashIsRefusedNamingTheEntry) {
   auto commit = push.commitRequest();
   commit.setEdges(3);
   std::string error = raw.ErrorOf(commit.send());
-  EXPECT_NE(error.find("addEdges: entry 2: hash has 31 bytes, expected 32"), std::string::npos) << error;
+  EXPECT_NE(error.find("addEdges: edges[2]: callee hash has 31 bytes, expected 32"), std::string::npos) << error;
   ExpectServerStillServes(3);
 }
 
@@ -154,7 +154,7 @@ TEST_F(MalformedRequestTest, OversizedChunkIsRefused) {
   auto commit = push.commitRequest();
   commit.setEdges(65537);
   std::string error = raw.ErrorOf(commit.send());
-  EXPECT_NE(error.find("chunk has 65537 entries, limit 65536"), std::string::npos) << error;
+  EXPECT_NE(error.find("addEdges: chunk has 65537 entries, at most 65536"), std::string::npos) << error;
   ExpectServerStillServes(4);
 }
 
