@@ -15,6 +15,7 @@
 
 #include "schema/profile_service.capnp.h"
 #include "server/profile_client.h"
+#include "rpc_error_util.h"
 #include "server_process_util.h"
 
 namespace blobgraph::server {
@@ -88,11 +89,7 @@ class MalformedRequestTest : public ::testing::Test {
     // The error text of `promise`, or "" if it succeeded.
     template <typename P>
     std::string ErrorOf(P&& promise) {
-      std::string text;
-      KJ_IF_MAYBE(exception, kj::runCatchingExceptions([&]() { promise.wait(io.waitScope); })) {
-        text = exception->getDescription().cStr();
-      }
-      return text;
+      return testing::ErrorOf(std::forward<P>(promise), io.waitScope);
     }
     kj::AsyncIoContext io;
     kj::Own<kj::AsyncIoStream> stream;
@@ -181,8 +178,20 @@ TEST_F(MalformedRequestTest, ShortProfileIdIsRefused) {
   uint8_t id[15] = {1};
   request.initProfile().setId(capnp::Data::Reader(id, 15));
   std::string error = raw.ErrorOf(request.send());
-  EXPECT_NE(error.find("profile id has 15 bytes, expected 16"), std::string::npos) << error;
+  EXPECT_NE(error.find("beginPush: profile id has 15 bytes, expected 16"), std::string::npos)
+      << error;
   ExpectServerStillServes(5);
+}
+
+TEST_F(MalformedRequestTest, ShortProfileIdOfARetractIsRefusedNamingTheMethod) {
+  Raw raw(server_.port());
+  auto request = raw.session.beginRetractRequest();
+  uint8_t id[17] = {1};
+  request.initProfile().setId(capnp::Data::Reader(id, 17));
+  std::string error = raw.ErrorOf(request.send());
+  EXPECT_NE(error.find("beginRetract: profile id has 17 bytes, expected 16"), std::string::npos)
+      << error;
+  ExpectServerStillServes(6);
 }
 
 TEST_F(MalformedRequestTest, CallsAfterCommitAreRefused) {
