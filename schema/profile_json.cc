@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "schema/blobgraph.capnp.h"
+#include "schema/capnp_convert.h"
 #include "schema/capnp_errors.h"
 #include "schema/input_file.h"
 #include "schema/json_exact_integers.h"
@@ -205,8 +206,8 @@ Result<BlobHash> ParseHash(const std::string& path, const char* list, size_t ind
                            const char* field, capnp::Text::Reader text) {
   auto hash = BlobHash::Parse(std::string_view(text.cStr(), text.size()));
   if (!hash.ok()) {
-    return Status::InvalidInput(path + ": " + list + "[" + std::to_string(index) + "]: " + field +
-                                " " + hash.status().message());
+    return Status::InvalidInput(path + ": " + EntryName(list, index) + ": " + field + " " +
+                                hash.status().message());
   }
   return hash;
 }
@@ -269,12 +270,8 @@ Status VisitDocument(const std::string& path, JsonProfile::Reader root,
     auto hash = ParseHash(path, "loads", i, "function", load_list[i].getHash());
     if (!hash.ok()) return hash.status();
     LoadWeights load{*hash, load_list[i].getRunWeight(), load_list[i].getPositionWeight()};
-    if (load.run_weight == 0 && load.position_weight != 0) {
-      return Status::InvalidInput(path + ": loads[" + std::to_string(i) + "]: function " +
-                                  hash->ToHex() + ": position weight " +
-                                  std::to_string(load.position_weight) +
-                                  " without a run weight (no run loaded it)");
-    }
+    Status checked = CheckLoad(load);
+    if (!checked.ok()) return checked.WithContext(path + ": " + EntryName("loads", i));
     loads.push_back(load);
     if (loads.size() == K_MAX_CHUNK_ENTRIES || i + 1 == load_list.size()) {
       if (visitor.on_loads) BLOBGRAPH_RETURN_IF_ERROR(visitor.on_loads(loads));

@@ -4,17 +4,15 @@
 #include <capnp/serialize.h>
 #include <kj/io.h>
 
-#include <cstring>
 
 #include "schema/blobgraph.capnp.h"
+#include "schema/capnp_convert.h"
 #include "schema/capnp_errors.h"
 #include "schema/output_file.h"
 #include "schema/reader_limits.h"
 
 namespace blobgraph::schema {
 namespace {
-
-capnp::Data::Reader AsData(const BlobHash& hash) { return {hash.data(), BlobHash::kSize}; }
 
 StreamKind ToWire(StreamContent content) {
   switch (content) {
@@ -93,15 +91,7 @@ struct StreamWriter::Impl {
     if (functions.empty()) return Status::Ok();
     capnp::MallocMessageBuilder message;
     auto list = message.initRoot<StreamMessage>().initFunctions(functions.size());
-    for (size_t i = 0; i < functions.size(); ++i) {
-      auto entry = list[i];
-      entry.setHash(AsData(functions[i].hash));
-      if (!functions[i].name.empty()) entry.setName(kj::StringPtr(functions[i].name.data(), functions[i].name.size()));
-      auto callees = entry.initCallees(functions[i].callees.size());
-      for (size_t j = 0; j < functions[i].callees.size(); ++j) {
-        callees.set(j, AsData(functions[i].callees[j]));
-      }
-    }
+    for (size_t i = 0; i < functions.size(); ++i) EncodeFunction(functions[i], list[i]);
     functions.clear();
     pending_call_sites = 0;
     return Write(message);
@@ -110,13 +100,7 @@ struct StreamWriter::Impl {
   Status FlushEdges() {
     if (edges.empty()) return Status::Ok();
     capnp::MallocMessageBuilder message;
-    auto list = message.initRoot<StreamMessage>().initEdges(edges.size());
-    for (size_t i = 0; i < edges.size(); ++i) {
-      list[i].setCaller(AsData(edges[i].caller));
-      list[i].setCallee(AsData(edges[i].callee));
-      list[i].setStaticCount(edges[i].static_count);
-      list[i].setDynamicCount(edges[i].dynamic_count);
-    }
+    EncodeEdges(edges, message.initRoot<StreamMessage>().initEdges(edges.size()));
     edges.clear();
     return Write(message);
   }
@@ -124,11 +108,7 @@ struct StreamWriter::Impl {
   Status FlushNames() {
     if (names.empty()) return Status::Ok();
     capnp::MallocMessageBuilder message;
-    auto list = message.initRoot<StreamMessage>().initNames(names.size());
-    for (size_t i = 0; i < names.size(); ++i) {
-      list[i].setHash(AsData(names[i].hash));
-      list[i].setName(kj::StringPtr(names[i].name.data(), names[i].name.size()));
-    }
+    EncodeNames(names, message.initRoot<StreamMessage>().initNames(names.size()));
     names.clear();
     return Write(message);
   }
@@ -136,11 +116,7 @@ struct StreamWriter::Impl {
   Status FlushEvents() {
     if (events.empty()) return Status::Ok();
     capnp::MallocMessageBuilder message;
-    auto list = message.initRoot<StreamMessage>().initEvents(events.size());
-    for (size_t i = 0; i < events.size(); ++i) {
-      list[i].setCaller(AsData(events[i].caller));
-      list[i].setCallee(AsData(events[i].callee));
-    }
+    EncodeEvents(events, message.initRoot<StreamMessage>().initEvents(events.size()));
     events.clear();
     return Write(message);
   }
@@ -148,12 +124,7 @@ struct StreamWriter::Impl {
   Status FlushLoads() {
     if (loads.empty()) return Status::Ok();
     capnp::MallocMessageBuilder message;
-    auto list = message.initRoot<StreamMessage>().initLoads(loads.size());
-    for (size_t i = 0; i < loads.size(); ++i) {
-      list[i].setHash(AsData(loads[i].hash));
-      list[i].setRunWeight(loads[i].run_weight);
-      list[i].setPositionWeight(loads[i].position_weight);
-    }
+    EncodeLoads(loads, message.initRoot<StreamMessage>().initLoads(loads.size()));
     loads.clear();
     return Write(message);
   }
@@ -209,12 +180,7 @@ Result<std::unique_ptr<StreamWriter>> StreamWriter::Open(std::unique_ptr<OutputF
     header.setVersion(content == StreamContent::kProfile ? K_FORMAT_VERSION
                                                          : K_FORMAT_VERSION_BASE);
     header.setKind(ToWire(content));
-    if (profile) {
-      auto identity = header.initProfile();
-      identity.setId(capnp::Data::Reader(profile->id.data(), profile->id.size()));
-      identity.setSourceHost(profile->source_host);
-      identity.setCreatedUnixMs(profile->created_unix_ms);
-    }
+    if (profile) EncodeIdentity(*profile, header.initProfile());
     return Status::Ok();
   });
   if (!status.ok()) return status;

@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "schema/blobgraph.capnp.h"
+#include "schema/capnp_convert.h"
 #include "schema/capnp_errors.h"
 #include "schema/input_file.h"
 #include "schema/reader_limits.h"
@@ -133,13 +134,9 @@ class StreamReader {
  private:
   Status Error(const std::string& what) const { return Status::InvalidInput(Where() + ": " + what); }
 
-  Result<BlobHash> Hash(capnp::Data::Reader data, const char* list, size_t index,
-                        const char* field) const {
-    if (data.size() != BlobHash::kSize) {
-      return Error(std::string(list) + "[" + std::to_string(index) + "]: " + field +
-                   " hash has " + std::to_string(data.size()) + " bytes, expected 32");
-    }
-    return BlobHash::FromBytes(data.begin());
+  // A decoder's error (capnp_convert.h), placed.
+  Status Placed(const Status& status) const {
+    return status.ok() ? status : status.WithContext(Where());
   }
 
   Status Dispatch(StreamMessage::Reader root) {
@@ -191,15 +188,9 @@ class StreamReader {
     std::optional<ProfileInfo> profile;
     if (content_ == StreamContent::kProfile) {
       if (!header.hasProfile()) return Error("profile stream without a profile identity");
-      auto identity = header.getProfile();
-      auto id = identity.getId();
-      if (id.size() != 16) {
-        return Error("profile id has " + std::to_string(id.size()) + " bytes, expected 16");
-      }
-      profile.emplace();
-      std::memcpy(profile->id.data(), id.begin(), 16);
-      profile->source_host = identity.getSourceHost();
-      profile->created_unix_ms = identity.getCreatedUnixMs();
+      auto identity = DecodeIdentity(header.getProfile());
+      if (!identity.ok()) return Placed(identity.status());
+      profile = std::move(identity).value();
     }
     if (visitor_.on_header) return visitor_.on_header(content_, profile);
     return Status::Ok();
@@ -210,10 +201,7 @@ class StreamReader {
       return Error(std::string("a ") + what + " chunk in a " + StreamContentName(content_) +
                    " stream");
     }
-    if (size > K_MAX_CHUNK_ENTRIES) {
-      return Error(std::string(what) + " chunk has " + std::to_string(size) +
-                   " entries, at most " + std::to_string(K_MAX_CHUNK_ENTRIES));
-    }
+    BLOBGRAPH_RETURN_IF_ERROR(Placed(CheckChunkSize(what, size)));
     entries_ += size;
     return Status::Ok();
   }
@@ -230,20 +218,8 @@ class StreamReader {
         return Error("functions chunk has more than " + std::to_string(K_MAX_CHUNK_CALL_SITES) +
                      " call sites");
       }
-      auto hash = Hash(entry.getHash(), "functions", i, "function");
-      if (!hash.ok()) return hash.status();
-      FunctionDeps& out = functions_[i];
-      out.hash = *hash;
-      out.name.assign(entry.getName().cStr(), entry.getName().size());
-      out.callees.resize(callees.size());
-      for (size_t j = 0; j < callees.size(); ++j) {
-        auto data = callees[j];
-        if (data.size() != BlobHash::kSize) {
-          return Error("functions[" + std::to_string(i) + "]: callees[" + std::to_string(j) +
-                       "]: hash has " + std::to_string(data.size()) + " bytes, expected 32");
-        }
-        out.callees[j] = BlobHash::FromBytes(data.begin());
-      }
+      Status decoded = DecodeFunction(entry, &functions_[i]);
+      if (!decoded.ok()) return Placed(decoded.WithContext(EntryName("functions", i)));
     }
     if (visitor_.on_functions) return visitor_.on_functions(functions_);
     return Status::Ok();
@@ -251,41 +227,24 @@ class StreamReader {
 
   Status Edges(capnp::List<ProfileEdge>::Reader list) {
     BLOBGRAPH_RETURN_IF_ERROR(CheckChunk(StreamContent::kProfile, "edges", list.size()));
-    edges_.resize(list.size());
-    for (size_t i = 0; i < list.size(); ++i) {
-      auto caller = Hash(list[i].getCaller(), "edges", i, "caller");
-      if (!caller.ok()) return caller.status();
-      auto callee = Hash(list[i].getCallee(), "edges", i, "callee");
-      if (!callee.ok()) return callee.status();
-      edges_[i] = {*caller, *callee, list[i].getStaticCount(), list[i].getDynamicCount()};
-    }
+    edges_.clear();
+    BLOBGRAPH_RETURN_IF_ERROR(Placed(DecodeEdges(list, &edges_)));
     if (visitor_.on_edges) return visitor_.on_edges(edges_);
     return Status::Ok();
   }
 
   Status Names(capnp::List<NamedFunction>::Reader list) {
     BLOBGRAPH_RETURN_IF_ERROR(CheckChunk(StreamContent::kProfile, "names", list.size()));
-    names_.resize(list.size());
-    for (size_t i = 0; i < list.size(); ++i) {
-      auto hash = Hash(list[i].getHash(), "names", i, "function");
-      if (!hash.ok()) return hash.status();
-      names_[i].hash = *hash;
-      names_[i].name.assign(list[i].getName().cStr(), list[i].getName().size());
-    }
+    names_.clear();
+    BLOBGRAPH_RETURN_IF_ERROR(Placed(DecodeNames(list, &names_)));
     if (visitor_.on_names) return visitor_.on_names(names_);
     return Status::Ok();
   }
 
   Status Events(capnp::List<CallEvent>::Reader list) {
     BLOBGRAPH_RETURN_IF_ERROR(CheckChunk(StreamContent::kTrace, "events", list.size()));
-    events_.resize(list.size());
-    for (size_t i = 0; i < list.size(); ++i) {
-      auto caller = Hash(list[i].getCaller(), "events", i, "caller");
-      if (!caller.ok()) return caller.status();
-      auto callee = Hash(list[i].getCallee(), "events", i, "callee");
-      if (!callee.ok()) return callee.status();
-      events_[i] = {*caller, *callee};
-    }
+    events_.clear();
+    BLOBGRAPH_RETURN_IF_ERROR(Placed(DecodeEvents(list, &events_)));
     if (visitor_.on_events) return visitor_.on_events(events_);
     return Status::Ok();
   }
@@ -303,17 +262,8 @@ class StreamReader {
   Status Loads(capnp::List<FunctionLoad>::Reader list) {
     BLOBGRAPH_RETURN_IF_ERROR(CheckChunk(StreamContent::kProfile, "loads", list.size()));
     BLOBGRAPH_RETURN_IF_ERROR(CheckLoadsAllowed("loads chunk"));
-    loads_.resize(list.size());
-    for (size_t i = 0; i < list.size(); ++i) {
-      auto hash = Hash(list[i].getHash(), "loads", i, "function");
-      if (!hash.ok()) return hash.status();
-      loads_[i] = {*hash, list[i].getRunWeight(), list[i].getPositionWeight()};
-      if (loads_[i].run_weight == 0 && loads_[i].position_weight != 0) {
-        return Error("loads[" + std::to_string(i) + "]: function " + hash->ToHex() +
-                     ": position weight " + std::to_string(loads_[i].position_weight) +
-                     " without a run weight (no run loaded it)");
-      }
-    }
+    loads_.clear();
+    BLOBGRAPH_RETURN_IF_ERROR(Placed(DecodeLoads(list, &loads_)));
     if (visitor_.on_loads) return visitor_.on_loads(loads_);
     return Status::Ok();
   }

@@ -247,7 +247,7 @@ class SessionImpl final : public schema::Session::Server {
 
   kj::Promise<void> beginPush(BeginPushContext context) override {
     if (core_.stopping.load()) ThrowStatus(Status::Busy("beginPush: server is shutting down"));
-    ProfileInfo profile = DecodeIdentity(context.getParams().getProfile());
+    ProfileInfo profile = DecodeIdentity(context.getParams().getProfile(), "beginPush");
     CheckSourceHost(profile);
     auto seen = core_.store->HasProfile(profile.id);
     if (!seen.ok()) ThrowStatus(seen.status().WithContext("beginPush"));
@@ -267,7 +267,7 @@ class SessionImpl final : public schema::Session::Server {
 
   kj::Promise<void> beginRetract(BeginRetractContext context) override {
     if (core_.stopping.load()) ThrowStatus(Status::Busy("beginRetract: server is shutting down"));
-    ProfileInfo profile = DecodeIdentity(context.getParams().getProfile());
+    ProfileInfo profile = DecodeIdentity(context.getParams().getProfile(), "beginRetract");
     CheckSourceHost(profile);
     auto results = context.getResults();
     if (AlreadyRetracted(core_, profile, info_->peer)) {

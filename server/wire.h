@@ -1,9 +1,12 @@
-// Conversions between the RPC messages of schema/profile_service.capnp and
-// blobgraph's types, with the checks every message from a peer gets.
+// The RPC side of schema/capnp_convert.h: the same conversions between the
+// structs of profile_service.capnp's messages and blobgraph's types, with
+// the checks every message from a peer gets.
 //
 // Decoders validate (hashes of exactly 32 bytes, ids of 16, chunk sizes) and
-// throw kj::Exception with a message naming the method and the entry: the
-// RPC layer turns it into an error for the caller. Encoders never fail.
+// throw the decoder's Status as a kj::Exception (ThrowStatus), its message
+// naming the method and the entry ("addEdges: edges[2]: callee hash has 31
+// bytes, expected 32"): the RPC layer turns it into an error for the caller.
+// Encoders never fail and are schema's own.
 // Internal to server/. Any thread; no state.
 #pragma once
 
@@ -20,6 +23,7 @@
 #include "blobgraph/graph_store.h"
 #include "blobgraph/status.h"
 #include "schema/blobgraph.capnp.h"
+#include "schema/capnp_convert.h"
 #include "schema/capnp_errors.h"
 #include "schema/profile_service.capnp.h"
 
@@ -47,30 +51,31 @@ void SendStatusCodes(RpcSystem& rpc) {
   rpc.setTraceEncoder([](const kj::Exception& exception) { return schema::EncodeStatusTrace(exception); });
 }
 
+// "<what>[<index>]: hash has N bytes, expected 32" for a bad hash.
 BlobHash DecodeHash(capnp::Data::Reader data, const char* what, size_t index);
+// "<what>: chunk has N entries, at most 65536".
 void CheckChunkSize(size_t entries, const char* what);
 
+// Each refuses an oversized chunk as CheckChunkSize does, and a bad entry
+// with `what` before schema's message. They append to *out.
 void DecodeEdges(capnp::List<schema::ProfileEdge>::Reader edges, const char* what,
                  std::vector<EdgeDelta>* out);
 void DecodeNames(capnp::List<schema::NamedFunction>::Reader names, const char* what,
                  std::vector<std::pair<BlobHash, std::string>>* out);
 void DecodeHashes(capnp::List<capnp::Data>::Reader hashes, const char* what,
                   std::vector<BlobHash>* out);
-// Refuses (naming `what` and the entry) a hash of the wrong length and a
-// position weight without a run weight, as profile readers do.
+// Also refuses a position weight without a run weight, as profile readers do.
 void DecodeLoads(capnp::List<schema::FunctionLoad>::Reader loads, const char* what,
                  std::vector<LoadWeights>* out);
-ProfileInfo DecodeIdentity(schema::ProfileIdentity::Reader identity);
+// "<what>: profile id has N bytes, expected 16".
+ProfileInfo DecodeIdentity(schema::ProfileIdentity::Reader identity, const char* what);
 
-inline capnp::Data::Reader HashData(const BlobHash& hash) {
-  return capnp::Data::Reader(hash.data(), BlobHash::kSize);
-}
-void EncodeEdges(std::span<const EdgeDelta> edges, capnp::List<schema::ProfileEdge>::Builder out);
-void EncodeNames(std::span<const std::pair<BlobHash, std::string>> names,
-                 capnp::List<schema::NamedFunction>::Builder out);
-void EncodeHashes(std::span<const BlobHash> hashes, capnp::List<capnp::Data>::Builder out);
-void EncodeLoads(std::span<const LoadWeights> loads,
-                 capnp::List<schema::FunctionLoad>::Builder out);
-void EncodeIdentity(const ProfileInfo& info, schema::ProfileIdentity::Builder out);
+// The encoders, schema's (capnp_convert.h).
+using schema::EncodeEdges;
+using schema::EncodeHashes;
+using schema::EncodeIdentity;
+using schema::EncodeLoads;
+using schema::EncodeNames;
+using schema::HashData;
 
 }  // namespace blobgraph::server

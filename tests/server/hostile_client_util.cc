@@ -15,10 +15,6 @@
 
 namespace blobgraph::server::testing {
 
-std::string ErrorText(const kj::Exception& exception) {
-  return schema::StatusFromException(exception, Status::Code::kIOError, "").ToString();
-}
-
 RawConnection::RawConnection(RpcLoop& loop, uint16_t port)
     : loop_(loop),
       stream_(loop.io.provider->getNetwork()

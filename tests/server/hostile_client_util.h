@@ -14,14 +14,11 @@
 #include <string>
 #include <vector>
 
+#include "rpc_error_util.h"
 #include "schema/capnp_errors.h"
 #include "schema/profile_service.capnp.h"
 
 namespace blobgraph::server::testing {
-
-// A peer's error as a client decodes it: "<code name>: <message>", the code
-// from the exception's structured field (schema/capnp_errors.h).
-std::string ErrorText(const kj::Exception& exception);
 
 // One event loop for any number of RawConnections on this thread.
 struct RpcLoop {
@@ -55,11 +52,7 @@ class RawConnection {
   // The error text of `promise`, or "" if it succeeded.
   template <typename P>
   std::string ErrorOf(P&& promise) {
-    std::string text;
-    KJ_IF_MAYBE(exception, kj::runCatchingExceptions([&]() { promise.wait(loop_.wait_scope()); })) {
-      text = ErrorText(*exception);
-    }
-    return text;
+    return testing::ErrorOf(std::forward<P>(promise), loop_.wait_scope());
   }
   RpcLoop& loop() { return loop_; }
 

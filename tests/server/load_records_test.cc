@@ -13,6 +13,7 @@
 
 #include "schema/profile_service.capnp.h"
 #include "blobgraph/profile_client.h"
+#include "rpc_error_util.h"
 #include "server_process_util.h"
 
 namespace blobgraph::server {
@@ -198,11 +199,7 @@ struct Raw {
   }
   template <typename P>
   std::string ErrorOf(P&& promise) {
-    std::string text;
-    KJ_IF_MAYBE(exception, kj::runCatchingExceptions([&]() { promise.wait(io.waitScope); })) {
-      text = exception->getDescription().cStr();
-    }
-    return text;
+    return testing::ErrorOf(std::forward<P>(promise), io.waitScope);
   }
   // Sends one addLoads chunk of `count` loads (hash bytes 0x42 + index).
   std::string AddLoads(schema::PushSession::Client& push, size_t count, size_t short_index,
@@ -272,14 +269,14 @@ TEST_F(LoadRecordsTest, MalformedLoadChunksAndLyingCommitsApplyNothing) {
     auto push = raw.BeginPush(1);
     raw.AddLoads(push, 3, 2, kRun, 0);
     std::string error = raw.Commit(push, 3);
-    EXPECT_NE(error.find("addLoads: entry 2: hash has 31 bytes, expected 32"), std::string::npos)
+    EXPECT_NE(error.find("addLoads: loads[2]: function hash has 31 bytes, expected 32"), std::string::npos)
         << error;
   }
   {
     auto push = raw.BeginPush(2);
     raw.AddLoads(push, 2, SIZE_MAX, 0, 9);
     std::string error = raw.Commit(push, 2);
-    EXPECT_NE(error.find("addLoads: entry 0: function "), std::string::npos) << error;
+    EXPECT_NE(error.find("addLoads: loads[0]: function "), std::string::npos) << error;
     EXPECT_NE(error.find(": position weight 9 without a run weight"), std::string::npos) << error;
   }
   {
@@ -292,7 +289,7 @@ TEST_F(LoadRecordsTest, MalformedLoadChunksAndLyingCommitsApplyNothing) {
     auto push = raw.BeginPush(4);
     std::string error = raw.AddLoads(push, 65537, SIZE_MAX, kRun, 0);
     error += raw.Commit(push, 65537);
-    EXPECT_NE(error.find("addLoads: chunk has 65537 entries, limit 65536"), std::string::npos)
+    EXPECT_NE(error.find("addLoads: chunk has 65537 entries, at most 65536"), std::string::npos)
         << error;
   }
   EXPECT_EQ(raw.StoredProfiles(), 0u);  // no profile merged, no run counted

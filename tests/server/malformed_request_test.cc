@@ -15,6 +15,7 @@
 
 #include "schema/profile_service.capnp.h"
 #include "blobgraph/profile_client.h"
+#include "rpc_error_util.h"
 #include "server_process_util.h"
 
 namespace blobgraph::server {
@@ -88,11 +89,7 @@ class MalformedRequestTest : public ::testing::Test {
     // The error text of `promise`, or "" if it succeeded.
     template <typename P>
     std::string ErrorOf(P&& promise) {
-      std::string text;
-      KJ_IF_MAYBE(exception, kj::runCatchingExceptions([&]() { promise.wait(io.waitScope); })) {
-        text = exception->getDescription().cStr();
-      }
-      return text;
+      return testing::ErrorOf(std::forward<P>(promise), io.waitScope);
     }
     kj::AsyncIoContext io;
     kj::Own<kj::AsyncIoStream> stream;
@@ -141,7 +138,7 @@ TEST_F(MalformedRequestTest, ShortHashIsRefusedNamingTheEntry) {
   auto commit = push.commitRequest();
   commit.setEdges(3);
   std::string error = raw.ErrorOf(commit.send());
-  EXPECT_NE(error.find("addEdges: entry 2: hash has 31 bytes, expected 32"), std::string::npos) << error;
+  EXPECT_NE(error.find("addEdges: edges[2]: callee hash has 31 bytes, expected 32"), std::string::npos) << error;
   ExpectServerStillServes(3);
 }
 
@@ -154,7 +151,7 @@ TEST_F(MalformedRequestTest, OversizedChunkIsRefused) {
   auto commit = push.commitRequest();
   commit.setEdges(65537);
   std::string error = raw.ErrorOf(commit.send());
-  EXPECT_NE(error.find("chunk has 65537 entries, limit 65536"), std::string::npos) << error;
+  EXPECT_NE(error.find("addEdges: chunk has 65537 entries, at most 65536"), std::string::npos) << error;
   ExpectServerStillServes(4);
 }
 
@@ -181,8 +178,20 @@ TEST_F(MalformedRequestTest, ShortProfileIdIsRefused) {
   uint8_t id[15] = {1};
   request.initProfile().setId(capnp::Data::Reader(id, 15));
   std::string error = raw.ErrorOf(request.send());
-  EXPECT_NE(error.find("profile id has 15 bytes, expected 16"), std::string::npos) << error;
+  EXPECT_NE(error.find("beginPush: profile id has 15 bytes, expected 16"), std::string::npos)
+      << error;
   ExpectServerStillServes(5);
+}
+
+TEST_F(MalformedRequestTest, ShortProfileIdOfARetractIsRefusedNamingTheMethod) {
+  Raw raw(server_.port());
+  auto request = raw.session.beginRetractRequest();
+  uint8_t id[17] = {1};
+  request.initProfile().setId(capnp::Data::Reader(id, 17));
+  std::string error = raw.ErrorOf(request.send());
+  EXPECT_NE(error.find("beginRetract: profile id has 17 bytes, expected 16"), std::string::npos)
+      << error;
+  ExpectServerStillServes(6);
 }
 
 TEST_F(MalformedRequestTest, CallsAfterCommitAreRefused) {
