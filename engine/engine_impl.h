@@ -20,6 +20,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <memory>
 #include <mutex>
@@ -101,6 +102,10 @@ class EngineImpl final : public Engine {
   Status RefreshPinned();
   // REQUIRES: build_mutex_ held.
   Status RebuildFromStore();
+  // The background loop's step between rebuilds: pulls the queued misses
+  // and, if a row with callees came in, publishes the snapshot extended by
+  // it; then sets *next_extend. REQUIRES: build_mutex_ held.
+  void ExtendWithMisses(std::chrono::steady_clock::time_point* next_extend);
   // Publishes `next` with every function loaded so far marked loaded.
   // REQUIRES: build_mutex_ held.
   void PublishMarked(std::unique_ptr<HotSubgraph> next);

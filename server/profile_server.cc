@@ -65,6 +65,58 @@ class LoggingErrorHandler final : public kj::TaskSet::ErrorHandler {
   const ServerCore& core_;
 };
 
+// The server's TLS context and the keypair it serves (the context refers to
+// the keypair, so it is declared second and destroyed first); both null
+// without TLS.
+struct ServerTls {
+  kj::Own<kj::TlsKeypair> keypair;
+  kj::Own<kj::TlsContext> context;
+};
+
+// REQUIRES: `cert_pem` and `key_pem` parse (Open() checked them), or both empty.
+ServerTls NewServerTls(const std::string& cert_pem, const std::string& key_pem) {
+  ServerTls tls;
+  if (cert_pem.empty()) return tls;
+  tls.keypair = kj::heap<kj::TlsKeypair>(kj::TlsKeypair{kj::TlsPrivateKey(kj::StringPtr(key_pem.c_str())),
+                                                        kj::TlsCertificate(kj::StringPtr(cert_pem.c_str()))});
+  kj::TlsContext::Options tls_options;
+  tls_options.useSystemTrustStore = false;
+  tls_options.defaultKeypair = *tls.keypair;
+  tls.context = kj::heap<kj::TlsContext>(kj::mv(tls_options));
+  return tls;
+}
+
+// The address listened on and its listener; the address lives as long.
+struct Listening {
+  kj::Own<kj::NetworkAddress> address;
+  kj::Own<kj::ConnectionReceiver> listener;
+};
+
+// Throws (kj) when the address does not resolve or cannot be bound.
+Listening Listen(kj::AsyncIoContext& io, const ServerOptions& options, bool has_token) {
+  Listening listening;
+  listening.address =
+      io.provider->getNetwork().parseAddress(options.listen, kDefaultPort).wait(io.waitScope);
+  // Open() checked the name; check the address kj resolved too, in case
+  // the name resolves differently now.
+  KJ_REQUIRE(has_token || options.insecure ||
+                 IsLoopbackAddress(listening.address->toString().cStr()),
+             "the address resolved to a non-loopback address and no --token-file is given",
+             listening.address->toString());
+  listening.listener = listening.address->listen();
+  return listening;
+}
+
+// An OutputFile writes a temporary and renames it, so a reader never sees a
+// half-written number, and a full disk is an error, not an empty file.
+void WritePortFile(const std::string& path, uint16_t port) {
+  auto port_file = schema::OutputFile::Open(path);
+  Status written = port_file.ok() ? (*port_file)->Write(std::to_string(port) + "\n")
+                                  : port_file.status();
+  if (written.ok()) written = (*port_file)->Commit();
+  KJ_REQUIRE(written.ok(), "cannot write the port file", written.message());
+}
+
 }  // namespace
 
 struct ProfileServer::Impl {
@@ -83,7 +135,63 @@ struct ProfileServer::Impl {
   kj::Promise<void> AcceptLoop(kj::ConnectionReceiver& listener);
   kj::Promise<void> HandleConnection(kj::Own<kj::AsyncIoStream> stream);
   kj::Promise<void> RunRpc(kj::Own<kj::AsyncIoStream> stream, std::shared_ptr<ConnectionInfo> info);
+
+  // Serve()'s steps. Returns once Stop() is called (or, with
+  // `handle_signals`, on SIGTERM or SIGINT).
+  void WaitForStop(kj::AsyncIoContext& io, bool handle_signals);
+  // After the listener closed: waits up to `grace` for pushes begun to
+  // commit, drops the connections, waits for the jobs still running, and
+  // shuts the worker queues down.
+  void DrainAndClose(kj::WaitScope& wait_scope, kj::Own<kj::TaskSet> tasks,
+                     std::chrono::milliseconds grace);
 };
+
+void ProfileServer::Impl::WaitForStop(kj::AsyncIoContext& io, bool handle_signals) {
+  auto stop = kj::newPromiseAndCrossThreadFulfiller<void>();
+  {
+    std::lock_guard<std::mutex> lock(stop_mutex);
+    stop_fulfiller = kj::mv(stop.fulfiller);
+    if (stop_requested) stop_fulfiller->fulfill();
+  }
+  kj::Promise<void> stopped = kj::mv(stop.promise);
+  if (handle_signals) {
+    auto on_signal = [](siginfo_t) {};
+    stopped = stopped.exclusiveJoin(io.unixEventPort.onSignal(SIGTERM).then(on_signal))
+                  .exclusiveJoin(io.unixEventPort.onSignal(SIGINT).then(on_signal));
+  }
+  stopped.wait(io.waitScope);
+}
+
+void ProfileServer::Impl::DrainAndClose(kj::WaitScope& wait_scope, kj::Own<kj::TaskSet> tasks,
+                                        std::chrono::milliseconds grace) {
+  core->Log("stopping: %u pushes in progress, %zu commits queued",
+            core->counters.pushes_open.load(), core->writer.busy());
+  auto deadline = timer->now() + grace.count() * kj::MILLISECONDS;
+  while ((core->counters.pushes_open.load() > 0 || core->writer.busy() > 0) && timer->now() < deadline) {
+    timer->afterDelay(10 * kj::MILLISECONDS).wait(wait_scope);
+  }
+  // Let the last acknowledgements reach the wire before closing.
+  timer->afterDelay(100 * kj::MILLISECONDS).wait(wait_scope);
+  connections = nullptr;
+  tasks = nullptr;
+  // Pull jobs blocked on a dropped connection now fail; wait for them while
+  // the loop still runs, since they finish through it.
+  auto reader_deadline = timer->now() + 5 * kj::SECONDS;
+  while ((core->readers.busy() > 0 || core->writer.busy() > 0) && timer->now() < reader_deadline) {
+    timer->afterDelay(10 * kj::MILLISECONDS).wait(wait_scope);
+  }
+  {
+    std::lock_guard<std::mutex> lock(stop_mutex);
+    stop_fulfiller = nullptr;
+  }
+  core->writer.Shutdown();
+  core->readers.Shutdown();
+  core->Log("stopped: %llu pushes applied, %llu already applied, %llu failed, %llu edges",
+            (unsigned long long)core->counters.pushes_applied.load(),
+            (unsigned long long)core->counters.pushes_duplicate.load(),
+            (unsigned long long)core->counters.pushes_failed.load(),
+            (unsigned long long)core->counters.edges_applied.load());
+}
 
 kj::Promise<void> ProfileServer::Impl::AcceptLoop(kj::ConnectionReceiver& listener) {
   return listener.accept().then(
@@ -235,99 +343,34 @@ Status ProfileServer::Serve() {
   std::string failure;
   KJ_IF_MAYBE(exception, kj::runCatchingExceptions([&]() {
     auto io = kj::setupAsyncIo();
-    auto& wait_scope = io.waitScope;
     kj::Timer& timer = io.provider->getTimer();
     ServerCore core(options_, token_, store_.get(), engine_.get());
     core.loop_executor = &kj::getCurrentThreadExecutor();
     core.timer = &timer;
     impl_->core = &core;
     impl_->timer = &timer;
+    ServerTls tls = NewServerTls(impl_->tls_cert_pem, impl_->tls_key_pem);
+    impl_->tls = tls.context.get();
 
-    kj::Maybe<kj::Own<kj::TlsKeypair>> keypair;
-    kj::Maybe<kj::Own<kj::TlsContext>> tls;
-    if (!impl_->tls_cert_pem.empty()) {
-      auto& pair = keypair.emplace(kj::heap<kj::TlsKeypair>(
-          kj::TlsKeypair{kj::TlsPrivateKey(kj::StringPtr(impl_->tls_key_pem.c_str())),
-                         kj::TlsCertificate(kj::StringPtr(impl_->tls_cert_pem.c_str()))}));
-      kj::TlsContext::Options tls_options;
-      tls_options.useSystemTrustStore = false;
-      tls_options.defaultKeypair = *pair;
-      impl_->tls = tls.emplace(kj::heap<kj::TlsContext>(kj::mv(tls_options))).get();
-    }
-
-    auto address = io.provider->getNetwork().parseAddress(options_.listen, kDefaultPort).wait(wait_scope);
-    // Open() checked the name; check the address kj resolved too, in case
-    // the name resolves differently now.
-    KJ_REQUIRE(!token_.empty() || options_.insecure ||
-                   IsLoopbackAddress(address->toString().cStr()),
-               "the address resolved to a non-loopback address and no --token-file is given",
-               address->toString());
-    auto listener = address->listen();
-    port_.store(static_cast<uint16_t>(listener->getPort()), std::memory_order_release);
-    if (!options_.port_file.empty()) {
-      // An OutputFile writes a temporary and renames it, so a reader never
-      // sees a half-written number, and a full disk is an error, not an empty file.
-      auto port_file = schema::OutputFile::Open(options_.port_file);
-      Status written = port_file.ok() ? (*port_file)->Write(std::to_string(port()) + "\n")
-                                      : port_file.status();
-      if (written.ok()) written = (*port_file)->Commit();
-      KJ_REQUIRE(written.ok(), "cannot write the port file", written.message());
-    }
-    core.Log("listening on %s port %u (%s, %s), store %s", address->toString().cStr(),
+    Listening listening = Listen(io, options_, !token_.empty());
+    port_.store(static_cast<uint16_t>(listening.listener->getPort()), std::memory_order_release);
+    if (!options_.port_file.empty()) WritePortFile(options_.port_file, port());
+    core.Log("listening on %s port %u (%s, %s), store %s", listening.address->toString().cStr(),
              static_cast<unsigned>(port()), impl_->tls ? "TLS" : "no TLS",
              token_.empty() ? "no token" : "token required", options_.db_path.c_str());
 
     LoggingErrorHandler error_handler(core);
     auto connections = kj::heap<kj::TaskSet>(error_handler);
     impl_->connections = connections.get();
-    kj::Promise<void> accepting = impl_->AcceptLoop(*listener);
-
-    auto stop = kj::newPromiseAndCrossThreadFulfiller<void>();
-    {
-      std::lock_guard<std::mutex> lock(impl_->stop_mutex);
-      impl_->stop_fulfiller = kj::mv(stop.fulfiller);
-      if (impl_->stop_requested) impl_->stop_fulfiller->fulfill();
-    }
-    kj::Promise<void> stopped = kj::mv(stop.promise);
-    if (options_.handle_signals) {
-      auto on_signal = [](siginfo_t) {};
-      stopped = stopped.exclusiveJoin(io.unixEventPort.onSignal(SIGTERM).then(on_signal))
-                    .exclusiveJoin(io.unixEventPort.onSignal(SIGINT).then(on_signal));
-    }
-    stopped.wait(wait_scope);
+    kj::Promise<void> accepting = impl_->AcceptLoop(*listening.listener);
+    impl_->WaitForStop(io, options_.handle_signals);
 
     // Clean shutdown: no new connections or pushes; pushes already begun may
     // commit within the grace period; then drop the connections.
     core.stopping.store(true);
     accepting = nullptr;
-    listener = nullptr;
-    core.Log("stopping: %u pushes in progress, %zu commits queued",
-             core.counters.pushes_open.load(), core.writer.busy());
-    auto deadline = timer.now() + options_.shutdown_grace.count() * kj::MILLISECONDS;
-    while ((core.counters.pushes_open.load() > 0 || core.writer.busy() > 0) && timer.now() < deadline) {
-      timer.afterDelay(10 * kj::MILLISECONDS).wait(wait_scope);
-    }
-    // Let the last acknowledgements reach the wire before closing.
-    timer.afterDelay(100 * kj::MILLISECONDS).wait(wait_scope);
-    impl_->connections = nullptr;
-    connections = nullptr;
-    // Pull jobs blocked on a dropped connection now fail; wait for them while
-    // the loop still runs, since they finish through it.
-    auto reader_deadline = timer.now() + 5 * kj::SECONDS;
-    while ((core.readers.busy() > 0 || core.writer.busy() > 0) && timer.now() < reader_deadline) {
-      timer.afterDelay(10 * kj::MILLISECONDS).wait(wait_scope);
-    }
-    {
-      std::lock_guard<std::mutex> lock(impl_->stop_mutex);
-      impl_->stop_fulfiller = nullptr;
-    }
-    core.writer.Shutdown();
-    core.readers.Shutdown();
-    core.Log("stopped: %llu pushes applied, %llu already applied, %llu failed, %llu edges",
-             (unsigned long long)core.counters.pushes_applied.load(),
-             (unsigned long long)core.counters.pushes_duplicate.load(),
-             (unsigned long long)core.counters.pushes_failed.load(),
-             (unsigned long long)core.counters.edges_applied.load());
+    listening.listener = nullptr;
+    impl_->DrainAndClose(io.waitScope, kj::mv(connections), options_.shutdown_grace);
     impl_->core = nullptr;
     impl_->tls = nullptr;
   })) {

@@ -6,14 +6,6 @@
 #include "server/wire.h"
 
 namespace blobgraph::server {
-namespace {
-
-double MillisSince(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-}
-
-}  // namespace
-
 bool AlreadyRetracted(ServerCore& core, const ProfileInfo& profile, const std::string& peer) {
   auto record = core.store->Profile(profile.id);
   if (!record.ok()) ThrowStatus(record.status().WithContext("beginRetract"));

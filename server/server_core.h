@@ -90,6 +90,11 @@ struct ServerCore {
   void Log(const char* format, ...) const __attribute__((format(printf, 2, 3)));
 };
 
+// Milliseconds from `start` to now, for log lines.
+inline double MillisSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+}
+
 // The bootstrap capability for one connection: authenticate() -> Session.
 // REQUIRES: `core` outlives the connection's RPC system.
 capnp::Capability::Client NewProfileService(ServerCore& core, std::shared_ptr<ConnectionInfo> info);

@@ -22,6 +22,7 @@
 #include "storage/key_layout.h"
 #include "storage/layers.h"
 #include "storage/profile_records.h"
+#include "storage/record_scan.h"
 #include "storage/rocks_status.h"
 
 namespace blobgraph::storage {
@@ -32,6 +33,118 @@ struct InTotals {
 };
 
 uint64_t Scale(uint64_t value, double factor) { return ScaleDown(value, factor); }
+
+// One Decay's rewrite, record by record, into `sink` (an ingest sink: each
+// column family's keys ascend). Node totals are summed from the surviving
+// edges, so the edges go first. One thread.
+class DecayPass {
+ public:
+  DecayPass(const std::string& path, double factor, uint64_t drop_below, WriteSink* sink)
+      : path_(path), factor_(factor), drop_below_(drop_below), sink_(sink) {}
+
+  // Scales a row's dynamic counts and drops the entries that fall below
+  // drop_below (static ones never do): rewrites or deletes the row.
+  Status EdgeRow(const rocksdb::Slice& key, const rocksdb::Slice& value) {
+    if (auto problem = DecodeRow(View(value), &entries_)) {
+      return CorruptValue(path_, Cf::kEdges, View(key), "edge row: " + *problem);
+    }
+    kept_.clear();
+    for (RowEntry entry : entries_) {
+      entry.dynamic_count = Scale(entry.dynamic_count, factor_);
+      if (entry.static_count == 0 && entry.dynamic_count < drop_below_) continue;
+      InTotals& totals = in_totals_[entry.callee];
+      totals.in_static += entry.static_count;
+      totals.in_dynamic += entry.dynamic_count;
+      ++totals.callers;
+      store_totals_[0] = SaturatingAdd(store_totals_[0], entry.static_count);
+      store_totals_[1] = SaturatingAdd(store_totals_[1], entry.dynamic_count);
+      kept_.push_back(entry);
+    }
+    if (kept_.empty()) return sink_->Delete(Cf::kEdges, View(key));
+    EncodeRow(kept_, &encoded_);
+    if (encoded_ != View(value)) return sink_->Put(Cf::kEdges, View(key), encoded_);
+    return Status::Ok();
+  }
+
+  // REQUIRES: every edge row was passed to EdgeRow.
+  Status NodeRecord(const rocksdb::Slice& key, const rocksdb::Slice& value) {
+    InTotals totals;
+    if (key.size() == BlobHash::kSize) {
+      auto found = in_totals_.find(BlobHash::FromBytes(key.data()));
+      if (found != in_totals_.end()) totals = found->second;
+    }
+    // The reference counts (key_layout.h, `nodes`) do not age.
+    uint64_t values[kNodeFields];
+    if (!DecodeVarints(View(value), values, kNodeFields)) {
+      return CorruptValue(path_, Cf::kNodes, View(key), "node record does not decode");
+    }
+    values[0] = totals.in_static, values[1] = totals.in_dynamic, values[2] = totals.callers;
+    // A value without them (written before they existed) stays without.
+    EncodeVarints(values, (values[3] | values[4]) == 0 ? 3 : kNodeFields, &encoded_);
+    if (encoded_ != View(value)) return sink_->Put(Cf::kNodes, View(key), encoded_);
+    return Status::Ok();
+  }
+
+  // After the nodes: frees the per-callee totals.
+  void NodesDone() { in_totals_.clear(); }
+
+  Status LoadRecord(const rocksdb::Slice& key, const rocksdb::Slice& value) {
+    uint64_t values[2];
+    if (!DecodeVarints(View(value), values, 2)) {
+      return CorruptValue(path_, Cf::kLoads, View(key), "load record does not decode");
+    }
+    values[0] = Scale(values[0], factor_);
+    values[1] = Scale(values[1], factor_);
+    EncodeVarints(values, 2, &encoded_);
+    if (values[0] == 0) return sink_->Delete(Cf::kLoads, View(key));
+    if (encoded_ != View(value)) return sink_->Put(Cf::kLoads, View(key), encoded_);
+    return Status::Ok();
+  }
+
+  // Meta keys ascend in an SST file: "ageing" < "runs" < "totals".
+  // REQUIRES: every edge row was passed to EdgeRow.
+  Status Meta(const DbHandles& handles, const rocksdb::Snapshot* snapshot) {
+    auto ageing = ReadAgeing(handles, snapshot);
+    if (!ageing.ok()) return ageing.status();
+    if (factor_ < 1.0) {
+      // Never 0: a retraction divides by it. Ageing below ~1e-300 fades every
+      // count to nothing anyway.
+      double product = std::max(*ageing * factor_, 1e-300);
+      BLOBGRAPH_RETURN_IF_ERROR(sink_->Put(Cf::kMeta, kAgeingKey, EncodeAgeing(product)));
+    }
+    BLOBGRAPH_RETURN_IF_ERROR(Runs(handles, snapshot));
+    EncodeVarints(store_totals_, 2, &encoded_);  // after "runs": SST keys ascend
+    return sink_->Put(Cf::kMeta, kTotalsKey, encoded_);
+  }
+
+ private:
+  // The store's run count ages like the load records.
+  Status Runs(const DbHandles& handles, const rocksdb::Snapshot* snapshot) {
+    std::string runs_value;
+    rocksdb::ReadOptions read;
+    read.snapshot = snapshot;
+    rocksdb::Status got = handles.db->Get(read, handles.family(Cf::kMeta),
+                                          rocksdb::Slice(kRunsKey.data(), kRunsKey.size()), &runs_value);
+    if (got.IsNotFound()) return Status::Ok();
+    if (!got.ok()) return FromRocks(got, path_ + ": reading " + DescribeKey(Cf::kMeta, kRunsKey));
+    uint64_t runs = 0;
+    if (!DecodeVarints(runs_value, &runs, 1)) {
+      return CorruptValue(path_, Cf::kMeta, kRunsKey, "counter does not decode");
+    }
+    runs = Scale(runs, factor_);
+    EncodeVarints(&runs, 1, &encoded_);
+    return sink_->Put(Cf::kMeta, kRunsKey, encoded_);
+  }
+
+  const std::string& path_;
+  const double factor_;
+  const uint64_t drop_below_;
+  WriteSink* const sink_;
+  std::unordered_map<BlobHash, InTotals> in_totals_;
+  uint64_t store_totals_[2] = {0, 0};  // meta "totals", recomputed exactly
+  std::vector<RowEntry> entries_, kept_;
+  std::string encoded_;
+};
 
 }  // namespace
 
@@ -44,112 +157,24 @@ Status GraphStoreImpl::Decay(double factor, uint64_t drop_below) {
   std::lock_guard<std::mutex> lock(writer_mutex_);
   BLOBGRAPH_RETURN_IF_ERROR(ResumeIfStopped());
   rocksdb::ManagedSnapshot snapshot(db_.get());
+  const rocksdb::Snapshot* at = snapshot.snapshot();
   std::unique_ptr<WriteSink> sink = NewSink(/*ingest=*/true);
-  std::unordered_map<BlobHash, InTotals> in_totals;
-  uint64_t store_totals[2] = {0, 0};  // meta "totals", recomputed exactly
-  std::vector<RowEntry> entries, kept;
-  std::string encoded;
-
-  std::unique_ptr<rocksdb::Iterator> it = NewScan(Cf::kEdges, snapshot.snapshot());
-  for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    if (auto problem = DecodeRow(View(it->value()), &entries)) {
-      return CorruptValue(path_, Cf::kEdges, View(it->key()), "edge row: " + *problem);
-    }
-    kept.clear();
-    for (RowEntry entry : entries) {
-      entry.dynamic_count = Scale(entry.dynamic_count, factor);
-      if (entry.static_count == 0 && entry.dynamic_count < drop_below) continue;
-      InTotals& totals = in_totals[entry.callee];
-      totals.in_static += entry.static_count;
-      totals.in_dynamic += entry.dynamic_count;
-      ++totals.callers;
-      store_totals[0] = SaturatingAdd(store_totals[0], entry.static_count);
-      store_totals[1] = SaturatingAdd(store_totals[1], entry.dynamic_count);
-      kept.push_back(entry);
-    }
-    if (kept.empty()) {
-      BLOBGRAPH_RETURN_IF_ERROR(sink->Delete(Cf::kEdges, View(it->key())));
-      continue;
-    }
-    EncodeRow(kept, &encoded);
-    if (encoded != View(it->value())) {
-      BLOBGRAPH_RETURN_IF_ERROR(sink->Put(Cf::kEdges, View(it->key()), encoded));
-    }
-  }
-  BLOBGRAPH_RETURN_IF_ERROR(FromRocks(it->status(), path_ + ": decay: scanning edges"));
-
-  it = NewScan(Cf::kNodes, snapshot.snapshot());
-  for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    InTotals totals;
-    if (it->key().size() == BlobHash::kSize) {
-      auto found = in_totals.find(BlobHash::FromBytes(it->key().data()));
-      if (found != in_totals.end()) totals = found->second;
-    }
-    // The reference counts (key_layout.h, `nodes`) do not age.
-    uint64_t values[kNodeFields];
-    if (!DecodeVarints(View(it->value()), values, kNodeFields)) {
-      return CorruptValue(path_, Cf::kNodes, View(it->key()), "node record does not decode");
-    }
-    values[0] = totals.in_static, values[1] = totals.in_dynamic, values[2] = totals.callers;
-    // A value without them (written before they existed) stays without.
-    EncodeVarints(values, (values[3] | values[4]) == 0 ? 3 : kNodeFields, &encoded);
-    if (encoded != View(it->value())) {
-      BLOBGRAPH_RETURN_IF_ERROR(sink->Put(Cf::kNodes, View(it->key()), encoded));
-    }
-  }
-  BLOBGRAPH_RETURN_IF_ERROR(FromRocks(it->status(), path_ + ": scanning nodes"));
-  in_totals.clear();
-
-  it = NewScan(Cf::kLoads, snapshot.snapshot());
-  for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    uint64_t values[2];
-    if (!DecodeVarints(View(it->value()), values, 2)) {
-      return CorruptValue(path_, Cf::kLoads, View(it->key()), "load record does not decode");
-    }
-    values[0] = Scale(values[0], factor);
-    values[1] = Scale(values[1], factor);
-    EncodeVarints(values, 2, &encoded);
-    if (values[0] == 0) {
-      BLOBGRAPH_RETURN_IF_ERROR(sink->Delete(Cf::kLoads, View(it->key())));
-    } else if (encoded != View(it->value())) {
-      BLOBGRAPH_RETURN_IF_ERROR(sink->Put(Cf::kLoads, View(it->key()), encoded));
-    }
-  }
-  BLOBGRAPH_RETURN_IF_ERROR(FromRocks(it->status(), path_ + ": scanning loads"));
-
-  // Meta keys ascend in an SST file: "ageing" < "runs" < "totals".
-  auto ageing = ReadAgeing(handles_, snapshot.snapshot());
-  if (!ageing.ok()) return ageing.status();
-  if (factor < 1.0) {
-    // Never 0: a retraction divides by it. Ageing below ~1e-300 fades every
-    // count to nothing anyway.
-    double product = std::max(*ageing * factor, 1e-300);
-    BLOBGRAPH_RETURN_IF_ERROR(sink->Put(Cf::kMeta, kAgeingKey, EncodeAgeing(product)));
-  }
-  std::string runs_value;
-  rocksdb::ReadOptions read;
-  read.snapshot = snapshot.snapshot();
-  rocksdb::Status got = db_->Get(read, family(Cf::kMeta), rocksdb::Slice(kRunsKey.data(), kRunsKey.size()), &runs_value);
-  if (got.ok()) {
-    uint64_t runs = 0;
-    if (!DecodeVarints(runs_value, &runs, 1)) {
-      return CorruptValue(path_, Cf::kMeta, kRunsKey, "counter does not decode");
-    }
-    runs = Scale(runs, factor);
-    EncodeVarints(&runs, 1, &encoded);
-    BLOBGRAPH_RETURN_IF_ERROR(sink->Put(Cf::kMeta, kRunsKey, encoded));
-  } else if (!got.IsNotFound()) {
-    return FromRocks(got, path_ + ": reading " + DescribeKey(Cf::kMeta, kRunsKey));
-  }
-  EncodeVarints(store_totals, 2, &encoded);  // after "runs": SST keys ascend
-  BLOBGRAPH_RETURN_IF_ERROR(sink->Put(Cf::kMeta, kTotalsKey, encoded));
+  DecayPass pass(path_, factor, drop_below, sink.get());
+  using rocksdb::Slice;
+  BLOBGRAPH_RETURN_IF_ERROR(ForEachRecord(*NewScan(Cf::kEdges, at), path_, "decay: scanning edges",
+      [&pass](const Slice& key, const Slice& value) { return pass.EdgeRow(key, value); }));
+  BLOBGRAPH_RETURN_IF_ERROR(ForEachRecord(*NewScan(Cf::kNodes, at), path_, "scanning nodes",
+      [&pass](const Slice& key, const Slice& value) { return pass.NodeRecord(key, value); }));
+  pass.NodesDone();
+  BLOBGRAPH_RETURN_IF_ERROR(ForEachRecord(*NewScan(Cf::kLoads, at), path_, "scanning loads",
+      [&pass](const Slice& key, const Slice& value) { return pass.LoadRecord(key, value); }));
+  BLOBGRAPH_RETURN_IF_ERROR(pass.Meta(handles_, at));
   // The pulled layer ages with the graph, so a later refresh never takes
   // this store's own counts away; the unsent layer does not (the farm must
   // receive exactly what was observed).
-  BLOBGRAPH_RETURN_IF_ERROR(
-      EmitPulledDecay(handles_, snapshot.snapshot(), factor, drop_below, sink.get()));
+  BLOBGRAPH_RETURN_IF_ERROR(EmitPulledDecay(handles_, at, factor, drop_below, sink.get()));
   // Wasted predictions age like the dynamic counts they stand against.
-  BLOBGRAPH_RETURN_IF_ERROR(EmitWasteDecay(handles_, snapshot.snapshot(), factor, sink.get()));
+  BLOBGRAPH_RETURN_IF_ERROR(EmitWasteDecay(handles_, at, factor, sink.get()));
   return sink->Commit();
 }
 

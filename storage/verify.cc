@@ -10,6 +10,7 @@
 #include "storage/graph_store_impl.h"
 #include "storage/key_layout.h"
 #include "storage/layers.h"
+#include "storage/record_scan.h"
 #include "storage/rocks_status.h"
 
 namespace blobgraph::storage {
@@ -138,6 +139,118 @@ void AddExpected(const RowEntry& entry, Expected* in) {
   ++in->callers;
 }
 
+// The problem of a record whose key is not a hash.
+std::string BadKeySize(Cf cf, const rocksdb::Slice& key) {
+  return DescribeKey(cf, View(key)) + ": stored record is corrupt: key of " +
+         std::to_string(key.size()) + " bytes";
+}
+
+// The format key: older formats are readable (a read-only open of a store
+// not converted yet); newer or unparseable ones are not.
+Status CheckFormatKey(const DbHandles& handles, const rocksdb::ReadOptions& read,
+                      ProblemList& problems) {
+  std::string format;
+  rocksdb::Status got = handles.db->Get(read, handles.family(Cf::kMeta),
+                                        rocksdb::Slice(kFormatKey.data(), kFormatKey.size()), &format);
+  if (!got.ok() && !got.IsNotFound()) return FromRocks(got, handles.path + ": reading meta");
+  std::optional<int> version = got.ok() ? ParseFormatValue(format) : std::nullopt;
+  if (!version || *version > kFormatVersion) {
+    problems.Add("meta: format key is '" + format + "', expected '" +
+                 FormatValue(kFormatVersion) + "'");
+  }
+  return Status::Ok();
+}
+
+// What the edge rows give: each node's expected totals, and the sums of
+// every edge's static and dynamic counts.
+struct EdgeSums {
+  std::unordered_map<BlobHash, Expected> expected;
+  uint64_t summed[2] = {0, 0};
+  std::vector<RowEntry> entries;  // reused across rows
+};
+
+void CheckEdgeRow(const rocksdb::Slice& key, const rocksdb::Slice& value, const ProbabilityModel& model,
+                  EdgeSums* sums, ProblemList& problems) {
+  if (key.size() != BlobHash::kSize) {
+    problems.Add(BadKeySize(Cf::kEdges, key));
+    return;
+  }
+  BlobHash caller = BlobHash::FromBytes(key.data());
+  sums->expected[caller];
+  std::vector<RowEntry>& entries = sums->entries;
+  if (auto problem = DecodeRow(View(value), &entries)) {
+    problems.Add("edges key " + caller.ToHex() + ": stored record is corrupt: " + *problem);
+    return;
+  }
+  if (entries.empty()) problems.Add("edges key " + caller.ToHex() + ": row is empty");
+  CheckRowCounts(caller, entries, model, problems);
+  for (const RowEntry& entry : entries) {
+    AddExpected(entry, &sums->expected[entry.callee]);
+    sums->summed[0] = SaturatingAdd(sums->summed[0], entry.static_count);
+    sums->summed[1] = SaturatingAdd(sums->summed[1], entry.dynamic_count);
+  }
+}
+
+void CheckNodeRecord(const rocksdb::Slice& key, const rocksdb::Slice& value,
+                     std::unordered_map<BlobHash, Expected>* expected, ProblemList& problems) {
+  if (key.size() != BlobHash::kSize) {
+    problems.Add(BadKeySize(Cf::kNodes, key));
+    return;
+  }
+  BlobHash hash = BlobHash::FromBytes(key.data());
+  uint64_t in[kNodeFields];
+  if (!DecodeVarints(View(value), in, kNodeFields)) {
+    problems.Add("nodes key " + hash.ToHex() + ": stored record is corrupt: does not decode");
+    return;
+  }
+  Expected& want = (*expected)[hash];
+  want.seen = true;
+  if (want.overflow) {
+    problems.Add("nodes key " + hash.ToHex() + ": the edges into it sum past 2^64 - 1");
+  } else if (in[0] != want.in_static || in[1] != want.in_dynamic || in[2] != want.callers) {
+    problems.Add("nodes: " + hash.ToHex() + ": stored (in_static " + std::to_string(in[0]) +
+                 ", in_dynamic " + std::to_string(in[1]) + ", callers " +
+                 std::to_string(in[2]) + ") but edges give (" +
+                 std::to_string(want.in_static) + ", " + std::to_string(want.in_dynamic) +
+                 ", " + std::to_string(want.callers) + ")");
+  }
+}
+
+void CheckName(const rocksdb::Slice& key, const rocksdb::Slice& value, ProblemList& problems) {
+  if (key.size() != BlobHash::kSize) {
+    problems.Add(BadKeySize(Cf::kNames, key));
+  } else if (!LooksLikeUtf8(View(value))) {
+    problems.Add("names: name of " + BlobHash::FromBytes(key.data()).ToHex() + " is not UTF-8");
+  }
+}
+
+void CheckLoadRecord(const rocksdb::Slice& key, const rocksdb::Slice& value, ProblemList& problems) {
+  uint64_t values[2];
+  if (key.size() != BlobHash::kSize || !DecodeVarints(View(value), values, 2)) {
+    problems.Add(DescribeKey(Cf::kLoads, View(key)) + ": stored record is corrupt: does not decode");
+  }
+}
+
+void CheckProfileRecord(const rocksdb::Slice& key, const rocksdb::Slice& value,
+                        ProblemList& problems) {
+  ProfileInfo profile;
+  if (key.size() != profile.id.size() || !DecodeProfile(View(value), &profile)) {
+    problems.Add(DescribeKey(Cf::kProfiles, View(key)) +
+                 ": stored record is corrupt: does not decode");
+  }
+}
+
+// Waste rows only need to decode: a count on an edge the store no longer
+// holds (dropped by Decay) is read by nobody, and fades with later decays.
+void CheckWasteRow(const rocksdb::Slice& key, const rocksdb::Slice& value,
+                   std::vector<RowEntry>* entries, ProblemList& problems) {
+  if (key.size() != BlobHash::kSize) {
+    problems.Add(BadKeySize(Cf::kWaste, key));
+  } else if (auto problem = DecodeRow(View(value), entries)) {
+    problems.Add(DescribeKey(Cf::kWaste, View(key)) + ": stored record is corrupt: " + *problem);
+  }
+}
+
 }  // namespace
 
 Status GraphStoreImpl::Verify(std::vector<std::string>* problems_out) const {
@@ -146,125 +259,44 @@ Status GraphStoreImpl::Verify(std::vector<std::string>* problems_out) const {
   rocksdb::ManagedSnapshot snapshot(db_.get());
   rocksdb::ReadOptions read;
   read.snapshot = snapshot.snapshot();
-  std::string format;
-  rocksdb::Status got = db_->Get(read, family(Cf::kMeta),
-                                 rocksdb::Slice(kFormatKey.data(), kFormatKey.size()), &format);
-  if (!got.ok() && !got.IsNotFound()) return FromRocks(got, path_ + ": reading meta");
-  // Older formats are readable (a read-only open of a store not converted
-  // yet); newer or unparseable ones are not.
-  std::optional<int> version = got.ok() ? ParseFormatValue(format) : std::nullopt;
-  if (!version || *version > kFormatVersion) {
-    problems.Add("meta: format key is '" + format + "', expected '" +
-                 FormatValue(kFormatVersion) + "'");
-  }
+  const rocksdb::Snapshot* at = snapshot.snapshot();
+  BLOBGRAPH_RETURN_IF_ERROR(CheckFormatKey(handles_, read, problems));
 
-  std::unordered_map<BlobHash, Expected> expected;
-  std::vector<RowEntry> entries;
-  uint64_t summed[2] = {0, 0};  // every edge's static and dynamic counts
-  std::unique_ptr<rocksdb::Iterator> it = NewScan(Cf::kEdges, snapshot.snapshot());
-  for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    if (it->key().size() != BlobHash::kSize) {
-      problems.Add(DescribeKey(Cf::kEdges, View(it->key())) + ": stored record is corrupt: key of " +
-                   std::to_string(it->key().size()) + " bytes");
-      continue;
-    }
-    BlobHash caller = BlobHash::FromBytes(it->key().data());
-    expected[caller];
-    if (auto problem = DecodeRow(View(it->value()), &entries)) {
-      problems.Add("edges key " + caller.ToHex() + ": stored record is corrupt: " + *problem);
-      continue;
-    }
-    if (entries.empty()) problems.Add("edges key " + caller.ToHex() + ": row is empty");
-    CheckRowCounts(caller, entries, options_.model, problems);
-    for (const RowEntry& entry : entries) {
-      AddExpected(entry, &expected[entry.callee]);
-      summed[0] = SaturatingAdd(summed[0], entry.static_count);
-      summed[1] = SaturatingAdd(summed[1], entry.dynamic_count);
-    }
-  }
-  BLOBGRAPH_RETURN_IF_ERROR(FromRocks(it->status(), path_ + ": scanning edges"));
+  EdgeSums sums;
+  BLOBGRAPH_RETURN_IF_ERROR(ForEachRecord(*NewScan(Cf::kEdges, at), path_, "scanning edges",
+                                          [&](const rocksdb::Slice& key, const rocksdb::Slice& value) {
+    CheckEdgeRow(key, value, options_.model, &sums, problems);
+  }));
   // Format 1 (a read-only open not converted yet) had no totals record.
   if (run_weight_unit_ != 1) {
-    BLOBGRAPH_RETURN_IF_ERROR(CheckStoreTotals(handles_, read, summed, problems));
+    BLOBGRAPH_RETURN_IF_ERROR(CheckStoreTotals(handles_, read, sums.summed, problems));
   }
-
-  it = NewScan(Cf::kNodes, snapshot.snapshot());
-  for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    if (it->key().size() != BlobHash::kSize) {
-      problems.Add(DescribeKey(Cf::kNodes, View(it->key())) + ": stored record is corrupt: key of " +
-                   std::to_string(it->key().size()) + " bytes");
-      continue;
-    }
-    BlobHash hash = BlobHash::FromBytes(it->key().data());
-    uint64_t in[kNodeFields];
-    if (!DecodeVarints(View(it->value()), in, kNodeFields)) {
-      problems.Add("nodes key " + hash.ToHex() + ": stored record is corrupt: does not decode");
-      continue;
-    }
-    Expected& want = expected[hash];
-    want.seen = true;
-    if (want.overflow) {
-      problems.Add("nodes key " + hash.ToHex() + ": the edges into it sum past 2^64 - 1");
-    } else if (in[0] != want.in_static || in[1] != want.in_dynamic || in[2] != want.callers) {
-      problems.Add("nodes: " + hash.ToHex() + ": stored (in_static " + std::to_string(in[0]) +
-                   ", in_dynamic " + std::to_string(in[1]) + ", callers " +
-                   std::to_string(in[2]) + ") but edges give (" +
-                   std::to_string(want.in_static) + ", " + std::to_string(want.in_dynamic) +
-                   ", " + std::to_string(want.callers) + ")");
-    }
-  }
-  BLOBGRAPH_RETURN_IF_ERROR(FromRocks(it->status(), path_ + ": scanning nodes"));
-  for (const auto& [hash, want] : expected) {
+  BLOBGRAPH_RETURN_IF_ERROR(ForEachRecord(*NewScan(Cf::kNodes, at), path_, "scanning nodes",
+                                          [&](const rocksdb::Slice& key, const rocksdb::Slice& value) {
+    CheckNodeRecord(key, value, &sums.expected, problems);
+  }));
+  for (const auto& [hash, want] : sums.expected) {
     if (!want.seen) problems.Add("nodes: " + hash.ToHex() + " has edges but no node record");
   }
-  expected.clear();
+  sums.expected.clear();
 
-  it = NewScan(Cf::kNames, snapshot.snapshot());
-  for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    if (it->key().size() != BlobHash::kSize) {
-      problems.Add(DescribeKey(Cf::kNames, View(it->key())) + ": stored record is corrupt: key of " +
-                   std::to_string(it->key().size()) + " bytes");
-    } else if (!LooksLikeUtf8(View(it->value()))) {
-      problems.Add("names: name of " + BlobHash::FromBytes(it->key().data()).ToHex() +
-                   " is not UTF-8");
-    }
-  }
-  BLOBGRAPH_RETURN_IF_ERROR(FromRocks(it->status(), path_ + ": scanning names"));
-
-  it = NewScan(Cf::kLoads, snapshot.snapshot());
-  for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    uint64_t values[2];
-    if (it->key().size() != BlobHash::kSize || !DecodeVarints(View(it->value()), values, 2)) {
-      problems.Add(DescribeKey(Cf::kLoads, View(it->key())) +
-                   ": stored record is corrupt: does not decode");
-    }
-  }
-  BLOBGRAPH_RETURN_IF_ERROR(FromRocks(it->status(), path_ + ": scanning loads"));
-
-  it = NewScan(Cf::kProfiles, snapshot.snapshot());
-  for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    ProfileInfo profile;
-    if (it->key().size() != profile.id.size() || !DecodeProfile(View(it->value()), &profile)) {
-      problems.Add(DescribeKey(Cf::kProfiles, View(it->key())) +
-                   ": stored record is corrupt: does not decode");
-    }
-  }
-  BLOBGRAPH_RETURN_IF_ERROR(FromRocks(it->status(), path_ + ": scanning profiles"));
-  // Waste rows only need to decode: a count on an edge the store no longer
-  // holds (dropped by Decay) is read by nobody, and fades with later decays.
+  BLOBGRAPH_RETURN_IF_ERROR(ForEachRecord(*NewScan(Cf::kNames, at), path_, "scanning names",
+                                          [&](const rocksdb::Slice& key, const rocksdb::Slice& value) {
+    CheckName(key, value, problems);
+  }));
+  BLOBGRAPH_RETURN_IF_ERROR(ForEachRecord(*NewScan(Cf::kLoads, at), path_, "scanning loads",
+                                          [&](const rocksdb::Slice& key, const rocksdb::Slice& value) {
+    CheckLoadRecord(key, value, problems);
+  }));
+  BLOBGRAPH_RETURN_IF_ERROR(ForEachRecord(*NewScan(Cf::kProfiles, at), path_, "scanning profiles",
+                                          [&](const rocksdb::Slice& key, const rocksdb::Slice& value) {
+    CheckProfileRecord(key, value, problems);
+  }));
   if (family(Cf::kWaste) != nullptr) {
-    it = NewScan(Cf::kWaste, snapshot.snapshot());
-    for (it->SeekToFirst(); it->Valid(); it->Next()) {
-      if (it->key().size() != BlobHash::kSize) {
-        problems.Add(DescribeKey(Cf::kWaste, View(it->key())) +
-                     ": stored record is corrupt: key of " + std::to_string(it->key().size()) +
-                     " bytes");
-      } else if (auto problem = DecodeRow(View(it->value()), &entries)) {
-        problems.Add(DescribeKey(Cf::kWaste, View(it->key())) + ": stored record is corrupt: " +
-                     *problem);
-      }
-    }
-    BLOBGRAPH_RETURN_IF_ERROR(FromRocks(it->status(), path_ + ": scanning waste"));
+    BLOBGRAPH_RETURN_IF_ERROR(ForEachRecord(*NewScan(Cf::kWaste, at), path_, "scanning waste",
+                                            [&](const rocksdb::Slice& key, const rocksdb::Slice& value) {
+      CheckWasteRow(key, value, &sums.entries, problems);
+    }));
   }
   std::vector<std::string> layer_problems;  // layers.h: decoding, pulled <= graph
   BLOBGRAPH_RETURN_IF_ERROR(VerifyLayers(handles_, &layer_problems));
