@@ -24,16 +24,14 @@ void ReleaseFixtures();
 }  // namespace blobgraph::bench
 
 // main() of the engine benchmark programs: BENCHMARK_MAIN plus ReleaseFixtures.
-#define BLOBGRAPH_BENCHMARK_MAIN()                                  \
-  int main(int argc, char** argv) {                                 \
-    ::benchmark::Initialize(&argc, argv);                           \
+#define BLOBGRAPH_BENCHMARK_MAIN()                                      \
+  int main(int argc, char** argv) {                                     \
+    ::benchmark::Initialize(&argc, argv);                               \
     if (::benchmark::ReportUnrecognizedArguments(argc, argv)) return 1; \
-    ::benchmark::RunSpecifiedBenchmarks();                          \
-    ::benchmark::Shutdown();                                        \
-    ::blobgraph::bench::ReleaseFixtures();                          \
-    return 0;                                                       \
+    ::benchmark::RunSpecifiedBenchmarks();                              \
+    ::benchmark::Shutdown();                                            \
+    ::blobgraph::bench::ReleaseFixtures();                              \
+    return 0;                                                           \
   }
 
-namespace blobgraph::bench {
-
-}  // namespace blobgraph::bench
+namespace blobgraph::bench {}  // namespace blobgraph::bench

@@ -24,7 +24,7 @@
 #include <vector>
 
 #include "bench/lib/power_law_graph.h"
-#include "blobgraph/blobgraph.h"
+#include "blobgraph/c.h"
 #include "blobgraph/engine.h"
 #include "blobgraph/graph_store.h"
 
@@ -48,7 +48,8 @@ class Fixture {
 
  private:
   Fixture() {
-    dir_ = std::filesystem::temp_directory_path() / ("blobgraph-capi-bench-" + std::to_string(getpid()));
+    dir_ = std::filesystem::temp_directory_path() /
+           ("blobgraph-capi-bench-" + std::to_string(getpid()));
     std::filesystem::create_directories(dir_);
     std::string path = (dir_ / "store").string();
     PowerLawOptions options;
@@ -156,7 +157,8 @@ void BM_CxxPrefetch(benchmark::State& state) {
   Prediction out[kCapacity];
   size_t i = 0, results = 0;
   for (auto _ : state) results += CxxBlock(f.cxx_engine(), f.queries(), i++, 1, out);
-  state.counters["results_per_call"] = benchmark::Counter(double(results) / double(state.iterations()));
+  state.counters["results_per_call"] =
+      benchmark::Counter(double(results) / double(state.iterations()));
 }
 BENCHMARK(BM_CxxPrefetch);
 
@@ -165,8 +167,10 @@ void BM_CApiPrefetch(benchmark::State& state) {
   blobgraph_hash hashes[kCapacity];
   float probabilities[kCapacity];
   size_t i = 0, results = 0;
-  for (auto _ : state) results += CBlock(f.c_engine(), f.c_queries(), i++, 1, hashes, probabilities);
-  state.counters["results_per_call"] = benchmark::Counter(double(results) / double(state.iterations()));
+  for (auto _ : state)
+    results += CBlock(f.c_engine(), f.c_queries(), i++, 1, hashes, probabilities);
+  state.counters["results_per_call"] =
+      benchmark::Counter(double(results) / double(state.iterations()));
 }
 BENCHMARK(BM_CApiPrefetch);
 

@@ -57,8 +57,10 @@ Result<std::vector<uint64_t>> ParseSizes(const std::string& list) {
     sizes.push_back(*size);
   }
   if (sizes.empty()) {
-    return Status::InvalidInput("--functions '" + list + "': expected a comma-separated list of "
-                                "whole numbers from 1 to " + std::to_string(kMaxBenchFunctions));
+    return Status::InvalidInput("--functions '" + list +
+                                "': expected a comma-separated list of "
+                                "whole numbers from 1 to " +
+                                std::to_string(kMaxBenchFunctions));
   }
   return sizes;
 }
@@ -142,11 +144,10 @@ int RunFigures(const tools::Args& args) {
                   "100k-function hot set); and hot-graph bytes per edge. Graphs are synthetic\n"
                   "power-law graphs (average 8 call sites per function) or a dependency file.\n"
                   "Uses a scratch store in $TMPDIR; --db is not used.");
-  cli.flags().add_options()
-      ("functions", po::value<std::string>()->default_value("10000,100000,1000000"),
-       "synthetic graph sizes, comma separated (each a whole number from 1 to 100000000)")
-      ("deps", po::value<std::string>(), "measure this dependency file (text or capnp) instead")
-      ;
+  cli.flags().add_options()(
+      "functions", po::value<std::string>()->default_value("10000,100000,1000000"),
+      "synthetic graph sizes, comma separated (each a whole number from 1 to 100000000)")(
+      "deps", po::value<std::string>(), "measure this dependency file (text or capnp) instead");
   cli.AddWhole("seed", 1, {}, "graph generator seed");
   cli.AddWhole("prefetch-calls", 200000, {1, kMaxPrefetchCalls}, "timed prefetch calls");
   cli.AddWhole("record-calls", 20000000, {1, kMaxRecordCalls}, "RecordCall calls per thread");
@@ -181,8 +182,7 @@ int RunFigures(const tools::Args& args) {
       options.graph.functions = size;
       options.graph.seed = cli.Whole("seed");
       ProgressTicker progress(cli.quiet(), "measuring " + std::to_string(size) + " functions");
-      if (int failed = report("power-law " + std::to_string(size),
-                              RunEngineBenchmarks(options))) {
+      if (int failed = report("power-law " + std::to_string(size), RunEngineBenchmarks(options))) {
         return failed;
       }
     }

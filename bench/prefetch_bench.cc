@@ -23,7 +23,8 @@ ReferencePrefetcher& Reference(uint64_t functions) {
   auto& slot = references[functions];
   if (!slot) {
     slot = std::make_unique<ReferencePrefetcher>(ReferenceConfig{});
-    slot->SetCallGraph(ReferenceCallGraph::BuildFromCallSiteCounts(FixtureFor(functions).graph.edges));
+    slot->SetCallGraph(
+        ReferenceCallGraph::BuildFromCallSiteCounts(FixtureFor(functions).graph.edges));
   }
   return *slot;
 }
@@ -95,7 +96,11 @@ void BM_PrefetchCompare(benchmark::State& state) {
 
 BENCHMARK(BM_PrefetchOurs)->Arg(10000)->Arg(100000)->Arg(1000000);
 BENCHMARK(BM_PrefetchReference)->Arg(10000)->Arg(100000)->Arg(1000000);
-BENCHMARK(BM_PrefetchCompare)->Arg(10000)->Arg(100000)->Arg(1000000)->Iterations(1)
+BENCHMARK(BM_PrefetchCompare)
+    ->Arg(10000)
+    ->Arg(100000)
+    ->Arg(1000000)
+    ->Iterations(1)
     ->Unit(benchmark::kMillisecond);
 
 }  // namespace

@@ -11,7 +11,8 @@ namespace {
 constexpr uint64_t kFunctions = 100000;
 
 const std::vector<TraceEvent>& Trace() {
-  static const std::vector<TraceEvent> trace = GenerateTrace(FixtureFor(kFunctions).graph, 1 << 20, 3);
+  static const std::vector<TraceEvent> trace =
+      GenerateTrace(FixtureFor(kFunctions).graph, 1 << 20, 3);
   return trace;
 }
 
@@ -32,7 +33,8 @@ BENCHMARK(BM_RecordCall)->Threads(1)->Threads(2)->UseRealTime();
 void BM_RecordRate(benchmark::State& state) {
   Engine* engine = FixtureFor(kFunctions).engine.get();
   double rate = 0;
-  for (auto _ : state) rate = RecordRate(engine, Trace(), static_cast<int>(state.range(0)), 20000000);
+  for (auto _ : state)
+    rate = RecordRate(engine, Trace(), static_cast<int>(state.range(0)), 20000000);
   state.counters["calls_per_sec"] = rate;
 }
 BENCHMARK(BM_RecordRate)->Arg(1)->Arg(2)->Iterations(1)->Unit(benchmark::kMillisecond);

@@ -115,7 +115,8 @@ void BM_PushThroughput(benchmark::State& state) {
   for (auto _ : state) {
     std::vector<std::vector<GraphUpdate>> work(clients);
     for (auto& list : work) {
-      for (int p = 0; p < pushes; ++p) list.push_back(SliceProfile(graph, next_profile++, edges_per_push));
+      for (int p = 0; p < pushes; ++p)
+        list.push_back(SliceProfile(graph, next_profile++, edges_per_push));
     }
     std::vector<std::unique_ptr<ProfileClient>> connections;
     for (int c = 0; c < clients; ++c) connections.push_back(Connect(server.address()));
@@ -134,11 +135,16 @@ void BM_PushThroughput(benchmark::State& state) {
   }
   double edges = double(edges_per_push) * clients * pushes * state.iterations();
   state.counters["edges_per_s"] = benchmark::Counter(edges, benchmark::Counter::kIsRate);
-  state.counters["pushes_per_s"] =
-      benchmark::Counter(double(clients) * pushes * state.iterations(), benchmark::Counter::kIsRate);
+  state.counters["pushes_per_s"] = benchmark::Counter(double(clients) * pushes * state.iterations(),
+                                                      benchmark::Counter::kIsRate);
 }
-BENCHMARK(BM_PushThroughput)->Args({10000, 4})->Args({50000, 4})->Args({200000, 2})
-    ->UseManualTime()->Unit(benchmark::kMillisecond)->Iterations(1);
+BENCHMARK(BM_PushThroughput)
+    ->Args({10000, 4})
+    ->Args({50000, 4})
+    ->Args({200000, 2})
+    ->UseManualTime()
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(1);
 
 // The 1M-function / 8M-edge store, with observed counts skewed like the
 // call-site popularity, built once and reused.
@@ -191,7 +197,8 @@ void BM_CalleesWhilePushing(benchmark::State& state) {
   {
     auto seed = Connect(server.address());
     for (int p = 0; p < 8; ++p) {
-      if (auto pushed = seed->Push(SliceProfile(graph, 900000 + p, 100000)); !pushed.ok()) Die(pushed.status());
+      if (auto pushed = seed->Push(SliceProfile(graph, 900000 + p, 100000)); !pushed.ok())
+        Die(pushed.status());
     }
   }
   std::atomic<bool> stop{false};
@@ -223,7 +230,9 @@ void BM_CalleesWhilePushing(benchmark::State& state) {
   stop.store(true);
   for (auto& thread : pushers) thread.join();
   std::sort(latencies_us.begin(), latencies_us.end());
-  auto at = [&](double q) { return latencies_us[std::min(latencies_us.size() - 1, size_t(q * latencies_us.size()))]; };
+  auto at = [&](double q) {
+    return latencies_us[std::min(latencies_us.size() - 1, size_t(q * latencies_us.size()))];
+  };
   state.counters["p50_us"] = at(0.50);
   state.counters["p99_us"] = at(0.99);
   state.counters["max_us"] = latencies_us.back();

@@ -100,7 +100,8 @@ std::vector<std::pair<std::string, std::string>> SortedRows(const bench::PowerLa
   for (size_t i = 0; i < edges.size();) {
     entries.clear();
     size_t j = i;
-    for (; j < edges.size() && edges[j].first == edges[i].first; ++j) entries.push_back(edges[j].second);
+    for (; j < edges.size() && edges[j].first == edges[i].first; ++j)
+      entries.push_back(edges[j].second);
     std::string row;
     storage::EncodeRow(entries, &row);
     rows.emplace_back(std::string(edges[i].first.AsBytes()), std::move(row));
@@ -116,7 +117,8 @@ void RawIngestFloor(benchmark::State& bm) {
   fs::remove_all(dir);
   StoreOptions store_options;
   storage::TunedOptions tuned = storage::BuildOptions(store_options);
-  rocksdb::Options options(tuned.db, tuned.families[static_cast<size_t>(storage::Cf::kEdges)].options);
+  rocksdb::Options options(tuned.db,
+                           tuned.families[static_cast<size_t>(storage::Cf::kEdges)].options);
   options.create_if_missing = true;
   rocksdb::DB* raw = nullptr;
   if (!rocksdb::DB::Open(options, dir, &raw).ok()) return bm.SkipWithError("open raw db");
@@ -267,15 +269,15 @@ int main(int argc, char** argv) {
   s.graph = bench::GeneratePowerLawGraph(graph_options);
   const char* root = std::getenv("BLOBGRAPH_BENCH_DIR");
   s.root = (fs::path(root ? root : fs::temp_directory_path().string()) /
-            ("blobgraph-storage-bench-" + std::to_string(getpid()))).string();
+            ("blobgraph-storage-bench-" + std::to_string(getpid())))
+               .string();
   fs::create_directories(s.root);
   std::printf("graph: %zu functions, %zu distinct edges, %llu call sites\n",
               s.graph.functions.size(), s.graph.edges.size(),
               static_cast<unsigned long long>(s.graph.call_sites));
-  for (auto [name, fn] : {std::pair{"RawIngestFloor", &RawIngestFloor},
-                          std::pair{"ImportIngest", &ImportIngest},
-                          std::pair{"MergeWriteBatch", &MergeWriteBatch},
-                          std::pair{"CompactAll", &CompactAll}}) {
+  for (auto [name, fn] :
+       {std::pair{"RawIngestFloor", &RawIngestFloor}, std::pair{"ImportIngest", &ImportIngest},
+        std::pair{"MergeWriteBatch", &MergeWriteBatch}, std::pair{"CompactAll", &CompactAll}}) {
     benchmark::RegisterBenchmark(name, fn)->Iterations(1)->UseManualTime()->Unit(
         benchmark::kMillisecond);
   }

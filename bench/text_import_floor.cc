@@ -163,9 +163,8 @@ int main(int argc, char** argv) {
   }
   double parsed = Since(start);
 
-  std::sort(sites.begin(), sites.end(), [](const CallSite& a, const CallSite& b) {
-    return std::memcmp(a.key, b.key, 64) < 0;
-  });
+  std::sort(sites.begin(), sites.end(),
+            [](const CallSite& a, const CallSite& b) { return std::memcmp(a.key, b.key, 64) < 0; });
   double sorted = Since(start);
 
   std::filesystem::remove_all(db_path);

@@ -8,7 +8,7 @@
 #include <memory>
 #include <string>
 
-#include "blobgraph/blobgraph.h"
+#include "blobgraph/c.h"
 #include "blobgraph/engine.h"
 #include "blobgraph/graph_store.h"
 #include "blobgraph/status.h"

@@ -7,9 +7,9 @@
 #include <memory>
 #include <string>
 
-#include "capi/c_api_internal.h"
-#include "blobgraph/profile_io.h"
 #include "blobgraph/profile_client.h"
+#include "blobgraph/profile_io.h"
+#include "capi/c_api_internal.h"
 
 using namespace blobgraph;
 using namespace blobgraph::capi;
@@ -48,8 +48,9 @@ blobgraph_status ReadClientOptions(const char* function, const blobgraph_client_
   if (!Given(in.address)) return NullArgument(function, "options.address");
   if (Given(in.token) && Given(in.token_file)) {
     return Fail(BLOBGRAPH_INVALID_ARGUMENT,
-                std::string(function) + ": options.token and options.token_file are both set; "
-                                        "give one");
+                std::string(function) +
+                    ": options.token and options.token_file are both set; "
+                    "give one");
   }
   if (in.max_attempts == 0 || in.call_timeout_ms == 0) {
     return Fail(BLOBGRAPH_INVALID_ARGUMENT,
@@ -200,8 +201,8 @@ blobgraph_status blobgraph_pull(blobgraph_client* client, blobgraph_store* store
   });
 }
 
-blobgraph_status blobgraph_pull_start_set(blobgraph_client* client, size_t max,
-                                          blobgraph_hash* out, size_t* count) {
+blobgraph_status blobgraph_pull_start_set(blobgraph_client* client, size_t max, blobgraph_hash* out,
+                                          size_t* count) {
   static constexpr const char* kFunction = "blobgraph_pull_start_set";
   return Guard(kFunction, [&] {
     ClientObject* object = LookupClient(client);

@@ -40,7 +40,8 @@ PrefetchOptions ToPrefetchOptions(const blobgraph_prefetch_options& in) {
 // Only a bad value reaches the message building, so the hot path of a valid
 // call does not allocate.
 blobgraph_status CheckPrefetchOptions(const char* function, const blobgraph_prefetch_options& in) {
-  if (in.min_probability >= 0.0 && in.min_probability <= 1.0) [[likely]] return BLOBGRAPH_OK;
+  if (in.min_probability >= 0.0 && in.min_probability <= 1.0) [[likely]]
+    return BLOBGRAPH_OK;
   return Guard(function, [&] {
     Status valid = ValidatePrefetchOptions(ToPrefetchOptions(in));
     return Fail(BLOBGRAPH_INVALID_ARGUMENT, std::string(function) + ": " + valid.message());
@@ -51,17 +52,17 @@ blobgraph_status ReadEngineOptions(const char* function, const blobgraph_engine_
                                    EngineOptions* out, PrefetchOptions* prefetch) {
   if (in == nullptr) return BLOBGRAPH_OK;
   if (in->struct_size != sizeof(blobgraph_engine_options)) {
-    return Fail(BLOBGRAPH_INVALID_ARGUMENT,
-                std::string(function) + ": options.struct_size is " +
-                    std::to_string(in->struct_size) + ", expected " +
-                    std::to_string(sizeof(blobgraph_engine_options)) +
-                    " (initialise with blobgraph_engine_options_init)");
+    return Fail(BLOBGRAPH_INVALID_ARGUMENT, std::string(function) + ": options.struct_size is " +
+                                                std::to_string(in->struct_size) + ", expected " +
+                                                std::to_string(sizeof(blobgraph_engine_options)) +
+                                                " (initialise with blobgraph_engine_options_init)");
   }
   if (blobgraph_status s = CheckPrefetchOptions(function, in->prefetch)) return s;
   if (in->max_pending_edges > SIZE_MAX || in->tracked_functions > SIZE_MAX ||
       in->hot_budget_bytes > SIZE_MAX) {
-    return Fail(BLOBGRAPH_INVALID_ARGUMENT, std::string(function) + ": options: a size is "
-                                            "larger than this platform's size_t");
+    return Fail(BLOBGRAPH_INVALID_ARGUMENT, std::string(function) +
+                                                ": options: a size is "
+                                                "larger than this platform's size_t");
   }
   out->hot_budget_bytes = static_cast<size_t>(in->hot_budget_bytes);
   out->refresh_interval = std::chrono::milliseconds(in->refresh_interval_ms);
@@ -166,7 +167,8 @@ blobgraph_status blobgraph_record_call(blobgraph_engine* engine, const blobgraph
   if (object == nullptr) return ClosedHandle("blobgraph_record_call", "engine");
   if (caller == nullptr) return NullArgument("blobgraph_record_call", "caller");
   if (callee == nullptr) return NullArgument("blobgraph_record_call", "callee");
-  object->engine->RecordCall(BlobHash::FromBytes(caller->bytes), BlobHash::FromBytes(callee->bytes));
+  object->engine->RecordCall(BlobHash::FromBytes(caller->bytes),
+                             BlobHash::FromBytes(callee->bytes));
   return BLOBGRAPH_OK;
 }
 
@@ -184,11 +186,15 @@ blobgraph_status blobgraph_prefetch(blobgraph_engine* engine, const blobgraph_ha
                                     size_t capacity, size_t* count) {
   static constexpr const char* kFunction = "blobgraph_prefetch";
   EngineObject* object = LookupEngine(engine);
-  if (object == nullptr) [[unlikely]] return ClosedHandle(kFunction, "engine");
-  if (count == nullptr) [[unlikely]] return NullArgument(kFunction, "count");
+  if (object == nullptr) [[unlikely]]
+    return ClosedHandle(kFunction, "engine");
+  if (count == nullptr) [[unlikely]]
+    return NullArgument(kFunction, "count");
   *count = 0;
-  if (hash == nullptr) [[unlikely]] return NullArgument(kFunction, "hash");
-  if (out_hashes == nullptr && capacity > 0) [[unlikely]] return NullArgument(kFunction, "out_hashes");
+  if (hash == nullptr) [[unlikely]]
+    return NullArgument(kFunction, "hash");
+  if (out_hashes == nullptr && capacity > 0) [[unlikely]]
+    return NullArgument(kFunction, "out_hashes");
 
   PrefetchOptions call_options;
   const PrefetchOptions* prefetch = &object->prefetch_defaults;
@@ -209,8 +215,8 @@ blobgraph_status blobgraph_prefetch(blobgraph_engine* engine, const blobgraph_ha
   // engine's assignments create the objects it writes.
   alignas(Prediction) unsigned char stack[sizeof(Prediction) * 2 * kMaxPrefetchResults];
   Prediction* predictions = reinterpret_cast<Prediction*>(stack);
-  size_t found = object->engine->Prefetch(BlobHash::FromBytes(hash->bytes), *prefetch,
-                                          predictions, limit);
+  size_t found =
+      object->engine->Prefetch(BlobHash::FromBytes(hash->bytes), *prefetch, predictions, limit);
   for (size_t i = 0; i < found; ++i) {
     std::memcpy(out_hashes[i].bytes, predictions[i].hash.data(), BLOBGRAPH_HASH_SIZE);
   }
@@ -276,4 +282,3 @@ blobgraph_status blobgraph_engine_stats(blobgraph_engine* engine,
 }
 
 }  // extern "C"
-

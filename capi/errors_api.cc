@@ -28,13 +28,27 @@ blobgraph_status FromStatus(const Status& status) noexcept {
   if (status.ok()) return BLOBGRAPH_OK;
   blobgraph_status code = BLOBGRAPH_INTERNAL;
   switch (status.code()) {
-    case Status::Code::kOk: code = BLOBGRAPH_OK; break;
-    case Status::Code::kNotFound: code = BLOBGRAPH_NOT_FOUND; break;
-    case Status::Code::kInvalidInput: code = BLOBGRAPH_INVALID_INPUT; break;
-    case Status::Code::kCorruption: code = BLOBGRAPH_CORRUPTION; break;
-    case Status::Code::kIOError: code = BLOBGRAPH_IO_ERROR; break;
-    case Status::Code::kBusy: code = BLOBGRAPH_BUSY; break;
-    case Status::Code::kIncompatible: code = BLOBGRAPH_INCOMPATIBLE; break;
+    case Status::Code::kOk:
+      code = BLOBGRAPH_OK;
+      break;
+    case Status::Code::kNotFound:
+      code = BLOBGRAPH_NOT_FOUND;
+      break;
+    case Status::Code::kInvalidInput:
+      code = BLOBGRAPH_INVALID_INPUT;
+      break;
+    case Status::Code::kCorruption:
+      code = BLOBGRAPH_CORRUPTION;
+      break;
+    case Status::Code::kIOError:
+      code = BLOBGRAPH_IO_ERROR;
+      break;
+    case Status::Code::kBusy:
+      code = BLOBGRAPH_BUSY;
+      break;
+    case Status::Code::kIncompatible:
+      code = BLOBGRAPH_INCOMPATIBLE;
+      break;
   }
   try {
     return Fail(code, status.message());
@@ -72,16 +86,26 @@ const char* blobgraph_version(void) { return BLOBGRAPH_VERSION_STRING; }
 
 const char* blobgraph_status_name(blobgraph_status status) {
   switch (status) {
-    case BLOBGRAPH_OK: return "ok";
-    case BLOBGRAPH_NOT_FOUND: return "not found";
-    case BLOBGRAPH_INVALID_INPUT: return "invalid input";
-    case BLOBGRAPH_CORRUPTION: return "corruption";
-    case BLOBGRAPH_IO_ERROR: return "I/O error";
-    case BLOBGRAPH_BUSY: return "busy";
-    case BLOBGRAPH_INCOMPATIBLE: return "incompatible";
-    case BLOBGRAPH_INVALID_ARGUMENT: return "invalid argument";
-    case BLOBGRAPH_CLOSED_HANDLE: return "closed handle";
-    case BLOBGRAPH_INTERNAL: return "internal error";
+    case BLOBGRAPH_OK:
+      return "ok";
+    case BLOBGRAPH_NOT_FOUND:
+      return "not found";
+    case BLOBGRAPH_INVALID_INPUT:
+      return "invalid input";
+    case BLOBGRAPH_CORRUPTION:
+      return "corruption";
+    case BLOBGRAPH_IO_ERROR:
+      return "I/O error";
+    case BLOBGRAPH_BUSY:
+      return "busy";
+    case BLOBGRAPH_INCOMPATIBLE:
+      return "incompatible";
+    case BLOBGRAPH_INVALID_ARGUMENT:
+      return "invalid argument";
+    case BLOBGRAPH_CLOSED_HANDLE:
+      return "closed handle";
+    case BLOBGRAPH_INTERNAL:
+      return "internal error";
   }
   return "unknown";
 }

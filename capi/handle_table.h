@@ -78,8 +78,8 @@ class HandleTable {
 
   std::atomic<Slot*> chunks_[kMaxChunks] = {};
   std::mutex mutex_;
-  size_t used_slots_ = 0;      // slots ever handed out; guarded by mutex_
-  uint32_t free_head_ = 0;     // index + 1 of the first free slot, 0 = none
+  size_t used_slots_ = 0;   // slots ever handed out; guarded by mutex_
+  uint32_t free_head_ = 0;  // index + 1 of the first free slot, 0 = none
 };
 
 // The one table (see above). Only capi/ sees it; it is not exported.

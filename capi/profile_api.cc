@@ -2,10 +2,10 @@
 // formats/ readers and writers applied to (or fed from) the store.
 #include <string>
 
-#include "capi/c_api_internal.h"
 #include "blobgraph/dependency_io.h"
 #include "blobgraph/profile_export.h"
 #include "blobgraph/profile_io.h"
+#include "capi/c_api_internal.h"
 
 using namespace blobgraph;
 using namespace blobgraph::capi;
@@ -23,8 +23,9 @@ blobgraph_status StartExport(const char* function, blobgraph_store* store, const
   auto parsed = formats::ParseProfileFormat(format == nullptr ? "capnp" : format);
   if (!parsed.ok()) return FromStatus(parsed.status().WithContext(function));
   if (*parsed == formats::ProfileFormat::kAuto) {
-    return Fail(BLOBGRAPH_INVALID_ARGUMENT,
-                std::string(function) + ": format \"auto\" is for reading; use capnp, text or json");
+    return Fail(
+        BLOBGRAPH_INVALID_ARGUMENT,
+        std::string(function) + ": format \"auto\" is for reading; use capnp, text or json");
   }
   auto writer = formats::OpenProfileWriter(path, *parsed);
   if (!writer.ok()) return FromStatus(writer.status());
@@ -90,9 +91,9 @@ blobgraph_status blobgraph_export_profile(blobgraph_store* store, const char* pa
     // its observations handed over.
     Status marked = object->store->MarkSent(written);
     if (!marked.ok()) {
-      return FromStatus(marked.WithContext(
-          std::string(kFunction) + ": " + path +
-          " holds the observations, but the store still counts them as unsent"));
+      return FromStatus(
+          marked.WithContext(std::string(kFunction) + ": " + path +
+                             " holds the observations, but the store still counts them as unsent"));
     }
     return BLOBGRAPH_OK;
   });

@@ -16,11 +16,10 @@ blobgraph_status ReadStoreOptions(const char* function, const blobgraph_store_op
                                   StoreOptions* out) {
   if (in == nullptr) return BLOBGRAPH_OK;
   if (in->struct_size != sizeof(blobgraph_store_options)) {
-    return Fail(BLOBGRAPH_INVALID_ARGUMENT,
-                std::string(function) + ": options.struct_size is " +
-                    std::to_string(in->struct_size) + ", expected " +
-                    std::to_string(sizeof(blobgraph_store_options)) +
-                    " (initialise with blobgraph_store_options_init)");
+    return Fail(BLOBGRAPH_INVALID_ARGUMENT, std::string(function) + ": options.struct_size is " +
+                                                std::to_string(in->struct_size) + ", expected " +
+                                                std::to_string(sizeof(blobgraph_store_options)) +
+                                                " (initialise with blobgraph_store_options_init)");
   }
   ProbabilityModel model;
   model.prior_weight = in->prior_weight;
@@ -69,8 +68,8 @@ blobgraph_status blobgraph_store_open(const char* path, const blobgraph_store_op
     object->path = path;
     uintptr_t token = HandleTable::Get().Insert(object.get(), HandleKind::kStore);
     if (token == 0) {
-      return Fail(BLOBGRAPH_INTERNAL, std::string(kFunction) + ": " + path +
-                                          ": too many open handles");
+      return Fail(BLOBGRAPH_INTERNAL,
+                  std::string(kFunction) + ": " + path + ": too many open handles");
     }
     object.release();  // now owned by the handle table entry
     *out = reinterpret_cast<blobgraph_store*>(token);

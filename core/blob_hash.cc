@@ -12,8 +12,7 @@ constexpr std::string_view kPrefix = "sha256:";
 
 Result<BlobHash> BlobHash::FromByteString(std::string_view bytes) {
   if (bytes.size() != kSize) {
-    return Status::InvalidInput("hash has " + std::to_string(bytes.size()) +
-                                " bytes, expected 32");
+    return Status::InvalidInput("hash has " + std::to_string(bytes.size()) + " bytes, expected 32");
   }
   return FromBytes(bytes.data());
 }
@@ -26,8 +25,8 @@ Result<BlobHash> BlobHash::Parse(std::string_view text) {
     offset = kPrefix.size();
   }
   if (digits.size() != kHexSize) {
-    return Status::InvalidInput("hash " + QuoteForMessage(text) + " has " + std::to_string(digits.size()) +
-                                " hex digits, expected 64");
+    return Status::InvalidInput("hash " + QuoteForMessage(text) + " has " +
+                                std::to_string(digits.size()) + " hex digits, expected 64");
   }
   BlobHash hash;
   if (DecodeHex(digits.data(), kSize, hash.bytes_.data())) return hash;
@@ -38,9 +37,7 @@ Result<BlobHash> BlobHash::Parse(std::string_view text) {
                               std::to_string(offset + bad));
 }
 
-void BlobHash::WriteHex(char* out) const {
-  blobgraph::WriteHex(bytes_.data(), kSize, out);
-}
+void BlobHash::WriteHex(char* out) const { blobgraph::WriteHex(bytes_.data(), kSize, out); }
 
 std::string BlobHash::ToHex() const {
   std::string out(kHexSize, '0');

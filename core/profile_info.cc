@@ -25,9 +25,7 @@ ProfileInfo ProfileInfo::NewForThisHost() {
   return profile;
 }
 
-std::string ProfileInfo::IdHex() const {
-  return ToHex(id.data(), id.size());
-}
+std::string ProfileInfo::IdHex() const { return ToHex(id.data(), id.size()); }
 
 Result<std::array<uint8_t, 16>> ProfileInfo::ParseId(std::string_view hex) {
   std::array<uint8_t, 16> id{};

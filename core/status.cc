@@ -4,13 +4,20 @@ namespace blobgraph {
 
 const char* Status::CodeName(Code code) {
   switch (code) {
-    case Code::kOk: return "ok";
-    case Code::kNotFound: return "not found";
-    case Code::kInvalidInput: return "invalid input";
-    case Code::kCorruption: return "corruption";
-    case Code::kIOError: return "I/O error";
-    case Code::kBusy: return "busy";
-    case Code::kIncompatible: return "incompatible";
+    case Code::kOk:
+      return "ok";
+    case Code::kNotFound:
+      return "not found";
+    case Code::kInvalidInput:
+      return "invalid input";
+    case Code::kCorruption:
+      return "corruption";
+    case Code::kIOError:
+      return "I/O error";
+    case Code::kBusy:
+      return "busy";
+    case Code::kIncompatible:
+      return "incompatible";
   }
   return "unknown";
 }

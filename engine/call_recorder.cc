@@ -114,7 +114,8 @@ void CallRecorder::Grow(ThreadBuffer* buffer) {
 
 void CallRecorder::Record(const BlobHash& caller, const BlobHash& callee) noexcept {
   ThreadBuffer* buffer = LocalBuffer();
-  if (buffer == nullptr) [[unlikely]] return;  // counted in dropped_calls_
+  if (buffer == nullptr) [[unlikely]]
+    return;  // counted in dropped_calls_
   SpinLock lock(buffer->locked);
   Table* table = buffer->table.get();
   // Insert needs a free slot to end its probe. Normally the table is at most

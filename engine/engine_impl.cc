@@ -23,7 +23,8 @@ Result<std::unique_ptr<Engine>> OpenEngine(GraphStore* store, const EngineOption
   if (!first.ok()) return first.status().WithContext(store->path());
   auto lifetime = store->LifetimeFeedback();
   if (!lifetime.ok()) return lifetime.status();
-  return std::unique_ptr<Engine>(new engine::EngineImpl(store, options, std::move(*first), *lifetime));
+  return std::unique_ptr<Engine>(
+      new engine::EngineImpl(store, options, std::move(*first), *lifetime));
 }
 
 }  // namespace

@@ -142,9 +142,9 @@ class EngineImpl final : public Engine {
   std::vector<EdgeWaste> unapplied_waste_;
   std::vector<WastedEdge> waste_at_close_;  // the run's end (WasteIssued)
   uint64_t waste_unresolved_ = 0;           // dropped: ends not in the snapshot
-  FeedbackStats feedback_flushed_;    // this engine's counts already in the store
+  FeedbackStats feedback_flushed_;          // this engine's counts already in the store
 
-  size_t loads_flushed_ = 0;           // load_order_[0, loads_flushed_) is in the store
+  size_t loads_flushed_ = 0;  // load_order_[0, loads_flushed_) is in the store
 
   std::mutex load_mutex_;
   std::vector<BlobHash> load_order_;  // this run's first loads; also marks new snapshots

@@ -102,8 +102,7 @@ void EngineImpl::BackgroundLoop() {
     // Errors here have no caller to go to; the work is retried next round.
     try {
       auto now = Clock::now();
-      if (recorder_.NeedsDrain() ||
-          (options_.flush_interval.count() > 0 && now >= next_flush)) {
+      if (recorder_.NeedsDrain() || (options_.flush_interval.count() > 0 && now >= next_flush)) {
         (void)Flush();
         next_flush = now + options_.flush_interval;
       }
@@ -116,9 +115,8 @@ void EngineImpl::BackgroundLoop() {
         // scan), so rebuilds are periodic; spacing them at least 4 build
         // times apart keeps the background under ~20% of a core on big stores.
         auto spacing = std::max<Clock::duration>(
-            options_.refresh_interval,
-            std::chrono::duration_cast<Clock::duration>(
-                std::chrono::duration<double>(4 * last_build_seconds_)));
+            options_.refresh_interval, std::chrono::duration_cast<Clock::duration>(
+                                           std::chrono::duration<double>(4 * last_build_seconds_)));
         next_refresh = Clock::now() + spacing;
       } else if (now >= next_extend) {
         ExtendWithMisses(&next_extend);

@@ -34,7 +34,8 @@ FeedbackTracker::CounterCell& FeedbackTracker::Cell() const noexcept {
   return cells_[cell];
 }
 
-size_t FeedbackTracker::FindOrClaim(uint64_t fingerprint, uint64_t fresh, uint64_t* before) noexcept {
+size_t FeedbackTracker::FindOrClaim(uint64_t fingerprint, uint64_t fresh,
+                                    uint64_t* before) noexcept {
   uint32_t tag = TagOf(fingerprint);
   size_t home = HomeOf(fingerprint, mask_);
   for (size_t i = 0; i < kProbeLimit; ++i) {

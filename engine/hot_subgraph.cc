@@ -33,12 +33,13 @@ void Insert(std::vector<uint64_t>& index, size_t mask, uint64_t fingerprint, uin
 }  // namespace
 
 size_t HotSubgraph::bytes() const {
-  return hashes_.size() * sizeof(BlobHash) + nodes_.size() * sizeof(Node) + edges_.size() * sizeof(HotEdge) +
-         index_.size() * sizeof(uint64_t) + start_set_.size() * kBytesPerStartEntry +
-         sizeof(HotSubgraph);
+  return hashes_.size() * sizeof(BlobHash) + nodes_.size() * sizeof(Node) +
+         edges_.size() * sizeof(HotEdge) + index_.size() * sizeof(uint64_t) +
+         start_set_.size() * kBytesPerStartEntry + sizeof(HotSubgraph);
 }
 
-HotSubgraphBuilder::HotSubgraphBuilder() : index_(kInitialIndexSlots, 0), index_mask_(kInitialIndexSlots - 1) {}
+HotSubgraphBuilder::HotSubgraphBuilder()
+    : index_(kInitialIndexSlots, 0), index_mask_(kInitialIndexSlots - 1) {}
 
 uint32_t HotSubgraphBuilder::Intern(const BlobHash& hash) {
   uint64_t fingerprint = hash.Fingerprint();
@@ -73,7 +74,8 @@ void HotSubgraphBuilder::GrowIndex() {
 bool HotSubgraphBuilder::HasNode(const BlobHash& hash) const {
   uint64_t fingerprint = hash.Fingerprint();
   uint32_t tag = static_cast<uint32_t>(fingerprint >> 32);
-  for (size_t slot = HotSubgraph::Mix(fingerprint) & index_mask_;; slot = (slot + 1) & index_mask_) {
+  for (size_t slot = HotSubgraph::Mix(fingerprint) & index_mask_;;
+       slot = (slot + 1) & index_mask_) {
     uint64_t entry = index_[slot];
     if (entry == 0) return false;
     if (static_cast<uint32_t>(entry >> 32) == tag &&
@@ -86,12 +88,14 @@ bool HotSubgraphBuilder::HasNode(const BlobHash& hash) const {
 bool HotSubgraphBuilder::HasCaller(const BlobHash& hash) const {
   uint64_t fingerprint = hash.Fingerprint();
   uint32_t tag = static_cast<uint32_t>(fingerprint >> 32);
-  for (size_t slot = HotSubgraph::Mix(fingerprint) & index_mask_;; slot = (slot + 1) & index_mask_) {
+  for (size_t slot = HotSubgraph::Mix(fingerprint) & index_mask_;;
+       slot = (slot + 1) & index_mask_) {
     uint64_t entry = index_[slot];
     if (entry == 0) return false;
     if (static_cast<uint32_t>(entry >> 32) == tag) {
       uint32_t node = static_cast<uint32_t>(entry) - 1;
-      if (hashes_[node] == hash) return nodes_[node].edge_count_and_flag & HotSubgraph::kCompleteBit;
+      if (hashes_[node] == hash)
+        return nodes_[node].edge_count_and_flag & HotSubgraph::kCompleteBit;
     }
   }
 }
@@ -128,7 +132,8 @@ void HotSubgraphBuilder::MarkAllComplete() {
 
 size_t HotSubgraphBuilder::EstimatedBytes(size_t more_nodes, size_t more_edges) const {
   size_t nodes = nodes_.size() + more_nodes;
-  return nodes * (sizeof(BlobHash) + sizeof(HotSubgraph::Node)) + (edges_.size() + more_edges) * sizeof(HotEdge) +
+  return nodes * (sizeof(BlobHash) + sizeof(HotSubgraph::Node)) +
+         (edges_.size() + more_edges) * sizeof(HotEdge) +
          FinalIndexSlots(nodes) * sizeof(uint64_t) + start_set_.size() * kBytesPerStartEntry +
          sizeof(HotSubgraph);
 }

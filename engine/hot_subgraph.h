@@ -113,8 +113,8 @@ class HotSubgraph {
     return it != start_ranks_.end() && it->first == node ? it->second : kNoNode;
   }
 
-  uint64_t version = 0;        // set by the publisher
-  double build_seconds = 0;    // set by the loader
+  uint64_t version = 0;      // set by the publisher
+  double build_seconds = 0;  // set by the loader
 
  private:
   friend class HotSubgraphBuilder;
@@ -149,7 +149,7 @@ class HotSubgraph {
   std::vector<float> start_share_;
   std::vector<uint32_t> start_nodes_;
   std::vector<std::pair<uint32_t, uint32_t>> start_ranks_;  // (node, rank), by node
-  std::unique_ptr<std::atomic<uint8_t>[]> node_state_;  // node_count() bytes, zeroed
+  std::unique_ptr<std::atomic<uint8_t>[]> node_state_;      // node_count() bytes, zeroed
 };
 
 // Builds a HotSubgraph row by row. One thread; not on the hot path.

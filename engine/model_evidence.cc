@@ -7,7 +7,8 @@ namespace {
 
 Status StopScan() { return Status::NotFound("engine: evidence scan limit"); }
 bool IsStopScan(const Status& status) {
-  return status.code() == Status::Code::kNotFound && status.message() == "engine: evidence scan limit";
+  return status.code() == Status::Code::kNotFound &&
+         status.message() == "engine: evidence scan limit";
 }
 
 }  // namespace
@@ -82,7 +83,8 @@ void ModelEvidence::ToCallees(const BlobHash& caller, std::span<const CalleeInfo
     scored.push_back(Scored{HotSubgraphBuilder::Callee{c.callee, probability}, c.dynamic_count});
   }
   std::sort(scored.begin(), scored.end(), [](const Scored& a, const Scored& b) {
-    if (a.callee.probability != b.callee.probability) return a.callee.probability > b.callee.probability;
+    if (a.callee.probability != b.callee.probability)
+      return a.callee.probability > b.callee.probability;
     if (a.dynamic != b.dynamic) return a.dynamic > b.dynamic;
     return a.callee.hash < b.callee.hash;
   });

@@ -17,10 +17,12 @@ constexpr size_t kPlannedBytesPerEdge = kBytesPerEdge + kBytesPerFunction / 2;
 
 Status StopScan() { return Status::NotFound("engine: snapshot budget full"); }
 bool IsStopScan(const Status& status) {
-  return status.code() == Status::Code::kNotFound && status.message() == "engine: snapshot budget full";
+  return status.code() == Status::Code::kNotFound &&
+         status.message() == "engine: snapshot budget full";
 }
 
-void AddPinned(HotSubgraphBuilder* builder, const PinnedRows& pinned, const ModelEvidence& evidence) {
+void AddPinned(HotSubgraphBuilder* builder, const PinnedRows& pinned,
+               const ModelEvidence& evidence) {
   std::vector<HotSubgraphBuilder::Callee> converted;
   for (const auto& [hash, row] : pinned) {
     evidence.ToCallees(hash, row, &converted);
@@ -44,7 +46,9 @@ struct StartSet {
 StartSet RankStartSet(std::vector<LoadRecord> records, size_t max) {
   uint64_t most = 0;
   for (const LoadRecord& record : records) most = std::max(most, record.run_weight);
-  std::erase_if(records, [&](const LoadRecord& r) { return r.run_weight == 0 || r.run_weight < most - most / 2; });
+  std::erase_if(records, [&](const LoadRecord& r) {
+    return r.run_weight == 0 || r.run_weight < most - most / 2;
+  });
   auto earlier = [](const LoadRecord& a, const LoadRecord& b) {
     // Compare mean positions without division: a.sum / a.runs < b.sum / b.runs.
     unsigned __int128 left = static_cast<unsigned __int128>(a.position_weight) * b.run_weight;
@@ -59,8 +63,8 @@ StartSet RankStartSet(std::vector<LoadRecord> records, size_t max) {
   start.shares.reserve(keep);
   for (size_t i = 0; i < keep; ++i) {
     start.hashes.push_back(records[i].hash);
-    start.shares.push_back(static_cast<float>(static_cast<double>(records[i].run_weight) /
-                                              static_cast<double>(most)));
+    start.shares.push_back(
+        static_cast<float>(static_cast<double>(records[i].run_weight) / static_cast<double>(most)));
   }
   return start;
 }
@@ -92,8 +96,8 @@ Status ChooseHotCallers(const GraphStore& store, size_t budget_bytes, const Prob
     if (node.callees == 0) return Status::Ok();
     // Summed in double: in + out may pass 2^64 (each alone fits).
     double score = static_cast<double>(node.in_dynamic) + static_cast<double>(node.out_dynamic) +
-                   model.prior_weight * (static_cast<double>(node.in_static) +
-                                         static_cast<double>(node.out_static));
+                   model.prior_weight *
+                       (static_cast<double>(node.in_static) + static_cast<double>(node.out_static));
     candidates.push_back(Candidate{score, node.callees, node.hash});
     return Status::Ok();
   });
@@ -112,7 +116,6 @@ Status ChooseHotCallers(const GraphStore& store, size_t budget_bytes, const Prob
   }
   return Status::Ok();
 }
-
 
 // Rows read from the store and converted, waiting to be interned. Interning
 // is a chain of cache misses (home index slot, then the hash it names) per
@@ -194,7 +197,8 @@ Result<LoadedSnapshot> LoadSnapshot(const GraphStore& store, const LoadOptions& 
   bool filtered = options.mode == LoadMode::kBest && !whole;
   auto records = ReadLoadRecords(store);
   if (!records.ok()) return records.status();
-  size_t evidence_edges = options.mode == LoadMode::kQuick ? options.budget_bytes / kBytesPerEdge + 1 : 0;
+  size_t evidence_edges =
+      options.mode == LoadMode::kQuick ? options.budget_bytes / kBytesPerEdge + 1 : 0;
   auto evidence = ModelEvidence::Gather(store, options.prefetch_model, *records, evidence_edges);
   if (!evidence.ok()) return evidence.status();
   bool budget_hit = false;
@@ -231,7 +235,8 @@ Result<LoadedSnapshot> LoadSnapshot(const GraphStore& store, const LoadOptions& 
     return Status::Ok();
   });
   // Rows still batched when the scan ended (not after an error).
-  if ((status.ok() || IsStopScan(status)) && !batch.empty()) (void)batch.InternInto(&builder, admit);
+  if ((status.ok() || IsStopScan(status)) && !batch.empty())
+    (void)batch.InternInto(&builder, admit);
   if (!status.ok() && !IsStopScan(status)) return status.WithContext("engine: reading callers");
   // A quick scan that never hit the budget read the whole store.
   if (options.mode == LoadMode::kQuick) whole = !budget_hit;

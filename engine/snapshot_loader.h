@@ -54,7 +54,7 @@ struct LoadOptions {
 
 struct LoadedSnapshot {
   std::unique_ptr<HotSubgraph> graph;
-  bool whole = false;  // every function of the store is in it, complete
+  bool whole = false;                             // every function of the store is in it, complete
   std::shared_ptr<const ModelEvidence> evidence;  // what its probabilities came from
 };
 

@@ -162,8 +162,8 @@ Result<DependencyImport> LoadDependencies(schema::InputFile& input, DependencyFo
     format = *is_stream ? DependencyFormat::kCapnp : DependencyFormat::kText;
   }
   DependencyImport out;
-  Status status = format == DependencyFormat::kCapnp ? LoadCapnp(input, kind, out)
-                                                     : LoadText(input, kind, out);
+  Status status =
+      format == DependencyFormat::kCapnp ? LoadCapnp(input, kind, out) : LoadText(input, kind, out);
   if (!status.ok()) return status;
   return out;
 }

@@ -93,8 +93,8 @@ Status WriteWholeGraph(const GraphStore& store, ProfileWriter* writer, uint64_t 
   uint64_t callers = 0;
   std::vector<EdgeDelta> row;
   GraphUpdate written;
-  BLOBGRAPH_RETURN_IF_ERROR(store.ForEachCaller(
-      [&](const BlobHash& caller, std::span<const CalleeInfo> callees) {
+  BLOBGRAPH_RETURN_IF_ERROR(
+      store.ForEachCaller([&](const BlobHash& caller, std::span<const CalleeInfo> callees) {
         row.clear();
         for (const CalleeInfo& c : callees) {
           row.push_back({caller, c.callee, c.static_count, c.dynamic_count});

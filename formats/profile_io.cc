@@ -1,8 +1,8 @@
 #include "blobgraph/profile_io.h"
 #include "formats/open_input.h"
 
-#include "formats/file_io.h"
 #include "core/quote.h"
+#include "formats/file_io.h"
 #include "formats/profile_counts.h"
 #include "formats/profile_text.h"
 #include "formats/text_lines.h"
@@ -24,9 +24,9 @@ Result<std::unique_ptr<schema::StreamWriter>> OpenInner(schema::StreamWriter*,
 Status AddFunctionTo(schema::StreamWriter& writer, const BlobHash& hash, std::string_view name) {
   return writer.AddName(hash, name);
 }
-Result<std::unique_ptr<schema::JsonProfileWriter>> OpenInner(schema::JsonProfileWriter*,
-                                                             std::unique_ptr<schema::OutputFile> out,
-                                                             const ProfileInfo& profile) {
+Result<std::unique_ptr<schema::JsonProfileWriter>> OpenInner(
+    schema::JsonProfileWriter*, std::unique_ptr<schema::OutputFile> out,
+    const ProfileInfo& profile) {
   return schema::JsonProfileWriter::Open(std::move(out), profile);
 }
 Status AddFunctionTo(schema::JsonProfileWriter& writer, const BlobHash& hash,
@@ -131,7 +131,8 @@ Result<ProfileFormat> DetectProfileFormat(schema::InputFile& input) {
   }
   size_t first = text.find_first_not_of(" \t\r\n");
   if (first != std::string_view::npos && text[first] == '{') return ProfileFormat::kJson;
-  return Status::InvalidInput(path + ": not a profile: neither a blobgraph stream, a JSON "
+  return Status::InvalidInput(path +
+                              ": not a profile: neither a blobgraph stream, a JSON "
                               "document nor a text profile ('" +
                               std::string(internal::kTextProfileMagic) + "' first line)");
 }
@@ -140,10 +141,14 @@ Result<ProfileFormat> DetectProfileFormat(schema::InputFile& input) {
 
 const char* ProfileFormatName(ProfileFormat format) {
   switch (format) {
-    case ProfileFormat::kAuto: return "auto";
-    case ProfileFormat::kCapnp: return "capnp";
-    case ProfileFormat::kText: return "text";
-    case ProfileFormat::kJson: return "json";
+    case ProfileFormat::kAuto:
+      return "auto";
+    case ProfileFormat::kCapnp:
+      return "capnp";
+    case ProfileFormat::kText:
+      return "text";
+    case ProfileFormat::kJson:
+      return "json";
   }
   return "unknown";
 }
@@ -160,10 +165,14 @@ Result<ProfileFormat> ParseProfileFormat(std::string_view name) {
 Result<std::unique_ptr<ProfileWriter>> OpenProfileWriter(const std::string& path,
                                                          ProfileFormat format) {
   switch (format) {
-    case ProfileFormat::kText: return internal::OpenTextProfileWriter(path);
-    case ProfileFormat::kCapnp: return OpenDelegating<schema::StreamWriter>(path);
-    case ProfileFormat::kJson: return OpenDelegating<schema::JsonProfileWriter>(path);
-    case ProfileFormat::kAuto: break;
+    case ProfileFormat::kText:
+      return internal::OpenTextProfileWriter(path);
+    case ProfileFormat::kCapnp:
+      return OpenDelegating<schema::StreamWriter>(path);
+    case ProfileFormat::kJson:
+      return OpenDelegating<schema::JsonProfileWriter>(path);
+    case ProfileFormat::kAuto:
+      break;
   }
   return Status::InvalidInput(path + ": a profile writer needs a format (capnp, text or json)");
 }

@@ -23,8 +23,7 @@ class TextProfileWriter : public ProfileWriter {
     if (begun_) return Status::InvalidInput(path_ + ": Begin() called twice");
     begun_ = true;
     return Put(std::string(kTextProfileMagic) + " version=" + std::to_string(kTextProfileVersion) +
-               " id=" +
-               profile.IdHex() + " host=" + EscapeToken(profile.source_host) +
+               " id=" + profile.IdHex() + " host=" + EscapeToken(profile.source_host) +
                " created_ms=" + std::to_string(profile.created_unix_ms) + "\n");
   }
 
@@ -113,8 +112,8 @@ Status ParseHeader(LineReader& reader, std::string_view line, ProfileInfo* profi
     std::string_view key = field.substr(0, equals), value = field.substr(equals + 1);
     if (key == "version") {
       if (value != "1" && value != "2") {
-        return reader.Error(column, "unsupported profile version " + QuoteForMessage(value) +
-                                        ", expected 1 or 2");
+        return reader.Error(
+            column, "unsupported profile version " + QuoteForMessage(value) + ", expected 1 or 2");
       }
       state->version = value[0] - '0';
       seen_version = true;
@@ -135,7 +134,8 @@ Status ParseHeader(LineReader& reader, std::string_view line, ProfileInfo* profi
       int64_t created = 0;
       auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), created);
       if (error != std::errc() || end != value.data() + value.size() || value.empty()) {
-        return reader.Error(column, "created_ms " + QuoteForMessage(value) + " is not a 64-bit integer");
+        return reader.Error(column,
+                            "created_ms " + QuoteForMessage(value) + " is not a 64-bit integer");
       }
       profile->created_unix_ms = created;
       seen_created = true;
@@ -151,8 +151,7 @@ Status ParseHeader(LineReader& reader, std::string_view line, ProfileInfo* profi
 }
 
 // `load HASH RUN_WEIGHT POSITION_WEIGHT` and `run_weight N` (version 2).
-Status ParseLoadLine(LineReader& reader, const Fields& fields, TextState* state,
-                     GraphUpdate* out) {
+Status ParseLoadLine(LineReader& reader, const Fields& fields, TextState* state, GraphUpdate* out) {
   bool load = fields.text[0] == "load";
   if (state->version < 2) {
     return reader.Error(fields.column[0], std::string("'") + std::string(fields.text[0]) +
@@ -214,9 +213,10 @@ Status ParseBody(LineReader& reader, const Fields& fields, TextState* state, Gra
     return Status::Ok();
   }
   if (fields.count != 4) {
-    return reader.Error(fields.column[0], "expected 'CALLER CALLEE STATIC DYNAMIC' or "
-                                          "'fn HASH [NAME]', found " +
-                                              std::to_string(fields.count) + " fields");
+    return reader.Error(fields.column[0],
+                        "expected 'CALLER CALLEE STATIC DYNAMIC' or "
+                        "'fn HASH [NAME]', found " +
+                            std::to_string(fields.count) + " fields");
   }
   auto caller = BlobHash::Parse(fields.text[0]);
   if (!caller.ok()) return reader.Error(fields.column[0], "caller " + caller.status().message());
@@ -260,8 +260,8 @@ Result<std::string> UnescapeToken(std::string_view token) {
     int high = i + 2 < token.size() ? HexDigitValue(token[i + 1]) : -1;
     int low = i + 2 < token.size() ? HexDigitValue(token[i + 2]) : -1;
     if (high < 0 || low < 0) {
-      return Status::InvalidInput("malformed escape at position " + std::to_string(i) +
-                                  " of " + QuoteForMessage(token) + "; expected %XX");
+      return Status::InvalidInput("malformed escape at position " + std::to_string(i) + " of " +
+                                  QuoteForMessage(token) + "; expected %XX");
     }
     out += static_cast<char>(high << 4 | low);
     i += 2;

@@ -5,8 +5,8 @@
 #include <string>
 
 #include "blobgraph/graph_store.h"
-#include "blobgraph/status.h"
 #include "blobgraph/profile_io.h"
+#include "blobgraph/status.h"
 #include "schema/input_file.h"
 
 namespace blobgraph::formats::internal {

@@ -33,7 +33,8 @@ Status FoldRuns(const GraphUpdate& update, std::map<BlobHash, LoadWeights>* fold
       BLOBGRAPH_RETURN_IF_ERROR(add(run[position], position));
     }
     if (!Add(run_weight, kUnit)) {
-      return Status::InvalidInput("profile: the run weight passes 2^64 - 1 when runs are folded in");
+      return Status::InvalidInput(
+          "profile: the run weight passes 2^64 - 1 when runs are folded in");
     }
   }
   for (const RunContinuation& part : update.run_continuations) {

@@ -14,8 +14,8 @@ constexpr uint8_t kMagic[4] = {'S', 'H', 'B', 'L'};
 constexpr uint32_t kVersion = 1;
 constexpr uint16_t kDependenciesSection = 5;
 constexpr uint16_t kMetadataSection = 1;
-constexpr const char* kSectionNames[9] = {"?",         "Metadata",    "Instructions",
-                                          "Constants", "Strings",     "Dependencies",
+constexpr const char* kSectionNames[9] = {"?",           "Metadata",  "Instructions",
+                                          "Constants",   "Strings",   "Dependencies",
                                           "TypeSchemas", "SourceMap", "Permissions"};
 
 template <typename T>
@@ -95,14 +95,16 @@ Result<ShapeBlob> ParseShapeBlob(std::span<const uint8_t> bytes, std::string_vie
   auto fail = [&](const std::string& what) { return Status::InvalidInput(where + ": " + what); };
   const uint64_t size = bytes.size();
   if (size < kShapeHeaderBytes) {
-    return fail("too short for the header: " + std::to_string(size) + " bytes, expected at least 50");
+    return fail("too short for the header: " + std::to_string(size) +
+                " bytes, expected at least 50");
   }
   const uint8_t* p = bytes.data();
   if (std::memcmp(p, kMagic, 4) != 0) {
     return fail("bad magic 0x" + ToHex(p, 4) + ", expected \"SHBL\" (0x5348424c)");
   }
   uint32_t version = LoadLittle<uint32_t>(p + 4);
-  if (version != kVersion) return fail("unsupported version " + std::to_string(version) + ", expected 1");
+  if (version != kVersion)
+    return fail("unsupported version " + std::to_string(version) + ", expected 1");
   uint64_t total = LoadLittle<uint64_t>(p + 40);
   uint16_t count = LoadLittle<uint16_t>(p + 48);
   uint64_t table_end = kShapeHeaderBytes + uint64_t{kShapeSectionEntryBytes} * count;
@@ -147,8 +149,7 @@ Result<ShapeBlob> ParseShapeBlob(std::span<const uint8_t> bytes, std::string_vie
   }
   const Section& deps = sections[kDependenciesSection];
   if (deps.length % BlobHash::kSize != 0) {
-    return fail("Dependencies length " + std::to_string(deps.length) +
-                " is not a multiple of 32");
+    return fail("Dependencies length " + std::to_string(deps.length) + " is not a multiple of 32");
   }
   uint8_t digest[32];
   if (!Sha256(bytes.subspan(kShapeHeaderBytes), digest)) return fail("SHA-256 failed");

@@ -38,7 +38,8 @@ struct ShapeBlob {
 
 // Validates every rule of the wire format, then extracts name and
 // dependencies. `path` names the blob in messages:
-//   "ab/cd...blob: section 5 (Dependencies) at offset 900, length 64 reaches past end of file (800 bytes)"
+//   "ab/cd...blob: section 5 (Dependencies) at offset 900, length 64 reaches past end of file (800
+//   bytes)"
 // Errors: kInvalidInput. Never reads outside `bytes`.
 Result<ShapeBlob> ParseShapeBlob(std::span<const uint8_t> bytes, std::string_view path);
 
@@ -64,15 +65,16 @@ struct ShapeStoreImport {
   // Per valid blob: static edges (one call site per listed dependency,
   // repeats add), the function in `functions`, its name in `names`.
   GraphUpdate update;
-  std::vector<ShapeProblem> problems;     // malformed files, skipped (sorted by path)
+  std::vector<ShapeProblem> problems;        // malformed files, skipped (sorted by path)
   std::vector<DanglingDependency> dangling;  // still imported as edges
-  uint64_t blobs = 0;                     // valid blobs imported
+  uint64_t blobs = 0;                        // valid blobs imported
   uint64_t call_sites = 0;
 };
 
 // Walks ROOT (files ending in ".blob" at any depth; other files are
 // ignored), in path order. Errors: kIOError (root unreadable), and with
 // options.strict kInvalidInput for the first malformed blob, naming it.
-Result<ShapeStoreImport> LoadShapeStore(const std::string& root, const ShapeStoreOptions& options = {});
+Result<ShapeStoreImport> LoadShapeStore(const std::string& root,
+                                        const ShapeStoreOptions& options = {});
 
 }  // namespace blobgraph::formats

@@ -121,8 +121,8 @@ Result<ShapeStoreImport> LoadShapeStore(const std::string& root, const ShapeStor
     auto bytes = ReadBlobFile(fs::path(root) / candidate.relative, candidate.relative);
     if (!bytes.ok()) {
       if (bytes.status().code() == Status::Code::kIOError) return bytes.status();
-      BLOBGRAPH_RETURN_IF_ERROR(problem(candidate.relative,
-                                        bytes.status().message().substr(candidate.relative.size() + 2)));
+      BLOBGRAPH_RETURN_IF_ERROR(problem(
+          candidate.relative, bytes.status().message().substr(candidate.relative.size() + 2)));
       continue;
     }
     auto blob = ParseShapeBlob(*bytes, candidate.relative);

@@ -46,8 +46,7 @@ bool ParseCommonLine(std::string_view line, TextRecord* record) {
     }
   }
   BlobHash callee;
-  if (!DecodeHex64(line.data(), &record->caller) ||
-      !DecodeHex64(line.data() + kHex + 1, &callee)) {
+  if (!DecodeHex64(line.data(), &record->caller) || !DecodeHex64(line.data() + kHex + 1, &callee)) {
     return false;
   }
   record->callee = callee;
@@ -82,7 +81,8 @@ Status ReadLines(LineReader& reader, const TextVisitor& visit) {
     record.count = 0;
     if (fields.count >= 2) {
       auto callee = BlobHash::Parse(fields.text[1]);
-      if (!callee.ok()) return reader.Error(fields.column[1], "callee " + callee.status().message());
+      if (!callee.ok())
+        return reader.Error(fields.column[1], "callee " + callee.status().message());
       record.callee = *callee;
       record.count = 1;
     }

@@ -136,5 +136,4 @@ Result<uint64_t> ParsePositiveCount(std::string_view text, const char* what) {
   return value;
 }
 
-
 }  // namespace blobgraph::formats::internal

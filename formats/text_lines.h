@@ -2,10 +2,9 @@
 // record format and the text profile format.
 //
 // LineReader hands out one line at a time from an InputFile (a path, stdin,
-// gzip; read in 256 KiB blocks) or from text in memory; a returned view points into the reader's buffer
-// and stays valid until the next call. Lines longer than kMaxTextLineBytes
-// are refused, so a file without newlines cannot make the buffer grow.
-// One thread at a time.
+// gzip; read in 256 KiB blocks) or from text in memory; a returned view points into the reader's
+// buffer and stays valid until the next call. Lines longer than kMaxTextLineBytes are refused, so a
+// file without newlines cannot make the buffer grow. One thread at a time.
 #pragma once
 
 #include <array>
@@ -60,7 +59,7 @@ struct Fields {
   std::array<std::string_view, kMax> text;
   std::array<size_t, kMax> column{};  // 1-based column of each field
   size_t count = 0;
-  bool too_many = false;  // more than kMax fields; the first kMax are kept
+  bool too_many = false;    // more than kMax fields; the first kMax are kept
   size_t extra_column = 0;  // column of field kMax + 1 when too_many
 };
 Fields SplitFields(std::string_view line);
@@ -70,6 +69,5 @@ Fields SplitFields(std::string_view line);
 Result<uint64_t> ParsePositiveCount(std::string_view text, const char* what);
 // A non-negative decimal integer.
 Result<uint64_t> ParseUnsigned(std::string_view text, const char* what);
-
 
 }  // namespace blobgraph::formats::internal

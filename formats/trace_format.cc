@@ -12,9 +12,8 @@ namespace {
 
 Status PartialRecord(const std::string& name, uint64_t size) {
   uint64_t offset = size - size % kTraceRecordBytes;
-  return Status::InvalidInput(name + ": offset " + std::to_string(offset) +
-                              ": truncated record: " + std::to_string(size % kTraceRecordBytes) +
-                              " bytes, expected 64");
+  return Status::InvalidInput(name + ": offset " + std::to_string(offset) + ": truncated record: " +
+                              std::to_string(size % kTraceRecordBytes) + " bytes, expected 64");
 }
 
 bool IsText(std::span<const uint8_t> prefix) {
@@ -87,10 +86,14 @@ Status ReadCapnp(schema::InputFile& input, const TraceChunkVisitor& on_chunk) {
 
 const char* TraceFormatName(TraceFormat format) {
   switch (format) {
-    case TraceFormat::kAuto: return "auto";
-    case TraceFormat::kText: return "text";
-    case TraceFormat::kBinary: return "binary";
-    case TraceFormat::kCapnp: return "capnp";
+    case TraceFormat::kAuto:
+      return "auto";
+    case TraceFormat::kText:
+      return "text";
+    case TraceFormat::kBinary:
+      return "binary";
+    case TraceFormat::kCapnp:
+      return "capnp";
   }
   return "unknown";
 }
@@ -121,10 +124,14 @@ Status ReadTrace(schema::InputFile& input, TraceFormat format, const TraceChunkV
     format = *detected;
   }
   switch (format) {
-    case TraceFormat::kBinary: return ReadBinary(input, on_chunk);
-    case TraceFormat::kText: return ReadText(input, on_chunk);
-    case TraceFormat::kCapnp: return ReadCapnp(input, on_chunk);
-    case TraceFormat::kAuto: break;
+    case TraceFormat::kBinary:
+      return ReadBinary(input, on_chunk);
+    case TraceFormat::kText:
+      return ReadText(input, on_chunk);
+    case TraceFormat::kCapnp:
+      return ReadCapnp(input, on_chunk);
+    case TraceFormat::kAuto:
+      break;
   }
   return Status::InvalidInput(input.name() + ": unknown trace format");
 }

@@ -82,7 +82,8 @@ Result<std::unique_ptr<TraceWriter>> TraceWriter::Open(const std::string& path,
       if (!writer.ok()) return writer.status();
       return std::unique_ptr<TraceWriter>(new CapnpTraceWriter(std::move(*writer)));
     }
-    case TraceFormat::kAuto: break;
+    case TraceFormat::kAuto:
+      break;
   }
   return Status::InvalidInput(path + ": a trace writer needs a format (text, binary or capnp)");
 }

@@ -42,8 +42,8 @@ Result<BlobHash> DecodeHash(capnp::Data::Reader data, std::string_view field) {
 Status CheckChunkSize(std::string_view list, size_t entries) {
   if (entries > K_MAX_CHUNK_ENTRIES) {
     std::string subject = list.empty() ? "chunk" : std::string(list) + " chunk";
-    return Status::InvalidInput(subject + " has " + std::to_string(entries) +
-                                " entries, at most " + std::to_string(K_MAX_CHUNK_ENTRIES));
+    return Status::InvalidInput(subject + " has " + std::to_string(entries) + " entries, at most " +
+                                std::to_string(K_MAX_CHUNK_ENTRIES));
   }
   return Status::Ok();
 }

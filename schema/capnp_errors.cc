@@ -18,13 +18,19 @@ std::string CodeTag(Code code) { return std::string(kCodeTag) + Status::CodeName
 
 Status MakeStatus(Code code, std::string message) {
   switch (code) {
-    case Code::kNotFound: return Status::NotFound(std::move(message));
-    case Code::kInvalidInput: return Status::InvalidInput(std::move(message));
-    case Code::kCorruption: return Status::Corruption(std::move(message));
-    case Code::kBusy: return Status::Busy(std::move(message));
-    case Code::kIncompatible: return Status::Incompatible(std::move(message));
+    case Code::kNotFound:
+      return Status::NotFound(std::move(message));
+    case Code::kInvalidInput:
+      return Status::InvalidInput(std::move(message));
+    case Code::kCorruption:
+      return Status::Corruption(std::move(message));
+    case Code::kBusy:
+      return Status::Busy(std::move(message));
+    case Code::kIncompatible:
+      return Status::Incompatible(std::move(message));
     case Code::kOk:  // an exception is never OK
-    case Code::kIOError: break;
+    case Code::kIOError:
+      break;
   }
   return Status::IOError(std::move(message));
 }
@@ -54,8 +60,8 @@ Status GuardCapnp(Status::Code code, const std::function<std::string()>& where,
 }
 
 void ThrowStatus(const Status& status) {
-  kj::Exception::Type type = status.code() == Code::kBusy ? kj::Exception::Type::OVERLOADED
-                                                          : kj::Exception::Type::FAILED;
+  kj::Exception::Type type =
+      status.code() == Code::kBusy ? kj::Exception::Type::OVERLOADED : kj::Exception::Type::FAILED;
   kj::Exception exception(type, __FILE__, __LINE__, kj::heapString(status.message().c_str()));
   exception.setRemoteTrace(kj::heapString(CodeTag(status.code()).c_str()));
   throw exception;
@@ -74,8 +80,12 @@ Status StatusFromException(const kj::Exception& exception, Status::Code fallback
         code = Code::kIOError;
         text = "disconnected: " + text;
         break;
-      case kj::Exception::Type::OVERLOADED: code = Code::kBusy; break;
-      default: code = fallback; break;
+      case kj::Exception::Type::OVERLOADED:
+        code = Code::kBusy;
+        break;
+      default:
+        code = fallback;
+        break;
     }
   }
   return MakeStatus(*code, context.empty() ? text : context + ": " + text);

@@ -242,8 +242,7 @@ Result<std::string> InputFile::ReadAll(uint64_t max_bytes) {
     if (!got.ok()) return got.status();
     if (*got == 0) return all;
     if (all.size() > max_bytes) {
-      return Status::InvalidInput(name_ + ": larger than " + std::to_string(max_bytes) +
-                                  " bytes");
+      return Status::InvalidInput(name_ + ": larger than " + std::to_string(max_bytes) + " bytes");
     }
   }
 }

@@ -90,7 +90,7 @@ Status QuoteLargeIntegers(std::string* json) {
   std::unordered_set<std::string> top_keys;
   std::string out;
   std::string decoded;  // one string literal's body with its \u escapes decoded
-  size_t copied = 0;  // in[0, copied) is already in `out`
+  size_t copied = 0;    // in[0, copied) is already in `out`
   bool rewritten = false;
   for (size_t i = 0; i < in.size();) {
     char c = in[i];
@@ -135,8 +135,8 @@ Status QuoteLargeIntegers(std::string* json) {
         ++i;
       }
       bool quote = false;
-      BLOBGRAPH_RETURN_IF_ERROR(CheckNumber(std::string_view(in).substr(start, i - start), frames,
-                                            &quote));
+      BLOBGRAPH_RETURN_IF_ERROR(
+          CheckNumber(std::string_view(in).substr(start, i - start), frames, &quote));
       if (quote) {
         out.append(in, copied, start - copied);
         out += '"';
@@ -148,7 +148,9 @@ Status QuoteLargeIntegers(std::string* json) {
       continue;
     }
     switch (c) {
-      case '{': frames.push_back(Frame{}); break;
+      case '{':
+        frames.push_back(Frame{});
+        break;
       case '[': {
         Frame array;
         array.is_array = true;
@@ -168,7 +170,8 @@ Status QuoteLargeIntegers(std::string* json) {
           }
         }
         break;
-      default: break;
+      default:
+        break;
     }
     ++i;
   }

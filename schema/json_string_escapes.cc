@@ -92,22 +92,22 @@ Status RewriteStringEscapes(std::string_view body, size_t body_offset, std::stri
     char kind = at + 1 < body.size() ? body[at + 1] : '\0';
     if (kind != 'u') {
       if (std::strchr("\"\\/bfnrt", kind) == nullptr || kind == '\0') {
-        return Refuse(body_offset + at, "unknown escape " + Shown(body, at) +
-                                            " (JSON has \\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX)");
+        return Refuse(body_offset + at,
+                      "unknown escape " + Shown(body, at) +
+                          " (JSON has \\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX)");
       }
       i += 2;  // a short escape: the codec reads these right
       continue;
     }
     int32_t unit = CodeUnitAt(body, at);
     if (unit < 0) {
-      return Refuse(body_offset + at,
-                    "escape " + Shown(body, at) + " is not \\u and 4 hex digits");
+      return Refuse(body_offset + at, "escape " + Shown(body, at) + " is not \\u and 4 hex digits");
     }
     uint32_t code_point = static_cast<uint32_t>(unit);
     size_t end = at + 6;
     if (unit >= 0xDC00 && unit <= 0xDFFF) {
-      return Refuse(body_offset + at, "UTF-16 low surrogate " + Hex4(unit) +
-                                          " without a high surrogate before it");
+      return Refuse(body_offset + at,
+                    "UTF-16 low surrogate " + Hex4(unit) + " without a high surrogate before it");
     }
     if (unit >= 0xD800 && unit <= 0xDBFF) {
       int32_t low = CodeUnitAt(body, end);
@@ -120,7 +120,8 @@ Status RewriteStringEscapes(std::string_view body, size_t body_offset, std::stri
       end += 6;
     }
     if (code_point == 0) {
-      return Refuse(body_offset + at, "\\u0000 (NUL) in a string, which Cap'n Proto Text cannot carry");
+      return Refuse(body_offset + at,
+                    "\\u0000 (NUL) in a string, which Cap'n Proto Text cannot carry");
     }
     out->append(body, copied, at - copied);
     AppendUtf8(code_point, out);

@@ -58,7 +58,7 @@ class OutputFile {
   std::string target_;     // the file renamed over (path_, or a symlink's target)
   std::string temporary_;  // empty for stdout and direct outputs
   std::FILE* file_;
-  bool direct_ = false;    // an existing device or FIFO, written in place
+  bool direct_ = false;  // an existing device or FIFO, written in place
   bool done_ = false;
   Status error_;
 };

@@ -44,8 +44,8 @@ struct JsonProfileWriter::Impl {
   Status Put(std::string_view text) { return out->Write(text); }
 
   Status Guard(const std::function<Status()>& body) {
-    return GuardCapnp(Status::Code::kIOError, [this] { return path + ": JSON encoding failed"; },
-                      body);
+    return GuardCapnp(
+        Status::Code::kIOError, [this] { return path + ": JSON encoding failed"; }, body);
   }
 
   Status FlushEdges() {
@@ -78,7 +78,8 @@ struct JsonProfileWriter::Impl {
         auto list = message.initRoot<JsonProfile>().initFunctions(count);
         for (size_t i = 0; i < count; ++i) {
           list[i].setHash(functions[start + i].hash.ToHex());
-          list[i].setName(kj::StringPtr(functions[start + i].name.data(), functions[start + i].name.size()));
+          list[i].setName(
+              kj::StringPtr(functions[start + i].name.data(), functions[start + i].name.size()));
         }
         body = EncodeListBody(codec, list.asReader());
         return Status::Ok();
@@ -195,8 +196,8 @@ Status JsonProfileWriter::Finish() {
   BLOBGRAPH_RETURN_IF_ERROR(impl_->Put("],\"loads\":["));
   BLOBGRAPH_RETURN_IF_ERROR(impl_->WriteLoads());
   // A string, as the codec writes 64-bit fields (exact beyond 2^53).
-  BLOBGRAPH_RETURN_IF_ERROR(impl_->Put("],\"runWeight\":\"" +
-                                       std::to_string(impl_->run_weight.value_or(0)) + "\"}\n"));
+  BLOBGRAPH_RETURN_IF_ERROR(
+      impl_->Put("],\"runWeight\":\"" + std::to_string(impl_->run_weight.value_or(0)) + "\"}\n"));
   return impl_->out->Commit();
 }
 
@@ -221,9 +222,8 @@ Status VisitDocument(const std::string& path, JsonProfile::Reader root,
   }
   uint32_t version = root.getVersion();
   if (version < K_FORMAT_VERSION_BASE || version > K_FORMAT_VERSION) {
-    return Status::InvalidInput(path + ": unsupported profile version " +
-                                std::to_string(version) + ", expected " +
-                                std::to_string(K_FORMAT_VERSION_BASE) + " to " +
+    return Status::InvalidInput(path + ": unsupported profile version " + std::to_string(version) +
+                                ", expected " + std::to_string(K_FORMAT_VERSION_BASE) + " to " +
                                 std::to_string(K_FORMAT_VERSION));
   }
   if (version < K_FORMAT_VERSION && (root.hasLoads() || root.getRunWeight() != 0)) {
@@ -246,8 +246,8 @@ Status VisitDocument(const std::string& path, JsonProfile::Reader root,
     if (!caller.ok()) return caller.status();
     auto callee = ParseHash(path, "edges", i, "callee", edge_list[i].getCallee());
     if (!callee.ok()) return callee.status();
-    edges.push_back({*caller, *callee, edge_list[i].getStaticCount(),
-                     edge_list[i].getDynamicCount()});
+    edges.push_back(
+        {*caller, *callee, edge_list[i].getStaticCount(), edge_list[i].getDynamicCount()});
     if (edges.size() == K_MAX_CHUNK_ENTRIES || i + 1 == edge_list.size()) {
       if (visitor.on_edges) BLOBGRAPH_RETURN_IF_ERROR(visitor.on_edges(edges));
       edges.clear();
@@ -258,7 +258,8 @@ Status VisitDocument(const std::string& path, JsonProfile::Reader root,
   for (size_t i = 0; i < function_list.size(); ++i) {
     auto hash = ParseHash(path, "functions", i, "function", function_list[i].getHash());
     if (!hash.ok()) return hash.status();
-    names.push_back({*hash, std::string(function_list[i].getName().cStr(), function_list[i].getName().size())});
+    names.push_back(
+        {*hash, std::string(function_list[i].getName().cStr(), function_list[i].getName().size())});
     if (names.size() == K_MAX_CHUNK_ENTRIES || i + 1 == function_list.size()) {
       if (visitor.on_names) BLOBGRAPH_RETURN_IF_ERROR(visitor.on_names(names));
       names.clear();
@@ -292,14 +293,15 @@ Status ReadJsonProfile(InputFile& input, const StreamVisitor& visitor) {
   if (!text.ok()) return text.status();
   Status exact = QuoteLargeIntegers(&*text);
   if (!exact.ok()) return exact.WithContext(path);
-  return GuardCapnp(Status::Code::kInvalidInput, [&] { return path + ": malformed JSON profile"; },
-                    [&] {
-                      capnp::JsonCodec codec;
-                      capnp::MallocMessageBuilder message;
-                      auto root = message.initRoot<JsonProfile>();
-                      codec.decode(kj::ArrayPtr<const char>(text->data(), text->size()), root);
-                      return VisitDocument(path, root.asReader(), visitor);
-                    });
+  return GuardCapnp(
+      Status::Code::kInvalidInput, [&] { return path + ": malformed JSON profile"; },
+      [&] {
+        capnp::JsonCodec codec;
+        capnp::MallocMessageBuilder message;
+        auto root = message.initRoot<JsonProfile>();
+        codec.decode(kj::ArrayPtr<const char>(text->data(), text->size()), root);
+        return VisitDocument(path, root.asReader(), visitor);
+      });
 }
 
 Status ReadJsonProfile(const std::string& path, const StreamVisitor& visitor) {

@@ -5,8 +5,8 @@
 //
 // The writer streams: edges are encoded and written a few thousand at a time;
 // functions and loads are kept until Finish() (they go after the edges in the
-// document, then "runWeight", always written). The reader decodes the whole document in memory (JSON has no
-// framing to stream on), then validates every field, naming the entry:
+// document, then "runWeight", always written). The reader decodes the whole document in memory
+// (JSON has no framing to stream on), then validates every field, naming the entry:
 //   "p.json: edges[12]: caller hash 'ab' has 2 hex digits, expected 64"
 // No exception leaves this codec. A writer belongs to one thread at a time.
 #pragma once

@@ -4,7 +4,6 @@
 #include <capnp/serialize.h>
 #include <kj/io.h>
 
-
 #include "schema/blobgraph.capnp.h"
 #include "schema/capnp_convert.h"
 #include "schema/capnp_errors.h"
@@ -16,9 +15,12 @@ namespace {
 
 StreamKind ToWire(StreamContent content) {
   switch (content) {
-    case StreamContent::kDependencies: return StreamKind::DEPENDENCIES;
-    case StreamContent::kProfile: return StreamKind::PROFILE;
-    case StreamContent::kTrace: return StreamKind::TRACE;
+    case StreamContent::kDependencies:
+      return StreamKind::DEPENDENCIES;
+    case StreamContent::kProfile:
+      return StreamKind::PROFILE;
+    case StreamContent::kTrace:
+      return StreamKind::TRACE;
   }
   return StreamKind::TRACE;
 }
@@ -49,9 +51,12 @@ Status CheckName(const std::string& path, const BlobHash& hash, std::string_view
 
 const char* StreamContentName(StreamContent content) {
   switch (content) {
-    case StreamContent::kDependencies: return "dependencies";
-    case StreamContent::kProfile: return "profile";
-    case StreamContent::kTrace: return "trace";
+    case StreamContent::kDependencies:
+      return "dependencies";
+    case StreamContent::kProfile:
+      return "profile";
+    case StreamContent::kTrace:
+      return "trace";
   }
   return "unknown";
 }
@@ -75,7 +80,8 @@ struct StreamWriter::Impl {
   std::optional<uint64_t> run_weight;
 
   Status Guard(const std::function<Status()>& body) {
-    return GuardCapnp(Status::Code::kIOError, [this] { return path + ": write failed"; }, body);
+    return GuardCapnp(
+        Status::Code::kIOError, [this] { return path + ": write failed"; }, body);
   }
 
   Status Write(capnp::MessageBuilder& message) {
@@ -149,9 +155,8 @@ struct StreamWriter::Impl {
 StreamWriter::StreamWriter(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 StreamWriter::~StreamWriter() = default;
 
-Result<std::unique_ptr<StreamWriter>> StreamWriter::Open(const std::string& path,
-                                                         StreamContent content,
-                                                         const std::optional<ProfileInfo>& profile) {
+Result<std::unique_ptr<StreamWriter>> StreamWriter::Open(
+    const std::string& path, StreamContent content, const std::optional<ProfileInfo>& profile) {
   if ((content == StreamContent::kProfile) != profile.has_value()) {
     return Status::InvalidInput(path + ": a profile stream needs a profile identity, others none");
   }
@@ -160,9 +165,9 @@ Result<std::unique_ptr<StreamWriter>> StreamWriter::Open(const std::string& path
   return Open(std::move(*out), content, profile);
 }
 
-Result<std::unique_ptr<StreamWriter>> StreamWriter::Open(std::unique_ptr<OutputFile> out,
-                                                         StreamContent content,
-                                                         const std::optional<ProfileInfo>& profile) {
+Result<std::unique_ptr<StreamWriter>> StreamWriter::Open(
+    std::unique_ptr<OutputFile> out, StreamContent content,
+    const std::optional<ProfileInfo>& profile) {
   auto impl = std::make_unique<Impl>();
   impl->path = out->path();
   impl->content = content;

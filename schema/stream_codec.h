@@ -80,8 +80,7 @@ class StreamWriter {
   // file appears only when Finish() succeeds); "-" writes to stdout.
   // REQUIRES: `profile` is set iff content == kProfile.
   // Errors: kIOError naming the path.
-  static Result<std::unique_ptr<StreamWriter>> Open(const std::string& path,
-                                                    StreamContent content,
+  static Result<std::unique_ptr<StreamWriter>> Open(const std::string& path, StreamContent content,
                                                     const std::optional<ProfileInfo>& profile = {});
   // The same into an output opened earlier (taken over).
   static Result<std::unique_ptr<StreamWriter>> Open(std::unique_ptr<OutputFile> out,

@@ -117,10 +117,9 @@ class StreamReader {
       if (!at_end.ok()) return at_end.status();
       if (*at_end) {
         if (ended_) return Status::Ok();
-        return Status::InvalidInput(path_ + ": truncated stream: ends at offset " +
-                                    std::to_string(message_offset_) + " after " +
-                                    std::to_string(message_index_) +
-                                    " messages without an end trailer");
+        return Status::InvalidInput(
+            path_ + ": truncated stream: ends at offset " + std::to_string(message_offset_) +
+            " after " + std::to_string(message_index_) + " messages without an end trailer");
       }
       if (ended_) return Error("data after the end trailer");
       std::unique_ptr<capnp::SegmentArrayMessageReader> message;
@@ -132,7 +131,9 @@ class StreamReader {
   }
 
  private:
-  Status Error(const std::string& what) const { return Status::InvalidInput(Where() + ": " + what); }
+  Status Error(const std::string& what) const {
+    return Status::InvalidInput(Where() + ": " + what);
+  }
 
   // A decoder's error (capnp_convert.h), placed.
   Status Placed(const Status& status) const {
@@ -146,13 +147,20 @@ class StreamReader {
       return Header(root.getHeader());
     }
     switch (which) {
-      case StreamMessage::HEADER: return Error("a second header");
-      case StreamMessage::FUNCTIONS: return Functions(root.getFunctions());
-      case StreamMessage::EDGES: return Edges(root.getEdges());
-      case StreamMessage::NAMES: return Names(root.getNames());
-      case StreamMessage::EVENTS: return Events(root.getEvents());
-      case StreamMessage::LOADS: return Loads(root.getLoads());
-      case StreamMessage::RUN_WEIGHT: return RunWeight(root.getRunWeight());
+      case StreamMessage::HEADER:
+        return Error("a second header");
+      case StreamMessage::FUNCTIONS:
+        return Functions(root.getFunctions());
+      case StreamMessage::EDGES:
+        return Edges(root.getEdges());
+      case StreamMessage::NAMES:
+        return Names(root.getNames());
+      case StreamMessage::EVENTS:
+        return Events(root.getEvents());
+      case StreamMessage::LOADS:
+        return Loads(root.getLoads());
+      case StreamMessage::RUN_WEIGHT:
+        return RunWeight(root.getRunWeight());
       case StreamMessage::END: {
         uint64_t claimed = root.getEnd().getEntries();
         if (claimed != entries_) {
@@ -167,7 +175,8 @@ class StreamReader {
   }
 
   Status Header(StreamHeader::Reader header) {
-    if (header.getMagic() != K_FORMAT_MAGIC.get()) return Error("not a blobgraph stream: bad magic");
+    if (header.getMagic() != K_FORMAT_MAGIC.get())
+      return Error("not a blobgraph stream: bad magic");
     version_ = header.getVersion();
     if (version_ < K_FORMAT_VERSION_BASE || version_ > K_FORMAT_VERSION) {
       return Error("unsupported stream version " + std::to_string(version_) + ", expected " +
@@ -175,11 +184,18 @@ class StreamReader {
                    std::to_string(K_FORMAT_VERSION));
     }
     switch (header.getKind()) {
-      case StreamKind::DEPENDENCIES: content_ = StreamContent::kDependencies; break;
-      case StreamKind::PROFILE: content_ = StreamContent::kProfile; break;
-      case StreamKind::TRACE: content_ = StreamContent::kTrace; break;
+      case StreamKind::DEPENDENCIES:
+        content_ = StreamContent::kDependencies;
+        break;
+      case StreamKind::PROFILE:
+        content_ = StreamContent::kProfile;
+        break;
+      case StreamKind::TRACE:
+        content_ = StreamContent::kTrace;
+        break;
       default:
-        return Error("unknown stream kind " + std::to_string(static_cast<unsigned>(header.getKind())));
+        return Error("unknown stream kind " +
+                     std::to_string(static_cast<unsigned>(header.getKind())));
     }
     if (expected_ && *expected_ != content_) {
       return Error(std::string("a ") + StreamContentName(content_) + " stream, expected a " +
@@ -303,8 +319,9 @@ class StreamReader {
 Status ReadStream(InputFile& input, std::optional<StreamContent> expected,
                   const StreamVisitor& visitor) {
   StreamReader reader(input.name(), expected, visitor);
-  return GuardCapnp(Status::Code::kInvalidInput, [&] { return reader.Where(); },
-                    [&] { return reader.Run(input); });
+  return GuardCapnp(
+      Status::Code::kInvalidInput, [&] { return reader.Where(); },
+      [&] { return reader.Run(input); });
 }
 
 Status ReadStream(const std::string& path, std::optional<StreamContent> expected,
@@ -340,21 +357,30 @@ HeaderProbe ProbeHeader(std::span<const uint8_t> prefix) {
   if (words * 8 > prefix.size()) return probe;
   kj::Array<capnp::word> copy = kj::heapArray<capnp::word>(words);
   std::memcpy(copy.begin(), prefix.data(), words * 8);
-  Status status = GuardCapnp(Status::Code::kInvalidInput, [] { return std::string("probe"); }, [&] {
-    capnp::FlatArrayMessageReader message(copy, UntrustedReaderOptions());
-    auto root = message.getRoot<StreamMessage>();
-    if (!root.isHeader() || root.getHeader().getMagic() != K_FORMAT_MAGIC.get()) {
-      return Status::Ok();
-    }
-    probe.is_stream = true;
-    switch (root.getHeader().getKind()) {
-      case StreamKind::DEPENDENCIES: probe.content = StreamContent::kDependencies; break;
-      case StreamKind::PROFILE: probe.content = StreamContent::kProfile; break;
-      case StreamKind::TRACE: probe.content = StreamContent::kTrace; break;
-      default: break;
-    }
-    return Status::Ok();
-  });
+  Status status = GuardCapnp(
+      Status::Code::kInvalidInput, [] { return std::string("probe"); },
+      [&] {
+        capnp::FlatArrayMessageReader message(copy, UntrustedReaderOptions());
+        auto root = message.getRoot<StreamMessage>();
+        if (!root.isHeader() || root.getHeader().getMagic() != K_FORMAT_MAGIC.get()) {
+          return Status::Ok();
+        }
+        probe.is_stream = true;
+        switch (root.getHeader().getKind()) {
+          case StreamKind::DEPENDENCIES:
+            probe.content = StreamContent::kDependencies;
+            break;
+          case StreamKind::PROFILE:
+            probe.content = StreamContent::kProfile;
+            break;
+          case StreamKind::TRACE:
+            probe.content = StreamContent::kTrace;
+            break;
+          default:
+            break;
+        }
+        return Status::Ok();
+      });
   if (!status.ok()) return HeaderProbe{};
   return probe;
 }

@@ -3,6 +3,8 @@
 # configures and builds it in ./build. Idempotent: a second run only rebuilds.
 #   BUILD_DIR   build directory (default: build)
 #   BUILD_TYPE  CMake build type (default: Release)
+#   BUILD_TARGETS  what to build (default: everything; the demo builds only
+#               the blobgraph command it runs)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -24,4 +26,5 @@ fi
 
 build_dir=${BUILD_DIR:-build}
 cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE="${BUILD_TYPE:-Release}" ${CMAKE_ARGS:-} >&2
-cmake --build "$build_dir" -j"${JOBS:-2}" >&2
+# shellcheck disable=SC2086
+cmake --build "$build_dir" -j"${JOBS:-2}" ${BUILD_TARGETS:+--target $BUILD_TARGETS} >&2

@@ -55,8 +55,8 @@ Status ConnectionSlots::Authenticate(ConnectionInfo& info) {
   if (info.slot == ConnectionInfo::Slot::kDisplaced) {
     return Status::Busy("this connection was dropped: " + std::to_string(waiting_.size()) +
                         " connections are waiting to authenticate, the limit "
-                        "(--max-unauthenticated " + std::to_string(options_.max_unauthenticated) +
-                        "); retry");
+                        "(--max-unauthenticated " +
+                        std::to_string(options_.max_unauthenticated) + "); retry");
   }
   if (authenticated_ >= options_.max_connections) {
     return Status::Busy("server has " + std::to_string(authenticated_) +

@@ -50,8 +50,9 @@ Result<GraphUpdate> ProfileClient::Pull(const PullOptions& options) {
       if (summary.getEdges() != out->edges.size() || summary.getNames() != out->names.size() ||
           summary.getDeclared() != out->functions.size() ||
           summary.getLoads() != out->loads.size()) {
-        kj::throwFatalException(KJ_EXCEPTION(FAILED, "corruption: pull: the server sent a summary "
-                                                     "that does not match the chunks received",
+        kj::throwFatalException(KJ_EXCEPTION(FAILED,
+                                             "corruption: pull: the server sent a summary "
+                                             "that does not match the chunks received",
                                              summary.getEdges(), out->edges.size()));
       }
       out->run_weight = summary.getRunWeight();
@@ -73,7 +74,8 @@ Result<std::vector<BlobHash>> ProfileClient::StartSet(uint32_t max) {
 }
 
 Result<std::vector<CalleeInfo>> ProfileClient::Callees(const BlobHash& caller, uint32_t max) {
-  return impl_->Call<std::vector<CalleeInfo>>("callees", [caller, max](schema::Session::Client& session) {
+  return impl_->Call<std::vector<CalleeInfo>>("callees", [caller,
+                                                          max](schema::Session::Client& session) {
     auto request = session.calleesRequest();
     request.setCaller(HashData(caller));
     request.setMax(max);
@@ -92,24 +94,25 @@ Result<std::vector<CalleeInfo>> ProfileClient::Callees(const BlobHash& caller, u
 
 Result<std::vector<Prediction>> ProfileClient::Prefetch(const BlobHash& hash,
                                                         const PrefetchOptions& options) {
-  return impl_->Call<std::vector<Prediction>>("prefetch", [hash, options](schema::Session::Client& session) {
-    auto request = session.prefetchRequest();
-    request.setStart(HashData(hash));
-    auto wire = request.initOptions();
-    wire.setMaxDepth(options.max_depth);
-    wire.setTopN(options.top_n);
-    wire.setMinProbability(options.min_probability);
-    wire.setMaxResults(options.enabled ? options.max_results : 0);
-    return request.send().then([](auto response) {
-      std::vector<Prediction> predictions;
-      auto list = response.getPredictions();
-      for (size_t i = 0; i < list.size(); ++i) {
-        predictions.push_back({DecodeHash(list[i].getHash(), "prefetch", i), list[i].getProbability(),
-                               list[i].getDepth()});
-      }
-      return predictions;
-    });
-  });
+  return impl_->Call<std::vector<Prediction>>(
+      "prefetch", [hash, options](schema::Session::Client& session) {
+        auto request = session.prefetchRequest();
+        request.setStart(HashData(hash));
+        auto wire = request.initOptions();
+        wire.setMaxDepth(options.max_depth);
+        wire.setTopN(options.top_n);
+        wire.setMinProbability(options.min_probability);
+        wire.setMaxResults(options.enabled ? options.max_results : 0);
+        return request.send().then([](auto response) {
+          std::vector<Prediction> predictions;
+          auto list = response.getPredictions();
+          for (size_t i = 0; i < list.size(); ++i) {
+            predictions.push_back({DecodeHash(list[i].getHash(), "prefetch", i),
+                                   list[i].getProbability(), list[i].getDepth()});
+          }
+          return predictions;
+        });
+      });
 }
 
 Result<ServerStats> ProfileClient::Stats() {

@@ -28,31 +28,31 @@ Status ProfileClient::Impl::Start() {
   std::string failure;
   bool done = false;
   thread = std::thread([&, this]() {
-    KJ_IF_MAYBE(exception, kj::runCatchingExceptions([&]() {
-      auto async_io = kj::setupAsyncIo();
-      kj::Vector<kj::TlsCertificate> trusted;
-      kj::Maybe<kj::Own<kj::TlsContext>> tls_context;
-      if (options.tls.enabled) {
-        kj::TlsContext::Options tls_options;
-        if (!tls_ca_pem.empty()) {
-          trusted.add(kj::TlsCertificate(kj::StringPtr(tls_ca_pem.c_str())));
-          tls_options.useSystemTrustStore = false;
-          tls_options.trustedCertificates = trusted.asPtr();
-        }
-        tls = tls_context.emplace(kj::heap<kj::TlsContext>(kj::mv(tls_options))).get();
-      }
-      auto paf = kj::newPromiseAndFulfiller<void>();
-      io = &async_io;
-      stop = kj::mv(paf.fulfiller);
-      {
-        std::lock_guard<std::mutex> lock(mutex);
-        executor = &kj::getCurrentThreadExecutor();
-        done = true;
-      }
-      ready.notify_one();
-      paf.promise.wait(async_io.waitScope);
-      connection = nullptr;
-    })) {
+    KJ_IF_MAYBE (exception, kj::runCatchingExceptions([&]() {
+                   auto async_io = kj::setupAsyncIo();
+                   kj::Vector<kj::TlsCertificate> trusted;
+                   kj::Maybe<kj::Own<kj::TlsContext>> tls_context;
+                   if (options.tls.enabled) {
+                     kj::TlsContext::Options tls_options;
+                     if (!tls_ca_pem.empty()) {
+                       trusted.add(kj::TlsCertificate(kj::StringPtr(tls_ca_pem.c_str())));
+                       tls_options.useSystemTrustStore = false;
+                       tls_options.trustedCertificates = trusted.asPtr();
+                     }
+                     tls = tls_context.emplace(kj::heap<kj::TlsContext>(kj::mv(tls_options))).get();
+                   }
+                   auto paf = kj::newPromiseAndFulfiller<void>();
+                   io = &async_io;
+                   stop = kj::mv(paf.fulfiller);
+                   {
+                     std::lock_guard<std::mutex> lock(mutex);
+                     executor = &kj::getCurrentThreadExecutor();
+                     done = true;
+                   }
+                   ready.notify_one();
+                   paf.promise.wait(async_io.waitScope);
+                   connection = nullptr;
+                 })) {
       std::lock_guard<std::mutex> lock(mutex);
       failure = exception->getDescription().cStr();
       done = true;
@@ -70,8 +70,10 @@ Status ProfileClient::Impl::Start() {
 }
 
 kj::Promise<schema::Session::Client> ProfileClient::Impl::Session() {
-  KJ_IF_MAYBE(live, connection) {
-    KJ_IF_MAYBE(session, (*live)->session) { return *session; }
+  KJ_IF_MAYBE (live, connection) {
+    KJ_IF_MAYBE (session, (*live)->session) {
+      return *session;
+    }
   }
   connection = nullptr;
   auto& network = io->provider->getNetwork();
@@ -81,8 +83,8 @@ kj::Promise<schema::Session::Client> ProfileClient::Impl::Session() {
       })
       .then([this](kj::Own<kj::AsyncIoStream> stream) -> kj::Promise<kj::Own<kj::AsyncIoStream>> {
         if (tls == nullptr) return kj::mv(stream);
-        std::string name = options.tls.server_name.empty() ? HostOf(options.address)
-                                                          : options.tls.server_name;
+        std::string name =
+            options.tls.server_name.empty() ? HostOf(options.address) : options.tls.server_name;
         return tls->wrapClient(kj::mv(stream), name.c_str());
       })
       .catch_([](kj::Exception&& exception) -> kj::Promise<kj::Own<kj::AsyncIoStream>> {
@@ -92,11 +94,13 @@ kj::Promise<schema::Session::Client> ProfileClient::Impl::Session() {
       .then([this](kj::Own<kj::AsyncIoStream> stream) {
         auto& live = connection.emplace(kj::heap<Connection>(kj::mv(stream)));
         auto request = live->service.authenticateRequest();
-        request.setToken(capnp::Data::Reader(reinterpret_cast<const kj::byte*>(options.token.data()),
-                                             options.token.size()));
+        request.setToken(capnp::Data::Reader(
+            reinterpret_cast<const kj::byte*>(options.token.data()), options.token.size()));
         return request.send().then([this](auto response) -> schema::Session::Client {
           auto session = response.getSession();
-          KJ_IF_MAYBE(live, connection) { (*live)->session = session; }
+          KJ_IF_MAYBE (live, connection) {
+            (*live)->session = session;
+          }
           return session;
         });
       });
@@ -109,7 +113,8 @@ Result<std::unique_ptr<ProfileClient>> ProfileClient::Connect(const ClientOption
   auto impl = std::make_unique<Impl>();
   impl->options = options;
   if (impl->options.max_attempts == 0) impl->options.max_attempts = 1;
-  impl->options.chunk_entries = std::clamp<uint32_t>(options.chunk_entries, 1, schema::K_MAX_CHUNK_ENTRIES);
+  impl->options.chunk_entries =
+      std::clamp<uint32_t>(options.chunk_entries, 1, schema::K_MAX_CHUNK_ENTRIES);
   impl->context = "server " + options.address;
   if (options.tls.enabled && !options.tls.ca_file.empty()) {
     auto pem = ReadSmallFile(options.tls.ca_file);
@@ -119,9 +124,8 @@ Result<std::unique_ptr<ProfileClient>> ProfileClient::Connect(const ClientOption
   BLOBGRAPH_RETURN_IF_ERROR(impl->Start());
   std::unique_ptr<ProfileClient> client(new ProfileClient(std::move(impl)));
   // Connect and authenticate now, so a bad address or token shows at once.
-  auto connected = client->impl_->Call<bool>("connect", [](schema::Session::Client&) {
-    return kj::Promise<bool>(true);
-  });
+  auto connected = client->impl_->Call<bool>(
+      "connect", [](schema::Session::Client&) { return kj::Promise<bool>(true); });
   if (!connected.ok()) return connected.status();
   return client;
 }

@@ -15,8 +15,8 @@
 #include <kj/debug.h>
 
 #include "blobgraph/profile_client.h"
-#include "server/wire.h"
 #include "schema/profile_service.capnp.h"
+#include "server/wire.h"
 
 namespace blobgraph::server {
 
@@ -72,20 +72,25 @@ struct ProfileClient::Impl {
     for (uint32_t attempt = 1;; ++attempt) {
       if (attempts_out) *attempts_out = attempt;
       kj::Maybe<T> value;
-      KJ_IF_MAYBE(exception, kj::runCatchingExceptions([&]() {
-        value = executor->executeSync([&]() -> kj::Promise<T> {
-          auto timeout = io->provider->getTimer()
-                             .afterDelay(options.call_timeout.count() * kj::MILLISECONDS)
-                             .then([]() -> T {
-                               kj::throwFatalException(KJ_EXCEPTION(DISCONNECTED, "call timed out"));
-                             });
-          return Session().then([op](schema::Session::Client session) mutable { return op(session); })
-              .exclusiveJoin(kj::mv(timeout));
-        });
-      })) {
+      KJ_IF_MAYBE (exception, kj::runCatchingExceptions([&]() {
+                     value = executor->executeSync([&]() -> kj::Promise<T> {
+                       auto timeout =
+                           io->provider->getTimer()
+                               .afterDelay(options.call_timeout.count() * kj::MILLISECONDS)
+                               .then([]() -> T {
+                                 kj::throwFatalException(
+                                     KJ_EXCEPTION(DISCONNECTED, "call timed out"));
+                               });
+                       return Session()
+                           .then([op](schema::Session::Client session) mutable {
+                             return op(session);
+                           })
+                           .exclusiveJoin(kj::mv(timeout));
+                     });
+                   })) {
         auto type = exception->getType();
-        bool retryable = type == kj::Exception::Type::DISCONNECTED ||
-                         type == kj::Exception::Type::OVERLOADED;
+        bool retryable =
+            type == kj::Exception::Type::DISCONNECTED || type == kj::Exception::Type::OVERLOADED;
         Status status = schema::StatusFromException(*exception, Status::Code::kIOError, where);
         if (retryable) executor->executeSync([this]() { connection = nullptr; });
         if (!retryable || attempt >= options.max_attempts) return status;
@@ -93,7 +98,9 @@ struct ProfileClient::Impl {
         backoff *= 2;
         continue;
       }
-      KJ_IF_MAYBE(result, value) { return kj::mv(*result); }
+      KJ_IF_MAYBE (result, value) {
+        return kj::mv(*result);
+      }
     }
   }
 };

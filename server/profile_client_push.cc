@@ -66,35 +66,35 @@ kj::Promise<void> StreamContents(schema::PushSession::Client push, const GraphUp
                                  size_t chunk) {
   auto edges = StreamChunks(std::span<const EdgeDelta>(update.edges), chunk,
                             [push](std::span<const EdgeDelta> part) mutable {
-    auto request = push.addEdgesRequest();
-    EncodeEdges(part, request.initEdges(part.size()));
-    return request.send();
-  });
+                              auto request = push.addEdgesRequest();
+                              EncodeEdges(part, request.initEdges(part.size()));
+                              return request.send();
+                            });
   return edges
       .then([&update, chunk, push]() mutable {
         return StreamChunks(std::span<const std::pair<BlobHash, std::string>>(update.names), chunk,
                             [push](std::span<const std::pair<BlobHash, std::string>> part) mutable {
-          auto request = push.addNamesRequest();
-          EncodeNames(part, request.initNames(part.size()));
-          return request.send();
-        });
+                              auto request = push.addNamesRequest();
+                              EncodeNames(part, request.initNames(part.size()));
+                              return request.send();
+                            });
       })
       .then([&update, chunk, push]() mutable {
         return StreamChunks(std::span<const BlobHash>(update.functions), chunk,
                             [push](std::span<const BlobHash> part) mutable {
-          auto request = push.addFunctionsRequest();
-          EncodeHashes(part, request.initFunctions(part.size()));
-          return request.send();
-        });
+                              auto request = push.addFunctionsRequest();
+                              EncodeHashes(part, request.initFunctions(part.size()));
+                              return request.send();
+                            });
       })
       .then([&update, push]() mutable { return StreamRuns(push, update); })
       .then([&update, chunk, push]() mutable {
         return StreamChunks(std::span<const LoadWeights>(update.loads), chunk,
                             [push](std::span<const LoadWeights> part) mutable {
-          auto request = push.addLoadsRequest();
-          EncodeLoads(part, request.initLoads(part.size()));
-          return request.send();
-        });
+                              auto request = push.addLoadsRequest();
+                              EncodeLoads(part, request.initLoads(part.size()));
+                              return request.send();
+                            });
       });
 }
 
@@ -126,15 +126,20 @@ Result<PushResult> ProfileClient::Send(const GraphUpdate& update, bool retract) 
   }
   const size_t chunk = impl_->options.chunk_entries;
   uint32_t attempts = 0;
-  auto result = impl_->Call<PushResult>(retract ? "retract" : "push", [&update, chunk, retract](schema::Session::Client& session) {
-    return BeginSend(session, *update.profile, retract).then([&update, chunk](std::optional<schema::PushSession::Client> begun) -> kj::Promise<PushResult> {
-      if (!begun) return PushResult{true, 0, 1};
-      auto push = *begun;
-      return StreamContents(push, update, chunk).then([&update, push]() mutable {
-        return Commit(push, update);
-      });
-    });
-  }, &attempts);
+  auto result = impl_->Call<PushResult>(
+      retract ? "retract" : "push",
+      [&update, chunk, retract](schema::Session::Client& session) {
+        return BeginSend(session, *update.profile, retract)
+            .then([&update, chunk](
+                      std::optional<schema::PushSession::Client> begun) -> kj::Promise<PushResult> {
+              if (!begun) return PushResult{true, 0, 1};
+              auto push = *begun;
+              return StreamContents(push, update, chunk).then([&update, push]() mutable {
+                return Commit(push, update);
+              });
+            });
+      },
+      &attempts);
   if (result.ok()) result->attempts = attempts;
   return result;
 }

@@ -27,9 +27,9 @@ constexpr auto kTlsHandshakeTimeout = 10 * kj::SECONDS;
 std::string PeerName(kj::AsyncIoStream& stream) {
   struct sockaddr_storage address;
   uint length = sizeof(address);
-  KJ_IF_MAYBE(exception, kj::runCatchingExceptions([&]() {
-                stream.getpeername(reinterpret_cast<struct sockaddr*>(&address), &length);
-              })) {
+  KJ_IF_MAYBE (exception, kj::runCatchingExceptions([&]() {
+                 stream.getpeername(reinterpret_cast<struct sockaddr*>(&address), &length);
+               })) {
     return "unknown peer";
   }
   char host[NI_MAXHOST], port[NI_MAXSERV];
@@ -77,8 +77,9 @@ struct ServerTls {
 ServerTls NewServerTls(const std::string& cert_pem, const std::string& key_pem) {
   ServerTls tls;
   if (cert_pem.empty()) return tls;
-  tls.keypair = kj::heap<kj::TlsKeypair>(kj::TlsKeypair{kj::TlsPrivateKey(kj::StringPtr(key_pem.c_str())),
-                                                        kj::TlsCertificate(kj::StringPtr(cert_pem.c_str()))});
+  tls.keypair =
+      kj::heap<kj::TlsKeypair>(kj::TlsKeypair{kj::TlsPrivateKey(kj::StringPtr(key_pem.c_str())),
+                                              kj::TlsCertificate(kj::StringPtr(cert_pem.c_str()))});
   kj::TlsContext::Options tls_options;
   tls_options.useSystemTrustStore = false;
   tls_options.defaultKeypair = *tls.keypair;
@@ -99,10 +100,10 @@ Listening Listen(kj::AsyncIoContext& io, const ServerOptions& options, bool has_
       io.provider->getNetwork().parseAddress(options.listen, kDefaultPort).wait(io.waitScope);
   // Open() checked the name; check the address kj resolved too, in case
   // the name resolves differently now.
-  KJ_REQUIRE(has_token || options.insecure ||
-                 IsLoopbackAddress(listening.address->toString().cStr()),
-             "the address resolved to a non-loopback address and no --token-file is given",
-             listening.address->toString());
+  KJ_REQUIRE(
+      has_token || options.insecure || IsLoopbackAddress(listening.address->toString().cStr()),
+      "the address resolved to a non-loopback address and no --token-file is given",
+      listening.address->toString());
   listening.listener = listening.address->listen();
   return listening;
 }
@@ -111,8 +112,8 @@ Listening Listen(kj::AsyncIoContext& io, const ServerOptions& options, bool has_
 // half-written number, and a full disk is an error, not an empty file.
 void WritePortFile(const std::string& path, uint16_t port) {
   auto port_file = schema::OutputFile::Open(path);
-  Status written = port_file.ok() ? (*port_file)->Write(std::to_string(port) + "\n")
-                                  : port_file.status();
+  Status written =
+      port_file.ok() ? (*port_file)->Write(std::to_string(port) + "\n") : port_file.status();
   if (written.ok()) written = (*port_file)->Commit();
   KJ_REQUIRE(written.ok(), "cannot write the port file", written.message());
 }
@@ -167,7 +168,8 @@ void ProfileServer::Impl::DrainAndClose(kj::WaitScope& wait_scope, kj::Own<kj::T
   core->Log("stopping: %u pushes in progress, %zu commits queued",
             core->counters.pushes_open.load(), core->writer.busy());
   auto deadline = timer->now() + grace.count() * kj::MILLISECONDS;
-  while ((core->counters.pushes_open.load() > 0 || core->writer.busy() > 0) && timer->now() < deadline) {
+  while ((core->counters.pushes_open.load() > 0 || core->writer.busy() > 0) &&
+         timer->now() < deadline) {
     timer->afterDelay(10 * kj::MILLISECONDS).wait(wait_scope);
   }
   // Let the last acknowledgements reach the wire before closing.
@@ -216,37 +218,43 @@ kj::Promise<void> ProfileServer::Impl::HandleConnection(kj::Own<kj::AsyncIoStrea
   auto info = std::make_shared<ConnectionInfo>();
   info->peer = PeerName(*stream);
   info->peer_host = info->peer.substr(0, info->peer.rfind(':'));
-  KJ_IF_MAYBE(fd, stream->getFd()) { info->fd = *fd; }
+  KJ_IF_MAYBE (fd, stream->getFd()) {
+    info->fd = *fd;
+  }
   // From accept on, TLS handshake included, a connection holds a waiting
   // slot until it authenticates (connection_limits.h).
   auto drop = kj::newPromiseAndFulfiller<kj::Duration>();
   info->drop = kj::mv(drop.fulfiller);
   if (ConnectionInfo* displaced = core.slots.Admit(*info)) {
     if (uint64_t drops = core.slots.TakeDropsToLog(std::chrono::steady_clock::now())) {
-      core.Log("dropped %llu connections waiting to authenticate (the last from %s): %u waiting, "
-               "the limit (--max-unauthenticated %u); newer ones take their places",
-               (unsigned long long)drops, displaced->peer.c_str(), core.slots.waiting(),
-               core.options.max_unauthenticated);
+      core.Log(
+          "dropped %llu connections waiting to authenticate (the last from %s): %u waiting, "
+          "the limit (--max-unauthenticated %u); newer ones take their places",
+          (unsigned long long)drops, displaced->peer.c_str(), core.slots.waiting(),
+          core.options.max_unauthenticated);
     }
   }
   kj::Promise<void> ends =
       drop.promise.then([&timer](kj::Duration linger) { return timer.afterDelay(linger); });
   const auto auth_timeout = core.options.auth_timeout;
-  ends = ends.exclusiveJoin(timer.afterDelay(auth_timeout.count() * kj::MILLISECONDS)
-                                .then([&core, info, auth_timeout]() -> kj::Promise<void> {
-    if (info->authenticated) return kj::NEVER_DONE;
-    core.Log("connection from %s dropped: not authenticated within %.3g s (--auth-timeout)",
-             info->peer.c_str(), auth_timeout.count() / 1000.0);
-    return kj::READY_NOW;
-  }));
+  ends = ends.exclusiveJoin(
+      timer.afterDelay(auth_timeout.count() * kj::MILLISECONDS)
+          .then([&core, info, auth_timeout]() -> kj::Promise<void> {
+            if (info->authenticated) return kj::NEVER_DONE;
+            core.Log("connection from %s dropped: not authenticated within %.3g s (--auth-timeout)",
+                     info->peer.c_str(), auth_timeout.count() / 1000.0);
+            return kj::READY_NOW;
+          }));
   auto closed = kj::defer([&core, info]() {
     core.slots.Release(*info);
     core.counters.connections_open.fetch_sub(1);
     // Displaced ones are counted in the summary above, not logged one by one.
     if (info->slot == ConnectionInfo::Slot::kDisplaced) return;
-    double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - info->opened).count();
+    double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - info->opened).count();
     core.Log("connection from %s closed after %.2f s: %s, %llu pushes, %llu edges, %llu queries",
-             info->peer.c_str(), seconds, info->authenticated ? "authenticated" : "not authenticated",
+             info->peer.c_str(), seconds,
+             info->authenticated ? "authenticated" : "not authenticated",
              (unsigned long long)info->pushes, (unsigned long long)info->edges_pushed,
              (unsigned long long)info->queries);
   });
@@ -285,13 +293,13 @@ Result<std::unique_ptr<ProfileServer>> ProfileServer::Open(const ServerOptions& 
     auto key = ReadSmallFile(options.tls_key_file);
     if (!key.ok()) return key.status();
     // Parse now, so a bad file fails at start and not at the first connection.
-    KJ_IF_MAYBE(exception, kj::runCatchingExceptions([&]() {
-                  kj::TlsCertificate parsed_cert(kj::StringPtr(cert->c_str()));
-                  kj::TlsPrivateKey parsed_key(kj::StringPtr(key->c_str()));
-                })) {
-      return Status::InvalidInput(options.tls_cert_file + ", " + options.tls_key_file +
-                                  ": not a PEM certificate and key: " +
-                                  exception->getDescription().cStr());
+    KJ_IF_MAYBE (exception, kj::runCatchingExceptions([&]() {
+                   kj::TlsCertificate parsed_cert(kj::StringPtr(cert->c_str()));
+                   kj::TlsPrivateKey parsed_key(kj::StringPtr(key->c_str()));
+                 })) {
+      return Status::InvalidInput(
+          options.tls_cert_file + ", " + options.tls_key_file +
+          ": not a PEM certificate and key: " + exception->getDescription().cStr());
     }
     server->impl_->tls_cert_pem = std::move(*cert);
     server->impl_->tls_key_pem = std::move(*key);
@@ -341,39 +349,41 @@ void ProfileServer::Stop() {
 Status ProfileServer::Serve() {
   if (!store_) return Status::InvalidInput("serve: the server was already stopped");
   std::string failure;
-  KJ_IF_MAYBE(exception, kj::runCatchingExceptions([&]() {
-    auto io = kj::setupAsyncIo();
-    kj::Timer& timer = io.provider->getTimer();
-    ServerCore core(options_, token_, store_.get(), engine_.get());
-    core.loop_executor = &kj::getCurrentThreadExecutor();
-    core.timer = &timer;
-    impl_->core = &core;
-    impl_->timer = &timer;
-    ServerTls tls = NewServerTls(impl_->tls_cert_pem, impl_->tls_key_pem);
-    impl_->tls = tls.context.get();
+  KJ_IF_MAYBE (exception, kj::runCatchingExceptions([&]() {
+                 auto io = kj::setupAsyncIo();
+                 kj::Timer& timer = io.provider->getTimer();
+                 ServerCore core(options_, token_, store_.get(), engine_.get());
+                 core.loop_executor = &kj::getCurrentThreadExecutor();
+                 core.timer = &timer;
+                 impl_->core = &core;
+                 impl_->timer = &timer;
+                 ServerTls tls = NewServerTls(impl_->tls_cert_pem, impl_->tls_key_pem);
+                 impl_->tls = tls.context.get();
 
-    Listening listening = Listen(io, options_, !token_.empty());
-    port_.store(static_cast<uint16_t>(listening.listener->getPort()), std::memory_order_release);
-    if (!options_.port_file.empty()) WritePortFile(options_.port_file, port());
-    core.Log("listening on %s port %u (%s, %s), store %s", listening.address->toString().cStr(),
-             static_cast<unsigned>(port()), impl_->tls ? "TLS" : "no TLS",
-             token_.empty() ? "no token" : "token required", options_.db_path.c_str());
+                 Listening listening = Listen(io, options_, !token_.empty());
+                 port_.store(static_cast<uint16_t>(listening.listener->getPort()),
+                             std::memory_order_release);
+                 if (!options_.port_file.empty()) WritePortFile(options_.port_file, port());
+                 core.Log("listening on %s port %u (%s, %s), store %s",
+                          listening.address->toString().cStr(), static_cast<unsigned>(port()),
+                          impl_->tls ? "TLS" : "no TLS",
+                          token_.empty() ? "no token" : "token required", options_.db_path.c_str());
 
-    LoggingErrorHandler error_handler(core);
-    auto connections = kj::heap<kj::TaskSet>(error_handler);
-    impl_->connections = connections.get();
-    kj::Promise<void> accepting = impl_->AcceptLoop(*listening.listener);
-    impl_->WaitForStop(io, options_.handle_signals);
+                 LoggingErrorHandler error_handler(core);
+                 auto connections = kj::heap<kj::TaskSet>(error_handler);
+                 impl_->connections = connections.get();
+                 kj::Promise<void> accepting = impl_->AcceptLoop(*listening.listener);
+                 impl_->WaitForStop(io, options_.handle_signals);
 
-    // Clean shutdown: no new connections or pushes; pushes already begun may
-    // commit within the grace period; then drop the connections.
-    core.stopping.store(true);
-    accepting = nullptr;
-    listening.listener = nullptr;
-    impl_->DrainAndClose(io.waitScope, kj::mv(connections), options_.shutdown_grace);
-    impl_->core = nullptr;
-    impl_->tls = nullptr;
-  })) {
+                 // Clean shutdown: no new connections or pushes; pushes already begun may
+                 // commit within the grace period; then drop the connections.
+                 core.stopping.store(true);
+                 accepting = nullptr;
+                 listening.listener = nullptr;
+                 impl_->DrainAndClose(io.waitScope, kj::mv(connections), options_.shutdown_grace);
+                 impl_->core = nullptr;
+                 impl_->tls = nullptr;
+               })) {
     failure = exception->getDescription().cStr();
   }
   // Close the engine (it flushes) before the store, then the store.

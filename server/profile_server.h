@@ -41,33 +41,34 @@ inline constexpr size_t kMinTokenBytes = 16;
 struct ServerOptions {
   std::string db_path = "blobgraph.db";
   std::string listen = "127.0.0.1:7979";  // HOST[:PORT]; port 0 = ephemeral
-  std::string token_file;                  // empty: no authentication
-  std::string tls_cert_file;               // PEM; both or neither
+  std::string token_file;                 // empty: no authentication
+  std::string tls_cert_file;              // PEM; both or neither
   std::string tls_key_file;
-  bool insecure = false;                   // allow a non-loopback bind without a token
-  uint64_t max_push_edges = 8u << 20;      // edges (and names, functions) per push
-  uint32_t max_connections = 256;          // authenticated connections at once
+  bool insecure = false;               // allow a non-loopback bind without a token
+  uint64_t max_push_edges = 8u << 20;  // edges (and names, functions) per push
+  uint32_t max_connections = 256;      // authenticated connections at once
   // Limits that keep one client from starving the others; each is a serve
   // flag (server/serve_limits.h lists them with their defaults). Pushes are
   // charged at their decoded size (push_budget.h) until applied.
-  uint64_t max_push_bytes = 1ull << 30;          // --max-push-bytes: one push (8M edges fit)
-  uint64_t max_connection_bytes = 1ull << 30;    // --max-connection-bytes: one connection's pushes
-  uint64_t max_pending_bytes = 2ull << 30;       // --max-pending-bytes: all pushes not yet applied
-  uint32_t max_open_pushes = 4;                  // --max-open-pushes: uncommitted, per connection
-  uint64_t max_name_bytes = 64u << 10;           // --max-name-bytes: one function's name
-  uint32_t max_unauthenticated = 64;             // --max-unauthenticated: waiting for authenticate
-  uint32_t max_unauthenticated_per_host = 16;    // --max-unauthenticated-per-host: of those, one peer address
+  uint64_t max_push_bytes = 1ull << 30;        // --max-push-bytes: one push (8M edges fit)
+  uint64_t max_connection_bytes = 1ull << 30;  // --max-connection-bytes: one connection's pushes
+  uint64_t max_pending_bytes = 2ull << 30;     // --max-pending-bytes: all pushes not yet applied
+  uint32_t max_open_pushes = 4;                // --max-open-pushes: uncommitted, per connection
+  uint64_t max_name_bytes = 64u << 10;         // --max-name-bytes: one function's name
+  uint32_t max_unauthenticated = 64;           // --max-unauthenticated: waiting for authenticate
+  uint32_t max_unauthenticated_per_host =
+      16;  // --max-unauthenticated-per-host: of those, one peer address
   std::chrono::milliseconds auth_timeout{10000};  // --auth-timeout-ms: to authenticate
-  uint32_t max_auth_failures = 5;                // --max-auth-failures: wrong tokens, then dropped
+  uint32_t max_auth_failures = 5;                 // --max-auth-failures: wrong tokens, then dropped
   std::chrono::milliseconds pull_send_timeout{30000};  // --pull-send-timeout-ms: a chunk's wait
   uint32_t reader_threads = 2;
   // On SIGTERM/SIGINT or Stop(): stop accepting, let pushes already begun
   // commit for up to this long, then close the store.
   std::chrono::milliseconds shutdown_grace{10000};
-  bool handle_signals = true;   // SIGTERM and SIGINT stop the server
-  std::string port_file;        // when set, the bound port is written here once listening
-  bool log = true;              // one line per connection and per push, to stderr
-  EngineOptions engine;         // for prefetch and start-set queries
+  bool handle_signals = true;  // SIGTERM and SIGINT stop the server
+  std::string port_file;       // when set, the bound port is written here once listening
+  bool log = true;             // one line per connection and per push, to stderr
+  EngineOptions engine;        // for prefetch and start-set queries
 };
 
 class ProfileServer {

@@ -79,7 +79,9 @@ class ChunkSender {
     }
     // Blocks this reader thread until the streaming call is admitted.
     core_.loop_executor->executeSync([&]() -> kj::Promise<void> {
-      KJ_IF_MAYBE(sink, channel_->sink) { return WithSendDeadline(core_, build(*sink)); }
+      KJ_IF_MAYBE (sink, channel_->sink) {
+        return WithSendDeadline(core_, build(*sink));
+      }
       return KJ_EXCEPTION(DISCONNECTED, "pull: the client went away");
     });
   }
@@ -94,13 +96,15 @@ template <typename Scan>
 void ScanOrThrow(const char* what, Scan&& scan) {
   kj::Maybe<kj::Exception> failure;
   Status status = scan([&](auto&& body) -> Status {
-    KJ_IF_MAYBE(exception, kj::runCatchingExceptions(body)) {
+    KJ_IF_MAYBE (exception, kj::runCatchingExceptions(body)) {
       failure = kj::mv(*exception);
       return Status::IOError("pull aborted");
     }
     return Status::Ok();
   });
-  KJ_IF_MAYBE(exception, failure) { kj::throwFatalException(kj::mv(*exception)); }
+  KJ_IF_MAYBE (exception, failure) {
+    kj::throwFatalException(kj::mv(*exception));
+  }
   if (!status.ok()) ThrowStatus(status.WithContext(what));
 }
 
@@ -132,15 +136,16 @@ PullSummary FullPull(ServerCore& core, const PullRequest& request, ChunkSender& 
   PullSummary summary;
   std::vector<EdgeDelta> edges;
   ScanOrThrow("pull: edges", [&](auto guard) {
-    return core.store->ForEachCaller([&](const BlobHash& caller, std::span<const CalleeInfo> callees) {
-      return guard([&] {
-        for (const CalleeInfo& callee : callees) {
-          edges.push_back({caller, callee.callee, callee.static_count, callee.dynamic_count});
-          if (edges.size() == kPullChunkEntries) sender.SendEdges(edges);
-        }
-        summary.edges += callees.size();
-      });
-    });
+    return core.store->ForEachCaller(
+        [&](const BlobHash& caller, std::span<const CalleeInfo> callees) {
+          return guard([&] {
+            for (const CalleeInfo& callee : callees) {
+              edges.push_back({caller, callee.callee, callee.static_count, callee.dynamic_count});
+              if (edges.size() == kPullChunkEntries) sender.SendEdges(edges);
+            }
+            summary.edges += callees.size();
+          });
+        });
   });
   sender.SendEdges(edges);
 
@@ -172,7 +177,8 @@ PullSummary FullPull(ServerCore& core, const PullRequest& request, ChunkSender& 
     });
     sender.SendNames(names);
   }
-  SendLoadRecords(core, request, sender, [](const BlobHash&) { return true; }, &summary);
+  SendLoadRecords(
+      core, request, sender, [](const BlobHash&) { return true; }, &summary);
   return summary;
 }
 
@@ -192,7 +198,8 @@ std::vector<Candidate> SelectHot(ServerCore& core, const PullRequest& request) {
         if (candidate.calls < request.min_calls) return;
         candidates.push_back(candidate);
         if (limit && candidates.size() >= 2 * limit + 4096) {
-          std::nth_element(candidates.begin(), candidates.begin() + limit, candidates.end(), Hotter);
+          std::nth_element(candidates.begin(), candidates.begin() + limit, candidates.end(),
+                           Hotter);
           candidates.resize(limit);
         }
       });

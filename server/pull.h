@@ -12,8 +12,8 @@
 
 #include <memory>
 
-#include "server/server_core.h"
 #include "schema/profile_service.capnp.h"
+#include "server/server_core.h"
 
 namespace blobgraph::server {
 

@@ -60,7 +60,8 @@ void PushBudget::Charge(uint64_t bytes, const char* what) {
                           " would hold " + Bytes(would) + ", over the limit of " + Bytes(limit) +
                           " (" + flag + " " + std::to_string(limit) +
                           "); nothing of this push is kept";
-    ThrowStatus(code == Status::Code::kBusy ? Status::Busy(message) : Status::InvalidInput(message));
+    ThrowStatus(code == Status::Code::kBusy ? Status::Busy(message)
+                                            : Status::InvalidInput(message));
   };
   if (held_ + bytes > options_.max_push_bytes) {
     refuse(Status::Code::kInvalidInput, held_ + bytes, options_.max_push_bytes, "this push",
@@ -78,8 +79,8 @@ void PushBudget::Charge(uint64_t bytes, const char* what) {
   if (server > options_.max_pending_bytes) {
     server_bytes_->fetch_sub(bytes);
     connection_->bytes.fetch_sub(bytes);
-    refuse(Status::Code::kBusy, server, options_.max_pending_bytes,
-           "the server's pending pushes", "--max-pending-bytes");
+    refuse(Status::Code::kBusy, server, options_.max_pending_bytes, "the server's pending pushes",
+           "--max-pending-bytes");
   }
   held_ += bytes;
 }
@@ -105,10 +106,10 @@ void PushBudget::ReserveNames(std::vector<std::pair<BlobHash, std::string>>* nam
       std::string function = hash.size() == BlobHash::kSize
                                  ? BlobHash::FromBytes(hash.begin()).ToHex()
                                  : std::string("with a malformed hash");
-      ThrowStatus(Status::InvalidInput(
-          std::string(what) + ": push " + push_id_ + ": entry " + std::to_string(i) +
-          " (function " + function + "): name has " + Bytes(size) + ", over the limit of " +
-          Bytes(options_.max_name_bytes) + " (--max-name-bytes)"));
+      ThrowStatus(Status::InvalidInput(std::string(what) + ": push " + push_id_ + ": entry " +
+                                       std::to_string(i) + " (function " + function +
+                                       "): name has " + Bytes(size) + ", over the limit of " +
+                                       Bytes(options_.max_name_bytes) + " (--max-name-bytes)"));
     }
     heap += StringHeapBytes(size);
   }

@@ -23,10 +23,11 @@ Status RefusedPush(const std::string& id, const Status& status) {
   if (status.code() != Status::Code::kIOError) return status.WithContext("push " + id);
   bool no_space = status.message().find("No space left") != std::string::npos;
   return Status::IOError("push " + id + " refused: " +
-         (no_space ? std::string("the server's store has no space left on device")
-                   : std::string("the server could not write to its store")) +
-         "; nothing of this push was applied; push it again once " +
-         (no_space ? "space is freed" : "the store is writable") + " (" + status.ToString() + ")");
+                         (no_space ? std::string("the server's store has no space left on device")
+                                   : std::string("the server could not write to its store")) +
+                         "; nothing of this push was applied; push it again once " +
+                         (no_space ? "space is freed" : "the store is writable") + " (" +
+                         status.ToString() + ")");
 }
 
 // Outcome of a push's commit on the writer thread.
@@ -45,7 +46,8 @@ class PushSessionImpl final : public schema::PushSession::Server {
                   bool retract)
       : core_(core),
         info_(std::move(info)),
-        budget_(core.options, &core.counters.pending_push_bytes, info_->push_budget, profile.IdHex()),
+        budget_(core.options, &core.counters.pending_push_bytes, info_->push_budget,
+                profile.IdHex()),
         retract_(retract) {
     update_.profile = std::move(profile);
     core_.counters.pushes_open.fetch_add(1);
@@ -140,26 +142,26 @@ class PushSessionImpl final : public schema::PushSession::Server {
     auto started = std::chrono::steady_clock::now();
     ServerCore& core = core_;
     std::string peer = info_->peer;
-    return core_.writer.Run(
-        [&core, update = std::move(update_), budget = std::move(budget_), peer = std::move(peer),
-         started, retract = retract_]() mutable {
-          CommitOutcome outcome;
-          if (retract) {
-            RetractionOutcome retracted = RunRetraction(core, update, peer, started);
-            outcome = CommitOutcome{retracted.already_retracted, retracted.edges, retracted.error};
-          } else {
-            outcome = ApplyPush(core, update, peer, started);
-          }
-          update = GraphUpdate();
-          budget.Release();
-          return outcome;
-        });
+    return core_.writer.Run([&core, update = std::move(update_), budget = std::move(budget_),
+                             peer = std::move(peer), started, retract = retract_]() mutable {
+      CommitOutcome outcome;
+      if (retract) {
+        RetractionOutcome retracted = RunRetraction(core, update, peer, started);
+        outcome = CommitOutcome{retracted.already_retracted, retracted.edges, retracted.error};
+      } else {
+        outcome = ApplyPush(core, update, peer, started);
+      }
+      update = GraphUpdate();
+      budget.Release();
+      return outcome;
+    });
   }
 
   // Runs on the writer thread: the only writer, so checking the id and
   // applying cannot interleave with another push of the same id. Logs and
   // counts here, so a push whose client went away is still accounted for.
-  static CommitOutcome ApplyPush(ServerCore& core, const GraphUpdate& update, const std::string& peer,
+  static CommitOutcome ApplyPush(ServerCore& core, const GraphUpdate& update,
+                                 const std::string& peer,
                                  std::chrono::steady_clock::time_point started) {
     CommitOutcome outcome;
     outcome.edges = update.edges.size();
@@ -185,12 +187,13 @@ class PushSessionImpl final : public schema::PushSession::Server {
       core.counters.pushes_applied.fetch_add(1);
       core.counters.edges_applied.fetch_add(update.edges.size());
     }
-    core.Log("push %s from %s (%s): %zu edges, %zu names, %zu functions, %zu runs: %s in %.1f ms "
-             "(%.1f ms queued)",
-             id.c_str(), peer.c_str(), update.profile->source_host.c_str(), update.edges.size(),
-             update.names.size(), update.functions.size(), update.runs.size(),
-             outcome.duplicate ? "already applied" : "applied", MillisSince(apply_started),
-             MillisSince(started) - MillisSince(apply_started));
+    core.Log(
+        "push %s from %s (%s): %zu edges, %zu names, %zu functions, %zu runs: %s in %.1f ms "
+        "(%.1f ms queued)",
+        id.c_str(), peer.c_str(), update.profile->source_host.c_str(), update.edges.size(),
+        update.names.size(), update.functions.size(), update.runs.size(),
+        outcome.duplicate ? "already applied" : "applied", MillisSince(apply_started),
+        MillisSince(started) - MillisSince(apply_started));
     return outcome;
   }
 
@@ -199,7 +202,7 @@ class PushSessionImpl final : public schema::PushSession::Server {
   template <typename Body>
   void Guard(Body&& body) {
     if (!failure_.ok()) ThrowStatus(failure_);
-    KJ_IF_MAYBE(exception, kj::runCatchingExceptions(body)) {
+    KJ_IF_MAYBE (exception, kj::runCatchingExceptions(body)) {
       failure_ = schema::StatusFromException(*exception, Status::Code::kIOError, "");
       auto profile = std::move(update_.profile);
       update_ = GraphUpdate();  // frees the push's memory now, not at disconnect

@@ -9,8 +9,8 @@
 #include <memory>
 
 #include "blobgraph/graph_store.h"
-#include "server/server_core.h"
 #include "schema/profile_service.capnp.h"
+#include "server/server_core.h"
 
 namespace blobgraph::server {
 

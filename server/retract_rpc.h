@@ -8,8 +8,8 @@
 #include <string>
 
 #include "blobgraph/graph_store.h"
-#include "server/server_core.h"
 #include "schema/profile_service.capnp.h"
+#include "server/server_core.h"
 
 namespace blobgraph::server {
 

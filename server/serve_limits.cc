@@ -11,15 +11,17 @@ using std::chrono::milliseconds;
 
 constexpr double kMaxBytes = 1ull << 50;  // 1 PiB: any sane budget, exact in a double
 
-milliseconds Millis(double seconds) { return milliseconds(static_cast<int64_t>(std::llround(seconds * 1000))); }
+milliseconds Millis(double seconds) {
+  return milliseconds(static_cast<int64_t>(std::llround(seconds * 1000)));
+}
 double Seconds(milliseconds duration) { return duration.count() / 1000.0; }
 
 }  // namespace
 
 const std::vector<LimitFlag>& ServerLimitFlags() {
   static const std::vector<LimitFlag> flags = {
-      {"max-push-bytes", "bytes one push may hold in memory, decoded (entries and names)", false,
-       1, kMaxBytes, [](const ServerOptions& o) { return double(o.max_push_bytes); },
+      {"max-push-bytes", "bytes one push may hold in memory, decoded (entries and names)", false, 1,
+       kMaxBytes, [](const ServerOptions& o) { return double(o.max_push_bytes); },
        [](ServerOptions& o, double v) { o.max_push_bytes = uint64_t(v); }},
       {"max-connection-bytes", "bytes one connection's pushes may hold until applied", false, 1,
        kMaxBytes, [](const ServerOptions& o) { return double(o.max_connection_bytes); },
@@ -51,9 +53,10 @@ const std::vector<LimitFlag>& ServerLimitFlags() {
        "wrong tokens on one connection (each answered after a doubling delay) before it is dropped",
        false, 1, 1000, [](const ServerOptions& o) { return double(o.max_auth_failures); },
        [](ServerOptions& o, double v) { o.max_auth_failures = uint32_t(v); }},
-      {"pull-send-timeout", "seconds a pull's receiver may take to accept a chunk before the pull "
-       "is cancelled", true, 0.01, 86400,
-       [](const ServerOptions& o) { return Seconds(o.pull_send_timeout); },
+      {"pull-send-timeout",
+       "seconds a pull's receiver may take to accept a chunk before the pull "
+       "is cancelled",
+       true, 0.01, 86400, [](const ServerOptions& o) { return Seconds(o.pull_send_timeout); },
        [](ServerOptions& o, double v) { o.pull_send_timeout = Millis(v); }},
   };
   return flags;
@@ -68,7 +71,8 @@ std::string LimitDefaultText(const LimitFlag& flag) {
   }
   uint64_t whole = uint64_t(value);
   const char* units[] = {"KiB", "MiB", "GiB", "TiB"};
-  if (std::string(flag.name).find("bytes") != std::string::npos && whole >= 1024 && whole % 1024 == 0) {
+  if (std::string(flag.name).find("bytes") != std::string::npos && whole >= 1024 &&
+      whole % 1024 == 0) {
     int unit = -1;
     while (whole >= 1024 && whole % 1024 == 0 && unit < 3) {
       whole /= 1024;

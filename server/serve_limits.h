@@ -34,10 +34,10 @@ namespace blobgraph::server {
 struct LimitFlag {
   const char* name;  // without the leading "--"
   const char* help;
-  bool seconds;      // a duration in seconds (fractions allowed); else a whole count
+  bool seconds;  // a duration in seconds (fractions allowed); else a whole count
   double min;
   double max;
-  std::function<double(const ServerOptions&)> get;    // the default, for help texts
+  std::function<double(const ServerOptions&)> get;  // the default, for help texts
   std::function<void(ServerOptions&, double)> set;
 };
 

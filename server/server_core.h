@@ -33,7 +33,7 @@ struct ServerCounters {
   std::atomic<uint64_t> edges_applied{0};
   std::atomic<uint64_t> connections_total{0};
   std::atomic<uint32_t> connections_open{0};
-  std::atomic<uint32_t> pushes_open{0};  // push sessions begun, not yet committed or dropped
+  std::atomic<uint32_t> pushes_open{0};         // push sessions begun, not yet committed or dropped
   std::atomic<uint64_t> pending_push_bytes{0};  // --max-pending-bytes budget (push_budget.h)
 };
 
@@ -50,7 +50,7 @@ struct ConnectionInfo {
   // kDisplaced: dropped for a newer waiting connection; never authenticates.
   enum class Slot { kNone, kWaiting, kAuthenticated, kDisplaced } slot = Slot::kNone;
   uint64_t slot_sequence = 0;
-  int fd = -1;  // the socket, to see whether a waiting peer has sent anything
+  int fd = -1;            // the socket, to see whether a waiting peer has sent anything
   std::string peer_host;  // the peer's address without the port, for per-host slots
   uint32_t auth_failures = 0;
   std::shared_ptr<ConnectionPushes> push_budget = std::make_shared<ConnectionPushes>();
@@ -80,8 +80,8 @@ struct ServerCore {
   ServerCounters counters;
   std::atomic<bool> stopping{false};
   const kj::Executor* loop_executor = nullptr;  // set by Serve()
-  kj::Timer* timer = nullptr;                    // the loop's; set by Serve()
-  ConnectionSlots slots;                         // loop thread only
+  kj::Timer* timer = nullptr;                   // the loop's; set by Serve()
+  ConnectionSlots slots;                        // loop thread only
   const std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
 
   // printf-style, one line to stderr (with a trailing newline), when logging.
@@ -92,7 +92,8 @@ struct ServerCore {
 
 // Milliseconds from `start` to now, for log lines.
 inline double MillisSince(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+      .count();
 }
 
 // The bootstrap capability for one connection: authenticate() -> Session.

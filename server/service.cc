@@ -8,12 +8,12 @@
 #include <kj/debug.h>
 
 #include "core/quote.h"
+#include "schema/profile_service.capnp.h"
 #include "server/pull.h"
 #include "server/push_session.h"
 #include "server/retract_rpc.h"
 #include "server/server_core.h"
 #include "server/wire.h"
-#include "schema/profile_service.capnp.h"
 
 namespace blobgraph::server {
 namespace {
@@ -78,27 +78,32 @@ class SessionImpl final : public schema::Session::Server {
     channel->sink = params.getSink();
     auto started = std::chrono::steady_clock::now();
     ServerCore& core = core_;
-    auto job = core_.readers.Run([&core, request, channel]() { return RunPull(core, request, channel); });
+    auto job =
+        core_.readers.Run([&core, request, channel]() { return RunPull(core, request, channel); });
     // Whatever ends the call (done, failed, cancelled), drop the sink on
     // this thread so a job still running cannot use it.
     auto clear = kj::defer([channel]() { channel->sink = nullptr; });
-    return job.then([this, context, started](PullSummary summary) mutable {
-      auto out = context.getResults().initSummary();
-      out.setFunctions(summary.functions);
-      out.setEdges(summary.edges);
-      out.setNames(summary.names);
-      out.setDeclared(summary.declared);
-      out.setLoads(summary.loads);
-      out.setRunWeight(summary.run_weight);
-      core_.Log("pull from %s: %llu functions, %llu edges, %llu names in %.1f ms",
-                info_->peer.c_str(), (unsigned long long)summary.functions,
-                (unsigned long long)summary.edges, (unsigned long long)summary.names,
-                MillisSince(started));
-    }, [this, started](kj::Exception&& exception) {
-      core_.Log("pull from %s: failed after %.1f ms: %s", info_->peer.c_str(), MillisSince(started),
-                exception.getDescription().cStr());
-      kj::throwFatalException(kj::mv(exception));
-    }).attach(kj::mv(clear));
+    return job
+        .then(
+            [this, context, started](PullSummary summary) mutable {
+              auto out = context.getResults().initSummary();
+              out.setFunctions(summary.functions);
+              out.setEdges(summary.edges);
+              out.setNames(summary.names);
+              out.setDeclared(summary.declared);
+              out.setLoads(summary.loads);
+              out.setRunWeight(summary.run_weight);
+              core_.Log("pull from %s: %llu functions, %llu edges, %llu names in %.1f ms",
+                        info_->peer.c_str(), (unsigned long long)summary.functions,
+                        (unsigned long long)summary.edges, (unsigned long long)summary.names,
+                        MillisSince(started));
+            },
+            [this, started](kj::Exception&& exception) {
+              core_.Log("pull from %s: failed after %.1f ms: %s", info_->peer.c_str(),
+                        MillisSince(started), exception.getDescription().cStr());
+              kj::throwFatalException(kj::mv(exception));
+            })
+        .attach(kj::mv(clear));
   }
 
   kj::Promise<void> startSet(StartSetContext context) override {
@@ -195,7 +200,8 @@ class ProfileServiceImpl final : public schema::ProfileService::Server {
     auto token = context.getParams().getToken();
     std::string_view offered(reinterpret_cast<const char*>(token.begin()), token.size());
     const uint32_t max_failures = core_.options.max_auth_failures;
-    std::string limit = std::to_string(max_failures) + " wrong tokens on this connection, the limit (--max-auth-failures " +
+    std::string limit = std::to_string(max_failures) +
+                        " wrong tokens on this connection, the limit (--max-auth-failures " +
                         std::to_string(max_failures) + ")";
     if (info_->auth_failures >= max_failures) {
       // Being dropped: not even the right token is taken now.
@@ -204,8 +210,8 @@ class ProfileServiceImpl final : public schema::ProfileService::Server {
     if (!core_.token.empty() && !ConstantTimeEquals(offered, core_.token)) {
       uint32_t failures = ++info_->auth_failures;
       bool last = failures >= max_failures;
-      core_.Log("connection from %s: authentication failed (%u of %u allowed)%s", info_->peer.c_str(),
-                failures, max_failures, last ? ": disconnecting" : "");
+      core_.Log("connection from %s: authentication failed (%u of %u allowed)%s",
+                info_->peer.c_str(), failures, max_failures, last ? ": disconnecting" : "");
       std::string message = "authenticate: authentication failed";
       if (last) message += "; " + limit + ": disconnecting";
       // Answered late, later with each failure, so guessing is slow.
@@ -243,7 +249,8 @@ void ServerCore::Log(const char* format, ...) const {
   std::fprintf(stderr, "blobgraph serve: %s\n", EscapeForTerminal(line).c_str());
 }
 
-capnp::Capability::Client NewProfileService(ServerCore& core, std::shared_ptr<ConnectionInfo> info) {
+capnp::Capability::Client NewProfileService(ServerCore& core,
+                                            std::shared_ptr<ConnectionInfo> info) {
   return kj::heap<ProfileServiceImpl>(core, std::move(info));
 }
 

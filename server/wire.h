@@ -48,7 +48,8 @@ capnp::ReaderOptions RpcReaderOptions();
 // Makes `rpc` send each exception's Status code to the peer (capnp_errors.h).
 template <typename RpcSystem>
 void SendStatusCodes(RpcSystem& rpc) {
-  rpc.setTraceEncoder([](const kj::Exception& exception) { return schema::EncodeStatusTrace(exception); });
+  rpc.setTraceEncoder(
+      [](const kj::Exception& exception) { return schema::EncodeStatusTrace(exception); });
 }
 
 // "<what>[<index>]: hash has N bytes, expected 32" for a bad hash.

@@ -38,14 +38,14 @@ class WorkQueue {
     using T = std::invoke_result_t<Fn>;
     auto paf = kj::newPromiseAndCrossThreadFulfiller<T>();
     Post([fulfiller = kj::mv(paf.fulfiller), fn = kj::fwd<Fn>(fn)]() mutable {
-      KJ_IF_MAYBE(exception, kj::runCatchingExceptions([&]() {
-                    if constexpr (std::is_void_v<T>) {
-                      fn();
-                      fulfiller->fulfill();
-                    } else {
-                      fulfiller->fulfill(fn());
-                    }
-                  })) {
+      KJ_IF_MAYBE (exception, kj::runCatchingExceptions([&]() {
+                     if constexpr (std::is_void_v<T>) {
+                       fn();
+                       fulfiller->fulfill();
+                     } else {
+                       fulfiller->fulfill(fn());
+                     }
+                   })) {
         fulfiller->reject(kj::mv(*exception));
       }
     });

@@ -68,8 +68,8 @@ class ExistingRows {
                           /*sorted_input=*/true);
     for (size_t i = 0; i < callers.size(); ++i) {
       if (!statuses_[i].ok() && !statuses_[i].IsNotFound()) {
-        return FromRocks(statuses_[i], handles_.path + ": reading " +
-                                           DescribeKey(Cf::kEdges, View(callers[i])));
+        return FromRocks(statuses_[i],
+                         handles_.path + ": reading " + DescribeKey(Cf::kEdges, View(callers[i])));
       }
       if (overlay_ == nullptr) continue;
       // A refresh rewrote this row in the same batch: plan against that.
@@ -155,7 +155,12 @@ class EdgeRowWriter {
  public:
   EdgeRowWriter(const DbHandles& handles, const std::vector<EdgeDelta>& edges, WriteSink* sink,
                 NodeDeltas* nodes, StoreTotals* added, const LayerTarget& layer)
-      : handles_(handles), edges_(edges), sink_(sink), nodes_(nodes), added_(added), layer_(layer),
+      : handles_(handles),
+        edges_(edges),
+        sink_(sink),
+        nodes_(nodes),
+        added_(added),
+        layer_(layer),
         existing_(handles, layer.overlay) {}
 
   Status Run() {
@@ -247,9 +252,9 @@ class EdgeRowWriter {
   StoreTotals* added_;
   const LayerTarget& layer_;
   ExistingRows existing_;
-  std::vector<uint32_t> order_;         // into edges_, in row order
-  std::vector<size_t> group_starts_;    // into order_, one per caller of the chunk
-  std::vector<rocksdb::Slice> keys_;    // the chunk's callers; point into edges_
+  std::vector<uint32_t> order_;       // into edges_, in row order
+  std::vector<size_t> group_starts_;  // into order_, one per caller of the chunk
+  std::vector<rocksdb::Slice> keys_;  // the chunk's callers; point into edges_
   std::vector<RowEntry> entries_;
   std::vector<uint8_t> new_callee_;
   std::string encoded_;

@@ -18,7 +18,8 @@ namespace {
 using LoadDeltas = std::unordered_map<BlobHash, LoadDelta>;
 
 // One first load at `position` of its run, in fixed-point run weights.
-Status AddLoad(const std::string& path, const BlobHash& hash, uint64_t position, LoadDeltas* loads) {
+Status AddLoad(const std::string& path, const BlobHash& hash, uint64_t position,
+               LoadDeltas* loads) {
   LoadDelta& load = (*loads)[hash];
   uint64_t position_weight;
   if (!CheckedMul(position, kRunWeightUnit, &position_weight) ||
@@ -65,7 +66,8 @@ Status CollectLoads(const std::string& path, const GraphUpdate& update, LoadDelt
 Status UpdateRunWeight(const std::string& path, const GraphUpdate& update, uint64_t* run_weight) {
   if (!CheckedMul(update.runs.size(), kRunWeightUnit, run_weight) ||
       !CheckedAdd(*run_weight, update.run_weight, run_weight)) {
-    return Status::InvalidInput(path + ": update has too many runs (its run weight "
+    return Status::InvalidInput(path +
+                                ": update has too many runs (its run weight "
                                 "passes 2^64 - 1)");
   }
   return Status::Ok();

@@ -123,8 +123,9 @@ class DecayPass {
     std::string runs_value;
     rocksdb::ReadOptions read;
     read.snapshot = snapshot;
-    rocksdb::Status got = handles.db->Get(read, handles.family(Cf::kMeta),
-                                          rocksdb::Slice(kRunsKey.data(), kRunsKey.size()), &runs_value);
+    rocksdb::Status got =
+        handles.db->Get(read, handles.family(Cf::kMeta),
+                        rocksdb::Slice(kRunsKey.data(), kRunsKey.size()), &runs_value);
     if (got.IsNotFound()) return Status::Ok();
     if (!got.ok()) return FromRocks(got, path_ + ": reading " + DescribeKey(Cf::kMeta, kRunsKey));
     uint64_t runs = 0;
@@ -151,8 +152,7 @@ class DecayPass {
 Status GraphStoreImpl::Decay(double factor, uint64_t drop_below) {
   BLOBGRAPH_RETURN_IF_ERROR(RefuseIfReadOnly("Decay"));
   if (!(factor > 0.0 && factor <= 1.0)) {
-    return Status::InvalidInput("decay factor " + std::to_string(factor) +
-                                ": must be in (0, 1]");
+    return Status::InvalidInput("decay factor " + std::to_string(factor) + ": must be in (0, 1]");
   }
   std::lock_guard<std::mutex> lock(writer_mutex_);
   BLOBGRAPH_RETURN_IF_ERROR(ResumeIfStopped());
@@ -161,12 +161,15 @@ Status GraphStoreImpl::Decay(double factor, uint64_t drop_below) {
   std::unique_ptr<WriteSink> sink = NewSink(/*ingest=*/true);
   DecayPass pass(path_, factor, drop_below, sink.get());
   using rocksdb::Slice;
-  BLOBGRAPH_RETURN_IF_ERROR(ForEachRecord(*NewScan(Cf::kEdges, at), path_, "decay: scanning edges",
+  BLOBGRAPH_RETURN_IF_ERROR(ForEachRecord(
+      *NewScan(Cf::kEdges, at), path_, "decay: scanning edges",
       [&pass](const Slice& key, const Slice& value) { return pass.EdgeRow(key, value); }));
-  BLOBGRAPH_RETURN_IF_ERROR(ForEachRecord(*NewScan(Cf::kNodes, at), path_, "scanning nodes",
+  BLOBGRAPH_RETURN_IF_ERROR(ForEachRecord(
+      *NewScan(Cf::kNodes, at), path_, "scanning nodes",
       [&pass](const Slice& key, const Slice& value) { return pass.NodeRecord(key, value); }));
   pass.NodesDone();
-  BLOBGRAPH_RETURN_IF_ERROR(ForEachRecord(*NewScan(Cf::kLoads, at), path_, "scanning loads",
+  BLOBGRAPH_RETURN_IF_ERROR(ForEachRecord(
+      *NewScan(Cf::kLoads, at), path_, "scanning loads",
       [&pass](const Slice& key, const Slice& value) { return pass.LoadRecord(key, value); }));
   BLOBGRAPH_RETURN_IF_ERROR(pass.Meta(handles_, at));
   // The pulled layer ages with the graph, so a later refresh never takes

@@ -96,7 +96,8 @@ Status EmitWasteDecay(const DbHandles& handles, const rocksdb::Snapshot* snapsho
       continue;
     }
     EncodeRow(kept, &encoded);
-    if (encoded != View(it->value())) BLOBGRAPH_RETURN_IF_ERROR(sink->Put(Cf::kWaste, key, encoded));
+    if (encoded != View(it->value()))
+      BLOBGRAPH_RETURN_IF_ERROR(sink->Put(Cf::kWaste, key, encoded));
   }
   return FromRocks(it->status(), handles.path + ": decay: scanning waste");
 }

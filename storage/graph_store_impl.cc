@@ -2,10 +2,10 @@
 
 #include <algorithm>
 
+#include "core/quote.h"
 #include "storage/apply_writer.h"
 #include "storage/corrupt_value.h"
 #include "storage/format_upgrade.h"
-#include "core/quote.h"
 #include "storage/layers.h"
 #include "storage/profile_records.h"
 #include "storage/rocks_status.h"
@@ -15,8 +15,7 @@ namespace blobgraph::storage {
 GraphStoreImpl::GraphStoreImpl(std::string path, const StoreOptions& options,
                                std::unique_ptr<rocksdb::DB> db,
                                std::vector<rocksdb::ColumnFamilyHandle*> families,
-                               int format_version,
-                               std::shared_ptr<StoreStateRecorder> recorder)
+                               int format_version, std::shared_ptr<StoreStateRecorder> recorder)
     : path_(std::move(path)),
       options_(options),
       recorder_(std::move(recorder)),
@@ -52,8 +51,8 @@ Status GraphStoreImpl::ResumeIfStopped() {
   rocksdb::Status resumed = db_->Resume();
   if (!resumed.ok()) {
     return Status::IOError(path_ + ": writes are stopped since a write failed (" +
-                           recorder_->stop_reason() + "); resuming failed: " +
-                           resumed.ToString() + "; nothing was written");
+                           recorder_->stop_reason() + "); resuming failed: " + resumed.ToString() +
+                           "; nothing was written");
   }
   recorder_->ClearWritesStopped();
   return Status::Ok();
@@ -130,8 +129,8 @@ Status GraphStoreImpl::Apply(const GraphUpdate& update, const ApplyOptions& appl
     // top of, in one WriteBatch; a first pull keeps the fast path below.
     if (refresh) return ApplyRefresh(update);
   }
-  size_t items = update.edges.size() + update.functions.size() + update.names.size() +
-                 update.wasted.size();
+  size_t items =
+      update.edges.size() + update.functions.size() + update.names.size() + update.wasted.size();
   for (const auto& run : update.runs) items += run.size();
   for (const auto& part : update.run_continuations) items += part.loads.size();
   bool ingest = apply.method == WriteMethod::kIngest ||

@@ -1,7 +1,7 @@
 // GraphStoreImpl's outgoing batch (graph_store.h SealUnsent, ClearOutgoing;
 // the records: layers.h, key_layout.h).
-#include "storage/graph_store_impl.h"
 #include "storage/corrupt_value.h"
+#include "storage/graph_store_impl.h"
 #include "storage/layers.h"
 
 namespace blobgraph::storage {
@@ -25,12 +25,14 @@ Result<GraphUpdate> GraphStoreImpl::SealUnsent() {
   if (!outgoing.ok()) return outgoing.status();
   if (outgoing->profile.has_value()) return outgoing;  // a retry: the same batch
   if (!outgoing->empty() || outgoing->run_weight != 0) {
-    return Status::Corruption(path_ + ": layers: outgoing records without the id record "
+    return Status::Corruption(path_ +
+                              ": layers: outgoing records without the id record "
                               "('O','i'); run verify");
   }
   std::unique_ptr<WriteSink> batch = NewSink(/*ingest=*/false);
   size_t moved = 0;
-  BLOBGRAPH_RETURN_IF_ERROR(EmitSealUnsent(handles_, ProfileInfo::NewForThisHost(), batch.get(), &moved));
+  BLOBGRAPH_RETURN_IF_ERROR(
+      EmitSealUnsent(handles_, ProfileInfo::NewForThisHost(), batch.get(), &moved));
   if (moved == 0) return GraphUpdate{};
   BLOBGRAPH_RETURN_IF_ERROR(batch->Commit());
   return ReadOwnLayer(handles_, Layer::kOutgoing);

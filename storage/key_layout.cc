@@ -10,14 +10,22 @@ namespace blobgraph::storage {
 
 const char* CfName(Cf cf) {
   switch (cf) {
-    case Cf::kMeta: return "default";
-    case Cf::kEdges: return "edges";
-    case Cf::kNodes: return "nodes";
-    case Cf::kNames: return "names";
-    case Cf::kLoads: return "loads";
-    case Cf::kProfiles: return "profiles";
-    case Cf::kLayers: return "layers";
-    case Cf::kWaste: return "waste";
+    case Cf::kMeta:
+      return "default";
+    case Cf::kEdges:
+      return "edges";
+    case Cf::kNodes:
+      return "nodes";
+    case Cf::kNames:
+      return "names";
+    case Cf::kLoads:
+      return "loads";
+    case Cf::kProfiles:
+      return "profiles";
+    case Cf::kLayers:
+      return "layers";
+    case Cf::kWaste:
+      return "waste";
   }
   return "?";
 }

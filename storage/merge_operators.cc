@@ -137,8 +137,7 @@ bool AddVarints(std::string_view value, std::vector<uint64_t>* sums) {
 }
 
 template <typename Operands>
-bool SumVarintVectors(const rocksdb::Slice* existing, const Operands& operands,
-                      std::string* out) {
+bool SumVarintVectors(const rocksdb::Slice* existing, const Operands& operands, std::string* out) {
   std::vector<uint64_t> sums;
   if (existing != nullptr && !AddVarints({existing->data(), existing->size()}, &sums)) {
     return false;

@@ -44,8 +44,9 @@ void CloseDb(OpenedDb* opened) {
 Status MapOpenError(const rocksdb::Status& status, const std::string& path,
                     const rocksdb::Logger* log = nullptr) {
   if (storage::IsLockFailure(status)) {
-    return Status::Busy(path + ": store is in use by another process (pid unknown) — open "
-                               "read-only to read it meanwhile, or stop the other process");
+    return Status::Busy(path +
+                        ": store is in use by another process (pid unknown) — open "
+                        "read-only to read it meanwhile, or stop the other process");
   }
   Status mapped = FromRocks(status, path + ": opening store");
   // A table file the MANIFEST lists but the directory lacks; RocksDB says
@@ -57,7 +58,8 @@ Status MapOpenError(const rocksdb::Status& status, const std::string& path,
     start = start == std::string::npos ? 0 : start + 1;
     return Status::Corruption(path + ": table file " + text.substr(start, missing - start) +
                               ".sst is missing (the MANIFEST lists it); nothing was opened or "
-                              "changed (" + text + ")");
+                              "changed (" +
+                              text + ")");
   }
   // RocksDB's WAL reader reports "Corruption: checksum mismatch" without the
   // file; the line it logged names it ("DIR/000012.log: dropping 93 bytes").
@@ -163,11 +165,10 @@ Status WriteFormat(const OpenedDb& opened, const std::string& path) {
   rocksdb::WriteOptions write;
   write.sync = true;
   std::string value = storage::FormatValue(storage::kFormatVersion);
-  return FromRocks(opened.db->Put(write, opened.families[0],
-                                  rocksdb::Slice(storage::kFormatKey.data(),
-                                                 storage::kFormatKey.size()),
-                                  value),
-                   path + ": writing format version");
+  return FromRocks(
+      opened.db->Put(write, opened.families[0],
+                     rocksdb::Slice(storage::kFormatKey.data(), storage::kFormatKey.size()), value),
+      path + ": writing format version");
 }
 
 // Checks the format key of an opened store. A store whose creation was cut
@@ -187,8 +188,9 @@ Status CheckFormat(const OpenedDb& opened, const std::string& path, bool read_on
       *needs_format = true;
       return Status::Ok();
     }
-    return Status::Incompatible(path + ": not a blobgraph store (a RocksDB database without "
-                                       "blobgraph's format key)");
+    return Status::Incompatible(path +
+                                ": not a blobgraph store (a RocksDB database without "
+                                "blobgraph's format key)");
   }
   if (!got.ok()) return FromRocks(got, path + ": reading format version");
   std::optional<int> version = storage::ParseFormatValue(value);
@@ -284,8 +286,9 @@ Result<std::unique_ptr<GraphStore>> GraphStore::Open(const std::string& path,
   }
   if (!fs::exists(path + "/CURRENT", error)) {
     if (!fs::is_empty(path, error)) {
-      return Status::Incompatible(path + ": not a blobgraph store (the directory holds other "
-                                         "files and no store); use an empty or new directory");
+      return Status::Incompatible(path +
+                                  ": not a blobgraph store (the directory holds other "
+                                  "files and no store); use an empty or new directory");
     }
     return CreateStore(path, options);
   }
@@ -299,8 +302,7 @@ Result<std::unique_ptr<GraphStore>> GraphStore::Open(const std::string& path,
   if (*state) BLOBGRAPH_RETURN_IF_ERROR(storage::CheckManifest(path, **state));
 
   std::vector<std::string> names;
-  rocksdb::Status listed =
-      rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), path, &names);
+  rocksdb::Status listed = rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), path, &names);
   if (!listed.ok()) return FromRocks(listed, path + ": listing column families");
   for (size_t i = 0; i < storage::kCfCount; ++i) {
     std::string name = storage::CfName(static_cast<Cf>(i));
@@ -318,18 +320,18 @@ Result<std::unique_ptr<GraphStore>> GraphStore::Open(const std::string& path,
     if (!peek.ok()) return MapOpenError(peek, path);
     std::unique_ptr<rocksdb::DB> db(raw);
     std::string value;
-    bool ours = db->Get(rocksdb::ReadOptions(),
-                        rocksdb::Slice(storage::kFormatKey.data(), storage::kFormatKey.size()),
-                        &value)
-                    .ok() &&
-                storage::ParseFormatValue(value).has_value();
+    bool ours =
+        db->Get(rocksdb::ReadOptions(),
+                rocksdb::Slice(storage::kFormatKey.data(), storage::kFormatKey.size()), &value)
+            .ok() &&
+        storage::ParseFormatValue(value).has_value();
     db->Close().PermitUncheckedError();
     if (ours) {
-      return Status::Corruption(path + ": blobgraph store lacks its column family '" + name +
-                                "'");
+      return Status::Corruption(path + ": blobgraph store lacks its column family '" + name + "'");
     }
-    return Status::Incompatible(path + ": not a blobgraph store (a RocksDB database without "
-                                       "blobgraph's column families)");
+    return Status::Incompatible(path +
+                                ": not a blobgraph store (a RocksDB database without "
+                                "blobgraph's column families)");
   }
 
   OpenedDb looked;
@@ -341,8 +343,9 @@ Result<std::unique_ptr<GraphStore>> GraphStore::Open(const std::string& path,
   // writable open below creates whatever family it lacks.)
   if (checked.ok() && !needs_format && format_version >= storage::kLayersFormatVersion &&
       looked.families[static_cast<size_t>(Cf::kLayers)] == nullptr) {
-    checked = Status::Corruption(path + ": blobgraph store lacks its column family 'layers' (format " +
-                                 std::to_string(format_version) + " has one)");
+    checked =
+        Status::Corruption(path + ": blobgraph store lacks its column family 'layers' (format " +
+                           std::to_string(format_version) + " has one)");
   }
   if (checked.ok() && *state) {
     checked = storage::CheckSequence(path, **state, looked.db->GetLatestSequenceNumber());
@@ -354,8 +357,8 @@ Result<std::unique_ptr<GraphStore>> GraphStore::Open(const std::string& path,
   }
   CloseDb(&looked);
   lock.Release();
-  return OpenWriter(path, options, /*create=*/false, names,
-                    state->value_or(storage::StoreState()), needs_format, format_version);
+  return OpenWriter(path, options, /*create=*/false, names, state->value_or(storage::StoreState()),
+                    needs_format, format_version);
 }
 
 }  // namespace blobgraph

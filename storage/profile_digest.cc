@@ -14,9 +14,9 @@
 //   run weight (update.run_weight plus kRunWeight per entry of `runs`).
 // Names, feedback and the source host are not part of it: they add no
 // counts a retraction takes back.
+#include <openssl/evp.h>
 #include <algorithm>
 #include <map>
-#include <openssl/evp.h>
 #include <tuple>
 
 #include "blobgraph/graph_store.h"
@@ -72,7 +72,8 @@ std::array<uint8_t, 32> ProfileDigest(const GraphUpdate& update) {
       summed.push_back(edge);
     }
   }
-  std::erase_if(summed, [](const EdgeDelta& e) { return e.static_count == 0 && e.dynamic_count == 0; });
+  std::erase_if(summed,
+                [](const EdgeDelta& e) { return e.static_count == 0 && e.dynamic_count == 0; });
   sha.Add(summed.size());
   for (const EdgeDelta& edge : summed) {
     sha.Add(edge.caller);
@@ -108,7 +109,8 @@ std::array<uint8_t, 32> ProfileDigest(const GraphUpdate& update) {
     load.first += weights.run_weight;
     load.second += weights.position_weight;
   }
-  std::erase_if(loads, [](const auto& entry) { return entry.second.first == 0 && entry.second.second == 0; });
+  std::erase_if(
+      loads, [](const auto& entry) { return entry.second.first == 0 && entry.second.second == 0; });
   sha.Add(loads.size());
   for (const auto& [hash, load] : loads) {
     sha.Add(hash);

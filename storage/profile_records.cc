@@ -94,9 +94,9 @@ Result<double> ReadAgeing(const DbHandles& handles, const rocksdb::Snapshot* sna
   rocksdb::ReadOptions read;
   read.snapshot = snapshot;
   std::string value;
-  rocksdb::Status got = handles.db->Get(read, handles.family(Cf::kMeta),
-                                        rocksdb::Slice(kAgeingKey.data(), kAgeingKey.size()),
-                                        &value);
+  rocksdb::Status got =
+      handles.db->Get(read, handles.family(Cf::kMeta),
+                      rocksdb::Slice(kAgeingKey.data(), kAgeingKey.size()), &value);
   if (got.IsNotFound()) return 1.0;
   if (!got.ok()) {
     return FromRocks(got, handles.path + ": reading " + DescribeKey(Cf::kMeta, kAgeingKey));

@@ -23,8 +23,8 @@ bool LayerKeyHash(std::string_view key, BlobHash* hash) {
   return true;
 }
 
-Status Get(const DbHandles& handles, const rocksdb::Snapshot* snapshot, Cf cf,
-           std::string_view key, std::string* value, bool* found) {
+Status Get(const DbHandles& handles, const rocksdb::Snapshot* snapshot, Cf cf, std::string_view key,
+           std::string* value, bool* found) {
   rocksdb::ReadOptions read;
   read.snapshot = snapshot;
   rocksdb::Status status =
@@ -34,7 +34,9 @@ Status Get(const DbHandles& handles, const rocksdb::Snapshot* snapshot, Cf cf,
   return FromRocks(status, handles.path + ": reading " + DescribeKey(cf, key));
 }
 
-uint64_t SubtractClamped(uint64_t value, uint64_t taken) { return value > taken ? value - taken : 0; }
+uint64_t SubtractClamped(uint64_t value, uint64_t taken) {
+  return value > taken ? value - taken : 0;
+}
 
 // Reads a varint vector record (absent: zeros) for read-modify-write.
 Status GetVarints(const DbHandles& handles, const rocksdb::Snapshot* snapshot, Cf cf,
@@ -259,7 +261,8 @@ Status CountLayerEdges(const DbHandles& handles, Layer layer, const rocksdb::Sna
     RowReader reader(View(it->value()));
     uint64_t count = 0;
     if (!reader.Start(&count)) {
-      return CorruptValue(handles.path, Cf::kLayers, View(it->key()), "layer edge row: bad entry count");
+      return CorruptValue(handles.path, Cf::kLayers, View(it->key()),
+                          "layer edge row: bad entry count");
     }
     *edges = SaturatingAdd(*edges, count);
   }
@@ -299,7 +302,10 @@ Status VerifyLayers(const DbHandles& handles, std::vector<std::string>* problems
       }
     }
     if (kind == static_cast<char>(LayerKind::kEdges)) {
-      if (!LayerKeyHash(key, &hash)) { report(key, "layer edge key is not 34 bytes"); continue; }
+      if (!LayerKeyHash(key, &hash)) {
+        report(key, "layer edge key is not 34 bytes");
+        continue;
+      }
       if (auto problem = DecodeRow(View(it->value()), &entries)) {
         report(key, "layer edge row does not decode: " + *problem);
         continue;
@@ -341,8 +347,8 @@ Status VerifyLayers(const DbHandles& handles, std::vector<std::string>* problems
       if (!read.ok()) continue;  // reported by the loads / meta checks
       if (values[0] > graph[0] || (load && values[1] > graph[1])) {
         report(key, std::string("pulled ") + (load ? "load record" : "run weight") +
-                        " exceeds the graph's (pulled " + std::to_string(values[0]) +
-                        ", graph " + std::to_string(graph[0]) + ")");
+                        " exceeds the graph's (pulled " + std::to_string(values[0]) + ", graph " +
+                        std::to_string(graph[0]) + ")");
       }
     } else {
       report(key, "unknown layer record kind");

@@ -55,7 +55,9 @@ uint64_t Scaled(uint64_t count, long double scale) {
   return static_cast<uint64_t>(std::floor(static_cast<long double>(count) * scale));
 }
 
-uint64_t Minus(uint64_t value, uint64_t subtract) { return value > subtract ? value - subtract : 0; }
+uint64_t Minus(uint64_t value, uint64_t subtract) {
+  return value > subtract ? value - subtract : 0;
+}
 
 struct EdgeCounts {
   uint64_t static_count = 0, dynamic_count = 0;
@@ -133,10 +135,12 @@ Result<RetractOutcome> GraphStoreImpl::Retract(const GraphUpdate& profile) {
   }
   std::array<uint8_t, 32> digest = ProfileDigest(profile);
   if (digest != stored.record.digest) {
-    return Status::InvalidInput(
-        path_ + ": profile " + id_hex + ": this file is not the profile that was merged (its "
-        "digest " + DigestHex(digest) + " differs from " + DigestHex(stored.record.digest) +
-        ", kept with the id); nothing was retracted");
+    return Status::InvalidInput(path_ + ": profile " + id_hex +
+                                ": this file is not the profile that was merged (its "
+                                "digest " +
+                                DigestHex(digest) + " differs from " +
+                                DigestHex(stored.record.digest) +
+                                ", kept with the id); nothing was retracted");
   }
   auto ageing = ReadAgeing(handles_);
   if (!ageing.ok()) return ageing.status();
@@ -163,8 +167,7 @@ Result<RetractOutcome> GraphStoreImpl::Retract(const GraphUpdate& profile) {
       std::string stored_value;
       BLOBGRAPH_RETURN_IF_ERROR(
           GetValue(Cf::kNodes, HashKey(hash), &stored_value, &slot->second.found));
-      if (slot->second.found &&
-          !DecodeVarints(stored_value, slot->second.values, kNodeFields)) {
+      if (slot->second.found && !DecodeVarints(stored_value, slot->second.values, kNodeFields)) {
         return CorruptValue(path_, Cf::kNodes, HashKey(hash), "node record does not decode");
       }
     }
@@ -211,9 +214,9 @@ Result<RetractOutcome> GraphStoreImpl::Retract(const GraphUpdate& profile) {
       auto mine = callees.find(entry.callee);
       uint64_t static_sub = drop_static ? entry.static_count : 0;
       uint64_t dynamic_sub =
-          mine == callees.end() ? 0
-                                : std::min(entry.dynamic_count,
-                                           Scaled(mine->second.dynamic_count, scale));
+          mine == callees.end()
+              ? 0
+              : std::min(entry.dynamic_count, Scaled(mine->second.dynamic_count, scale));
       if (mine != callees.end()) ++outcome.edges;
       if ((static_sub | dynamic_sub) == 0) {
         kept.push_back(entry);
@@ -242,7 +245,8 @@ Result<RetractOutcome> GraphStoreImpl::Retract(const GraphUpdate& profile) {
     }
     rows_left.insert(caller);
     EncodeRow(kept, &encoded);
-    if (encoded != value) BLOBGRAPH_RETURN_IF_ERROR(sink->Put(Cf::kEdges, HashKey(caller), encoded));
+    if (encoded != value)
+      BLOBGRAPH_RETURN_IF_ERROR(sink->Put(Cf::kEdges, HashKey(caller), encoded));
   }
 
   // Load statistics: `runs`, continuations and `loads`, folded as Apply adds them.
@@ -304,8 +308,8 @@ Result<RetractOutcome> GraphStoreImpl::Retract(const GraphUpdate& profile) {
   // Nodes: write the changed ones; remove the functions left with nothing.
   for (auto& [hash, state] : nodes) {
     if (!state.found || !state.changed) continue;
-    bool empty = state.last_mention && state.values[0] == 0 && state.values[1] == 0 &&
-                 state.values[2] == 0;
+    bool empty =
+        state.last_mention && state.values[0] == 0 && state.values[1] == 0 && state.values[2] == 0;
     if (empty && !rows_left.contains(hash) && !edges.contains(hash)) {
       // Not a caller of this profile: does it have a row of its own?
       bool row_found = false;

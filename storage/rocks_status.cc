@@ -7,8 +7,7 @@ bool IsLockFailure(const rocksdb::Status& status) {
   // Another process: "While lock file: DIR/LOCK: Resource temporarily
   // unavailable"; this process: "lock hold by current process".
   std::string text = status.ToString();
-  return text.find("lock file") != std::string::npos ||
-         text.find("LOCK") != std::string::npos ||
+  return text.find("lock file") != std::string::npos || text.find("LOCK") != std::string::npos ||
          text.find("lock hold by current process") != std::string::npos;
 }
 

@@ -75,13 +75,13 @@ Status GraphStoreImpl::RowToCallees(const BlobHash& caller, std::string_view row
     // Nothing of a failed entry is used: its callee view is not set.
     if (!reader.Next(&callee, &info.static_count, &info.dynamic_count)) {
       return CorruptValue(path_, Cf::kEdges, HashKey(caller),
-                          "edge row: entry " + std::to_string(i) + " of " +
-                              std::to_string(count) + " is truncated");
+                          "edge row: entry " + std::to_string(i) + " of " + std::to_string(count) +
+                              " is truncated");
     }
     if (i > 0 && callee <= previous) {
-      return CorruptValue(path_, Cf::kEdges, HashKey(caller),
-                          "edge row: entry " + std::to_string(i) +
-                              ": callees not strictly ascending");
+      return CorruptValue(
+          path_, Cf::kEdges, HashKey(caller),
+          "edge row: entry " + std::to_string(i) + ": callees not strictly ascending");
     }
     previous = callee;
     info.callee = BlobHash::FromBytes(callee.data());
@@ -152,9 +152,9 @@ Result<std::optional<std::string>> GraphStoreImpl::Name(const BlobHash& hash) co
 Result<bool> GraphStoreImpl::HasProfile(const std::array<uint8_t, 16>& id) const {
   std::string value;
   bool found = false;
-  BLOBGRAPH_RETURN_IF_ERROR(GetValue(
-      Cf::kProfiles, std::string_view(reinterpret_cast<const char*>(id.data()), id.size()), &value,
-      &found));
+  BLOBGRAPH_RETURN_IF_ERROR(
+      GetValue(Cf::kProfiles, std::string_view(reinterpret_cast<const char*>(id.data()), id.size()),
+               &value, &found));
   return found;
 }
 
@@ -273,7 +273,9 @@ Result<StoreStats> GraphStoreImpl::Stats() const {
   BLOBGRAPH_RETURN_IF_ERROR(ScanStatus(path_, Cf::kEdges, *it, last_key));
   for (Cf cf : {Cf::kNodes, Cf::kLoads, Cf::kProfiles}) {
     uint64_t loads = 0;
-    uint64_t& count = cf == Cf::kNodes ? stats.functions : cf == Cf::kLoads ? loads : stats.profiles;
+    uint64_t& count = cf == Cf::kNodes   ? stats.functions
+                      : cf == Cf::kLoads ? loads
+                                         : stats.profiles;
     it = NewScan(cf, snapshot.snapshot());
     last_key.clear();
     for (it->SeekToFirst(); it->Valid(); it->Next()) {
@@ -282,9 +284,9 @@ Result<StoreStats> GraphStoreImpl::Stats() const {
       uint64_t values[kNodeFields];
       if (cf != Cf::kProfiles &&
           !DecodeVarints(View(it->value()), values, cf == Cf::kNodes ? kNodeFields : 2)) {
-        return CorruptValue(path_, cf, View(it->key()),
-                            cf == Cf::kNodes ? "node record does not decode"
-                                             : "load record does not decode");
+        return CorruptValue(
+            path_, cf, View(it->key()),
+            cf == Cf::kNodes ? "node record does not decode" : "load record does not decode");
       }
       if (cf == Cf::kProfiles) {
         StoredProfile profile;

@@ -19,9 +19,7 @@ namespace fs = std::filesystem;
 constexpr std::string_view kHeader = "blobgraph-state 1";
 constexpr std::string_view kManifestPrefix = "MANIFEST-";
 
-std::string StatePath(const std::string& store_path) {
-  return store_path + "/" + kStoreStateFile;
-}
+std::string StatePath(const std::string& store_path) { return store_path + "/" + kStoreStateFile; }
 
 std::string ManifestName(uint64_t number) {
   char name[32];
@@ -141,8 +139,8 @@ Status CheckManifest(const std::string& store_path, const StoreState& recorded) 
   const std::string recorded_name = ManifestName(recorded.manifest_number);
   if (*number < recorded.manifest_number) {
     return Status::Corruption(store_path + "/CURRENT: names " + current + ", older than " +
-                              recorded_name + " which the store recorded in " +
-                              kStoreStateFile + ": the store was rolled back");
+                              recorded_name + " which the store recorded in " + kStoreStateFile +
+                              ": the store was rolled back");
   }
   if (*number > recorded.manifest_number) return Status::Ok();  // RocksDB wrote a new one
   const std::string manifest = store_path + "/" + current;
@@ -150,9 +148,11 @@ Status CheckManifest(const std::string& store_path, const StoreState& recorded) 
   uintmax_t bytes = fs::file_size(manifest, error);
   if (error) return Status::Ok();  // missing: RocksDB reports it
   if (bytes < recorded.manifest_bytes) {
-    return Status::Corruption(manifest + ": " + std::to_string(bytes) + " bytes, but the store "
-                              "recorded " + std::to_string(recorded.manifest_bytes) +
-                              " bytes of it in " + kStoreStateFile +
+    return Status::Corruption(manifest + ": " + std::to_string(bytes) +
+                              " bytes, but the store "
+                              "recorded " +
+                              std::to_string(recorded.manifest_bytes) + " bytes of it in " +
+                              kStoreStateFile +
                               ": the MANIFEST is truncated (it would open as an older state and "
                               "lose table files); nothing was opened or changed");
   }
@@ -184,8 +184,8 @@ Status StoreStateRecorder::Record(rocksdb::DB* db, uint64_t durable_sequence) {
   // may zero in the files themselves.
   next.manifest_bytes = manifest_bytes;
   next.sequence = std::max(last_.sequence, durable_sequence);
-  if (next.manifest_number == last_.manifest_number && next.manifest_bytes == last_.manifest_bytes &&
-      next.sequence == last_.sequence) {
+  if (next.manifest_number == last_.manifest_number &&
+      next.manifest_bytes == last_.manifest_bytes && next.sequence == last_.sequence) {
     return Status::Ok();
   }
   BLOBGRAPH_RETURN_IF_ERROR(WriteStoreState(path_, next));

@@ -63,19 +63,21 @@ Status CheckNodeTotals(const DbHandles& handles,
   std::vector<rocksdb::Slice> keys;
   std::vector<const std::pair<BlobHash, NodeDelta>*> batch;
   auto flush = [&]() -> Status {
-    Status status = ReadStored(handles, Cf::kNodes, keys, kNodeFields, [&](size_t i, const uint64_t* in) {
-      const auto& [hash, delta] = *batch[i];
-      const uint64_t added[3] = {delta.in_static, delta.in_dynamic, delta.callers};
-      static const char* const kField[3] = {"incoming static count", "incoming dynamic count",
-                                            "callers"};
-      for (int f = 0; f < 3; ++f) {
-        uint64_t sum;
-        if (!CheckedAdd(in[f], added[f], &sum)) {
-          return Overflow(handles, "function " + hash.ToHex() + ": " + kField[f], in[f], added[f]);
-        }
-      }
-      return Status::Ok();
-    });
+    Status status =
+        ReadStored(handles, Cf::kNodes, keys, kNodeFields, [&](size_t i, const uint64_t* in) {
+          const auto& [hash, delta] = *batch[i];
+          const uint64_t added[3] = {delta.in_static, delta.in_dynamic, delta.callers};
+          static const char* const kField[3] = {"incoming static count", "incoming dynamic count",
+                                                "callers"};
+          for (int f = 0; f < 3; ++f) {
+            uint64_t sum;
+            if (!CheckedAdd(in[f], added[f], &sum)) {
+              return Overflow(handles, "function " + hash.ToHex() + ": " + kField[f], in[f],
+                              added[f]);
+            }
+          }
+          return Status::Ok();
+        });
     keys.clear();
     batch.clear();
     return status;

@@ -2,8 +2,8 @@
 // MarkSent.
 #include <algorithm>
 #include <map>
-#include <vector>
 #include <memory>
+#include <vector>
 
 #include "storage/corrupt_value.h"
 #include "storage/count_math.h"
@@ -45,7 +45,8 @@ Status MarkCallerSent(const DbHandles& handles, const BlobHash& caller,
   BLOBGRAPH_RETURN_IF_ERROR(GetLayer(handles, key, &value, &found));
   std::vector<RowEntry> row;
   if (found) {
-    if (auto problem = DecodeRow(value, &row)) return Corrupt(handles, key, "unsent row: " + *problem);
+    if (auto problem = DecodeRow(value, &row))
+      return Corrupt(handles, key, "unsent row: " + *problem);
   }
   size_t r = 0;
   for (const RowEntry& entry : sent) {
@@ -54,11 +55,11 @@ Status MarkCallerSent(const DbHandles& handles, const BlobHash& caller,
     uint64_t unsent_static = unsent ? unsent->static_count : 0;
     uint64_t unsent_dynamic = unsent ? unsent->dynamic_count : 0;
     if (entry.static_count > unsent_static || entry.dynamic_count > unsent_dynamic) {
-      return Refuse(handles, DescribeEdge(caller, entry.callee),
-                    "static " + std::to_string(entry.static_count) + " dynamic " +
-                        std::to_string(entry.dynamic_count),
-                    "static " + std::to_string(unsent_static) + " dynamic " +
-                        std::to_string(unsent_dynamic));
+      return Refuse(
+          handles, DescribeEdge(caller, entry.callee),
+          "static " + std::to_string(entry.static_count) + " dynamic " +
+              std::to_string(entry.dynamic_count),
+          "static " + std::to_string(unsent_static) + " dynamic " + std::to_string(unsent_dynamic));
     }
     unsent->static_count -= entry.static_count;
     unsent->dynamic_count -= entry.dynamic_count;
@@ -155,10 +156,9 @@ Result<GraphUpdate> ReadOwnLayer(const DbHandles& handles, Layer layer) {
   mentioned.erase(std::unique(mentioned.begin(), mentioned.end()), mentioned.end());
   std::string name;
   for (const BlobHash& hash : mentioned) {
-    rocksdb::Status got =
-        handles.db->Get(read, handles.family(Cf::kNames),
-                        rocksdb::Slice(reinterpret_cast<const char*>(hash.data()), BlobHash::kSize),
-                        &name);
+    rocksdb::Status got = handles.db->Get(
+        read, handles.family(Cf::kNames),
+        rocksdb::Slice(reinterpret_cast<const char*>(hash.data()), BlobHash::kSize), &name);
     if (got.IsNotFound()) continue;
     BLOBGRAPH_RETURN_IF_ERROR(
         FromRocks(got, handles.path + ": reading " + DescribeKey(Cf::kNames, HashKey(hash))));
@@ -195,8 +195,8 @@ Status EmitMarkSent(const DbHandles& handles, const GraphUpdate& sent, WriteSink
       RowEntry& entry = group.back();
       if (!CheckedAdd(entry.static_count, edge.static_count, &entry.static_count) ||
           !CheckedAdd(entry.dynamic_count, edge.dynamic_count, &entry.dynamic_count)) {
-        return Status::InvalidInput(handles.path + ": MarkSent: " +
-                                    DescribeEdge(edge.caller, edge.callee) +
+        return Status::InvalidInput(handles.path +
+                                    ": MarkSent: " + DescribeEdge(edge.caller, edge.callee) +
                                     ": counts sum past 2^64 - 1; nothing was marked sent");
       }
     }
@@ -220,17 +220,18 @@ Status EmitMarkSent(const DbHandles& handles, const GraphUpdate& sent, WriteSink
     auto& sum = loads[load.hash];
     if (!CheckedAdd(sum[0], load.run_weight, &sum[0]) ||
         !CheckedAdd(sum[1], load.position_weight, &sum[1])) {
-      return Status::InvalidInput(handles.path + ": MarkSent: load record of " +
-                                  load.hash.ToHex() + ": sums past 2^64 - 1");
+      return Status::InvalidInput(handles.path + ": MarkSent: load record of " + load.hash.ToHex() +
+                                  ": sums past 2^64 - 1");
     }
   }
   for (const auto& [hash, sum] : loads) {
-    BLOBGRAPH_RETURN_IF_ERROR(MarkVarintsSent(handles, LayerKey(Layer::kUnsent, LayerKind::kLoad, &hash),
-                                              sum.data(), 2, "load record of " + hash.ToHex(),
-                                              batch));
+    BLOBGRAPH_RETURN_IF_ERROR(
+        MarkVarintsSent(handles, LayerKey(Layer::kUnsent, LayerKind::kLoad, &hash), sum.data(), 2,
+                        "load record of " + hash.ToHex(), batch));
   }
   if (sent.run_weight != 0) {
-    BLOBGRAPH_RETURN_IF_ERROR(MarkVarintsSent(handles, LayerKey(Layer::kUnsent, LayerKind::kRunWeight),
+    BLOBGRAPH_RETURN_IF_ERROR(MarkVarintsSent(handles,
+                                              LayerKey(Layer::kUnsent, LayerKind::kRunWeight),
                                               &sent.run_weight, 1, "run weight", batch));
   }
   return Status::Ok();

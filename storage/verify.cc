@@ -100,8 +100,8 @@ void CheckRowCounts(const BlobHash& caller, const std::vector<RowEntry>& entries
     sum += p;
   }
   if (sum > 1.0 + 1e-9) {
-    problems.Add("edges key " + caller.ToHex() + ": probabilities sum to " +
-                 std::to_string(sum) + ", more than 1");
+    problems.Add("edges key " + caller.ToHex() + ": probabilities sum to " + std::to_string(sum) +
+                 ", more than 1");
   }
 }
 
@@ -111,14 +111,16 @@ template <typename Problems>
 Status CheckStoreTotals(const DbHandles& handles, const rocksdb::ReadOptions& read,
                         const uint64_t* summed, Problems& problems) {
   std::string value;
-  rocksdb::Status got = handles.db->Get(read, handles.family(Cf::kMeta),
-                                        rocksdb::Slice(kTotalsKey.data(), kTotalsKey.size()), &value);
+  rocksdb::Status got =
+      handles.db->Get(read, handles.family(Cf::kMeta),
+                      rocksdb::Slice(kTotalsKey.data(), kTotalsKey.size()), &value);
   if (!got.ok() && !got.IsNotFound()) {
     return FromRocks(got, handles.path + ": reading " + DescribeKey(Cf::kMeta, kTotalsKey));
   }
   uint64_t stored[2] = {0, 0};
   if (got.ok() && !DecodeVarints(value, stored, 2)) {
-    problems.Add(DescribeKey(Cf::kMeta, kTotalsKey) + ": stored record is corrupt: does not decode");
+    problems.Add(DescribeKey(Cf::kMeta, kTotalsKey) +
+                 ": stored record is corrupt: does not decode");
     return Status::Ok();
   }
   for (int i = 0; i < 2; ++i) {
@@ -150,13 +152,14 @@ std::string BadKeySize(Cf cf, const rocksdb::Slice& key) {
 Status CheckFormatKey(const DbHandles& handles, const rocksdb::ReadOptions& read,
                       ProblemList& problems) {
   std::string format;
-  rocksdb::Status got = handles.db->Get(read, handles.family(Cf::kMeta),
-                                        rocksdb::Slice(kFormatKey.data(), kFormatKey.size()), &format);
+  rocksdb::Status got =
+      handles.db->Get(read, handles.family(Cf::kMeta),
+                      rocksdb::Slice(kFormatKey.data(), kFormatKey.size()), &format);
   if (!got.ok() && !got.IsNotFound()) return FromRocks(got, handles.path + ": reading meta");
   std::optional<int> version = got.ok() ? ParseFormatValue(format) : std::nullopt;
   if (!version || *version > kFormatVersion) {
-    problems.Add("meta: format key is '" + format + "', expected '" +
-                 FormatValue(kFormatVersion) + "'");
+    problems.Add("meta: format key is '" + format + "', expected '" + FormatValue(kFormatVersion) +
+                 "'");
   }
   return Status::Ok();
 }
@@ -169,8 +172,8 @@ struct EdgeSums {
   std::vector<RowEntry> entries;  // reused across rows
 };
 
-void CheckEdgeRow(const rocksdb::Slice& key, const rocksdb::Slice& value, const ProbabilityModel& model,
-                  EdgeSums* sums, ProblemList& problems) {
+void CheckEdgeRow(const rocksdb::Slice& key, const rocksdb::Slice& value,
+                  const ProbabilityModel& model, EdgeSums* sums, ProblemList& problems) {
   if (key.size() != BlobHash::kSize) {
     problems.Add(BadKeySize(Cf::kEdges, key));
     return;
@@ -209,10 +212,9 @@ void CheckNodeRecord(const rocksdb::Slice& key, const rocksdb::Slice& value,
     problems.Add("nodes key " + hash.ToHex() + ": the edges into it sum past 2^64 - 1");
   } else if (in[0] != want.in_static || in[1] != want.in_dynamic || in[2] != want.callers) {
     problems.Add("nodes: " + hash.ToHex() + ": stored (in_static " + std::to_string(in[0]) +
-                 ", in_dynamic " + std::to_string(in[1]) + ", callers " +
-                 std::to_string(in[2]) + ") but edges give (" +
-                 std::to_string(want.in_static) + ", " + std::to_string(want.in_dynamic) +
-                 ", " + std::to_string(want.callers) + ")");
+                 ", in_dynamic " + std::to_string(in[1]) + ", callers " + std::to_string(in[2]) +
+                 ") but edges give (" + std::to_string(want.in_static) + ", " +
+                 std::to_string(want.in_dynamic) + ", " + std::to_string(want.callers) + ")");
   }
 }
 
@@ -224,10 +226,12 @@ void CheckName(const rocksdb::Slice& key, const rocksdb::Slice& value, ProblemLi
   }
 }
 
-void CheckLoadRecord(const rocksdb::Slice& key, const rocksdb::Slice& value, ProblemList& problems) {
+void CheckLoadRecord(const rocksdb::Slice& key, const rocksdb::Slice& value,
+                     ProblemList& problems) {
   uint64_t values[2];
   if (key.size() != BlobHash::kSize || !DecodeVarints(View(value), values, 2)) {
-    problems.Add(DescribeKey(Cf::kLoads, View(key)) + ": stored record is corrupt: does not decode");
+    problems.Add(DescribeKey(Cf::kLoads, View(key)) +
+                 ": stored record is corrupt: does not decode");
   }
 }
 
@@ -263,40 +267,46 @@ Status GraphStoreImpl::Verify(std::vector<std::string>* problems_out) const {
   BLOBGRAPH_RETURN_IF_ERROR(CheckFormatKey(handles_, read, problems));
 
   EdgeSums sums;
-  BLOBGRAPH_RETURN_IF_ERROR(ForEachRecord(*NewScan(Cf::kEdges, at), path_, "scanning edges",
-                                          [&](const rocksdb::Slice& key, const rocksdb::Slice& value) {
-    CheckEdgeRow(key, value, options_.model, &sums, problems);
-  }));
+  BLOBGRAPH_RETURN_IF_ERROR(
+      ForEachRecord(*NewScan(Cf::kEdges, at), path_, "scanning edges",
+                    [&](const rocksdb::Slice& key, const rocksdb::Slice& value) {
+                      CheckEdgeRow(key, value, options_.model, &sums, problems);
+                    }));
   // Format 1 (a read-only open not converted yet) had no totals record.
   if (run_weight_unit_ != 1) {
     BLOBGRAPH_RETURN_IF_ERROR(CheckStoreTotals(handles_, read, sums.summed, problems));
   }
-  BLOBGRAPH_RETURN_IF_ERROR(ForEachRecord(*NewScan(Cf::kNodes, at), path_, "scanning nodes",
-                                          [&](const rocksdb::Slice& key, const rocksdb::Slice& value) {
-    CheckNodeRecord(key, value, &sums.expected, problems);
-  }));
+  BLOBGRAPH_RETURN_IF_ERROR(
+      ForEachRecord(*NewScan(Cf::kNodes, at), path_, "scanning nodes",
+                    [&](const rocksdb::Slice& key, const rocksdb::Slice& value) {
+                      CheckNodeRecord(key, value, &sums.expected, problems);
+                    }));
   for (const auto& [hash, want] : sums.expected) {
     if (!want.seen) problems.Add("nodes: " + hash.ToHex() + " has edges but no node record");
   }
   sums.expected.clear();
 
-  BLOBGRAPH_RETURN_IF_ERROR(ForEachRecord(*NewScan(Cf::kNames, at), path_, "scanning names",
-                                          [&](const rocksdb::Slice& key, const rocksdb::Slice& value) {
-    CheckName(key, value, problems);
-  }));
-  BLOBGRAPH_RETURN_IF_ERROR(ForEachRecord(*NewScan(Cf::kLoads, at), path_, "scanning loads",
-                                          [&](const rocksdb::Slice& key, const rocksdb::Slice& value) {
-    CheckLoadRecord(key, value, problems);
-  }));
-  BLOBGRAPH_RETURN_IF_ERROR(ForEachRecord(*NewScan(Cf::kProfiles, at), path_, "scanning profiles",
-                                          [&](const rocksdb::Slice& key, const rocksdb::Slice& value) {
-    CheckProfileRecord(key, value, problems);
-  }));
+  BLOBGRAPH_RETURN_IF_ERROR(
+      ForEachRecord(*NewScan(Cf::kNames, at), path_, "scanning names",
+                    [&](const rocksdb::Slice& key, const rocksdb::Slice& value) {
+                      CheckName(key, value, problems);
+                    }));
+  BLOBGRAPH_RETURN_IF_ERROR(
+      ForEachRecord(*NewScan(Cf::kLoads, at), path_, "scanning loads",
+                    [&](const rocksdb::Slice& key, const rocksdb::Slice& value) {
+                      CheckLoadRecord(key, value, problems);
+                    }));
+  BLOBGRAPH_RETURN_IF_ERROR(
+      ForEachRecord(*NewScan(Cf::kProfiles, at), path_, "scanning profiles",
+                    [&](const rocksdb::Slice& key, const rocksdb::Slice& value) {
+                      CheckProfileRecord(key, value, problems);
+                    }));
   if (family(Cf::kWaste) != nullptr) {
-    BLOBGRAPH_RETURN_IF_ERROR(ForEachRecord(*NewScan(Cf::kWaste, at), path_, "scanning waste",
-                                            [&](const rocksdb::Slice& key, const rocksdb::Slice& value) {
-      CheckWasteRow(key, value, &sums.entries, problems);
-    }));
+    BLOBGRAPH_RETURN_IF_ERROR(
+        ForEachRecord(*NewScan(Cf::kWaste, at), path_, "scanning waste",
+                      [&](const rocksdb::Slice& key, const rocksdb::Slice& value) {
+                        CheckWasteRow(key, value, &sums.entries, problems);
+                      }));
   }
   std::vector<std::string> layer_problems;  // layers.h: decoding, pulled <= graph
   BLOBGRAPH_RETURN_IF_ERROR(VerifyLayers(handles_, &layer_problems));

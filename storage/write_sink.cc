@@ -56,8 +56,7 @@ class BatchSink final : public WriteSink {
 class IngestSink final : public WriteSink {
  public:
   IngestSink(const DbHandles& handles, std::string temp_dir)
-      : handles_(handles), temp_dir_(std::move(temp_dir)), writers_(kCfCount),
-        files_(kCfCount) {}
+      : handles_(handles), temp_dir_(std::move(temp_dir)), writers_(kCfCount), files_(kCfCount) {}
 
   ~IngestSink() override {
     StopEncoder();
@@ -74,9 +73,7 @@ class IngestSink final : public WriteSink {
   Status Merge(Cf cf, std::string_view key, std::string_view value) override {
     return Add(cf, OpType::kMerge, key, value);
   }
-  Status Delete(Cf cf, std::string_view key) override {
-    return Add(cf, OpType::kDelete, key, {});
-  }
+  Status Delete(Cf cf, std::string_view key) override { return Add(cf, OpType::kDelete, key, {}); }
 
   Status Commit() override {
     if (encoder_.joinable()) {
@@ -135,8 +132,8 @@ class IngestSink final : public WriteSink {
                                   std::to_string(key.size() + value.size()) +
                                   " bytes is too large to ingest");
     }
-    current_.ops.push_back({cf, type, static_cast<uint32_t>(key.size()),
-                            static_cast<uint32_t>(value.size())});
+    current_.ops.push_back(
+        {cf, type, static_cast<uint32_t>(key.size()), static_cast<uint32_t>(value.size())});
     current_.bytes.append(key);
     current_.bytes.append(value);
     if (current_.bytes.size() < kChunkBytes) return Status::Ok();
@@ -199,9 +196,15 @@ class IngestSink final : public WriteSink {
       BLOBGRAPH_RETURN_IF_ERROR(Writer(op.cf, &writer));
       rocksdb::Status status;
       switch (op.type) {
-        case OpType::kPut: status = writer->Put(key, value); break;
-        case OpType::kMerge: status = writer->Merge(key, value); break;
-        case OpType::kDelete: status = writer->Delete(key); break;
+        case OpType::kPut:
+          status = writer->Put(key, value);
+          break;
+        case OpType::kMerge:
+          status = writer->Merge(key, value);
+          break;
+        case OpType::kDelete:
+          status = writer->Delete(key);
+          break;
       }
       BLOBGRAPH_RETURN_IF_ERROR(Check(op.cf, status));
     }
@@ -237,9 +240,9 @@ class IngestSink final : public WriteSink {
   // starts and after it is joined.
   std::vector<std::unique_ptr<rocksdb::SstFileWriter>> writers_;  // indexed by Cf
   std::vector<std::string> files_;                                // indexed by Cf
-  Chunk current_;  // this thread's
+  Chunk current_;                                                 // this thread's
 
-  std::mutex mutex_;  // guards everything below
+  std::mutex mutex_;               // guards everything below
   std::condition_variable ready_;  // queue_ gained a chunk, or stopping_
   std::condition_variable space_;  // queue_ lost a chunk, or the encoder failed
   std::deque<Chunk> queue_;

@@ -11,12 +11,11 @@ namespace blobgraph::tools {
 void AddClientFlags(CommandLine& cli, bool server_required) {
   auto server = po::value<std::string>();
   if (server_required) server->required();
-  cli.flags().add_options()
-      ("server", server, "profile server HOST[:PORT] (default port 7979)")
-      ("token-file", po::value<std::string>(), "token file (default: $BLOBGRAPH_TOKEN_FILE)")
-      ("tls", "connect with TLS, trusting the system's certificate authorities")
-      ("tls-ca", po::value<std::string>(), "connect with TLS, trusting this PEM certificate")
-      ("tls-name", po::value<std::string>(), "name the server certificate must carry");
+  cli.flags().add_options()("server", server, "profile server HOST[:PORT] (default port 7979)")(
+      "token-file", po::value<std::string>(), "token file (default: $BLOBGRAPH_TOKEN_FILE)")(
+      "tls", "connect with TLS, trusting the system's certificate authorities")(
+      "tls-ca", po::value<std::string>(), "connect with TLS, trusting this PEM certificate")(
+      "tls-name", po::value<std::string>(), "name the server certificate must carry");
 }
 
 ClientFlags ClientFlagsFrom(const CommandLine& cli) {
@@ -49,7 +48,8 @@ Result<server::ClientOptions> ClientOptionsFromFlags(const ClientFlags& flags) {
   return options;
 }
 
-std::unique_ptr<server::ProfileClient> ConnectOrReport(const ClientFlags& flags, const char* command) {
+std::unique_ptr<server::ProfileClient> ConnectOrReport(const ClientFlags& flags,
+                                                       const char* command) {
   auto options = ClientOptionsFromFlags(flags);
   if (!options.ok()) {
     std::fprintf(stderr, "blobgraph %s: %s\n", command, options.status().ToString().c_str());

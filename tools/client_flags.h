@@ -7,18 +7,18 @@
 #include <memory>
 #include <string>
 
-#include "blobgraph/status.h"
 #include "blobgraph/profile_client.h"
+#include "blobgraph/status.h"
 #include "tools/command_line.h"
 
 namespace blobgraph::tools {
 
 // The flags every client command shares.
 struct ClientFlags {
-  std::string server;      // --server HOST[:PORT]
-  std::string token_file;  // --token-file; empty: $BLOBGRAPH_TOKEN_FILE, else no token
-  bool tls = false;        // --tls (implied by --tls-ca)
-  std::string tls_ca_file; // --tls-ca: trust this certificate
+  std::string server;           // --server HOST[:PORT]
+  std::string token_file;       // --token-file; empty: $BLOBGRAPH_TOKEN_FILE, else no token
+  bool tls = false;             // --tls (implied by --tls-ca)
+  std::string tls_ca_file;      // --tls-ca: trust this certificate
   std::string tls_server_name;  // --tls-name: expected certificate name
 };
 
@@ -31,6 +31,7 @@ Result<server::ClientOptions> ClientOptionsFromFlags(const ClientFlags& flags);
 
 // Connects with the flags; on failure prints "blobgraph <command>: ..." and
 // returns nullptr.
-std::unique_ptr<server::ProfileClient> ConnectOrReport(const ClientFlags& flags, const char* command);
+std::unique_ptr<server::ProfileClient> ConnectOrReport(const ClientFlags& flags,
+                                                       const char* command);
 
 }  // namespace blobgraph::tools

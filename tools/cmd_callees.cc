@@ -13,8 +13,8 @@ int RunCallees(const Args& args) {
   CommandLine cli("callees", "callees HASH [--top N] [--json]",
                   "A function's callees with their static counts (call sites), dynamic counts\n"
                   "(observed calls) and probability p(callee | caller), most probable first.");
-  cli.flags().add_options()
-      ("hash", po::value<std::string>()->required(), "the caller's hash (64 hex digits)");
+  cli.flags().add_options()("hash", po::value<std::string>()->required(),
+                            "the caller's hash (64 hex digits)");
   cli.AddWhole("top", 20, {}, "callees to list (0 = all)");
   cli.AddPositional("hash", 1);
   cli.AllowJson();

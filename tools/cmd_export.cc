@@ -26,10 +26,10 @@ int RunExport(const Args& args) {
                   "that loses some edges keeps only the observed calls of the others (call\n"
                   "sites go as whole lists). A file is written whole or not at all (a temporary\n"
                   "beside it, renamed into place).");
-  cli.flags().add_options()
-      ("format", po::value<std::string>()->default_value("capnp"), "capnp|text|json")
-      ("output,o", po::value<std::string>()->default_value("-"), "output file (- = stdout)")
-      ("all", "the whole graph, not only this store's unsent observations");
+  cli.flags().add_options()("format", po::value<std::string>()->default_value("capnp"),
+                            "capnp|text|json")(
+      "output,o", po::value<std::string>()->default_value("-"), "output file (- = stdout)")(
+      "all", "the whole graph, not only this store's unsent observations");
   cli.AddWhole("min-count", 0, {}, "leave out edges below N");
   if (auto exit_code = cli.Parse(args)) return *exit_code;
   auto format = formats::ParseProfileFormat(cli.Get<std::string>("format"));
@@ -69,7 +69,8 @@ int RunExport(const Args& args) {
     if (!marked.ok()) {
       return cli.Fail((output == "-" ? std::string("stdout") : output) +
                       " holds the observations, but the store still counts them as unsent (a "
-                      "later export or push sends them again): " + marked.ToString());
+                      "later export or push sends them again): " +
+                      marked.ToString());
     }
   }
   if (output != "-") {

@@ -3,9 +3,9 @@
 #include <cstdio>
 
 #include "blobgraph/dependency_io.h"
+#include "blobgraph/profile_io.h"
 #include "formats/names_tsv.h"
 #include "formats/open_input.h"
-#include "blobgraph/profile_io.h"
 #include "formats/shape_blob.h"
 #include "tools/command_line.h"
 #include "tools/profile_input.h"
@@ -101,15 +101,15 @@ int RunImport(const Args& args) {
                   "importing the same profile twice is refused unless --force.\n"
                   "Any FILE or TSV may be '-' (stdin) or a pipe, and gzip content (recognised by\n"
                   "its bytes, not its name) is decompressed.");
-  cli.flags().add_options()
-      ("kind", po::value<std::string>()->default_value("static"), "static|dynamic")
-      ("text", po::value<std::string>(), "dependency text or text profile")
-      ("capnp", po::value<std::string>(), "Cap'n Proto dependency set or profile")
-      ("json", po::value<std::string>(), "JSON profile")
-      ("shape-store", po::value<std::string>(), "Shape blob store directory")
-      ("names", po::value<std::string>(), "names to attach: 'HEX<TAB>NAME' per line")
-      ("strict", "a malformed Shape blob fails the import")
-      ("force", "import a profile even if its id was merged before");
+  cli.flags().add_options()("kind", po::value<std::string>()->default_value("static"),
+                            "static|dynamic")("text", po::value<std::string>(),
+                                              "dependency text or text profile")(
+      "capnp", po::value<std::string>(), "Cap'n Proto dependency set or profile")(
+      "json", po::value<std::string>(), "JSON profile")("shape-store", po::value<std::string>(),
+                                                        "Shape blob store directory")(
+      "names", po::value<std::string>(), "names to attach: 'HEX<TAB>NAME' per line")(
+      "strict", "a malformed Shape blob fails the import")(
+      "force", "import a profile even if its id was merged before");
   if (auto exit_code = cli.Parse(args)) return *exit_code;
 
   int sources = cli.Has("text") + cli.Has("capnp") + cli.Has("json") + cli.Has("shape-store");

@@ -14,9 +14,9 @@ int RunMerge(const Args& args) {
                   "twice) unless --force. Formats (capnp, text, json) are recognised by content.\n"
                   "Exits 1 if any profile failed; the others are merged. A PROFILE may be '-'\n"
                   "(stdin) or a pipe, and gzip content is decompressed.");
-  cli.flags().add_options()
-      ("profile", po::value<std::vector<std::string>>()->required(), "profile files")
-      ("force", "merge even a profile whose id was merged before");
+  cli.flags().add_options()("profile", po::value<std::vector<std::string>>()->required(),
+                            "profile files")("force",
+                                             "merge even a profile whose id was merged before");
   cli.AddPositional("profile", -1);
   if (auto exit_code = cli.Parse(args)) return *exit_code;
 
@@ -36,8 +36,7 @@ int RunMerge(const Args& args) {
     }
     std::printf("merged %s: profile %s from %s, %zu edges\n", path.c_str(),
                 profile->profile->IdHex().c_str(),
-                EscapeForTerminal(profile->profile->source_host).c_str(),
-                profile->edges.size());
+                EscapeForTerminal(profile->profile->source_host).c_str(), profile->edges.size());
   }
   return failures == 0 ? 0 : 1;
 }

@@ -11,7 +11,8 @@
 namespace blobgraph::tools {
 
 int RunPrefetch(const Args& args) {
-  CommandLine cli("prefetch", "prefetch HASH [--depth D] [--top N] [--min-prob P] [--max M] [--json]",
+  CommandLine cli("prefetch",
+                  "prefetch HASH [--depth D] [--top N] [--min-prob P] [--max M] [--json]",
                   "The functions most likely needed soon after entering HASH, most probable\n"
                   "first, each with its path probability and depth, from the engine's hot\n"
                   "snapshot of the store.");

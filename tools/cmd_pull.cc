@@ -8,17 +8,17 @@
 namespace blobgraph::tools {
 
 int RunPull(const Args& args) {
-  CommandLine cli("pull", "pull --server ADDR [-o FILE] [--max-functions N] [--max-bytes N] [--min-calls N]",
-                  "Fetches the merged graph from the server, or with a limit only its hot part\n"
-                  "(functions with the most observed calls). With -o writes a profile (a new id;\n"
-                  "--format capnp|text|json); without, into the local --db, where it replaces\n"
-                  "what the previous pull brought (pulling again refreshes, never adds twice;\n"
-                  "call sites stay). Pulled counts are never exported or pushed as this store's\n"
-                  "own observations.");
-  cli.flags().add_options()
-      ("output,o", po::value<std::string>(), "profile file to write ('-' = stdout)")
-      ("format", po::value<std::string>()->default_value("capnp"), "capnp, text or json")
-      ;
+  CommandLine cli(
+      "pull", "pull --server ADDR [-o FILE] [--max-functions N] [--max-bytes N] [--min-calls N]",
+      "Fetches the merged graph from the server, or with a limit only its hot part\n"
+      "(functions with the most observed calls). With -o writes a profile (a new id;\n"
+      "--format capnp|text|json); without, into the local --db, where it replaces\n"
+      "what the previous pull brought (pulling again refreshes, never adds twice;\n"
+      "call sites stay). Pulled counts are never exported or pushed as this store's\n"
+      "own observations.");
+  cli.flags().add_options()("output,o", po::value<std::string>(),
+                            "profile file to write ('-' = stdout)")(
+      "format", po::value<std::string>()->default_value("capnp"), "capnp, text or json");
   cli.AddWhole("max-functions", 0, {}, "hottest functions to pull (0 = all)");
   cli.AddWhole("max-bytes", 0, {}, "wire-size budget (0 = none)");
   cli.AddWhole("min-calls", 0, {}, "skip functions with fewer observed calls");
@@ -50,8 +50,9 @@ int RunPull(const Args& args) {
     if (Status applied = (*store)->Apply(*pulled); !applied.ok()) return cli.Fail(applied);
   }
   if (!cli.quiet() && !(cli.Has("output") && cli.Get<std::string>("output") == "-")) {
-    std::printf("pulled %zu edges, %zu names, %zu declared functions from %s\n", pulled->edges.size(),
-                pulled->names.size(), pulled->functions.size(), cli.Get<std::string>("server").c_str());
+    std::printf("pulled %zu edges, %zu names, %zu declared functions from %s\n",
+                pulled->edges.size(), pulled->names.size(), pulled->functions.size(),
+                cli.Get<std::string>("server").c_str());
   }
   return 0;
 }

@@ -1,8 +1,8 @@
 // blobgraph push: send profiles to a profile server.
 #include <cstdio>
 
-#include "tools/profile_input.h"
 #include "tools/client_flags.h"
+#include "tools/profile_input.h"
 
 namespace blobgraph::tools {
 
@@ -18,8 +18,9 @@ int RunPush(const Args& args) {
                   "A PROFILE may be '-' (stdin) or a pipe, and gzip content is decompressed.\n"
                   "--retract takes each profile back on the server instead (blobgraph retract\n"
                   "there): the file must be the one the server merged.");
-  cli.flags().add_options()("profile", po::value<std::vector<std::string>>()->required(), "profile files")
-      ("retract", "retract the profiles on the server (subtract what their merge added, once)");
+  cli.flags().add_options()("profile", po::value<std::vector<std::string>>()->required(),
+                            "profile files")(
+      "retract", "retract the profiles on the server (subtract what their merge added, once)");
   cli.AddPositional("profile", -1);
   AddClientFlags(cli, /*server_required=*/true);
   if (auto exit_code = cli.Parse(args)) return *exit_code;

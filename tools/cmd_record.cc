@@ -32,9 +32,8 @@ int RunRecord(const Args& args) {
                   "in which functions were first entered is kept for the warm-start set.\n"
                   "All of it is written atomically. FILE may be '-' (stdin) or a pipe, and\n"
                   "gzip-compressed content is recognised and decompressed.");
-  cli.flags().add_options()
-      ("trace", po::value<std::string>()->required(), "the trace file")
-      ("format", po::value<std::string>()->default_value("auto"), "auto|text|binary|capnp");
+  cli.flags().add_options()("trace", po::value<std::string>()->required(), "the trace file")(
+      "format", po::value<std::string>()->default_value("auto"), "auto|text|binary|capnp");
   if (auto exit_code = cli.Parse(args)) return *exit_code;
   auto format = ParseTraceFormatFlag(cli.Get<std::string>("format"));
   if (!format.ok()) return cli.UsageError(format.status().message());
@@ -46,14 +45,15 @@ int RunRecord(const Args& args) {
   uint64_t events = 0;
   {
     ProgressTicker progress(cli.quiet(), "reading " + path);
-    Status read = VisitTrace(path, *format, &progress, [&](std::span<const formats::CallEvent> chunk) {
-      for (const formats::CallEvent& event : chunk) {
-        if (!event.caller.IsZero()) ++calls[EdgeKey{event.caller, event.callee}];
-        if (loaded.insert(event.callee).second) load_order.push_back(event.callee);
-      }
-      events += chunk.size();
-      return Status::Ok();
-    });
+    Status read =
+        VisitTrace(path, *format, &progress, [&](std::span<const formats::CallEvent> chunk) {
+          for (const formats::CallEvent& event : chunk) {
+            if (!event.caller.IsZero()) ++calls[EdgeKey{event.caller, event.callee}];
+            if (loaded.insert(event.callee).second) load_order.push_back(event.callee);
+          }
+          events += chunk.size();
+          return Status::Ok();
+        });
     if (!read.ok()) return cli.Fail(read);
   }
 

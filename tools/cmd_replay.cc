@@ -49,7 +49,8 @@ void WriteReport(const ReplayReport& r, const ReplaySettings& s, JsonReport* rep
       .Field("start_set_issued", r.start_set_issued)
       .Field("mean_lead", r.mean_lead());
   report->Key("coverage_at_lead").BeginObject();
-  for (uint64_t lead : kCoverageLeads) report->Field(std::to_string(lead), r.coverage_at_lead(lead));
+  for (uint64_t lead : kCoverageLeads)
+    report->Field(std::to_string(lead), r.coverage_at_lead(lead));
   report->EndObject();
   report->Key("lead").BeginObject().Field("median", r.median_lead()).Key("buckets").BeginObject();
   for (size_t i = 0; i < kLeadBuckets; ++i) report->Field(kLeadBucketNames[i], r.lead_buckets[i]);
@@ -67,10 +68,11 @@ void PrintReport(const ReplayReport& r, const ReplaySettings& s, bool json) {
     report.EndObject().Print();
     return;
   }
-  std::printf("settings            depth %u, top %u, min-prob %g, max %u, start-set %zu, "
-              "min-lead %llu\n",
-              s.prefetch.max_depth, s.prefetch.top_n, s.prefetch.min_probability,
-              s.prefetch.max_results, s.start_set, (unsigned long long)s.min_lead);
+  std::printf(
+      "settings            depth %u, top %u, min-prob %g, max %u, start-set %zu, "
+      "min-lead %llu\n",
+      s.prefetch.max_depth, s.prefetch.top_n, s.prefetch.min_probability, s.prefetch.max_results,
+      s.start_set, (unsigned long long)s.min_lead);
   std::printf("events              %llu\n", (unsigned long long)r.events);
   std::printf("distinct functions  %llu\n", (unsigned long long)r.distinct_functions);
   std::printf("cold loads          %llu\n", (unsigned long long)r.cold_loads);
@@ -95,10 +97,11 @@ void PrintReport(const ReplayReport& r, const ReplaySettings& s, bool json) {
   }
   std::printf("  (covered cold loads by lead, in events)\n");
   std::printf("engine time         %.0f ns per event\n", r.ns_per_event());
-  std::printf("engine feedback     %llu requests, %llu issued, %llu hits, %llu wasted, %llu stalls\n",
-              (unsigned long long)r.feedback.requests, (unsigned long long)r.feedback.issued,
-              (unsigned long long)r.feedback.hits, (unsigned long long)r.feedback.wasted,
-              (unsigned long long)r.feedback.stalls);
+  std::printf(
+      "engine feedback     %llu requests, %llu issued, %llu hits, %llu wasted, %llu stalls\n",
+      (unsigned long long)r.feedback.requests, (unsigned long long)r.feedback.issued,
+      (unsigned long long)r.feedback.hits, (unsigned long long)r.feedback.wasted,
+      (unsigned long long)r.feedback.stalls);
 }
 
 // Through an OutputFile: the file appears whole or not at all.
@@ -207,19 +210,19 @@ int Sweep(const CommandLine& cli, GraphStore* store, const EngineOptions& engine
 }  // namespace
 
 int RunReplay(const Args& args) {
-  CommandLine cli("replay",
-                  "replay --trace FILE [--depth D] [--top N] [--min-prob P] [--max M] "
-                  "[--start-set K] [--min-lead N] [--decisions OUT] [--sweep [--max-waste W]] [--json]",
-                  "Replays a recorded run (text, binary or Cap'n Proto trace) against the store\n"
-                  "as a warm start and reports how many cold loads prefetch would have hidden\n"
-                  "(coverage) and how much it would have fetched for nothing (waste). The store\n"
-                  "is not changed. --sweep tries a grid of settings and ranks them.\n"
-                  "FILE may be '-' (stdin) or a pipe (read once), and gzip content is decompressed.");
-  cli.flags().add_options()
-      ("trace", po::value<std::string>()->required(), "the recorded run")
-      ("format", po::value<std::string>()->default_value("auto"), "auto|text|binary|capnp")
-      ("decisions", po::value<std::string>(), "write 'EVENT_INDEX HASH' per prefetched hash")
-      ("sweep", "try a grid of settings and print them best first");
+  CommandLine cli(
+      "replay",
+      "replay --trace FILE [--depth D] [--top N] [--min-prob P] [--max M] "
+      "[--start-set K] [--min-lead N] [--decisions OUT] [--sweep [--max-waste W]] [--json]",
+      "Replays a recorded run (text, binary or Cap'n Proto trace) against the store\n"
+      "as a warm start and reports how many cold loads prefetch would have hidden\n"
+      "(coverage) and how much it would have fetched for nothing (waste). The store\n"
+      "is not changed. --sweep tries a grid of settings and ranks them.\n"
+      "FILE may be '-' (stdin) or a pipe (read once), and gzip content is decompressed.");
+  cli.flags().add_options()("trace", po::value<std::string>()->required(), "the recorded run")(
+      "format", po::value<std::string>()->default_value("auto"), "auto|text|binary|capnp")(
+      "decisions", po::value<std::string>(), "write 'EVENT_INDEX HASH' per prefetched hash")(
+      "sweep", "try a grid of settings and print them best first");
   cli.AddWhole("start-set", kDefaultStartSet, {},
                "functions prefetched before the first event (0 = off; at most the store's)");
   cli.AddWhole("min-lead", 1, {1, kMaxMinLead},

@@ -2,8 +2,8 @@
 #include <cstdio>
 
 #include "core/quote.h"
-#include "tools/profile_input.h"
 #include "tools/command_line.h"
+#include "tools/profile_input.h"
 
 namespace blobgraph::tools {
 namespace {
@@ -49,15 +49,16 @@ int RunRetract(const Args& args) {
     }
     auto after = (*store)->Stats();
     if (!after.ok()) return cli.Fail(after.status());
-    std::printf("retracted %s: profile %s from %s: %llu edge entries; subtracted %llu call "
-                "sites, %llu observed calls, %llu edges, %llu functions, %llu runs\n",
-                path.c_str(), id.c_str(), QuoteForMessage(profile->profile->source_host).c_str(),
-                (unsigned long long)outcome->edges,
-                (unsigned long long)Less(before->static_total, after->static_total),
-                (unsigned long long)Less(before->dynamic_total, after->dynamic_total),
-                (unsigned long long)Less(before->edges, after->edges),
-                (unsigned long long)Less(before->functions, after->functions),
-                (unsigned long long)Less(before->runs, after->runs));
+    std::printf(
+        "retracted %s: profile %s from %s: %llu edge entries; subtracted %llu call "
+        "sites, %llu observed calls, %llu edges, %llu functions, %llu runs\n",
+        path.c_str(), id.c_str(), QuoteForMessage(profile->profile->source_host).c_str(),
+        (unsigned long long)outcome->edges,
+        (unsigned long long)Less(before->static_total, after->static_total),
+        (unsigned long long)Less(before->dynamic_total, after->dynamic_total),
+        (unsigned long long)Less(before->edges, after->edges),
+        (unsigned long long)Less(before->functions, after->functions),
+        (unsigned long long)Less(before->runs, after->runs));
   }
   return failures == 0 ? 0 : 1;
 }

@@ -10,29 +10,31 @@
 namespace blobgraph::tools {
 
 int RunServeAs(const std::string& program, const Args& args) {
-  CommandLine cli("serve",
-                  "serve [--db DIR] [--listen HOST:PORT] [--token-file F] [--tls-cert F --tls-key F] "
-                  "[--insecure]",
-                  "Serves the store to build machines over Cap'n Proto RPC: pushes (acknowledged\n"
-                  "once synced to disk, each profile id applied once), pulls of the merged graph\n"
-                  "or its hot part, callees/prefetch/stats queries. Logs one line per connection\n"
-                  "and per push to stderr; SIGTERM/SIGINT finish in-flight pushes and close the\n"
-                  "store. Without --token-file it listens only on loopback unless --insecure.");
+  CommandLine cli(
+      "serve",
+      "serve [--db DIR] [--listen HOST:PORT] [--token-file F] [--tls-cert F --tls-key F] "
+      "[--insecure]",
+      "Serves the store to build machines over Cap'n Proto RPC: pushes (acknowledged\n"
+      "once synced to disk, each profile id applied once), pulls of the merged graph\n"
+      "or its hot part, callees/prefetch/stats queries. Logs one line per connection\n"
+      "and per push to stderr; SIGTERM/SIGINT finish in-flight pushes and close the\n"
+      "store. Without --token-file it listens only on loopback unless --insecure.");
   cli.set_program(program);
-  cli.flags().add_options()
-      ("listen", po::value<std::string>()->default_value("127.0.0.1:7979"), "HOST:PORT to listen on")
-      ("token-file", po::value<std::string>(), "file holding the token clients must present")
-      ("tls-cert", po::value<std::string>(), "PEM certificate (with --tls-key): serve TLS")
-      ("tls-key", po::value<std::string>(), "PEM private key")
-      ("insecure", "allow a non-loopback address without a token")
-      ("port-file", po::value<std::string>(), "write the bound port here (for --listen HOST:0)");
+  cli.flags().add_options()("listen", po::value<std::string>()->default_value("127.0.0.1:7979"),
+                            "HOST:PORT to listen on")(
+      "token-file", po::value<std::string>(), "file holding the token clients must present")(
+      "tls-cert", po::value<std::string>(), "PEM certificate (with --tls-key): serve TLS")(
+      "tls-key", po::value<std::string>(), "PEM private key")(
+      "insecure", "allow a non-loopback address without a token")(
+      "port-file", po::value<std::string>(), "write the bound port here (for --listen HOST:0)");
   cli.AddWhole("max-push-edges", 8u << 20, {1, std::numeric_limits<uint64_t>::max()},
                "entries per push (each kind)");
   cli.AddWhole("max-connections", 256, {1, (1u << 20) - 1},
                "authenticated connections served at once");
   // The limits that keep one client from starving the others (server/serve_limits.h).
   for (const server::LimitFlag& limit : server::ServerLimitFlags()) {
-    std::string help = std::string(limit.help) + " (default " + server::LimitDefaultText(limit) + ")";
+    std::string help =
+        std::string(limit.help) + " (default " + server::LimitDefaultText(limit) + ")";
     if (limit.seconds) {
       cli.AddReal(limit.name, std::nullopt, {limit.min, limit.max}, help);
     } else {

@@ -29,8 +29,8 @@ Status PrintTree(const GraphStore& store, const BlobHash& caller, const ShowSett
     bool recursive = on_path->count(callee.callee) > 0;
     std::printf("%s%s p=%.3f s=%llu d=%llu  %s%s\n", indent.c_str(), last ? "`--" : "|--",
                 callee.probability, (unsigned long long)callee.static_count,
-                (unsigned long long)callee.dynamic_count, Label(store, callee.callee, false).c_str(),
-                recursive ? "  (recursion)" : "");
+                (unsigned long long)callee.dynamic_count,
+                Label(store, callee.callee, false).c_str(), recursive ? "  (recursion)" : "");
     if (recursive) continue;
     on_path->insert(callee.callee);
     BLOBGRAPH_RETURN_IF_ERROR(PrintTree(store, callee.callee, settings, level + 1,
@@ -60,7 +60,8 @@ Status WriteTree(const GraphStore& store, const BlobHash& caller, const ShowSett
     report->Field("depth", level + 1).Field("recursion", recursive);
     if (!recursive && level + 1 < settings.depth) {
       on_path->insert(callee.callee);
-      BLOBGRAPH_RETURN_IF_ERROR(WriteTree(store, callee.callee, settings, level + 1, on_path, report));
+      BLOBGRAPH_RETURN_IF_ERROR(
+          WriteTree(store, callee.callee, settings, level + 1, on_path, report));
       on_path->erase(callee.callee);
     }
     report->EndObject();
@@ -118,9 +119,10 @@ Status PrintDot(const GraphStore& store, const BlobHash& start, const ShowSettin
     for (size_t i = 0; i < std::min(settings.top, callees->size()); ++i) {
       const CalleeInfo& callee = (*callees)[i];
       declare(callee.callee);
-      std::printf("  \"%s\" -> \"%s\" [label=\"%.3f (s=%llu d=%llu)\"];\n",
-                  caller.ToHex().c_str(), callee.callee.ToHex().c_str(), callee.probability,
-                  (unsigned long long)callee.static_count, (unsigned long long)callee.dynamic_count);
+      std::printf("  \"%s\" -> \"%s\" [label=\"%.3f (s=%llu d=%llu)\"];\n", caller.ToHex().c_str(),
+                  callee.callee.ToHex().c_str(), callee.probability,
+                  (unsigned long long)callee.static_count,
+                  (unsigned long long)callee.dynamic_count);
       frontier.push_back({callee.callee, level + 1});
     }
   }
@@ -136,9 +138,8 @@ int RunShow(const Args& args) {
                   "each with p(callee | caller), static (s) and dynamic (d) counts. --dot prints\n"
                   "Graphviz instead (blobgraph show HASH --dot | dot -Tpng -o graph.png), --json\n"
                   "the same tree as one JSON document.");
-  cli.flags().add_options()
-      ("hash", po::value<std::string>()->required(), "the function's hash")
-      ("dot", "print Graphviz dot instead of a tree");
+  cli.flags().add_options()("hash", po::value<std::string>()->required(), "the function's hash")(
+      "dot", "print Graphviz dot instead of a tree");
   cli.AddWhole("depth", 2, {0, kMaxPrefetchDepth}, "levels of callees to show");
   cli.AddWhole("top", 8, {}, "callees shown per function");
   cli.AddPositional("hash", 1);
@@ -163,11 +164,12 @@ int RunShow(const Args& args) {
     Status status = PrintJson(**store, *start, record, settings);
     return status.ok() ? 0 : cli.Fail(status);
   }
-  std::printf("%s\n  calls out: %llu sites, %llu observed; calls in: %llu sites, %llu observed, "
-              "%llu callers\n",
-              Label(**store, *start).c_str(), (unsigned long long)record.out_static,
-              (unsigned long long)record.out_dynamic, (unsigned long long)record.in_static,
-              (unsigned long long)record.in_dynamic, (unsigned long long)record.callers);
+  std::printf(
+      "%s\n  calls out: %llu sites, %llu observed; calls in: %llu sites, %llu observed, "
+      "%llu callers\n",
+      Label(**store, *start).c_str(), (unsigned long long)record.out_static,
+      (unsigned long long)record.out_dynamic, (unsigned long long)record.in_static,
+      (unsigned long long)record.in_dynamic, (unsigned long long)record.callers);
   std::set<BlobHash> on_path = {*start};
   Status status = PrintTree(**store, *start, settings, 0, "  ", &on_path);
   return status.ok() ? 0 : cli.Fail(status);

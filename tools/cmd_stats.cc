@@ -43,11 +43,12 @@ int RemoteStats(const CommandLine& cli) {
               (unsigned long long)store.edges);
   std::printf("static total   %llu call sites\ndynamic total  %llu observed calls\n",
               (unsigned long long)store.static_total, (unsigned long long)store.dynamic_total);
-  std::printf("profiles       %llu merged\nbytes on disk  %llu\n", (unsigned long long)store.profiles,
-              (unsigned long long)store.bytes_on_disk);
+  std::printf("profiles       %llu merged\nbytes on disk  %llu\n",
+              (unsigned long long)store.profiles, (unsigned long long)store.bytes_on_disk);
   std::printf("pushes         %llu applied, %llu duplicate, %llu failed (%llu edges)\n",
-              (unsigned long long)stats->pushes_applied, (unsigned long long)stats->pushes_duplicate,
-              (unsigned long long)stats->pushes_failed, (unsigned long long)stats->edges_applied);
+              (unsigned long long)stats->pushes_applied,
+              (unsigned long long)stats->pushes_duplicate, (unsigned long long)stats->pushes_failed,
+              (unsigned long long)stats->edges_applied);
   std::printf("connections    %u open\n", stats->connections_open);
   return 0;
 }
@@ -122,11 +123,11 @@ int RunStats(const Args& args) {
   std::printf("pulled edges   %llu (what the last pull brought)\n",
               (unsigned long long)stats->pulled_edges);
   const FeedbackStats& f = stats->feedback;
-  std::printf("prefetch       %llu requests, %llu issued, %llu hits, %llu wasted, %llu stalls "
-              "(lifetime, all engines)\n",
-              (unsigned long long)f.requests, (unsigned long long)f.issued,
-              (unsigned long long)f.hits, (unsigned long long)f.wasted,
-              (unsigned long long)f.stalls);
+  std::printf(
+      "prefetch       %llu requests, %llu issued, %llu hits, %llu wasted, %llu stalls "
+      "(lifetime, all engines)\n",
+      (unsigned long long)f.requests, (unsigned long long)f.issued, (unsigned long long)f.hits,
+      (unsigned long long)f.wasted, (unsigned long long)f.stalls);
   std::printf("bytes on disk  %llu", (unsigned long long)stats->bytes_on_disk);
   if (stats->edges) std::printf(" (%.1f per edge)", double(stats->bytes_on_disk) / stats->edges);
   std::printf("\n");

@@ -4,8 +4,8 @@
 
 #include <sys/stat.h>
 
-#include <cstdio>
 #include <cassert>
+#include <cstdio>
 #include <cstdlib>
 #include <iostream>
 
@@ -18,10 +18,10 @@ CommandLine::CommandLine(std::string command, std::string usage, std::string des
       description_(std::move(description)),
       flags_("options") {
   assert(usage_.rfind(command_, 0) == 0);
-  flags_.add_options()
-      ("help,h", "show this help")
-      ("db", po::value<std::string>(), "store directory (default: $BLOBGRAPH_DB, else ./blobgraph.db)")
-      ("quiet,q", "no progress bar");
+  flags_.add_options()("help,h", "show this help")(
+      "db", po::value<std::string>(),
+      "store directory (default: $BLOBGRAPH_DB, else ./blobgraph.db)")("quiet,q",
+                                                                       "no progress bar");
 }
 
 void CommandLine::AddPositional(const char* name, int max_count) {
@@ -72,12 +72,12 @@ std::optional<int> CommandLine::CheckNumbers() {
 
 std::optional<int> CommandLine::Parse(const Args& args) {
   try {
-    po::store(po::command_line_parser(args).options(flags_).positional(positional_).run(),
-              values_);
+    po::store(po::command_line_parser(args).options(flags_).positional(positional_).run(), values_);
     // --help wins over missing required flags, so it is checked before notify.
     if (Has("help")) {
       std::cout << "usage: " << program_ << usage_.substr(command_.size()) << "\n\n"
-                << description_ << "\n\n" << flags_;
+                << description_ << "\n\n"
+                << flags_;
       return 0;
     }
     po::notify(values_);

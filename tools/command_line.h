@@ -58,7 +58,9 @@ class CommandLine {
   const po::variables_map& values() const { return values_; }
   bool Has(const char* name) const { return values_.count(name) > 0; }
   template <typename T>
-  T Get(const char* name) const { return values_[name].as<T>(); }
+  T Get(const char* name) const {
+    return values_[name].as<T>();
+  }
 
   std::string DbPath() const;  // --db, else $BLOBGRAPH_DB, else ./blobgraph.db
   bool quiet() const { return Has("quiet"); }

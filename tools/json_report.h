@@ -58,10 +58,13 @@ class JsonReport {
   JsonReport& Field(std::string_view key, const BlobHash& hash) { return Key(key).Hash(hash); }
   JsonReport& Field(std::string_view key, const std::optional<std::string>& text);
   template <std::unsigned_integral T>
-    requires(!std::same_as<T, bool>)
-  JsonReport& Field(std::string_view key, T value) { return Key(key).Uint(value); }
+  requires(!std::same_as<T, bool>) JsonReport& Field(std::string_view key, T value) {
+    return Key(key).Uint(value);
+  }
   template <std::signed_integral T>
-  JsonReport& Field(std::string_view key, T value) { return Key(key).Int(value); }
+  JsonReport& Field(std::string_view key, T value) {
+    return Key(key).Int(value);
+  }
   JsonReport& Field(std::string_view key, double value) { return Key(key).Double(value); }
   JsonReport& Field(std::string_view key, float value) { return Key(key).Float(value); }
 

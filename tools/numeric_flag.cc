@@ -30,8 +30,8 @@ std::string DescribeRange(const WholeRange& range) {
 }
 
 std::string DescribeRange(const RealRange& range) {
-  std::string low = range.min_open ? "above " + FormatReal(range.min)
-                                   : "from " + FormatReal(range.min);
+  std::string low =
+      range.min_open ? "above " + FormatReal(range.min) : "from " + FormatReal(range.min);
   if (range.max == std::numeric_limits<double>::max()) {
     return range.min_open ? "a finite number above " + FormatReal(range.min)
                           : "a finite number >= " + FormatReal(range.min);

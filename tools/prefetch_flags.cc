@@ -21,11 +21,9 @@ void AddPrefetchFlags(CommandLine* cli) {
   cli->AddWhole("start-follow", defaults.start_follow, {0, kMaxPrefetchResults},
                 "start-set functions released after a start-set function is entered (0 = off)");
   cli->AddReal("prior-weight", ProbabilityModel().prior_weight,
-               {0.0, ProbabilityModel::kMaxPriorWeight},
-               "hot-set score of a call site, in calls");
+               {0.0, ProbabilityModel::kMaxPriorWeight}, "hot-set score of a call site, in calls");
   const PrefetchModel model;
-  cli->AddReal("prior-runs", model.prior_runs, {0.0, 1e6},
-               "prior's worth in runs");
+  cli->AddReal("prior-runs", model.prior_runs, {0.0, 1e6}, "prior's worth in runs");
   cli->AddReal("callee-prior-runs", model.callee_prior_runs, {0.0, 1e6},
                "runs the list precision is worth per callee");
 }

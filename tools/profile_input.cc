@@ -26,14 +26,16 @@ Result<FileContent> DetectTextContent(schema::InputFile& input) {
 Result<FileContent> DetectCapnpContent(schema::InputFile& input) {
   auto prefix = input.Peek(kHeaderPeekBytes);
   if (!prefix.ok()) return prefix.status();
-  auto content = schema::PeekStreamContent(std::span<const uint8_t>(
-      reinterpret_cast<const uint8_t*>(prefix->data()), prefix->size()));
+  auto content = schema::PeekStreamContent(
+      std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(prefix->data()), prefix->size()));
   // Not a readable header: the dependency reader that follows names exactly
   // what is wrong (bad magic, truncated header, unknown kind).
   if (!content) return FileContent::kDependencies;
   switch (*content) {
-    case schema::StreamContent::kDependencies: return FileContent::kDependencies;
-    case schema::StreamContent::kProfile: return FileContent::kProfile;
+    case schema::StreamContent::kDependencies:
+      return FileContent::kDependencies;
+    case schema::StreamContent::kProfile:
+      return FileContent::kProfile;
     case schema::StreamContent::kTrace:
       return Status::InvalidInput(input.name() +
                                   ": is a call trace stream; use blobgraph record --trace");

@@ -20,7 +20,8 @@ std::string UtcTime(int64_t unix_ms) {
   char buffer[40];
   std::strftime(buffer, sizeof(buffer), "%Y-%m-%dT%H:%M:%S", &utc);
   char out[64];
-  std::snprintf(out, sizeof(out), "%s.%03dZ", buffer, static_cast<int>(((unix_ms % 1000) + 1000) % 1000));
+  std::snprintf(out, sizeof(out), "%s.%03dZ", buffer,
+                static_cast<int>(((unix_ms % 1000) + 1000) % 1000));
   return out;
 }
 

@@ -42,7 +42,8 @@ void ProgressTicker::Run() {
     if (stop_signal_.wait_for(lock, std::chrono::milliseconds(100), [this] { return stopping_; })) {
       return;
     }
-    double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     if (seconds >= 1.0) Draw(seconds, tick);  // short work never draws
   }
 }

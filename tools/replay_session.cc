@@ -59,9 +59,8 @@ void ReplaySession::OnEvent(const BlobHash& callee) {
     ++report_.cold_loads;
     auto prefetched = prefetched_at_.find(callee);
     // Issues at event i come after its check, so any lead here is >= 1.
-    uint64_t lead = prefetched == prefetched_at_.end()
-                        ? 0
-                        : static_cast<uint64_t>(event - prefetched->second);
+    uint64_t lead =
+        prefetched == prefetched_at_.end() ? 0 : static_cast<uint64_t>(event - prefetched->second);
     if (lead > 0 && lead >= settings_.min_lead) {
       ++report_.covered;
       report_.lead_sum += static_cast<double>(lead);
@@ -73,8 +72,8 @@ void ReplaySession::OnEvent(const BlobHash& callee) {
     engine_->OnLoad(callee);
   }
   auto begin = std::chrono::steady_clock::now();
-  size_t count = engine_->Prefetch(callee, settings_.prefetch, predictions_.data(),
-                                   predictions_.size());
+  size_t count =
+      engine_->Prefetch(callee, settings_.prefetch, predictions_.data(), predictions_.size());
   report_.engine_ns +=
       std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - begin).count();
   for (size_t i = 0; i < count; ++i) Issue(event, predictions_[i].hash);

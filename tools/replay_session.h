@@ -5,9 +5,9 @@
 // (caller, callee), with f = callee: if f is not loaded it is a cold load,
 // *covered* if f was prefetched at least `min_lead` events earlier (its
 // lead = i - issue event), else a *stall*; f is marked loaded (Engine::OnLoad).
-// A prefetch that came too late is a stall but not waste: it was loaded. Then the engine prefetches from f, and
-// every returned hash neither loaded nor already prefetched becomes
-// prefetched at event i. The engine is only read: the store is not changed.
+// A prefetch that came too late is a stall but not waste: it was loaded. Then the engine prefetches
+// from f, and every returned hash neither loaded nor already prefetched becomes prefetched at event
+// i. The engine is only read: the store is not changed.
 //
 // One session per replay; not thread-safe. The engine must be fresh (no
 // loads recorded) for the counts to mean what they say.
@@ -47,13 +47,13 @@ struct ReplayReport {
   uint64_t covered = 0;
   uint64_t stalls = 0;
   uint64_t prefetched = 0;
-  uint64_t wasted = 0;              // prefetched, never loaded in the trace
+  uint64_t wasted = 0;  // prefetched, never loaded in the trace
   uint64_t start_set_issued = 0;
-  double lead_sum = 0;              // events between prefetch and first use
-  std::vector<uint64_t> leads;      // of each covered cold load, sorted by Finish()
+  double lead_sum = 0;                       // events between prefetch and first use
+  std::vector<uint64_t> leads;               // of each covered cold load, sorted by Finish()
   uint64_t lead_buckets[kLeadBuckets] = {};  // covered cold loads per lead bucket
-  double engine_ns = 0;             // time inside Engine::Prefetch
-  FeedbackStats feedback;           // the engine's own counters for the replay
+  double engine_ns = 0;                      // time inside Engine::Prefetch
+  FeedbackStats feedback;                    // the engine's own counters for the replay
 
   double coverage() const { return cold_loads ? double(covered) / cold_loads : 0.0; }
   double waste() const { return prefetched ? double(wasted) / prefetched : 0.0; }

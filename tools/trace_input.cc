@@ -32,10 +32,11 @@ Result<std::vector<formats::CallEvent>> LoadTrace(const std::string& path,
                                                   formats::TraceFormat format,
                                                   ProgressTicker* progress) {
   std::vector<formats::CallEvent> events;
-  Status status = VisitTrace(path, format, progress, [&](std::span<const formats::CallEvent> chunk) {
-    events.insert(events.end(), chunk.begin(), chunk.end());
-    return Status::Ok();
-  });
+  Status status =
+      VisitTrace(path, format, progress, [&](std::span<const formats::CallEvent> chunk) {
+        events.insert(events.end(), chunk.begin(), chunk.end());
+        return Status::Ok();
+      });
   if (!status.ok()) return status;
   return events;
 }

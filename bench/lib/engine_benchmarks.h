@@ -93,7 +93,7 @@ struct EngineFigures {
   double record_rate_1_thread = 0;
   double record_rate_2_threads = 0;
   OpenFigures open_whole;
-  OpenFigures open_hot;   // budget for about `hot_functions` functions
+  OpenFigures open_hot;  // budget for about `hot_functions` functions
   uint64_t hot_functions = 0;
 };
 

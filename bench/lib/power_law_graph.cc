@@ -53,7 +53,8 @@ PowerLawGraph GeneratePowerLawGraph(const PowerLawOptions& options) {
   std::vector<uint32_t> callees;
   for (uint64_t caller = 0; caller < options.functions; ++caller) {
     // Rounded, not truncated: truncation made the mean degree - 0.5.
-    uint64_t sites = options.degree > 0 ? static_cast<uint64_t>(std::llround(sites_per_caller(rng))) : 0;
+    uint64_t sites =
+        options.degree > 0 ? static_cast<uint64_t>(std::llround(sites_per_caller(rng))) : 0;
     callees.clear();
     for (uint64_t s = 0; s < sites; ++s) {
       uint32_t callee = by_rank[zipf.Sample(rng)];

@@ -33,7 +33,8 @@ ReferenceCallGraph ReferenceCallGraph::BuildFromDependencies(const Dependencies&
   return graph;
 }
 
-ReferenceCallGraph ReferenceCallGraph::BuildFromCallSiteCounts(const std::vector<EdgeDelta>& edges) {
+ReferenceCallGraph ReferenceCallGraph::BuildFromCallSiteCounts(
+    const std::vector<EdgeDelta>& edges) {
   ReferenceCallGraph graph;
   graph.edges_.reserve(edges.size() / 4 + 1);
   for (size_t i = 0; i < edges.size();) {
@@ -98,7 +99,8 @@ void ReferencePrefetcher::Prefetch(const BlobHash& function_hash) {
     for (const ReferenceCallEdge& edge : callees) {
       float combined = edge.static_weight + edge.dynamic_weight;
       if (combined < config_.min_probability) continue;
-      if (enqueued.insert(edge.callee_hash).second) to_visit.push_back({edge.callee_hash, depth + 1});
+      if (enqueued.insert(edge.callee_hash).second)
+        to_visit.push_back({edge.callee_hash, depth + 1});
     }
   }
   if (!enqueued.empty()) {

@@ -19,7 +19,7 @@
  *               [--depth D] [--top N] [--min-prob P] [--max M] [--start-set K]
  */
 #define _POSIX_C_SOURCE 199309L
-#include <blobgraph/blobgraph.h>
+#include <blobgraph/c.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -259,8 +259,8 @@ static void replay(const char* store_path, const char* test_path,
     }
     size_t n = 0;
     double begin = now_ns();
-    blobgraph_status status = blobgraph_prefetch(engine, f, NULL, predicted, NULL,
-                                                 MAX_PREFETCH, &n);
+    blobgraph_status status =
+        blobgraph_prefetch(engine, f, NULL, predicted, NULL, MAX_PREFETCH, &n);
     r.engine_ns += now_ns() - begin;
     check(status, "prefetch");
     for (size_t k = 0; k < n; ++k) issue(&prefetched, &loaded, event, &predicted[k], &r);
@@ -289,7 +289,8 @@ static void replay(const char* store_path, const char* test_path,
   printf("prefetched          %llu\n", r.prefetched);
   printf("start set issued    %llu\n", r.start_set);
   printf("wasted              %llu\n", r.wasted);
-  printf("waste               %.6f\n", r.prefetched ? (double)r.wasted / (double)r.prefetched : 0.0);
+  printf("waste               %.6f\n",
+         r.prefetched ? (double)r.wasted / (double)r.prefetched : 0.0);
   printf("mean lead           %.3f\n", r.covered ? r.lead_sum / (double)r.covered : 0.0);
   printf("engine ns/event     %.1f\n", r.events ? r.engine_ns / (double)r.events : 0.0);
 }
@@ -310,16 +311,26 @@ int main(int argc, char** argv) {
     const char* flag = argv[i];
     if (i + 1 >= argc) usage();
     const char* value = argv[++i];
-    if (strcmp(flag, "--store") == 0) store = value;
-    else if (strcmp(flag, "--deps") == 0) deps = value;
-    else if (strcmp(flag, "--train") == 0) train_trace = value;
-    else if (strcmp(flag, "--test") == 0) test_trace = value;
-    else if (strcmp(flag, "--depth") == 0) prefetch.max_depth = (uint32_t)strtoul(value, NULL, 10);
-    else if (strcmp(flag, "--top") == 0) prefetch.top_n = (uint32_t)strtoul(value, NULL, 10);
-    else if (strcmp(flag, "--min-prob") == 0) prefetch.min_probability = strtod(value, NULL);
-    else if (strcmp(flag, "--max") == 0) prefetch.max_results = (uint32_t)strtoul(value, NULL, 10);
-    else if (strcmp(flag, "--start-set") == 0) start_set = (size_t)strtoull(value, NULL, 10);
-    else usage();
+    if (strcmp(flag, "--store") == 0)
+      store = value;
+    else if (strcmp(flag, "--deps") == 0)
+      deps = value;
+    else if (strcmp(flag, "--train") == 0)
+      train_trace = value;
+    else if (strcmp(flag, "--test") == 0)
+      test_trace = value;
+    else if (strcmp(flag, "--depth") == 0)
+      prefetch.max_depth = (uint32_t)strtoul(value, NULL, 10);
+    else if (strcmp(flag, "--top") == 0)
+      prefetch.top_n = (uint32_t)strtoul(value, NULL, 10);
+    else if (strcmp(flag, "--min-prob") == 0)
+      prefetch.min_probability = strtod(value, NULL);
+    else if (strcmp(flag, "--max") == 0)
+      prefetch.max_results = (uint32_t)strtoul(value, NULL, 10);
+    else if (strcmp(flag, "--start-set") == 0)
+      start_set = (size_t)strtoull(value, NULL, 10);
+    else
+      usage();
   }
   if (!store || !test_trace) usage();
   printf("blobgraph           %s\n", blobgraph_version());

@@ -16,7 +16,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   Status binary = formats::ReadTrace(path, formats::TraceFormat::kBinary, count);
   // Content that starts with the gzip magic is decompressed first
   // (input_file_fuzzer checks that path); the rest is read as records.
-  auto input = schema::InputFile::FromBytes(std::string(reinterpret_cast<const char*>(data), size), "t");
+  auto input =
+      schema::InputFile::FromBytes(std::string(reinterpret_cast<const char*>(data), size), "t");
   if (!input.ok()) __builtin_trap();
   if (!(*input)->gzip()) {
     if (binary.ok() != (size % 64 == 0)) __builtin_trap();

@@ -13,7 +13,8 @@ namespace {
 
 std::string Gzip(const uint8_t* data, size_t size) {
   z_stream z{};
-  if (deflateInit2(&z, 1, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY) != Z_OK) __builtin_trap();
+  if (deflateInit2(&z, 1, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+    __builtin_trap();
   std::string out(deflateBound(&z, size) + 64, '\0');
   z.next_in = const_cast<Bytef*>(data);
   z.avail_in = static_cast<uInt>(size);

@@ -2,8 +2,8 @@
 #include <cstdint>
 #include <string_view>
 
-#include "formats/fuzz/fuzz_file.h"
 #include "blobgraph/profile_io.h"
+#include "formats/fuzz/fuzz_file.h"
 #include "formats/text_format.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

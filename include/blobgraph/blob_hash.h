@@ -40,9 +40,7 @@ class BlobHash {
 
   const uint8_t* data() const { return bytes_.data(); }
   uint8_t* mutable_data() { return bytes_.data(); }
-  std::string_view AsBytes() const {
-    return {reinterpret_cast<const char*>(bytes_.data()), kSize};
-  }
+  std::string_view AsBytes() const { return {reinterpret_cast<const char*>(bytes_.data()), kSize}; }
   bool IsZero() const {
     uint64_t words[4];
     std::memcpy(words, bytes_.data(), sizeof(words));

@@ -32,15 +32,15 @@ inline constexpr uint32_t kMaxPrefetchDepth = 16;
 inline constexpr size_t kMaxPrefetchResults = 128;
 
 struct PrefetchOptions {
-  uint32_t max_depth = 2;         // 1 = direct callees; 2 adds their callees
-  uint32_t top_n = 8;             // callees expanded per node, most probable first
-  double min_probability = 0.2;   // minimum path probability of a result
-  uint32_t max_results = 16;      // also bounded by the caller's buffer
+  uint32_t max_depth = 2;        // 1 = direct callees; 2 adds their callees
+  uint32_t top_n = 8;            // callees expanded per node, most probable first
+  double min_probability = 0.2;  // minimum path probability of a result
+  uint32_t max_results = 16;     // also bounded by the caller's buffer
   // Start-set functions after this one that Prefetch of a start-set
   // function adds to the walk's results, in the buffer's room after them
   // (the start set released as the run reaches it; see StartSet). 0: none.
   uint32_t start_follow = 16;
-  bool enabled = true;            // false: Prefetch returns 0 and counts nothing
+  bool enabled = true;  // false: Prefetch returns 0 and counts nothing
 };
 
 // kInvalidInput if min_probability is NaN or outside [0, 1]. Depth, top and
@@ -56,12 +56,11 @@ struct Prediction {
   uint32_t depth = 0;
 };
 
-
 struct SnapshotInfo {
-  uint64_t version = 0;     // increases with every published snapshot
+  uint64_t version = 0;  // increases with every published snapshot
   uint64_t functions = 0;
   uint64_t edges = 0;
-  uint64_t bytes = 0;       // memory the snapshot holds
+  uint64_t bytes = 0;  // memory the snapshot holds
   double build_seconds = 0;
 };
 
@@ -151,7 +150,7 @@ class Engine {
   // Rebuilds and publishes a snapshot now (off the caller's hot path).
   virtual Status Refresh() = 0;
 
-  virtual FeedbackStats Stats() const = 0;        // this engine since Open
+  virtual FeedbackStats Stats() const = 0;  // this engine since Open
   // The store's lifetime totals when this engine opened, plus this engine's
   // counts. Engines add their counts to the store on Flush() and on close
   // (with the recorded calls, atomically); `blobgraph stats` shows them.

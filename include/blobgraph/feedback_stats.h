@@ -33,8 +33,8 @@ struct FeedbackStats {
   }
   // REQUIRES: every field of `less` is at most this one's.
   FeedbackStats operator-(const FeedbackStats& less) const {
-    return {requests - less.requests, issued - less.issued, hits - less.hits,
-            wasted - less.wasted, stalls - less.stalls};
+    return {requests - less.requests, issued - less.issued, hits - less.hits, wasted - less.wasted,
+            stalls - less.stalls};
   }
 };
 

@@ -52,7 +52,7 @@ struct CalleeInfo {
   BlobHash callee;
   uint64_t static_count = 0;
   uint64_t dynamic_count = 0;
-  double probability = 0.0;  // the store's model; wasted_count is not in it
+  double probability = 0.0;   // the store's model; wasted_count is not in it
   uint64_t wasted_count = 0;  // wasted predictions of this edge (EdgeWaste)
 };
 
@@ -81,8 +81,8 @@ struct LoadRecord {
   static constexpr uint64_t kRunWeight = uint64_t{1} << 16;  // per run
 
   BlobHash hash;
-  uint64_t runs = 0;          // whole runs, rounded up: a faded run still counts
-  uint64_t position_sum = 0;  // sum of first-load positions, rounded to whole ones
+  uint64_t runs = 0;             // whole runs, rounded up: a faded run still counts
+  uint64_t position_sum = 0;     // sum of first-load positions, rounded to whole ones
   uint64_t run_weight = 0;       // the runs in fixed point, kRunWeight per run
   uint64_t position_weight = 0;  // the position sum in fixed point, same unit
   double MeanPosition() const {
@@ -103,15 +103,15 @@ struct ProfileInfo {
 };
 
 struct StoreStats {
-  uint64_t functions = 0;       // node records
-  uint64_t edges = 0;           // distinct caller -> callee pairs
+  uint64_t functions = 0;  // node records
+  uint64_t edges = 0;      // distinct caller -> callee pairs
   uint64_t static_total = 0;
   uint64_t dynamic_total = 0;
-  uint64_t bytes_on_disk = 0;   // all files of the store directory
-  uint64_t runs = 0;            // recorded runs (warm-start statistics), whole runs
-                                // rounded up: runs faded by Decay still count
-  uint64_t run_weight = 0;      // the same exactly, LoadRecord::kRunWeight per run
-  uint64_t profiles = 0;        // merged profile ids (retracted ones too)
+  uint64_t bytes_on_disk = 0;  // all files of the store directory
+  uint64_t runs = 0;           // recorded runs (warm-start statistics), whole runs
+                               // rounded up: runs faded by Decay still count
+  uint64_t run_weight = 0;     // the same exactly, LoadRecord::kRunWeight per run
+  uint64_t profiles = 0;       // merged profile ids (retracted ones too)
   uint64_t profiles_retracted = 0;
   uint64_t unsent_edges = 0;    // edges of this store's own observations not yet sent
   uint64_t pulled_edges = 0;    // edges the last pull brought
@@ -154,13 +154,13 @@ enum class UpdateOrigin : uint8_t { kObserved, kMerged, kPulled };
 // Everything one logical write adds. Apply() makes it all durable together or
 // not at all.
 struct GraphUpdate {
-  std::vector<EdgeDelta> edges;                             // repeats are summed
-  std::vector<BlobHash> functions;                          // declared, maybe callee-less
-  std::vector<std::pair<BlobHash, std::string>> names;      // last write wins
-  std::vector<std::vector<BlobHash>> runs;                  // each: one run's first-load order
-  std::vector<RunContinuation> run_continuations;           // later loads of runs written before
-  std::optional<ProfileInfo> profile;                       // merged profile's identity
-  FeedbackStats feedback;                                   // added to the lifetime totals
+  std::vector<EdgeDelta> edges;                         // repeats are summed
+  std::vector<BlobHash> functions;                      // declared, maybe callee-less
+  std::vector<std::pair<BlobHash, std::string>> names;  // last write wins
+  std::vector<std::vector<BlobHash>> runs;              // each: one run's first-load order
+  std::vector<RunContinuation> run_continuations;       // later loads of runs written before
+  std::optional<ProfileInfo> profile;                   // merged profile's identity
+  FeedbackStats feedback;                               // added to the lifetime totals
   // Aggregated warm-start statistics (profiles carry these, not load orders):
   // per function, and the run weight of all runs behind them (kRunWeight per
   // run). Added like `runs`; repeats of a hash are summed.

@@ -77,8 +77,7 @@ struct PrefetchModel {
   // p for an edge taken in `taken_runs` of the caller's `caller_runs`, with
   // prior `prior` (π, 0 for an unlisted edge) and `wasted` wasted
   // predictions (w). Always in [0, 1]; a negative or NaN `wasted` counts as 0.
-  double Probability(double taken_runs, double caller_runs, double prior,
-                     double wasted) const {
+  double Probability(double taken_runs, double caller_runs, double prior, double wasted) const {
     double w = wasted > 0 ? wasted : 0.0;
     double denominator = caller_runs + prior_runs + w;
     if (!(denominator > 0)) return std::clamp(prior, 0.0, 1.0);

@@ -43,7 +43,7 @@ struct RowTotals {
   uint64_t static_total = 0;   // saturating
   uint64_t dynamic_total = 0;  // saturating
   uint64_t max_dynamic = 0;
-  double static_sum = 0;   // the same sums, in floating point
+  double static_sum = 0;  // the same sums, in floating point
   double dynamic_sum = 0;
 
   void Add(uint64_t static_count, uint64_t dynamic_count) {
@@ -91,7 +91,8 @@ struct ProbabilityModel {
     double prior = PriorStrength(totals);
     double denominator = prior * totals.static_sum + totals.dynamic_sum;
     if (!(denominator > 0.0) || !std::isfinite(denominator)) return 0.0;
-    double numerator = prior * static_cast<double>(static_count) + static_cast<double>(dynamic_count);
+    double numerator =
+        prior * static_cast<double>(static_count) + static_cast<double>(dynamic_count);
     double p = numerator / denominator;
     if (!(p > 0.0)) return 0.0;  // also NaN (a NaN prior_weight)
     return p < 1.0 ? p : 1.0;

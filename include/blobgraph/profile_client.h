@@ -57,12 +57,12 @@ Result<std::string> ReadTokenFile(const std::string& path);
 
 struct ClientOptions {
   std::string address = "127.0.0.1:7979";  // HOST[:PORT]
-  std::string token;                        // the token itself (see ReadTokenFile)
+  std::string token;                       // the token itself (see ReadTokenFile)
   ClientTlsOptions tls;
-  uint32_t max_attempts = 5;                // per call, counting the first
+  uint32_t max_attempts = 5;                     // per call, counting the first
   std::chrono::milliseconds retry_backoff{100};  // doubled after each failed attempt
   std::chrono::milliseconds call_timeout{120000};
-  uint32_t chunk_entries = 16384;           // entries per streamed push chunk
+  uint32_t chunk_entries = 16384;  // entries per streamed push chunk
 };
 
 struct PullOptions {
@@ -83,13 +83,13 @@ struct PushResult {
 
 struct ServerStats {
   StoreStats store;
-  uint64_t pushes_applied = 0;   // since the server started
+  uint64_t pushes_applied = 0;  // since the server started
   uint64_t pushes_duplicate = 0;
   uint64_t pushes_failed = 0;
   uint64_t edges_applied = 0;
   uint32_t connections_open = 0;
   uint64_t connections_total = 0;
-  SnapshotInfo snapshot;         // the server engine's hot snapshot
+  SnapshotInfo snapshot;  // the server engine's hot snapshot
   uint64_t uptime_ms = 0;
 };
 
@@ -142,7 +142,8 @@ class ProfileClient {
   Result<std::vector<BlobHash>> StartSet(uint32_t max);
   // Most probable first; max 0 = all.
   Result<std::vector<CalleeInfo>> Callees(const BlobHash& caller, uint32_t max = 0);
-  Result<std::vector<Prediction>> Prefetch(const BlobHash& hash, const PrefetchOptions& options = {});
+  Result<std::vector<Prediction>> Prefetch(const BlobHash& hash,
+                                           const PrefetchOptions& options = {});
   Result<ServerStats> Stats();
 
   // Takes back a profile the server merged: streams `update` (the profile's

@@ -30,11 +30,15 @@ class [[nodiscard]] Status {
   Status() = default;
   static Status Ok() { return Status(); }
   static Status NotFound(std::string message) { return {Code::kNotFound, std::move(message)}; }
-  static Status InvalidInput(std::string message) { return {Code::kInvalidInput, std::move(message)}; }
+  static Status InvalidInput(std::string message) {
+    return {Code::kInvalidInput, std::move(message)};
+  }
   static Status Corruption(std::string message) { return {Code::kCorruption, std::move(message)}; }
   static Status IOError(std::string message) { return {Code::kIOError, std::move(message)}; }
   static Status Busy(std::string message) { return {Code::kBusy, std::move(message)}; }
-  static Status Incompatible(std::string message) { return {Code::kIncompatible, std::move(message)}; }
+  static Status Incompatible(std::string message) {
+    return {Code::kIncompatible, std::move(message)};
+  }
 
   bool ok() const { return code_ == Code::kOk; }
   Code code() const { return code_; }
@@ -57,7 +61,7 @@ class [[nodiscard]] Status {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : value_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : value_(std::move(value)) {}          // NOLINT: implicit by design
   Result(Status status) : status_(std::move(status)) {}  // NOLINT: implicit by design
 
   bool ok() const { return status_.ok(); }
@@ -80,8 +84,8 @@ class [[nodiscard]] Result {
 }  // namespace blobgraph
 
 // Returns early from the enclosing function when `expr` yields a non-OK Status.
-#define BLOBGRAPH_RETURN_IF_ERROR(expr)        \
-  do {                                         \
-    ::blobgraph::Status _bg_status = (expr);   \
-    if (!_bg_status.ok()) return _bg_status;   \
+#define BLOBGRAPH_RETURN_IF_ERROR(expr)      \
+  do {                                       \
+    ::blobgraph::Status _bg_status = (expr); \
+    if (!_bg_status.ok()) return _bg_status; \
   } while (0)

@@ -13,7 +13,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "blobgraph/blobgraph.h"
+#include "blobgraph/c.h"
 #include "capi_test_util.h"
 #include "server_process_util.h"
 
@@ -39,7 +39,9 @@ blobgraph_hash MakeHash(uint8_t kind, uint8_t i, uint8_t j) {
   return hash;
 }
 blobgraph_hash Caller(int i) { return MakeHash(1, static_cast<uint8_t>(i), 0); }
-blobgraph_hash Callee(int i, int j) { return MakeHash(2, static_cast<uint8_t>(i), static_cast<uint8_t>(j)); }
+blobgraph_hash Callee(int i, int j) {
+  return MakeHash(2, static_cast<uint8_t>(i), static_cast<uint8_t>(j));
+}
 
 std::string Hex(const blobgraph_hash& hash) {
   char text[65];
@@ -52,7 +54,6 @@ blobgraph_store_stats StatsOf(blobgraph_store* store) {
   EXPECT_EQ(blobgraph_store_stats_get(store, &stats), BLOBGRAPH_OK) << blobgraph_last_error();
   return stats;
 }
-
 
 class ClientTest : public ::testing::Test {
  protected:
@@ -67,7 +68,8 @@ class ClientTest : public ::testing::Test {
 
   // Starts blobgraph-server on the store at `db` (created if missing).
   void StartServer(const std::vector<std::string>& extra = {}) {
-    server_ = std::make_unique<server::testing::ServerProcess>(dir_.Path("server-db"), dir_.Path("server.log"));
+    server_ = std::make_unique<server::testing::ServerProcess>(dir_.Path("server-db"),
+                                                               dir_.Path("server.log"));
     std::string error;
     ASSERT_TRUE(server_->Start(extra, &error)) << error;
   }
@@ -84,7 +86,8 @@ class ClientTest : public ::testing::Test {
     blobgraph_client_options options = Options();
     blobgraph_client* client = nullptr;
     EXPECT_EQ(blobgraph_client_connect(&options, &client), BLOBGRAPH_OK)
-        << blobgraph_last_error() << "\n" << server_->Log();
+        << blobgraph_last_error() << "\n"
+        << server_->Log();
     return client;
   }
 
@@ -107,7 +110,8 @@ class ClientTest : public ::testing::Test {
     {
       std::ofstream out(deps);
       for (int i = 0; i < kCallers; ++i) {
-        for (int j = 0; j < kCalleesPerCaller; ++j) out << Hex(Caller(i)) << " " << Hex(Callee(i, j)) << "\n";
+        for (int j = 0; j < kCalleesPerCaller; ++j)
+          out << Hex(Caller(i)) << " " << Hex(Callee(i, j)) << "\n";
       }
     }
     blobgraph_store* store = OpenStore("source");
@@ -119,7 +123,8 @@ class ClientTest : public ::testing::Test {
     for (int i = 0; i < kCallers; ++i) {
       for (int j = 0; j < kCalleesPerCaller; ++j) {
         blobgraph_hash caller = Caller(i), callee = Callee(i, j);
-        for (int n = 0; n <= i; ++n) EXPECT_EQ(blobgraph_record_call(engine, &caller, &callee), BLOBGRAPH_OK);
+        for (int n = 0; n <= i; ++n)
+          EXPECT_EQ(blobgraph_record_call(engine, &caller, &callee), BLOBGRAPH_OK);
       }
     }
     EXPECT_EQ(blobgraph_engine_close(engine), BLOBGRAPH_OK) << blobgraph_last_error();
@@ -127,7 +132,8 @@ class ClientTest : public ::testing::Test {
     EXPECT_EQ(source->edges, kEdges);
     EXPECT_EQ(source->dynamic_total, kDynamicTotal);
     std::string profile = dir_.Path("source.profile");
-    EXPECT_EQ(blobgraph_export_profile(store, profile.c_str(), nullptr), BLOBGRAPH_OK) << blobgraph_last_error();
+    EXPECT_EQ(blobgraph_export_profile(store, profile.c_str(), nullptr), BLOBGRAPH_OK)
+        << blobgraph_last_error();
     CloseStore(store);
     return profile;
   }
@@ -152,7 +158,8 @@ TEST_F(ClientTest, PushThenPullIntoFreshStoreGivesTheSameCounts) {
 
   blobgraph_store* local = OpenStore("local");
   blobgraph_pull_stats pulled{};
-  ASSERT_EQ(blobgraph_pull(client, local, nullptr, &pulled), BLOBGRAPH_OK) << blobgraph_last_error();
+  ASSERT_EQ(blobgraph_pull(client, local, nullptr, &pulled), BLOBGRAPH_OK)
+      << blobgraph_last_error();
   EXPECT_EQ(pulled.edges, kEdges);
   blobgraph_store_stats stats = StatsOf(local);
   EXPECT_EQ(stats.functions, source.functions);
@@ -196,7 +203,8 @@ TEST_F(ClientTest, PushingTheSameProfileAgainIsAlreadyAppliedAndChangesNothing) 
   ASSERT_EQ(blobgraph_push_profile(client, profile.c_str(), nullptr), BLOBGRAPH_OK);
 
   blobgraph_store* local = OpenStore("local");
-  ASSERT_EQ(blobgraph_pull(client, local, nullptr, nullptr), BLOBGRAPH_OK) << blobgraph_last_error();
+  ASSERT_EQ(blobgraph_pull(client, local, nullptr, nullptr), BLOBGRAPH_OK)
+      << blobgraph_last_error();
   EXPECT_EQ(StatsOf(local).dynamic_total, kDynamicTotal);  // applied once, not four times
   EXPECT_EQ(StatsOf(local).static_total, source.static_total);
   EXPECT_EQ(blobgraph_client_close(client), BLOBGRAPH_OK);
@@ -208,7 +216,8 @@ TEST_F(ClientTest, HotPullTakesOnlyTheHottestFunctions) {
   ASSERT_NO_FATAL_FAILURE(StartServer());
   blobgraph_client* client = Connect();
   ASSERT_NE(client, nullptr);
-  ASSERT_EQ(blobgraph_push_profile(client, profile.c_str(), nullptr), BLOBGRAPH_OK) << blobgraph_last_error();
+  ASSERT_EQ(blobgraph_push_profile(client, profile.c_str(), nullptr), BLOBGRAPH_OK)
+      << blobgraph_last_error();
 
   // Caller i has 3 * (i + 1) calls, each of its callees i + 1: the two
   // hottest functions are callers 19 and 18, with their 6 edges.
@@ -229,7 +238,8 @@ TEST_F(ClientTest, HotPullTakesOnlyTheHottestFunctions) {
   ASSERT_EQ(blobgraph_pull_options_init(&options), BLOBGRAPH_OK);
   options.min_calls = 54;
   blobgraph_store* warm = OpenStore("warm");
-  ASSERT_EQ(blobgraph_pull(client, warm, &options, &pulled), BLOBGRAPH_OK) << blobgraph_last_error();
+  ASSERT_EQ(blobgraph_pull(client, warm, &options, &pulled), BLOBGRAPH_OK)
+      << blobgraph_last_error();
   EXPECT_EQ(StatsOf(warm).edges, 9u);
   EXPECT_EQ(StatsOf(warm).dynamic_total, 3u * (18 + 19 + 20));
 
@@ -246,7 +256,8 @@ TEST_F(ClientTest, StartSetComesFromTheRunsTheServerRecorded) {
   {
     blobgraph_store* seed = OpenStore("server-db");
     blobgraph_engine* engine = OpenQuietEngine(seed);
-    for (const blobgraph_hash& hash : loads) ASSERT_EQ(blobgraph_on_load(engine, &hash), BLOBGRAPH_OK);
+    for (const blobgraph_hash& hash : loads)
+      ASSERT_EQ(blobgraph_on_load(engine, &hash), BLOBGRAPH_OK);
     ASSERT_EQ(blobgraph_engine_close(engine), BLOBGRAPH_OK) << blobgraph_last_error();
     ASSERT_EQ(StatsOf(seed).runs, 1u);
     CloseStore(seed);
@@ -257,10 +268,12 @@ TEST_F(ClientTest, StartSetComesFromTheRunsTheServerRecorded) {
 
   blobgraph_hash out[8];
   size_t count = 99;
-  ASSERT_EQ(blobgraph_pull_start_set(client, 8, out, &count), BLOBGRAPH_OK) << blobgraph_last_error();
+  ASSERT_EQ(blobgraph_pull_start_set(client, 8, out, &count), BLOBGRAPH_OK)
+      << blobgraph_last_error();
   ASSERT_EQ(count, 3u);
   for (size_t i = 0; i < count; ++i) EXPECT_EQ(Hex(out[i]), Hex(loads[i])) << i;
-  ASSERT_EQ(blobgraph_pull_start_set(client, 2, out, &count), BLOBGRAPH_OK) << blobgraph_last_error();
+  ASSERT_EQ(blobgraph_pull_start_set(client, 2, out, &count), BLOBGRAPH_OK)
+      << blobgraph_last_error();
   ASSERT_EQ(count, 2u);
   EXPECT_EQ(Hex(out[1]), Hex(loads[1]));
   ASSERT_EQ(blobgraph_pull_start_set(client, 0, nullptr, &count), BLOBGRAPH_OK);
@@ -302,12 +315,15 @@ TEST_F(ClientTest, TokensAreCheckedAndAWrongOneIsRefusedWithAMessage) {
 
   for (const char* token : {static_cast<const char*>(nullptr), "correct-horse-battery"}) {
     options = Options();
-    if (token != nullptr) options.token = token;
-    else options.token_file = token_file.c_str();
+    if (token != nullptr)
+      options.token = token;
+    else
+      options.token_file = token_file.c_str();
     ASSERT_EQ(blobgraph_client_connect(&options, &client), BLOBGRAPH_OK) << blobgraph_last_error();
     size_t count = 99;
     blobgraph_hash out[1];
-    EXPECT_EQ(blobgraph_pull_start_set(client, 1, out, &count), BLOBGRAPH_OK) << blobgraph_last_error();
+    EXPECT_EQ(blobgraph_pull_start_set(client, 1, out, &count), BLOBGRAPH_OK)
+        << blobgraph_last_error();
     EXPECT_EQ(count, 0u);
     EXPECT_EQ(blobgraph_client_close(client), BLOBGRAPH_OK);
   }
@@ -397,7 +413,8 @@ TEST_F(ClientTest, NullClosedStaleAndWrongKindHandlesAreRejected) {
   ExpectClientRejected(first, store);
   size_t count = 99;
   blobgraph_hash out[1];
-  EXPECT_EQ(blobgraph_pull_start_set(second, 1, out, &count), BLOBGRAPH_OK) << blobgraph_last_error();
+  EXPECT_EQ(blobgraph_pull_start_set(second, 1, out, &count), BLOBGRAPH_OK)
+      << blobgraph_last_error();
   EXPECT_EQ(blobgraph_client_close(second), BLOBGRAPH_OK);
 }
 
@@ -416,7 +433,8 @@ TEST_F(ClientTest, PushOfAnUnreadableProfileNamesTheFile) {
 
   // Nothing reached the server.
   blobgraph_store* local = OpenStore("local");
-  ASSERT_EQ(blobgraph_pull(client, local, nullptr, nullptr), BLOBGRAPH_OK) << blobgraph_last_error();
+  ASSERT_EQ(blobgraph_pull(client, local, nullptr, nullptr), BLOBGRAPH_OK)
+      << blobgraph_last_error();
   EXPECT_EQ(StatsOf(local).edges, 0u);
   EXPECT_EQ(blobgraph_client_close(client), BLOBGRAPH_OK);
 }

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "blobgraph/blobgraph.h"
+#include "blobgraph/c.h"
 #include "blobgraph/graph_store.h"
 #include "capi_test_util.h"
 #include "storage/raw_records_util.h"

@@ -12,7 +12,7 @@
 
 #include <gtest/gtest.h>
 
-#include "blobgraph/blobgraph.h"
+#include "blobgraph/c.h"
 #include "blobgraph/engine.h"
 #include "blobgraph/graph_store.h"
 #include "capi_test_util.h"
@@ -27,7 +27,6 @@ blobgraph_hash ToC(const BlobHash& hash) {
   return out;
 }
 
-
 // Trains a store on the difflib sample through the C API; returns the trace's
 // distinct callees (the functions to ask about).
 std::vector<BlobHash> TrainDifflib(const TempDir& dir, const std::string& store_path) {
@@ -41,7 +40,8 @@ std::vector<BlobHash> TrainDifflib(const TempDir& dir, const std::string& store_
                   .ok());
   blobgraph_store* store = OpenStore(store_path, false);
   uint64_t call_sites = 0;
-  EXPECT_EQ(blobgraph_import_dependencies(store, SampleFile("difflib", "static.txt").c_str(), &call_sites),
+  EXPECT_EQ(blobgraph_import_dependencies(store, SampleFile("difflib", "static.txt").c_str(),
+                                          &call_sites),
             BLOBGRAPH_OK)
       << blobgraph_last_error();
   EXPECT_GT(call_sites, 0u);
@@ -86,9 +86,9 @@ TEST(CApiEngineTest, PrefetchEqualsTheCxxEngine) {
     uint32_t max_results;
     size_t capacity;
   } settings[] = {
-      {2, 4, 0.1, 16, 256},   // the defaults
-      {1, 2, 0.0, 16, 3},     // capacity below max_results
-      {3, 8, 0.01, 100, 200}, // more results than the C layer's stack buffer
+      {2, 4, 0.1, 16, 256},    // the defaults
+      {1, 2, 0.0, 16, 3},      // capacity below max_results
+      {3, 8, 0.01, 100, 200},  // more results than the C layer's stack buffer
   };
   size_t nonempty = 0;
   for (const Setting& s : settings) {
@@ -112,7 +112,8 @@ TEST(CApiEngineTest, PrefetchEqualsTheCxxEngine) {
       ASSERT_EQ(blobgraph_prefetch(engine, &start, &c_options, hashes.data(), probabilities.data(),
                                    s.capacity, &count),
                 BLOBGRAPH_OK);
-      size_t expected = (*cxx_engine)->Prefetch(function, cxx_options, predictions.data(), s.capacity);
+      size_t expected =
+          (*cxx_engine)->Prefetch(function, cxx_options, predictions.data(), s.capacity);
       ASSERT_EQ(count, expected) << function.ToHex();
       // Walk results, then (from a start-set function) the start set's next
       // ones in the room left.
@@ -160,7 +161,8 @@ TEST(CApiEngineTest, StartSetAndStatsEqualTheCxxEngine) {
   size_t expected_count = (*cxx_engine)->StartSet(expected.size(), expected.data());
   ASSERT_EQ(count, expected_count);
   EXPECT_GT(count, 0u);
-  for (size_t i = 0; i < count; ++i) EXPECT_EQ(BlobHash::FromBytes(start[i].bytes), expected[i]) << i;
+  for (size_t i = 0; i < count; ++i)
+    EXPECT_EQ(BlobHash::FromBytes(start[i].bytes), expected[i]) << i;
   EXPECT_EQ(snapshot.edges, (*cxx_engine)->Snapshot().edges);
 }
 
@@ -172,12 +174,14 @@ TEST(CApiEngineTest, ExportedProfileImportsToTheSameGraph) {
     SCOPED_TRACE(format);
     blobgraph_store* store = OpenStore(path, true);
     std::string profile = dir.Path(std::string("profile.") + format);
-    ASSERT_EQ(blobgraph_export_graph(store, profile.c_str(), format), BLOBGRAPH_OK) << blobgraph_last_error();
+    ASSERT_EQ(blobgraph_export_graph(store, profile.c_str(), format), BLOBGRAPH_OK)
+        << blobgraph_last_error();
     EXPECT_EQ(blobgraph_store_close(store), BLOBGRAPH_OK);
 
     std::string copy_path = dir.Path(std::string("copy-") + format);
     blobgraph_store* copy = OpenStore(copy_path, false);
-    ASSERT_EQ(blobgraph_import_profile(copy, profile.c_str(), 0), BLOBGRAPH_OK) << blobgraph_last_error();
+    ASSERT_EQ(blobgraph_import_profile(copy, profile.c_str(), 0), BLOBGRAPH_OK)
+        << blobgraph_last_error();
     // The same profile id again is refused unless forced.
     EXPECT_EQ(blobgraph_import_profile(copy, profile.c_str(), 0), BLOBGRAPH_INVALID_INPUT);
     EXPECT_NE(std::string(blobgraph_last_error()), "");
@@ -191,7 +195,8 @@ TEST(CApiEngineTest, ExportedProfileImportsToTheSameGraph) {
     std::vector<std::tuple<BlobHash, BlobHash, uint64_t, uint64_t>> a, b;
     auto collect = [](auto* out) {
       return [out](const BlobHash& caller, std::span<const CalleeInfo> callees) {
-        for (const auto& c : callees) out->emplace_back(caller, c.callee, c.static_count, c.dynamic_count);
+        for (const auto& c : callees)
+          out->emplace_back(caller, c.callee, c.static_count, c.dynamic_count);
         return Status::Ok();
       };
     };
@@ -200,15 +205,28 @@ TEST(CApiEngineTest, ExportedProfileImportsToTheSameGraph) {
     EXPECT_FALSE(a.empty());
     EXPECT_EQ(a, b);
     size_t names_a = 0, names_b = 0;
-    ASSERT_TRUE((*original)->ForEachName([&](const BlobHash&, std::string_view) { ++names_a; return Status::Ok(); }).ok());
-    ASSERT_TRUE((*copied)->ForEachName([&](const BlobHash&, std::string_view) { ++names_b; return Status::Ok(); }).ok());
+    ASSERT_TRUE((*original)
+                    ->ForEachName([&](const BlobHash&, std::string_view) {
+                      ++names_a;
+                      return Status::Ok();
+                    })
+                    .ok());
+    ASSERT_TRUE((*copied)
+                    ->ForEachName([&](const BlobHash&, std::string_view) {
+                      ++names_b;
+                      return Status::Ok();
+                    })
+                    .ok());
     EXPECT_EQ(names_a, names_b);
   }
   blobgraph_store* store = OpenStore(path, true);
-  EXPECT_EQ(blobgraph_export_profile(store, dir.Path("x").c_str(), "yaml"), BLOBGRAPH_INVALID_INPUT);
-  EXPECT_EQ(blobgraph_export_profile(store, dir.Path("x").c_str(), "auto"), BLOBGRAPH_INVALID_ARGUMENT);
+  EXPECT_EQ(blobgraph_export_profile(store, dir.Path("x").c_str(), "yaml"),
+            BLOBGRAPH_INVALID_INPUT);
+  EXPECT_EQ(blobgraph_export_profile(store, dir.Path("x").c_str(), "auto"),
+            BLOBGRAPH_INVALID_ARGUMENT);
   EXPECT_EQ(blobgraph_export_graph(store, dir.Path("x").c_str(), "yaml"), BLOBGRAPH_INVALID_INPUT);
-  EXPECT_EQ(blobgraph_export_graph(store, dir.Path("x").c_str(), "auto"), BLOBGRAPH_INVALID_ARGUMENT);
+  EXPECT_EQ(blobgraph_export_graph(store, dir.Path("x").c_str(), "auto"),
+            BLOBGRAPH_INVALID_ARGUMENT);
   EXPECT_EQ(blobgraph_store_close(store), BLOBGRAPH_OK);
 }
 
@@ -238,7 +256,9 @@ TEST(CApiEngineTest, ManyThreadsPrefetchRecordAndLoadAtOnce) {
           blobgraph_hash start = ToC(functions[i]), out[16];
           size_t count = 0;
           if (t % 2 == 0) {
-            if (blobgraph_prefetch(engine, &start, nullptr, out, nullptr, 16, &count) != BLOBGRAPH_OK) ++failures;
+            if (blobgraph_prefetch(engine, &start, nullptr, out, nullptr, 16, &count) !=
+                BLOBGRAPH_OK)
+              ++failures;
             // memcmp of zero bytes still needs valid pointers: data() of an
             // empty vector may be null.
             if (count != expected[i].size() ||

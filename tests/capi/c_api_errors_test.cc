@@ -11,14 +11,13 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "blobgraph/blobgraph.h"
+#include "blobgraph/c.h"
 #include "capi_test_util.h"
 
 namespace blobgraph::capi_test {
 namespace {
 
 using ::testing::HasSubstr;
-
 
 blobgraph_hash HashOf(uint8_t byte) {
   blobgraph_hash hash;
@@ -42,10 +41,12 @@ void ExpectAllRejected(blobgraph_store* store, blobgraph_engine* engine) {
   } calls[] = {
       {"blobgraph_store_stats_get", blobgraph_store_stats_get(store, &store_stats)},
       {"blobgraph_flush", blobgraph_flush(store)},
-      {"blobgraph_import_dependencies", blobgraph_import_dependencies(store, "/nonexistent", &edges)},
+      {"blobgraph_import_dependencies",
+       blobgraph_import_dependencies(store, "/nonexistent", &edges)},
       {"blobgraph_import_profile", blobgraph_import_profile(store, "/nonexistent", 0)},
       {"blobgraph_export_profile", blobgraph_export_profile(store, "/nonexistent", nullptr)},
-      {"blobgraph_engine_open", [&] {
+      {"blobgraph_engine_open",
+       [&] {
          blobgraph_engine* e = reinterpret_cast<blobgraph_engine*>(1);
          blobgraph_status s = blobgraph_engine_open(store, nullptr, &e);
          EXPECT_EQ(e, nullptr);
@@ -53,7 +54,8 @@ void ExpectAllRejected(blobgraph_store* store, blobgraph_engine* engine) {
        }()},
       {"blobgraph_record_call", blobgraph_record_call(engine, &a, &b)},
       {"blobgraph_on_load", blobgraph_on_load(engine, &a)},
-      {"blobgraph_prefetch", blobgraph_prefetch(engine, &a, nullptr, out, probabilities, 4, &count)},
+      {"blobgraph_prefetch",
+       blobgraph_prefetch(engine, &a, nullptr, out, probabilities, 4, &count)},
       {"blobgraph_start_set", blobgraph_start_set(engine, 4, out, &count)},
       {"blobgraph_engine_flush", blobgraph_engine_flush(engine)},
       {"blobgraph_engine_refresh", blobgraph_engine_refresh(engine)},
@@ -85,15 +87,13 @@ TEST(CApiVersionTest, StatusNamesCoverEveryCode) {
   EXPECT_STREQ(blobgraph_status_name(static_cast<blobgraph_status>(77)), "unknown");
 }
 
-TEST(CApiHandleTest, NullHandlesAreErrorsNotCrashes) {
-  ExpectAllRejected(nullptr, nullptr);
-}
+TEST(CApiHandleTest, NullHandlesAreErrorsNotCrashes) { ExpectAllRejected(nullptr, nullptr); }
 
 TEST(CApiHandleTest, MadeUpHandlesAreRejected) {
   // A small integer, a pointer-looking value and all ones: none names a live slot.
   int on_stack = 0;
-  for (uintptr_t token : {uintptr_t{1}, uintptr_t{0xdeadbeef}, reinterpret_cast<uintptr_t>(&on_stack),
-                          ~uintptr_t{0}}) {
+  for (uintptr_t token : {uintptr_t{1}, uintptr_t{0xdeadbeef},
+                          reinterpret_cast<uintptr_t>(&on_stack), ~uintptr_t{0}}) {
     SCOPED_TRACE(token);
     ExpectAllRejected(reinterpret_cast<blobgraph_store*>(token),
                       reinterpret_cast<blobgraph_engine*>(token));
@@ -134,7 +134,8 @@ TEST(CApiHandleTest, EngineHandleIsNotAStoreHandle) {
   EXPECT_EQ(blobgraph_store_stats_get(reinterpret_cast<blobgraph_store*>(engine), &stats),
             BLOBGRAPH_CLOSED_HANDLE);
   blobgraph_hash a = HashOf(7);
-  EXPECT_EQ(blobgraph_on_load(reinterpret_cast<blobgraph_engine*>(store), &a), BLOBGRAPH_CLOSED_HANDLE);
+  EXPECT_EQ(blobgraph_on_load(reinterpret_cast<blobgraph_engine*>(store), &a),
+            BLOBGRAPH_CLOSED_HANDLE);
   EXPECT_THAT(std::string(blobgraph_last_error()), HasSubstr("not a engine handle"));
   EXPECT_EQ(blobgraph_engine_close(engine), BLOBGRAPH_OK);
   EXPECT_EQ(blobgraph_store_close(store), BLOBGRAPH_OK);
@@ -158,7 +159,8 @@ TEST(CApiHandleTest, StoreRefusesToCloseUnderAnOpenEngine) {
 
 TEST(CApiArgumentTest, NullOutputsAndInputsAreInvalidArguments) {
   TempDir dir;
-  EXPECT_EQ(blobgraph_store_open(dir.Path("s").c_str(), nullptr, nullptr), BLOBGRAPH_INVALID_ARGUMENT);
+  EXPECT_EQ(blobgraph_store_open(dir.Path("s").c_str(), nullptr, nullptr),
+            BLOBGRAPH_INVALID_ARGUMENT);
   EXPECT_THAT(std::string(blobgraph_last_error()), HasSubstr("blobgraph_store_open: out is NULL"));
   blobgraph_store* store = reinterpret_cast<blobgraph_store*>(1);
   EXPECT_EQ(blobgraph_store_open(nullptr, nullptr, &store), BLOBGRAPH_INVALID_ARGUMENT);
@@ -173,20 +175,25 @@ TEST(CApiArgumentTest, NullOutputsAndInputsAreInvalidArguments) {
   blobgraph_hash a = HashOf(1), out[2];
   size_t count = 0;
   EXPECT_EQ(blobgraph_record_call(engine, nullptr, &a), BLOBGRAPH_INVALID_ARGUMENT);
-  EXPECT_THAT(std::string(blobgraph_last_error()), HasSubstr("blobgraph_record_call: caller is NULL"));
+  EXPECT_THAT(std::string(blobgraph_last_error()),
+              HasSubstr("blobgraph_record_call: caller is NULL"));
   EXPECT_EQ(blobgraph_record_call(engine, &a, nullptr), BLOBGRAPH_INVALID_ARGUMENT);
   EXPECT_EQ(blobgraph_on_load(engine, nullptr), BLOBGRAPH_INVALID_ARGUMENT);
-  EXPECT_EQ(blobgraph_prefetch(engine, nullptr, nullptr, out, nullptr, 2, &count), BLOBGRAPH_INVALID_ARGUMENT);
-  EXPECT_EQ(blobgraph_prefetch(engine, &a, nullptr, nullptr, nullptr, 2, &count), BLOBGRAPH_INVALID_ARGUMENT);
+  EXPECT_EQ(blobgraph_prefetch(engine, nullptr, nullptr, out, nullptr, 2, &count),
+            BLOBGRAPH_INVALID_ARGUMENT);
+  EXPECT_EQ(blobgraph_prefetch(engine, &a, nullptr, nullptr, nullptr, 2, &count),
+            BLOBGRAPH_INVALID_ARGUMENT);
   EXPECT_THAT(std::string(blobgraph_last_error()), HasSubstr("out_hashes is NULL"));
-  EXPECT_EQ(blobgraph_prefetch(engine, &a, nullptr, out, nullptr, 2, nullptr), BLOBGRAPH_INVALID_ARGUMENT);
+  EXPECT_EQ(blobgraph_prefetch(engine, &a, nullptr, out, nullptr, 2, nullptr),
+            BLOBGRAPH_INVALID_ARGUMENT);
   // Zero capacity needs no array.
   EXPECT_EQ(blobgraph_prefetch(engine, &a, nullptr, nullptr, nullptr, 0, &count), BLOBGRAPH_OK);
   EXPECT_EQ(count, 0u);
   blobgraph_prefetch_options bad;
   ASSERT_EQ(blobgraph_prefetch_options_init(&bad), BLOBGRAPH_OK);
   bad.min_probability = 2.0;
-  EXPECT_EQ(blobgraph_prefetch(engine, &a, &bad, out, nullptr, 2, &count), BLOBGRAPH_INVALID_ARGUMENT);
+  EXPECT_EQ(blobgraph_prefetch(engine, &a, &bad, out, nullptr, 2, &count),
+            BLOBGRAPH_INVALID_ARGUMENT);
   EXPECT_THAT(std::string(blobgraph_last_error()), HasSubstr("min_probability is 2"));
   EXPECT_EQ(blobgraph_start_set(engine, 2, nullptr, &count), BLOBGRAPH_INVALID_ARGUMENT);
   EXPECT_EQ(blobgraph_start_set(engine, 2, out, nullptr), BLOBGRAPH_INVALID_ARGUMENT);
@@ -202,7 +209,8 @@ TEST(CApiArgumentTest, UninitialisedOptionsAreRefused) {
   TempDir dir;
   blobgraph_store_options store_options = {};  // struct_size 0: never initialised
   blobgraph_store* store = nullptr;
-  EXPECT_EQ(blobgraph_store_open(dir.Path("s").c_str(), &store_options, &store), BLOBGRAPH_INVALID_ARGUMENT);
+  EXPECT_EQ(blobgraph_store_open(dir.Path("s").c_str(), &store_options, &store),
+            BLOBGRAPH_INVALID_ARGUMENT);
   EXPECT_THAT(std::string(blobgraph_last_error()), HasSubstr("options.struct_size is 0, expected"));
   EXPECT_EQ(store, nullptr);
 
@@ -261,7 +269,8 @@ TEST(CApiStoreErrorTest, MalformedDependenciesNameFileAndLineAndChangeNothing) {
   std::ofstream(bad) << std::string(64, 'c') << ' ' << std::string(64, 'd') << '\n'
                      << std::string(64, 'c') << " xyz\n";
   uint64_t edges = 0;
-  ASSERT_EQ(blobgraph_import_dependencies(store, good.c_str(), &edges), BLOBGRAPH_OK) << blobgraph_last_error();
+  ASSERT_EQ(blobgraph_import_dependencies(store, good.c_str(), &edges), BLOBGRAPH_OK)
+      << blobgraph_last_error();
   EXPECT_EQ(edges, 1u);
   EXPECT_EQ(blobgraph_import_dependencies(store, bad.c_str(), &edges), BLOBGRAPH_INVALID_INPUT);
   std::string message = blobgraph_last_error();
@@ -270,7 +279,8 @@ TEST(CApiStoreErrorTest, MalformedDependenciesNameFileAndLineAndChangeNothing) {
   blobgraph_store_stats stats;
   ASSERT_EQ(blobgraph_store_stats_get(store, &stats), BLOBGRAPH_OK);
   EXPECT_EQ(stats.edges, 1u);  // only the good file's edge
-  EXPECT_EQ(blobgraph_import_dependencies(store, dir.Path("none.txt").c_str(), &edges), BLOBGRAPH_IO_ERROR);
+  EXPECT_EQ(blobgraph_import_dependencies(store, dir.Path("none.txt").c_str(), &edges),
+            BLOBGRAPH_IO_ERROR);
   EXPECT_THAT(std::string(blobgraph_last_error()), HasSubstr(dir.Path("none.txt")));
   EXPECT_EQ(blobgraph_store_close(store), BLOBGRAPH_OK);
 }
@@ -282,7 +292,8 @@ TEST(CApiStoreErrorTest, ReadOnlyStoreRefusesWrites) {
   ASSERT_EQ(blobgraph_store_options_init(&options), BLOBGRAPH_OK);
   options.read_only = 1;
   blobgraph_store* store = nullptr;
-  ASSERT_EQ(blobgraph_store_open(dir.Path("s").c_str(), &options, &store), BLOBGRAPH_OK) << blobgraph_last_error();
+  ASSERT_EQ(blobgraph_store_open(dir.Path("s").c_str(), &options, &store), BLOBGRAPH_OK)
+      << blobgraph_last_error();
   std::string deps = dir.Path("deps.txt");
   std::ofstream(deps) << std::string(64, 'a') << ' ' << std::string(64, 'b') << '\n';
   EXPECT_EQ(blobgraph_import_dependencies(store, deps.c_str(), nullptr), BLOBGRAPH_INVALID_INPUT);
@@ -297,7 +308,8 @@ TEST(CApiLastErrorTest, IsPerThreadAndKeptAcrossSuccessfulCalls) {
   std::string seen_a, seen_b;
   auto worker = [&](const char* argument_text, std::string* seen) {
     blobgraph_hash hash;
-    EXPECT_EQ(blobgraph_hash_parse(argument_text, std::strlen(argument_text), &hash), BLOBGRAPH_INVALID_INPUT);
+    EXPECT_EQ(blobgraph_hash_parse(argument_text, std::strlen(argument_text), &hash),
+              BLOBGRAPH_INVALID_INPUT);
     both_failed.arrive_and_wait();  // the other thread has failed too
     std::string hex(64, '0');
     EXPECT_EQ(blobgraph_hash_parse(hex.data(), hex.size(), &hash), BLOBGRAPH_OK);

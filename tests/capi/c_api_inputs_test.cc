@@ -9,7 +9,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "blobgraph/blobgraph.h"
+#include "blobgraph/c.h"
 #include "capi_test_util.h"
 
 namespace blobgraph::capi_test {
@@ -45,7 +45,8 @@ TEST(CApiInputsTest, GzipAndPipedInputsAreRead) {
   blobgraph_store* copy = OpenStore(dir.Path("copy"));
   FILE* feeder = popen(("gzip -c " + profile + " > " + fifo).c_str(), "w");
   ASSERT_NE(feeder, nullptr);
-  EXPECT_EQ(blobgraph_import_profile(copy, fifo.c_str(), 0), BLOBGRAPH_OK) << blobgraph_last_error();
+  EXPECT_EQ(blobgraph_import_profile(copy, fifo.c_str(), 0), BLOBGRAPH_OK)
+      << blobgraph_last_error();
   EXPECT_EQ(pclose(feeder), 0);
   EXPECT_EQ(Edges(copy), 2u);
   EXPECT_EQ(blobgraph_store_close(copy), BLOBGRAPH_OK);
@@ -63,10 +64,11 @@ TEST(CApiInputsTest, TruncatedGzipIsRefusedAndChangesNothing) {
       out << caller << ' ' << std::string(64, 'b') << '\n';
     }
   }
-  ASSERT_EQ(RunCommand("gzip -c " + deps + " > " + dir.Path("full.gz") + " && head -c $(($(stat -c %s " +
-                       dir.Path("full.gz") + ") / 2)) " + dir.Path("full.gz") + " > " + deps + ".gz")
-                .exit_code,
-            0);
+  ASSERT_EQ(
+      RunCommand("gzip -c " + deps + " > " + dir.Path("full.gz") + " && head -c $(($(stat -c %s " +
+                 dir.Path("full.gz") + ") / 2)) " + dir.Path("full.gz") + " > " + deps + ".gz")
+          .exit_code,
+      0);
   blobgraph_store* store = OpenStore(dir.Path("s"));
   uint64_t edges = 0;
   EXPECT_EQ(blobgraph_import_dependencies(store, (deps + ".gz").c_str(), &edges),

@@ -12,10 +12,10 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "blobgraph/blobgraph.h"
+#include "blobgraph/c.h"
 #include "blobgraph/graph_store.h"
-#include "capi_test_util.h"
 #include "blobgraph/profile_client.h"
+#include "capi_test_util.h"
 #include "server_process_util.h"
 
 namespace blobgraph::capi_test {
@@ -64,20 +64,22 @@ void RecordCalls(blobgraph_store* store, uint8_t caller, uint8_t callee, int tim
   blobgraph_engine* engine = OpenQuietEngine(store);
   ASSERT_NE(engine, nullptr);
   blobgraph_hash from = H(caller), to = H(callee);
-  for (int i = 0; i < times; ++i) EXPECT_EQ(blobgraph_record_call(engine, &from, &to), BLOBGRAPH_OK);
+  for (int i = 0; i < times; ++i)
+    EXPECT_EQ(blobgraph_record_call(engine, &from, &to), BLOBGRAPH_OK);
   EXPECT_EQ(blobgraph_engine_close(engine), BLOBGRAPH_OK) << blobgraph_last_error();
 }
 
 TEST(CApiLayersTest, ExportWritesEachOwnObservationOnceAndExportGraphTheWholeGraph) {
   TempDir dir;
   std::string deps = dir.Path("deps.txt");
-  std::ofstream(deps) << HexOf(0xaa) << " " << HexOf(0xbb) << "\n" << HexOf(0xaa) << " "
-                      << HexOf(0xcc) << "\n";
+  std::ofstream(deps) << HexOf(0xaa) << " " << HexOf(0xbb) << "\n"
+                      << HexOf(0xaa) << " " << HexOf(0xcc) << "\n";
   blobgraph_store* store = OpenStore(dir.Path("s"));
   ASSERT_NE(store, nullptr);
   ASSERT_EQ(blobgraph_import_dependencies(store, deps.c_str(), nullptr), BLOBGRAPH_OK);
   std::string first = dir.Path("first.txt"), second = dir.Path("second.txt");
-  ASSERT_EQ(blobgraph_export_profile(store, first.c_str(), "text"), BLOBGRAPH_OK) << blobgraph_last_error();
+  ASSERT_EQ(blobgraph_export_profile(store, first.c_str(), "text"), BLOBGRAPH_OK)
+      << blobgraph_last_error();
   EXPECT_EQ(EdgeLines(Slurp(first)), 2);
   ASSERT_EQ(blobgraph_export_profile(store, second.c_str(), "text"), BLOBGRAPH_OK);
   EXPECT_EQ(EdgeLines(Slurp(second)), 0);  // sent already
@@ -108,8 +110,8 @@ TEST(CApiLayersTest, RoundTripAddsOnlyTheRunAndPullTwiceEqualsPullOnce) {
   std::string server_db = dir.Path("server-db");
   {
     std::string deps = dir.Path("deps.txt");
-    std::ofstream(deps) << HexOf(0xaa) << " " << HexOf(0xbb) << "\n" << HexOf(0xaa) << " "
-                        << HexOf(0xcc) << "\n";
+    std::ofstream(deps) << HexOf(0xaa) << " " << HexOf(0xbb) << "\n"
+                        << HexOf(0xaa) << " " << HexOf(0xcc) << "\n";
     blobgraph_store* farm = OpenStore(server_db);
     ASSERT_NE(farm, nullptr);
     ASSERT_EQ(blobgraph_import_dependencies(farm, deps.c_str(), nullptr), BLOBGRAPH_OK);
@@ -142,7 +144,8 @@ TEST(CApiLayersTest, RoundTripAddsOnlyTheRunAndPullTwiceEqualsPullOnce) {
   uint64_t expected_dynamic = 5;
   for (int round = 1; round <= 2; ++round) {
     SCOPED_TRACE(round);
-    ASSERT_EQ(blobgraph_pull(client, local, nullptr, nullptr), BLOBGRAPH_OK) << blobgraph_last_error();
+    ASSERT_EQ(blobgraph_pull(client, local, nullptr, nullptr), BLOBGRAPH_OK)
+        << blobgraph_last_error();
     blobgraph_store_stats once = StatsOf(local);
     ASSERT_EQ(blobgraph_pull(client, local, nullptr, nullptr), BLOBGRAPH_OK);
     blobgraph_store_stats twice = StatsOf(local);

@@ -11,7 +11,7 @@
 
 #include <gtest/gtest.h>
 
-#include "blobgraph/blobgraph.h"
+#include "blobgraph/c.h"
 #include "capi_test_util.h"
 
 namespace blobgraph::capi_test {
@@ -85,7 +85,8 @@ TEST_F(CApiOptionsTest, EngineOpenRefusesOutOfRangeOptions) {
   options.hot_budget_bytes = UINT64_MAX;
   options.max_pending_edges = UINT64_MAX;
   blobgraph_engine* engine = nullptr;
-  ASSERT_EQ(blobgraph_engine_open(store_, &options, &engine), BLOBGRAPH_OK) << blobgraph_last_error();
+  ASSERT_EQ(blobgraph_engine_open(store_, &options, &engine), BLOBGRAPH_OK)
+      << blobgraph_last_error();
   EXPECT_EQ(blobgraph_engine_close(engine), BLOBGRAPH_OK);
 }
 

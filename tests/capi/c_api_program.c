@@ -1,12 +1,12 @@
 /* c_api_program.c: the C API used from a C11 program (this file is compiled
- * as C with -pedantic -Werror, so blobgraph.h must be valid C).
+ * as C with -pedantic -Werror, so blobgraph/c.h must be valid C).
  *
  * Builds a small graph through the API (a -> b twice as a call site, a -> c
  * once, then 8 observed calls a -> c), and checks what prefetch, start set,
  * stats, export/import and the error paths return. Exits 0 on success, 1 with
  * a message naming the failed check otherwise. */
 #define _POSIX_C_SOURCE 200809L
-#include <blobgraph/blobgraph.h>
+#include <blobgraph/c.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,13 +15,13 @@
 
 static int failures = 0;
 
-#define CHECK(condition)                                                              \
-  do {                                                                                \
-    if (!(condition)) {                                                               \
+#define CHECK(condition)                                                                \
+  do {                                                                                  \
+    if (!(condition)) {                                                                 \
       fprintf(stderr, "%s:%d: CHECK failed: %s (last error: %s)\n", __FILE__, __LINE__, \
-              #condition, blobgraph_last_error());                                    \
-      ++failures;                                                                     \
-    }                                                                                 \
+              #condition, blobgraph_last_error());                                      \
+      ++failures;                                                                       \
+    }                                                                                   \
   } while (0)
 
 static blobgraph_hash hash_of(unsigned char byte) {

@@ -26,9 +26,10 @@ ExampleRun RunCExample(const TempDir& dir, const std::string& sample) {
   run.store = dir.Path("store");
   run.test_trace = GunzipSample(dir, sample, "test.bin");
   std::string train = GunzipSample(dir, sample, "train.bin");
-  CommandResult result = RunCommand(std::string(BLOBGRAPH_C_REPLAY) + " --store " + Quote(run.store) +
-                             " --deps " + Quote(SampleFile(sample, "static.txt")) + " --train " +
-                             Quote(train) + " --test " + Quote(run.test_trace));
+  CommandResult result =
+      RunCommand(std::string(BLOBGRAPH_C_REPLAY) + " --store " + Quote(run.store) + " --deps " +
+                 Quote(SampleFile(sample, "static.txt")) + " --train " + Quote(train) + " --test " +
+                 Quote(run.test_trace));
   EXPECT_EQ(result.exit_code, 0) << result.output;
   run.report = ParseReport(result.output);
   return run;
@@ -63,18 +64,21 @@ TEST_P(CExampleTest, CountsEqualTheProtocolOverTheCxxEngine) {
 TEST_P(CExampleTest, CountsEqualBlobgraphReplay) {
   TempDir dir;
   ExampleRun run = RunCExample(dir, GetParam());
-  CommandResult replay = RunCommand(std::string(BLOBGRAPH_EXE) + " replay --db " + Quote(run.store) +
-                             " --trace " + Quote(run.test_trace) + " --json");
+  CommandResult replay =
+      RunCommand(std::string(BLOBGRAPH_EXE) + " replay --db " + Quote(run.store) + " --trace " +
+                 Quote(run.test_trace) + " --json");
   ASSERT_EQ(replay.exit_code, 0) << replay.output;
   const std::string& json = replay.output;
   EXPECT_EQ(std::to_string(Count(run.report, "events")), JsonField(json, "events"));
-  EXPECT_EQ(std::to_string(Count(run.report, "distinct functions")), JsonField(json, "distinct_functions"));
+  EXPECT_EQ(std::to_string(Count(run.report, "distinct functions")),
+            JsonField(json, "distinct_functions"));
   EXPECT_EQ(std::to_string(Count(run.report, "cold loads")), JsonField(json, "cold_loads"));
   EXPECT_EQ(std::to_string(Count(run.report, "covered")), JsonField(json, "covered"));
   EXPECT_EQ(std::to_string(Count(run.report, "stalls")), JsonField(json, "stalls"));
   EXPECT_EQ(std::to_string(Count(run.report, "prefetched")), JsonField(json, "prefetched"));
   EXPECT_EQ(std::to_string(Count(run.report, "wasted")), JsonField(json, "wasted"));
-  EXPECT_EQ(std::to_string(Count(run.report, "start set issued")), JsonField(json, "start_set_issued"));
+  EXPECT_EQ(std::to_string(Count(run.report, "start set issued")),
+            JsonField(json, "start_set_issued"));
   EXPECT_NEAR(std::stod(run.report["coverage"]), std::stod(JsonField(json, "coverage")), 1e-6);
 }
 

@@ -11,7 +11,7 @@
 
 #include <gtest/gtest.h>
 
-#include "blobgraph/blobgraph.h"
+#include "blobgraph/c.h"
 
 namespace blobgraph::capi_test {
 
@@ -19,7 +19,8 @@ namespace blobgraph::capi_test {
 class TempDir {
  public:
   TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "blobgraph-capi-XXXXXX").string();
+    std::string pattern =
+        (std::filesystem::temp_directory_path() / "blobgraph-capi-XXXXXX").string();
     if (mkdtemp(pattern.data()) == nullptr) ADD_FAILURE() << "mkdtemp failed";
     path_ = pattern;
   }
@@ -30,7 +31,9 @@ class TempDir {
   TempDir(const TempDir&) = delete;
   TempDir& operator=(const TempDir&) = delete;
 
-  std::string Path(const std::string& name = "") const { return name.empty() ? path_ : path_ + "/" + name; }
+  std::string Path(const std::string& name = "") const {
+    return name.empty() ? path_ : path_ + "/" + name;
+  }
 
  private:
   std::string path_;
@@ -50,7 +53,8 @@ inline blobgraph_store* OpenStore(const std::string& path, bool read_only = fals
   EXPECT_EQ(blobgraph_store_options_init(&options), BLOBGRAPH_OK);
   options.read_only = read_only ? 1 : 0;
   blobgraph_store* store = nullptr;
-  EXPECT_EQ(blobgraph_store_open(path.c_str(), &options, &store), BLOBGRAPH_OK) << blobgraph_last_error();
+  EXPECT_EQ(blobgraph_store_open(path.c_str(), &options, &store), BLOBGRAPH_OK)
+      << blobgraph_last_error();
   return store;
 }
 
@@ -60,7 +64,8 @@ inline blobgraph_engine* OpenQuietEngine(blobgraph_store* store) {
   options.refresh_interval_ms = 0;
   options.flush_interval_ms = 0;
   blobgraph_engine* engine = nullptr;
-  EXPECT_EQ(blobgraph_engine_open(store, &options, &engine), BLOBGRAPH_OK) << blobgraph_last_error();
+  EXPECT_EQ(blobgraph_engine_open(store, &options, &engine), BLOBGRAPH_OK)
+      << blobgraph_last_error();
   return engine;
 }
 
@@ -79,8 +84,10 @@ inline CommandResult RunCommand(const std::string& command) {
 inline std::string Quote(const std::string& text) {
   std::string quoted = "'";
   for (char c : text) {
-    if (c == '\'') quoted += "'\\''";
-    else quoted += c;
+    if (c == '\'')
+      quoted += "'\\''";
+    else
+      quoted += c;
   }
   return quoted + "'";
 }
@@ -90,9 +97,11 @@ inline std::string SampleFile(const std::string& sample, const std::string& name
 }
 
 // Decompresses sample/<sample>/<name>.gz into `dir`; returns the new path.
-inline std::string GunzipSample(const TempDir& dir, const std::string& sample, const std::string& name) {
+inline std::string GunzipSample(const TempDir& dir, const std::string& sample,
+                                const std::string& name) {
   std::string out = dir.Path(sample + "-" + name);
-  CommandResult r = RunCommand("gzip -dc " + Quote(SampleFile(sample, name + ".gz")) + " > " + Quote(out));
+  CommandResult r =
+      RunCommand("gzip -dc " + Quote(SampleFile(sample, name + ".gz")) + " > " + Quote(out));
   EXPECT_EQ(r.exit_code, 0) << r.output;
   return out;
 }

@@ -1,4 +1,4 @@
-// Every default blobgraph.h documents ("/* default V ... */" beside a field
+// Every default blobgraph/c.h documents ("/* default V ... */" beside a field
 // of an options struct) is what that struct's _init function writes, and
 // every field of an options struct documents its default: a header that
 // drifts from the code (it once said 64 MiB for a 512 MiB cache) fails here.
@@ -12,7 +12,7 @@
 
 #include <gtest/gtest.h>
 
-#include "blobgraph/blobgraph.h"
+#include "blobgraph/c.h"
 
 namespace blobgraph::capi_test {
 namespace {
@@ -20,7 +20,7 @@ namespace {
 // "struct.field" -> the documented default as a number (NULL = 0, "32 MiB"
 // = 33554432); fields without a "default" comment map to NaN.
 std::map<std::string, double> DocumentedDefaults() {
-  std::ifstream header(std::string(BLOBGRAPH_SOURCE_DIR) + "/include/blobgraph/blobgraph.h");
+  std::ifstream header(std::string(BLOBGRAPH_SOURCE_DIR) + "/include/blobgraph/c.h");
   std::stringstream text;
   text << header.rdbuf();
   std::string all = text.str();
@@ -59,7 +59,8 @@ std::map<std::string, double> InitialisedValues() {
   values["blobgraph_store_options.read_only"] = store.read_only;
   values["blobgraph_store_options.sync_writes"] = store.sync_writes;
   values["blobgraph_store_options.prior_weight"] = store.prior_weight;
-  values["blobgraph_store_options.block_cache_bytes"] = static_cast<double>(store.block_cache_bytes);
+  values["blobgraph_store_options.block_cache_bytes"] =
+      static_cast<double>(store.block_cache_bytes);
 
   blobgraph_prefetch_options prefetch;
   EXPECT_EQ(blobgraph_prefetch_options_init(&prefetch), BLOBGRAPH_OK);
@@ -72,12 +73,15 @@ std::map<std::string, double> InitialisedValues() {
 
   blobgraph_engine_options engine;
   EXPECT_EQ(blobgraph_engine_options_init(&engine), BLOBGRAPH_OK);
-  values["blobgraph_engine_options.hot_budget_bytes"] = static_cast<double>(engine.hot_budget_bytes);
+  values["blobgraph_engine_options.hot_budget_bytes"] =
+      static_cast<double>(engine.hot_budget_bytes);
   values["blobgraph_engine_options.refresh_interval_ms"] = engine.refresh_interval_ms;
   values["blobgraph_engine_options.flush_interval_ms"] = engine.flush_interval_ms;
-  values["blobgraph_engine_options.max_pending_edges"] = static_cast<double>(engine.max_pending_edges);
+  values["blobgraph_engine_options.max_pending_edges"] =
+      static_cast<double>(engine.max_pending_edges);
   values["blobgraph_engine_options.waste_window"] = static_cast<double>(engine.waste_window);
-  values["blobgraph_engine_options.tracked_functions"] = static_cast<double>(engine.tracked_functions);
+  values["blobgraph_engine_options.tracked_functions"] =
+      static_cast<double>(engine.tracked_functions);
   values["blobgraph_engine_options.prior_weight"] = engine.prior_weight;
 
   blobgraph_client_options client;
@@ -115,7 +119,7 @@ TEST(DocumentedDefaultsTest, EveryDocumentedDefaultIsWhatInitWrites) {
     EXPECT_EQ(actual->second, value) << field;
   }
   for (const auto& [field, value] : initialised) {
-    EXPECT_TRUE(documented.count(field)) << field << " is not a field of blobgraph.h";
+    EXPECT_TRUE(documented.count(field)) << field << " is not a field of blobgraph/c.h";
   }
 }
 

@@ -19,9 +19,9 @@ namespace {
 namespace fs = std::filesystem;
 using ::testing::HasSubstr;
 
-// Every function blobgraph.h declares.
+// Every function blobgraph/c.h declares.
 std::set<std::string> DeclaredFunctions() {
-  std::ifstream header(std::string(BLOBGRAPH_SOURCE_DIR) + "/include/blobgraph/blobgraph.h");
+  std::ifstream header(std::string(BLOBGRAPH_SOURCE_DIR) + "/include/blobgraph/c.h");
   std::stringstream text;
   text << header.rdbuf();
   std::string all = text.str();
@@ -55,8 +55,9 @@ TEST(PackagingTest, LibraryHasSonameAndExportsExactlyTheCApi) {
 class InstallTest : public ::testing::Test {
  protected:
   void Install() {
-    CommandResult install = RunCommand(std::string(BLOBGRAPH_CMAKE) + " --install " +
-                                Quote(BLOBGRAPH_BINARY_DIR) + " --prefix " + Quote(prefix_.Path()));
+    CommandResult install =
+        RunCommand(std::string(BLOBGRAPH_CMAKE) + " --install " + Quote(BLOBGRAPH_BINARY_DIR) +
+                   " --prefix " + Quote(prefix_.Path()));
     ASSERT_EQ(install.exit_code, 0) << install.output;
   }
   std::string Lib(const std::string& name) const {
@@ -68,7 +69,7 @@ class InstallTest : public ::testing::Test {
 
 TEST_F(InstallTest, CProgramBuildsWithPkgConfigAndRuns) {
   ASSERT_NO_FATAL_FAILURE(Install());
-  EXPECT_TRUE(fs::exists(prefix_.Path("include/blobgraph/blobgraph.h")));
+  EXPECT_TRUE(fs::exists(prefix_.Path("include/blobgraph/c.h")));
   EXPECT_TRUE(fs::is_symlink(Lib("libblobgraph.so")));
   EXPECT_TRUE(fs::exists(Lib("libblobgraph.so.0")));
   std::string pkg = "PKG_CONFIG_PATH=" + Quote(Lib("pkgconfig")) + " ";
@@ -77,17 +78,19 @@ TEST_F(InstallTest, CProgramBuildsWithPkgConfigAndRuns) {
 
   std::string program = work_.Path("replay");
   CommandResult compile =
-      RunCommand(pkg + "sh -c " + Quote("cc -std=c11 -Wall -Werror " +
-                                 Quote(std::string(BLOBGRAPH_SOURCE_DIR) + "/examples/c/replay.c") +
-                                 " -o " + Quote(program) + " $(pkg-config --cflags --libs blobgraph)"));
+      RunCommand(pkg + "sh -c " +
+                 Quote("cc -std=c11 -Wall -Werror " +
+                       Quote(std::string(BLOBGRAPH_SOURCE_DIR) + "/examples/c/replay.c") + " -o " +
+                       Quote(program) + " $(pkg-config --cflags --libs blobgraph)"));
   ASSERT_EQ(compile.exit_code, 0) << compile.output;
   // It runs against the installed library, not the build tree's.
   CommandResult ldd = RunCommand("LD_LIBRARY_PATH=" + Quote(Lib("")) + " ldd " + Quote(program));
   EXPECT_THAT(ldd.output, HasSubstr(Lib("libblobgraph.so.0")));
   std::string test = GunzipSample(work_, "json", "test.bin");
-  CommandResult run = RunCommand(BLOBGRAPH_CONSUMER_ENV "LD_LIBRARY_PATH=" + Quote(Lib("")) + " " + Quote(program) + " --store " +
-                          Quote(work_.Path("store")) + " --deps " +
-                          Quote(SampleFile("json", "static.txt")) + " --test " + Quote(test));
+  CommandResult run =
+      RunCommand(BLOBGRAPH_CONSUMER_ENV "LD_LIBRARY_PATH=" + Quote(Lib("")) + " " + Quote(program) +
+                 " --store " + Quote(work_.Path("store")) + " --deps " +
+                 Quote(SampleFile("json", "static.txt")) + " --test " + Quote(test));
   ASSERT_EQ(run.exit_code, 0) << run.output;
   auto report = ParseReport(run.output);
   EXPECT_EQ(report["blobgraph"], BLOBGRAPH_PROJECT_VERSION);
@@ -101,10 +104,9 @@ std::string InstallTest::BuildConsumer(const std::string& name, const std::strin
   fs::create_directories(project);
   std::ofstream(project / "CMakeLists.txt") << lists;
   std::string build = work_.Path(name + "-build");
-  CommandResult configure =
-      RunCommand(std::string(BLOBGRAPH_CMAKE) + " -S " + Quote(project.string()) + " -B " +
-                 Quote(build) + " " BLOBGRAPH_CONSUMER_CMAKE_ARGS "-DCMAKE_PREFIX_PATH=" +
-                 Quote(prefix_.Path()));
+  CommandResult configure = RunCommand(
+      std::string(BLOBGRAPH_CMAKE) + " -S " + Quote(project.string()) + " -B " + Quote(build) +
+      " " BLOBGRAPH_CONSUMER_CMAKE_ARGS "-DCMAKE_PREFIX_PATH=" + Quote(prefix_.Path()));
   EXPECT_EQ(configure.exit_code, 0) << configure.output;
   CommandResult compile = RunCommand(std::string(BLOBGRAPH_CMAKE) + " --build " + Quote(build));
   EXPECT_EQ(compile.exit_code, 0) << compile.output;
@@ -128,21 +130,24 @@ TEST_F(InstallTest, InternalArchivesAreNotInstalled) {
 // imports a dependency list and predicts a recorded run.
 TEST_F(InstallTest, CProjectFindsTheCLibraryAndPredicts) {
   ASSERT_NO_FATAL_FAILURE(Install());
-  std::string build = BuildConsumer(
-      "c-consumer",
-      "cmake_minimum_required(VERSION 3.20)\n"
-      "project(consumer C)\n"
-      "find_package(blobgraph " BLOBGRAPH_PROJECT_VERSION " CONFIG REQUIRED)\n"
-      "add_executable(replay " + std::string(BLOBGRAPH_SOURCE_DIR) + "/examples/c/replay.c)\n"
-      "target_link_libraries(replay PRIVATE blobgraph::blobgraph_c)\n"
-      "if(TARGET blobgraph::blobgraph_engine)\n"
-      "  message(FATAL_ERROR \"a C project got the C++ targets\")\n"
-      "endif()\n");
+  std::string build =
+      BuildConsumer("c-consumer",
+                    "cmake_minimum_required(VERSION 3.20)\n"
+                    "project(consumer C)\n"
+                    "find_package(blobgraph " BLOBGRAPH_PROJECT_VERSION
+                    " CONFIG REQUIRED)\n"
+                    "add_executable(replay " +
+                        std::string(BLOBGRAPH_SOURCE_DIR) +
+                        "/examples/c/replay.c)\n"
+                        "target_link_libraries(replay PRIVATE blobgraph::blobgraph_c)\n"
+                        "if(TARGET blobgraph::blobgraph_engine)\n"
+                        "  message(FATAL_ERROR \"a C project got the C++ targets\")\n"
+                        "endif()\n");
   ASSERT_FALSE(HasFailure());
   std::string test = GunzipSample(work_, "json", "test.bin");
-  CommandResult run = RunCommand(BLOBGRAPH_CONSUMER_ENV + Quote(build + "/replay") + " --store " +
-                                 Quote(work_.Path("store")) + " --deps " +
-                                 Quote(SampleFile("json", "static.txt")) + " --test " + Quote(test));
+  CommandResult run = RunCommand(
+      BLOBGRAPH_CONSUMER_ENV + Quote(build + "/replay") + " --store " + Quote(work_.Path("store")) +
+      " --deps " + Quote(SampleFile("json", "static.txt")) + " --test " + Quote(test));
   ASSERT_EQ(run.exit_code, 0) << run.output;
   auto report = ParseReport(run.output);
   EXPECT_EQ(report["blobgraph"], BLOBGRAPH_PROJECT_VERSION);
@@ -155,15 +160,17 @@ TEST_F(InstallTest, CProjectFindsTheCLibraryAndPredicts) {
 // raises the standard to the C++20 its headers need.
 TEST_F(InstallTest, CxxProjectFindsTheEngineAndPredicts) {
   ASSERT_NO_FATAL_FAILURE(Install());
-  std::string build = BuildConsumer(
-      "cxx-consumer",
-      "cmake_minimum_required(VERSION 3.20)\n"
-      "project(consumer CXX)\n"
-      "set(CMAKE_CXX_STANDARD 17)\n"
-      "find_package(blobgraph " BLOBGRAPH_PROJECT_VERSION " CONFIG REQUIRED)\n"
-      "add_executable(quickstart " + std::string(BLOBGRAPH_SOURCE_DIR) +
-          "/examples/cpp/quickstart.cc)\n"
-      "target_link_libraries(quickstart PRIVATE blobgraph::blobgraph_engine)\n");
+  std::string build =
+      BuildConsumer("cxx-consumer",
+                    "cmake_minimum_required(VERSION 3.20)\n"
+                    "project(consumer CXX)\n"
+                    "set(CMAKE_CXX_STANDARD 17)\n"
+                    "find_package(blobgraph " BLOBGRAPH_PROJECT_VERSION
+                    " CONFIG REQUIRED)\n"
+                    "add_executable(quickstart " +
+                        std::string(BLOBGRAPH_SOURCE_DIR) +
+                        "/examples/cpp/quickstart.cc)\n"
+                        "target_link_libraries(quickstart PRIVATE blobgraph::blobgraph_engine)\n");
   ASSERT_FALSE(HasFailure());
   CommandResult run = RunCommand(BLOBGRAPH_CONSUMER_ENV + Quote(build + "/quickstart") + " " +
                                  Quote(work_.Path("quickstart.db")));

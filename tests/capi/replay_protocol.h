@@ -16,8 +16,8 @@
 namespace blobgraph::capi_test {
 
 struct ProtocolCounts {
-  uint64_t events = 0, distinct = 0, cold = 0, covered = 0, stalls = 0, prefetched = 0,
-           wasted = 0, start_set = 0;
+  uint64_t events = 0, distinct = 0, cold = 0, covered = 0, stalls = 0, prefetched = 0, wasted = 0,
+           start_set = 0;
 };
 
 // Replays the trace at `trace_path` against the store at `store_path`
@@ -59,8 +59,10 @@ inline Result<ProtocolCounts> ReplayWithCxxEngine(const std::string& store_path,
     int64_t index = static_cast<int64_t>(counts.events++);
     if (loaded.insert(event.callee).second) {
       ++counts.cold;
-      if (prefetched_at.count(event.callee)) ++counts.covered;
-      else ++counts.stalls;
+      if (prefetched_at.count(event.callee))
+        ++counts.covered;
+      else
+        ++counts.stalls;
       (*engine)->OnLoad(event.callee);
     }
     size_t n = (*engine)->Prefetch(event.callee, prefetch, predictions.data(), predictions.size());

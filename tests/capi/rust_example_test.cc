@@ -27,11 +27,13 @@ TEST(RustExampleTest, BuildsOfflineAndMatchesTheCExample) {
   TempDir dir;
   // Build a copy, so cargo writes nothing into the source tree.
   fs::path crate = dir.Path("crate");
-  fs::copy(std::string(BLOBGRAPH_SOURCE_DIR) + "/examples/rust", crate, fs::copy_options::recursive);
+  fs::copy(std::string(BLOBGRAPH_SOURCE_DIR) + "/examples/rust", crate,
+           fs::copy_options::recursive);
   fs::remove_all(crate / "target");
-  CommandResult build = RunCommand("cd " + Quote(crate.string()) + " && BLOBGRAPH_LIB_DIR=" +
-                            Quote(BLOBGRAPH_C_LIB_DIR) + " CARGO_HOME=" + Quote(dir.Path("cargo-home")) +
-                            " cargo build --offline --release --locked --quiet");
+  CommandResult build = RunCommand("cd " + Quote(crate.string()) +
+                                   " && BLOBGRAPH_LIB_DIR=" + Quote(BLOBGRAPH_C_LIB_DIR) +
+                                   " CARGO_HOME=" + Quote(dir.Path("cargo-home")) +
+                                   " cargo build --offline --release --locked --quiet");
   ASSERT_EQ(build.exit_code, 0) << build.output;
   std::string binary = (crate / "target/release/blobgraph-replay").string();
 
@@ -42,10 +44,11 @@ TEST(RustExampleTest, BuildsOfflineAndMatchesTheCExample) {
     std::string common = " --deps " + Quote(SampleFile(sample, "static.txt")) + " --train " +
                          Quote(train) + " --test " + Quote(test);
     // No LD_LIBRARY_PATH: build.rs put the library directory in the rpath.
-    CommandResult rust = RunCommand(BLOBGRAPH_CONSUMER_ENV + binary + " --store " + Quote(dir.Path(sample + "-rust")) + common);
+    CommandResult rust = RunCommand(BLOBGRAPH_CONSUMER_ENV + binary + " --store " +
+                                    Quote(dir.Path(sample + "-rust")) + common);
     ASSERT_EQ(rust.exit_code, 0) << rust.output;
     CommandResult c = RunCommand(std::string(BLOBGRAPH_C_REPLAY) + " --store " +
-                          Quote(dir.Path(sample + "-c")) + common);
+                                 Quote(dir.Path(sample + "-c")) + common);
     ASSERT_EQ(c.exit_code, 0) << c.output;
     auto rust_report = WithoutTiming(ParseReport(rust.output));
     auto c_report = WithoutTiming(ParseReport(c.output));

@@ -15,7 +15,8 @@ TEST(EscapeForTerminalTest, PrintableAsciiAndUtf8PassUnchanged) {
 }
 
 TEST(EscapeForTerminalTest, ControlsThatForgeLinesOrDriveTheTerminalAreEscaped) {
-  EXPECT_EQ(EscapeForTerminal("f\nblobgraph serve: push applied"), "f\\x0ablobgraph serve: push applied");
+  EXPECT_EQ(EscapeForTerminal("f\nblobgraph serve: push applied"),
+            "f\\x0ablobgraph serve: push applied");
   EXPECT_EQ(EscapeForTerminal("a\rb"), "a\\x0db");
   EXPECT_EQ(EscapeForTerminal("\x1b]0;owned\x07\x1b[2J"), "\\x1b]0;owned\\x07\\x1b[2J");
   EXPECT_EQ(EscapeForTerminal("del\x7f"), "del\\x7f");
@@ -24,14 +25,18 @@ TEST(EscapeForTerminalTest, ControlsThatForgeLinesOrDriveTheTerminalAreEscaped) 
 }
 
 TEST(EscapeForTerminalTest, C1ControlsInBothFormsAreEscaped) {
-  EXPECT_EQ(EscapeForTerminal("\xc2\x9b" "31m"), "\\xc2\\x9b31m");  // U+009B CSI, UTF-8
-  EXPECT_EQ(EscapeForTerminal("\x9b" "31m"), "\\x9b31m");            // raw 8-bit CSI
-  EXPECT_EQ(EscapeForTerminal("\xc2\xa0"), "\xc2\xa0");              // U+00A0 is text
+  EXPECT_EQ(EscapeForTerminal("\xc2\x9b"
+                              "31m"),
+            "\\xc2\\x9b31m");  // U+009B CSI, UTF-8
+  EXPECT_EQ(EscapeForTerminal("\x9b"
+                              "31m"),
+            "\\x9b31m");                                 // raw 8-bit CSI
+  EXPECT_EQ(EscapeForTerminal("\xc2\xa0"), "\xc2\xa0");  // U+00A0 is text
 }
 
 TEST(EscapeForTerminalTest, MalformedUtf8IsEscapedBytewise) {
-  EXPECT_EQ(EscapeForTerminal("\xc3"), "\\xc3");                  // truncated
-  EXPECT_EQ(EscapeForTerminal("\xc0\xaf"), "\\xc0\\xaf");         // overlong '/'
+  EXPECT_EQ(EscapeForTerminal("\xc3"), "\\xc3");                    // truncated
+  EXPECT_EQ(EscapeForTerminal("\xc0\xaf"), "\\xc0\\xaf");           // overlong '/'
   EXPECT_EQ(EscapeForTerminal("\xed\xa0\x80"), "\\xed\\xa0\\x80");  // surrogate
   EXPECT_EQ(EscapeForTerminal("\xf5\x80\x80\x80"), "\\xf5\\x80\\x80\\x80");
 }

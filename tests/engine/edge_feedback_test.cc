@@ -64,15 +64,18 @@ TEST(EdgeFeedbackTest, WastedEdgeFallsByTheModelUntilItIsNoLongerPredicted) {
   const PrefetchModel model;
   const double r = 1, m = 0.25, m_x = (model.callee_prior_runs * m) / (r + model.callee_prior_runs);
   auto expected = [&](double w) { return model.prior_runs * m_x / (r + model.prior_runs + w); };
-  ASSERT_NEAR(m, (model.precision_prior_edges * model.default_list_precision) /
-                     (2 * r + model.precision_prior_edges), 1e-12);
+  ASSERT_NEAR(m,
+              (model.precision_prior_edges * model.default_list_precision) /
+                  (2 * r + model.precision_prior_edges),
+              1e-12);
   // Predicted with up to 2 wasted predictions, not with 3.
   const double min_probability = (expected(2) + expected(3)) / 2;
 
   for (uint64_t wasted = 0; wasted < 3; ++wasted) {
     SCOPED_TRACE("run with " + std::to_string(wasted) + " wasted before");
     store.Reopen();
-    EXPECT_EQ(StoredWaste(store.get(), A), (std::map<BlobHash, uint64_t>{{B, wasted}, {C, 0}, {D, 0}}));
+    EXPECT_EQ(StoredWaste(store.get(), A),
+              (std::map<BlobHash, uint64_t>{{B, wasted}, {C, 0}, {D, 0}}));
     auto engine = OpenEngine(store.get());
     ASSERT_NE(engine, nullptr);
     auto predicted = Predict(engine.get(), A, min_probability);

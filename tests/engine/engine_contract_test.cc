@@ -77,9 +77,11 @@ TEST(EngineContractTest, OpenRefusesOptionsOutOfRangeWithAStatus) {
       {"prior_weight", [](EngineOptions* o) { o->model.prior_weight = -0.5; }},
       {"prior_weight", [](EngineOptions* o) { o->model.prior_weight = 1e300; }},
       {"tracked_functions", [](EngineOptions* o) { o->tracked_functions = SIZE_MAX; }},
-      {"tracked_functions", [](EngineOptions* o) { o->tracked_functions = kMaxTrackedFunctions + 1; }},
+      {"tracked_functions",
+       [](EngineOptions* o) { o->tracked_functions = kMaxTrackedFunctions + 1; }},
       {"waste_window", [](EngineOptions* o) { o->waste_window = UINT64_MAX; }},
-      {"refresh_interval", [](EngineOptions* o) { o->refresh_interval = std::chrono::milliseconds(-1); }},
+      {"refresh_interval",
+       [](EngineOptions* o) { o->refresh_interval = std::chrono::milliseconds(-1); }},
       {"flush_interval",
        [](EngineOptions* o) { o->flush_interval = std::chrono::milliseconds::max(); }},
   };
@@ -137,11 +139,12 @@ TEST(EngineContractTest, OpenOutOfMemoryIsAStatusNotAnException) {
     int code = 3;
     try {
       auto engine = Engine::Open(store.get(), options);
-      code = engine.ok() ? 4 : (engine.status().code() == Status::Code::kIOError &&
-                                        engine.status().message().find("out of memory") !=
-                                            std::string::npos
-                                    ? 0
-                                    : 5);
+      code = engine.ok()
+                 ? 4
+                 : (engine.status().code() == Status::Code::kIOError &&
+                            engine.status().message().find("out of memory") != std::string::npos
+                        ? 0
+                        : 5);
     } catch (...) {
       code = 6;  // an exception crossed the API
     }
@@ -303,7 +306,7 @@ TEST(EngineContractTest, RowPulledAfterAMissFollowsNewCountsOnRefresh) {
   auto engine = OpenEngine(store.get(), options);
   ASSERT_TRUE(engine->Refresh().ok());
   EXPECT_TRUE(Walk(engine.get(), cold).empty());  // a miss: queued
-  ASSERT_TRUE(engine->Refresh().ok());             // pulled in, pinned
+  ASSERT_TRUE(engine->Refresh().ok());            // pulled in, pinned
   std::vector<Prediction> before = Walk(engine.get(), cold);
   ASSERT_EQ(before.size(), 2u);
   // The 40 hot callers ran (observed calls, no load records: 100

@@ -51,7 +51,7 @@ TEST(EngineTest, RestartKeepsRecordedCalls) {
     EXPECT_NEAR(before[0].probability, 0.3, 1e-6);
     for (int i = 0; i < 5; ++i) engine->RecordCall(a, c);
     engine->RecordCall(BlobHash(), a);  // a root call: not an edge
-  }  // closing flushes
+  }                                     // closing flushes
   store.Reopen();
   auto engine = OpenEngine(store.get());
   auto top = Walk(engine.get(), a);
@@ -118,10 +118,11 @@ TEST(EngineTest, FeedbackStatsFollowAScriptedSequence) {
   auto engine = OpenEngine(store.get(), options);
 
   EXPECT_EQ(Hashes(Walk(engine.get(), a)), (std::vector<BlobHash>{b, c}));  // issues b#0, c#1
-  engine->OnLoad(b);  // hit
-  engine->OnLoad(x);  // stall: never issued
+  engine->OnLoad(b);                                                        // hit
+  engine->OnLoad(x);                                                        // stall: never issued
   engine->OnLoad(b);  // second load of b: counts nothing
-  EXPECT_EQ(Hashes(Walk(engine.get(), a)), (std::vector<BlobHash>{c}));  // b loaded; c not re-issued
+  EXPECT_EQ(Hashes(Walk(engine.get(), a)),
+            (std::vector<BlobHash>{c}));  // b loaded; c not re-issued
   // e#2 checks #0 (b, loaded: fine); f#3 checks #1 (c, never loaded: wasted).
   EXPECT_EQ(Hashes(Walk(engine.get(), d)), (std::vector<BlobHash>{e, f}));
   engine->OnLoad(c);  // too late: neither hit nor stall
@@ -196,8 +197,8 @@ TEST(EngineTest, PrefetchOfAStartSetFunctionReleasesTheNextOnes) {
   options.start_follow = 2;
   std::vector<Prediction> out(8);
   auto prefetch = [&](const BlobHash& from) {
-    std::vector<Prediction> got(out.begin(),
-                                out.begin() + engine->Prefetch(from, options, out.data(), out.size()));
+    std::vector<Prediction> got(
+        out.begin(), out.begin() + engine->Prefetch(from, options, out.data(), out.size()));
     return got;
   };
   // No edges: only the start set's next two after p, at depth 0 with their

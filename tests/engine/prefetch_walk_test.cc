@@ -16,8 +16,8 @@ namespace {
 using testing::MakeHash;
 using Callee = HotSubgraphBuilder::Callee;
 
-const BlobHash A = MakeHash(1), B = MakeHash(2), C = MakeHash(3), D = MakeHash(4),
-               E = MakeHash(5), F = MakeHash(6);
+const BlobHash A = MakeHash(1), B = MakeHash(2), C = MakeHash(3), D = MakeHash(4), E = MakeHash(5),
+               F = MakeHash(6);
 
 // A -> B 0.6, C 0.3, D 0.1
 // B -> E 0.6, C 0.4
@@ -207,8 +207,8 @@ TEST(PrefetchWalkTest, FilterSeesTheLastEdgeOfEachResultsBestPath) {
   produced.clear();
   auto walked = Walk(*graph, A, Options(3, 4, 0.0, 8), hooks);
   ASSERT_EQ(walked.results.size(), 5u);
-  EXPECT_EQ(produced, (std::vector<std::pair<BlobHash, BlobHash>>{
-                          {A, B}, {B, E}, {A, C}, {C, F}, {A, D}}));
+  EXPECT_EQ(produced,
+            (std::vector<std::pair<BlobHash, BlobHash>>{{A, B}, {B, E}, {A, C}, {C, F}, {A, D}}));
 }
 
 TEST(PrefetchWalkTest, ShorterLaterPathIsExpandedAgain) {
@@ -292,7 +292,9 @@ TEST(PrefetchWalkTest, WideWalkHasNoDuplicatesAndKeepsOrder) {
   std::set<BlobHash> seen;
   for (size_t i = 0; i < n; ++i) {
     EXPECT_TRUE(seen.insert(out[i].hash).second);
-    if (i > 0) { EXPECT_LE(out[i].probability, out[i - 1].probability); }
+    if (i > 0) {
+      EXPECT_LE(out[i].probability, out[i - 1].probability);
+    }
   }
   EXPECT_EQ(out[0].hash, callees[0]);
   EXPECT_NEAR(out[0].probability, 0.041, 1e-6);

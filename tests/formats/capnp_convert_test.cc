@@ -18,7 +18,8 @@ using formats::testing::TestHash;
 std::vector<uint8_t> ShortHash(size_t size) { return std::vector<uint8_t>(size, 0x5a); }
 
 TEST(CapnpConvertTest, EdgesRoundTrip) {
-  std::vector<EdgeDelta> edges = {{TestHash(1), TestHash(2), 3, 4}, {TestHash(5), TestHash(6), 0, 7}};
+  std::vector<EdgeDelta> edges = {{TestHash(1), TestHash(2), 3, 4},
+                                  {TestHash(5), TestHash(6), 0, 7}};
   capnp::MallocMessageBuilder message;
   auto list = message.initRoot<StreamMessage>().initEdges(edges.size());
   EncodeEdges(edges, list);

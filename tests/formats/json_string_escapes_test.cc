@@ -8,8 +8,8 @@
 
 #include <string>
 
-#include "formats/formats_test_util.h"
 #include "blobgraph/profile_io.h"
+#include "formats/formats_test_util.h"
 
 namespace blobgraph::formats {
 namespace {
@@ -34,9 +34,10 @@ std::string U(unsigned unit, bool upper) {
 std::string Profile(const std::string& host, const std::string& name,
                     const std::string& hash = TestHash(7).ToHex()) {
   return "{\"format\":\"blobgraph-profile\",\"version\":1,"
-         "\"id\":\"000102030405060708090a0b0c0d0e0f\",\"sourceHost\":\"" + host +
-         "\",\"createdUnixMs\":\"5\",\"edges\":[],\"functions\":[{\"hash\":\"" + TestHash(1).ToHex() +
-         "\",\"name\":\"plain\"},{\"hash\":\"" + hash + "\",\"name\":\"" + name + "\"}]}";
+         "\"id\":\"000102030405060708090a0b0c0d0e0f\",\"sourceHost\":\"" +
+         host + "\",\"createdUnixMs\":\"5\",\"edges\":[],\"functions\":[{\"hash\":\"" +
+         TestHash(1).ToHex() + "\",\"name\":\"plain\"},{\"hash\":\"" + hash + "\",\"name\":\"" +
+         name + "\"}]}";
 }
 
 Result<GraphUpdate> Read(const TempDir& dir, const std::string& json) {
@@ -72,11 +73,17 @@ TEST(JsonStringEscapesTest, NonAsciiAndSurrogatePairsBecomeUtf8) {
     std::string escaped, utf8;
   };
   for (const Case& c : {
-           Case{"\\u0080", "\xc2\x80"}, Case{"\\u00e9", "\xc3\xa9"}, Case{"\\u00C9", "\xc3\x89"},
-           Case{"\\u07ff", "\xdf\xbf"}, Case{"\\u0800", "\xe0\xa0\x80"},
-           Case{"\\u4e2d", "\xe4\xb8\xad"}, Case{"\\uFEFF", "\xef\xbb\xbf"},
-           Case{"\\uffff", "\xef\xbf\xbf"}, Case{"\\ud83d\\ude00", "\xf0\x9f\x98\x80"},
-           Case{"\\uD83D\\uDE00", "\xf0\x9f\x98\x80"}, Case{"\\ud800\\udc00", "\xf0\x90\x80\x80"},
+           Case{"\\u0080", "\xc2\x80"},
+           Case{"\\u00e9", "\xc3\xa9"},
+           Case{"\\u00C9", "\xc3\x89"},
+           Case{"\\u07ff", "\xdf\xbf"},
+           Case{"\\u0800", "\xe0\xa0\x80"},
+           Case{"\\u4e2d", "\xe4\xb8\xad"},
+           Case{"\\uFEFF", "\xef\xbb\xbf"},
+           Case{"\\uffff", "\xef\xbf\xbf"},
+           Case{"\\ud83d\\ude00", "\xf0\x9f\x98\x80"},
+           Case{"\\uD83D\\uDE00", "\xf0\x9f\x98\x80"},
+           Case{"\\ud800\\udc00", "\xf0\x90\x80\x80"},
            Case{"\\udbff\\udfff", "\xf4\x8f\xbf\xbf"},
            // Raw UTF-8 and the short escapes, which the codec reads right itself.
            Case{"\xc3\xa9\xf0\x9f\x98\x80", "\xc3\xa9\xf0\x9f\x98\x80"},
@@ -96,12 +103,15 @@ TEST(JsonStringEscapesTest, EscapesInIdHashesAndMemberNames) {
   // The hash's letters as \u0061.., some of the id's digits and member names escaped.
   std::string hash = TestHash(9).ToHex();
   std::string escaped_hash;
-  for (char c : hash) escaped_hash += c >= 'a' ? U(static_cast<unsigned char>(c), c > 'c') : std::string(1, c);
-  std::string json = "{\"\\u0066ormat\":\"blobgraph-profile\",\"version\":1,"
-                     "\"id\":\"0001020304050607" + U('0', false) + "8090" + U('a', false) + "0" +
-                     U('b', true) + "0c0d0e0f\",\"s\\u006FurceHost\":\"h\",\"createdUnix\\u004ds\":\"5\","
-                     "\"edges\":[],\"functions\":[{\"hash\":\"" + escaped_hash +
-                     "\",\"na\\u006de\":\"n\"}]}";
+  for (char c : hash)
+    escaped_hash += c >= 'a' ? U(static_cast<unsigned char>(c), c > 'c') : std::string(1, c);
+  std::string json =
+      "{\"\\u0066ormat\":\"blobgraph-profile\",\"version\":1,"
+      "\"id\":\"0001020304050607" +
+      U('0', false) + "8090" + U('a', false) + "0" + U('b', true) +
+      "0c0d0e0f\",\"s\\u006FurceHost\":\"h\",\"createdUnix\\u004ds\":\"5\","
+      "\"edges\":[],\"functions\":[{\"hash\":\"" +
+      escaped_hash + "\",\"na\\u006de\":\"n\"}]}";
   auto read = Read(dir, json);
   ASSERT_TRUE(read.ok()) << read.status().ToString();
   EXPECT_EQ(read->profile->IdHex(), "000102030405060708090a0b0c0d0e0f");
@@ -114,8 +124,9 @@ TEST(JsonStringEscapesTest, EscapesInIdHashesAndMemberNames) {
 
 TEST(JsonStringEscapesTest, AMemberGivenTwiceIsFoundThroughEscapes) {
   TempDir dir;
-  auto read = Read(dir, "{\"format\":\"blobgraph-profile\",\"version\":2,\"runWeight\":\"1\","
-                        "\"run\\u0057eight\":\"2\"}");
+  auto read = Read(dir,
+                   "{\"format\":\"blobgraph-profile\",\"version\":2,\"runWeight\":\"1\","
+                   "\"run\\u0057eight\":\"2\"}");
   ASSERT_FALSE(read.ok());
   EXPECT_THAT(read.status().message(), HasSubstr("p.json: runWeight: given twice in the document"));
 }

@@ -11,8 +11,8 @@
 #include <filesystem>
 #include <thread>
 
-#include "formats/formats_test_util.h"
 #include "blobgraph/profile_io.h"
+#include "formats/formats_test_util.h"
 #include "formats/trace_format.h"
 #include "schema/stream_codec.h"
 

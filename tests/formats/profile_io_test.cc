@@ -129,7 +129,9 @@ TEST_P(ProfileRoundTripTest, TruncatedProfileIsAnError) {
 INSTANTIATE_TEST_SUITE_P(AllFormats, ProfileRoundTripTest,
                          ::testing::Values(ProfileFormat::kCapnp, ProfileFormat::kText,
                                            ProfileFormat::kJson),
-                         [](const auto& info) { return std::string(ProfileFormatName(info.param)); });
+                         [](const auto& info) {
+                           return std::string(ProfileFormatName(info.param));
+                         });
 
 TEST(ProfileIoTest, TextFormatIsReadable) {
   TempDir dir;
@@ -160,7 +162,8 @@ TEST(ProfileIoTest, JsonIsOneDocumentWithHexHashes) {
 
 TEST(ProfileIoTest, MalformedTextProfilesNameLineAndColumn) {
   TempDir dir;
-  std::string header = "# blobgraph-profile version=1 id=000102030405060708090a0b0c0d0e0f host=h created_ms=5\n";
+  std::string header =
+      "# blobgraph-profile version=1 id=000102030405060708090a0b0c0d0e0f host=h created_ms=5\n";
   std::string edge = TestHash(1).ToHex() + " " + TestHash(2).ToHex();
   auto error = [&](const std::string& text) {
     WriteFile(dir.File("p.txt"), text);
@@ -170,7 +173,8 @@ TEST(ProfileIoTest, MalformedTextProfilesNameLineAndColumn) {
   };
   EXPECT_THAT(error(header + edge + " 1 -2\n"),
               HasSubstr("p.txt: line 2: column 133: dynamic count '-2' is not a decimal integer"));
-  EXPECT_THAT(error(header + edge + " 1\n"), HasSubstr("line 2: column 1: expected 'CALLER CALLEE STATIC DYNAMIC'"));
+  EXPECT_THAT(error(header + edge + " 1\n"),
+              HasSubstr("line 2: column 1: expected 'CALLER CALLEE STATIC DYNAMIC'"));
   EXPECT_THAT(error(header + "fn abc\n"), HasSubstr("line 2: column 4: function hash 'abc'"));
   EXPECT_THAT(error(header + "fn " + TestHash(1).ToHex() + " bad%zzname\n"),
               HasSubstr("line 2: column 69: name: malformed escape at position 3"));
@@ -185,8 +189,9 @@ TEST(ProfileIoTest, MalformedTextProfilesNameLineAndColumn) {
 
 TEST(ProfileIoTest, MalformedJsonProfilesNameTheEntry) {
   TempDir dir;
-  std::string head = "{\"format\":\"blobgraph-profile\",\"version\":1,\"id\":\"000102030405060708090a0b0c0d0e0f\","
-                     "\"sourceHost\":\"h\",\"createdUnixMs\":\"5\",";
+  std::string head =
+      "{\"format\":\"blobgraph-profile\",\"version\":1,\"id\":\"000102030405060708090a0b0c0d0e0f\","
+      "\"sourceHost\":\"h\",\"createdUnixMs\":\"5\",";
   auto error = [&](const std::string& text) {
     WriteFile(dir.File("p.json"), text);
     auto read = ReadProfile(dir.File("p.json"));

@@ -11,8 +11,8 @@
 #include <algorithm>
 #include <functional>
 
-#include "formats/formats_test_util.h"
 #include "blobgraph/profile_io.h"
+#include "formats/formats_test_util.h"
 #include "schema/blobgraph.capnp.h"
 
 namespace blobgraph::formats {
@@ -110,9 +110,8 @@ TEST_P(ProfileLoadsTest, RunsAreFoldedIntoLoadsAndRunWeight) {
   EXPECT_TRUE(read->runs.empty());
   std::vector<LoadWeights> want = {{TestHash(50), 5, 6}};
   // Folded ones follow in hash order.
-  std::vector<LoadWeights> folded = {{TestHash(20), kRun, 0},
-                                     {TestHash(21), 2 * kRun, kRun},
-                                     {TestHash(22), kRun, 4 * kRun}};
+  std::vector<LoadWeights> folded = {
+      {TestHash(20), kRun, 0}, {TestHash(21), 2 * kRun, kRun}, {TestHash(22), kRun, 4 * kRun}};
   std::sort(folded.begin(), folded.end(),
             [](const LoadWeights& a, const LoadWeights& b) { return a.hash < b.hash; });
   want.insert(want.end(), folded.begin(), folded.end());
@@ -123,8 +122,8 @@ TEST_P(ProfileLoadsTest, RunsAreFoldedIntoLoadsAndRunWeight) {
 TEST_P(ProfileLoadsTest, LoadSumsPastTheLimitAreRefusedNamingTheEntry) {
   TempDir dir;
   GraphUpdate update = SampleUpdate(0);
-  update.loads = {{TestHash(1), 5, 0}, {TestHash(2), UINT64_MAX, 0}, {TestHash(3), 1, 1},
-                  {TestHash(2), 1, 0}};
+  update.loads = {
+      {TestHash(1), 5, 0}, {TestHash(2), UINT64_MAX, 0}, {TestHash(3), 1, 1}, {TestHash(2), 1, 0}};
   Write(dir.File("runs"), GetParam(), update);  // writers do not judge
   auto read = ReadProfile(dir.File("runs"));
   ASSERT_FALSE(read.ok());
@@ -159,7 +158,9 @@ TEST_P(ProfileLoadsTest, RunWeightAtMostOnceInEveryWriter) {
 INSTANTIATE_TEST_SUITE_P(AllFormats, ProfileLoadsTest,
                          ::testing::Values(ProfileFormat::kCapnp, ProfileFormat::kText,
                                            ProfileFormat::kJson),
-                         [](const auto& info) { return std::string(ProfileFormatName(info.param)); });
+                         [](const auto& info) {
+                           return std::string(ProfileFormatName(info.param));
+                         });
 
 TEST(ProfileLoadsTest, WriteProfileNeedsAnIdentity) {
   TempDir dir;
@@ -213,7 +214,8 @@ TEST(ProfileLoadsTextTest, MalformedLoadLinesNameLineAndColumn) {
   EXPECT_THAT(error(v2 + "load " + hash + " 1\n"),
               HasSubstr("line 2: column 1: expected 'load HASH RUN_WEIGHT POSITION_WEIGHT'"));
   EXPECT_THAT(error(v2 + "run_weight\n"), HasSubstr("line 2: column 1: expected 'run_weight N'"));
-  EXPECT_THAT(error(v2 + "load " + hash + " 1 -1\n"), HasSubstr("line 2: column 73: position weight"));
+  EXPECT_THAT(error(v2 + "load " + hash + " 1 -1\n"),
+              HasSubstr("line 2: column 73: position weight"));
   EXPECT_THAT(error(v1 + "load " + hash + " 1 0\n"),
               HasSubstr("p.txt: line 2: column 1: 'load' line in a version 1 profile"));
   EXPECT_THAT(error(v1 + "run_weight 1\n"), HasSubstr("'run_weight' line in a version 1 profile"));
@@ -234,8 +236,8 @@ TEST(ProfileLoadsTextTest, VersionOneStillReads) {
 // ---------------------------------------------------------------- json
 
 std::string JsonHead(int version) {
-  return "{\"format\":\"blobgraph-profile\",\"version\":" + std::to_string(version) +
-         ",\"id\":\"" + kId + "\",\"sourceHost\":\"h\",\"createdUnixMs\":\"5\"";
+  return "{\"format\":\"blobgraph-profile\",\"version\":" + std::to_string(version) + ",\"id\":\"" +
+         kId + "\",\"sourceHost\":\"h\",\"createdUnixMs\":\"5\"";
 }
 
 TEST(ProfileLoadsJsonTest, ExactIntegersWrittenAsNumbersToo) {

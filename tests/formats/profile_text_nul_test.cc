@@ -6,8 +6,8 @@
 
 #include <string>
 
-#include "formats/formats_test_util.h"
 #include "blobgraph/profile_io.h"
+#include "formats/formats_test_util.h"
 
 namespace blobgraph::formats {
 namespace {
@@ -40,7 +40,9 @@ TEST(ProfileTextNulTest, NulInNameOrHostIsRefusedNamingLineAndColumn) {
   ASSERT_TRUE(read.ok()) << read.status().ToString();
   EXPECT_EQ(read->profile->source_host, "h\x01");
   ASSERT_EQ(read->names.size(), 1u);
-  EXPECT_EQ(read->names[0].second, "a\x1b" "b\x7f");
+  EXPECT_EQ(read->names[0].second,
+            "a\x1b"
+            "b\x7f");
 }
 
 }  // namespace

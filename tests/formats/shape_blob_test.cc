@@ -14,8 +14,8 @@
 namespace blobgraph::formats {
 namespace {
 
-using ::testing::HasSubstr;
 using testing::DataPath;
+using ::testing::HasSubstr;
 using testing::ReadFile;
 using testing::TempDir;
 using testing::TestHash;
@@ -59,10 +59,12 @@ TEST(ShapeBlobTest, GoodStoreImportsNamesAndEdgesOfTheFixture) {
   for (const auto& [hex, name] : ReadTsv(DataPath("shape/good.names.tsv"))) {
     expected_names[*BlobHash::Parse(hex)] = name;
   }
-  std::map<BlobHash, std::string> names(imported->update.names.begin(), imported->update.names.end());
+  std::map<BlobHash, std::string> names(imported->update.names.begin(),
+                                        imported->update.names.end());
   EXPECT_EQ(names, expected_names);
   EXPECT_EQ(imported->blobs, expected_names.size());
-  std::set<BlobHash> functions(imported->update.functions.begin(), imported->update.functions.end());
+  std::set<BlobHash> functions(imported->update.functions.begin(),
+                               imported->update.functions.end());
   EXPECT_EQ(functions.size(), expected_names.size());
 
   std::map<std::pair<BlobHash, BlobHash>, uint64_t> expected_edges, edges;
@@ -96,7 +98,8 @@ const std::map<std::string, std::string>& ExpectedReasons() {
       {"truncated section table", "section table truncated"},
       {"truncated body", "total size"},
       {"section out of bounds", "section 1 (Metadata) reaches byte"},
-      {"dependencies length not a multiple of 32", "Dependencies length 35 is not a multiple of 32"},
+      {"dependencies length not a multiple of 32",
+       "Dependencies length 35 is not a multiple of 32"},
       {"content hash mismatch", "content hash mismatch"},
       {"duplicate section", "duplicate section 4 (Strings)"},
       {"unknown section type", "unknown section type 0x0099"},
@@ -217,8 +220,10 @@ TEST(ShapeBlobTest, MessagePackNameReader) {
   EXPECT_THAT(name(bytes({})).status().message(), HasSubstr("metadata is empty"));
   EXPECT_THAT(name(bytes({0x90})).status().message(), HasSubstr("array is empty"));
   EXPECT_THAT(name(bytes({0x81})).status().message(), HasSubstr("not a MessagePack array"));
-  EXPECT_THAT(name(bytes({0x91, 0x05})).status().message(), HasSubstr("not a string (type byte 0x05)"));
-  EXPECT_THAT(name(bytes({0x91, 0xa5, 'a'})).status().message(), HasSubstr("reaches past the section"));
+  EXPECT_THAT(name(bytes({0x91, 0x05})).status().message(),
+              HasSubstr("not a string (type byte 0x05)"));
+  EXPECT_THAT(name(bytes({0x91, 0xa5, 'a'})).status().message(),
+              HasSubstr("reaches past the section"));
   EXPECT_THAT(name(bytes({0x91, 0xdb, 0xff, 0xff})).status().message(), HasSubstr("truncated"));
   EXPECT_THAT(name(bytes({0x91, 0xdb, 0xff, 0xff, 0xff, 0xff})).status().message(),
               HasSubstr("4294967295 bytes reaches past"));

@@ -17,11 +17,11 @@
 namespace blobgraph::schema {
 namespace {
 
-using ::testing::HasSubstr;
 using formats::testing::ReadFile;
 using formats::testing::TempDir;
 using formats::testing::TestHash;
 using formats::testing::WriteFile;
+using ::testing::HasSubstr;
 
 capnp::Data::Reader Bytes(const BlobHash& hash, size_t size = 32) { return {hash.data(), size}; }
 
@@ -110,13 +110,11 @@ TEST(StreamCodecTest, MissingEndTrailerIsTruncation) {
 TEST(StreamCodecTest, CountMismatchAndTrailingDataAreErrors) {
   TempDir dir;
   WriteMessages(dir.File("a.capnp"), {Header(StreamKind::TRACE), Events(3), End(4)});
-  EXPECT_THAT(ReadTrace(dir.File("a.capnp")).message(),
-              HasSubstr("message 2 (offset "));
+  EXPECT_THAT(ReadTrace(dir.File("a.capnp")).message(), HasSubstr("message 2 (offset "));
   EXPECT_THAT(ReadTrace(dir.File("a.capnp")).message(),
               HasSubstr("end trailer counts 4 entries, the stream has 3"));
   WriteMessages(dir.File("b.capnp"), {Header(StreamKind::TRACE), Events(3), End(3), Events(1)});
-  EXPECT_THAT(ReadTrace(dir.File("b.capnp")).message(),
-              HasSubstr("message 3 (offset "));
+  EXPECT_THAT(ReadTrace(dir.File("b.capnp")).message(), HasSubstr("message 3 (offset "));
   EXPECT_THAT(ReadTrace(dir.File("b.capnp")).message(), HasSubstr("data after the end trailer"));
 }
 
@@ -153,9 +151,8 @@ TEST(StreamCodecTest, ChunkOfWrongKindOrOversizedIsRejected) {
                  [](StreamMessage::Builder root) { root.initFunctions(1); }, End(1)});
   EXPECT_THAT(ReadTrace(dir.File("a.capnp")).message(),
               HasSubstr("message 1 " + Message1Offset() + ": a functions chunk in a trace stream"));
-  WriteMessages(dir.File("b.capnp"),
-                {Header(StreamKind::TRACE), Events(K_MAX_CHUNK_ENTRIES + 1),
-                 End(K_MAX_CHUNK_ENTRIES + 1)});
+  WriteMessages(dir.File("b.capnp"), {Header(StreamKind::TRACE), Events(K_MAX_CHUNK_ENTRIES + 1),
+                                      End(K_MAX_CHUNK_ENTRIES + 1)});
   EXPECT_THAT(ReadTrace(dir.File("b.capnp")).message(),
               HasSubstr("events chunk has 65537 entries, at most 65536"));
 }

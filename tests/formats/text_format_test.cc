@@ -37,9 +37,9 @@ Status ReadError(const std::string& name, const std::string& text) {
 
 TEST(TextFormatTest, ReadsEdgesDeclarationsCountsAndComments) {
   TempDir dir;
-  std::string text = "# a comment line\n\n" + Hex(1) + " " + Hex(2) + "\n" +
-                     "\t" + Hex(1) + "\t" + Hex(3) + "  7   # trailing comment\r\n" + Hex(4) +
-                     "\n" + "sha256:" + TestHash(5).ToHex() + " " + Hex(6);  // no final newline
+  std::string text = "# a comment line\n\n" + Hex(1) + " " + Hex(2) + "\n" + "\t" + Hex(1) + "\t" +
+                     Hex(3) + "  7   # trailing comment\r\n" + Hex(4) + "\n" +
+                     "sha256:" + TestHash(5).ToHex() + " " + Hex(6);  // no final newline
   WriteFile(dir.File("deps.txt"), text);
   auto records = ReadAll(dir.File("deps.txt"));
   ASSERT_TRUE(records.ok()) << records.status().ToString();
@@ -61,7 +61,9 @@ TEST(TextFormatTest, ShortCalleeHashNamesFileLineAndColumn) {
   std::string text = Hex(1) + " " + Hex(2) + "\n" + Hex(1) + " abc\n";
   Status status = ReadError("deps.txt", text);
   EXPECT_EQ(status.code(), Status::Code::kInvalidInput);
-  EXPECT_THAT(status.message(), HasSubstr("deps.txt: line 2: column 66: callee hash 'abc' has 3 hex digits, expected 64"));
+  EXPECT_THAT(
+      status.message(),
+      HasSubstr("deps.txt: line 2: column 66: callee hash 'abc' has 3 hex digits, expected 64"));
 }
 
 TEST(TextFormatTest, BadCallerCharacterNamesPosition) {
@@ -162,8 +164,9 @@ TEST(TextFormatTest, ParsesTextInMemory) {
   });
   EXPECT_TRUE(status.ok());
   EXPECT_EQ(seen, 1);
-  EXPECT_THAT(ParseTextRecords("zz", "mem", [](const TextRecord&) { return Status::Ok(); }).message(),
-              HasSubstr("mem: line 1: column 1: caller hash 'zz'"));
+  EXPECT_THAT(
+      ParseTextRecords("zz", "mem", [](const TextRecord&) { return Status::Ok(); }).message(),
+      HasSubstr("mem: line 1: column 1: caller hash 'zz'"));
 }
 
 }  // namespace

@@ -119,8 +119,8 @@ TEST(TraceFormatTest, LargeBinaryPartialRecordOffsetBeyondFirstChunk) {
 
 TEST(TraceFormatTest, TextTraceRejectsDeclarationsAndCounts) {
   TempDir dir;
-  WriteFile(dir.File("a.txt"), TestHash(1).ToHex() + " " + TestHash(2).ToHex() + "\n" +
-                                   TestHash(3).ToHex() + "\n");
+  WriteFile(dir.File("a.txt"),
+            TestHash(1).ToHex() + " " + TestHash(2).ToHex() + "\n" + TestHash(3).ToHex() + "\n");
   auto read = ReadAll(dir.File("a.txt"), TraceFormat::kText);
   ASSERT_FALSE(read.ok());
   EXPECT_THAT(read.status().message(),

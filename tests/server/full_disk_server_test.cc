@@ -59,9 +59,9 @@ class FullDiskServerTest : public ::testing::Test {
     std::ofstream out(work_.File(name));
     char line[160];
     for (uint64_t i = 0; i < lines; ++i) {
-      snprintf(line, sizeof(line), "%016llx%048llx %016llx%048llx\n",
-               (unsigned long long)seed, (unsigned long long)(i % 300),
-               (unsigned long long)(seed + 1), (unsigned long long)i);
+      snprintf(line, sizeof(line), "%016llx%048llx %016llx%048llx\n", (unsigned long long)seed,
+               (unsigned long long)(i % 300), (unsigned long long)(seed + 1),
+               (unsigned long long)i);
       out << line;
     }
   }

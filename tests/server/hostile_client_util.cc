@@ -33,12 +33,13 @@ RawConnection::RawConnection(RpcLoop& loop, uint16_t port)
 
 std::string RawConnection::Authenticate(const std::string& token) {
   auto request = service_.authenticateRequest();
-  request.setToken(capnp::Data::Reader(reinterpret_cast<const uint8_t*>(token.data()), token.size()));
+  request.setToken(
+      capnp::Data::Reader(reinterpret_cast<const uint8_t*>(token.data()), token.size()));
   std::string error;
-  KJ_IF_MAYBE(exception, kj::runCatchingExceptions([&]() {
-                auto response = request.send().wait(loop_.wait_scope());
-                session_ = response.getSession();
-              })) {
+  KJ_IF_MAYBE (exception, kj::runCatchingExceptions([&]() {
+                 auto response = request.send().wait(loop_.wait_scope());
+                 session_ = response.getSession();
+               })) {
     error = ErrorText(*exception);
   }
   return error;
@@ -53,9 +54,9 @@ schema::PushSession::Client RawConnection::BeginPush(uint64_t id, const std::str
   profile.setSourceHost(capnp::Text::Reader(host.data(), host.size()));
   schema::PushSession::Client push = nullptr;
   error->clear();
-  KJ_IF_MAYBE(exception, kj::runCatchingExceptions([&]() {
-                push = request.send().wait(loop_.wait_scope()).getPush();
-              })) {
+  KJ_IF_MAYBE (exception, kj::runCatchingExceptions([&]() {
+                 push = request.send().wait(loop_.wait_scope()).getPush();
+               })) {
     *error = ErrorText(*exception);
   }
   return push;
@@ -81,7 +82,8 @@ std::string RawConnection::SendNames(schema::PushSession::Client& push, int chun
   return first_error;
 }
 
-std::string RawConnection::Commit(schema::PushSession::Client& push, uint64_t edges, uint64_t names) {
+std::string RawConnection::Commit(schema::PushSession::Client& push, uint64_t edges,
+                                  uint64_t names) {
   auto request = push.commitRequest();
   request.setEdges(edges);
   request.setNames(names);
@@ -96,8 +98,8 @@ void RawConnection::RoundTrip() {
 }
 
 bool RawConnection::ClosedWithin(double seconds) {
-  auto timeout = loop_.io.provider->getTimer().afterDelay(
-      static_cast<int64_t>(seconds * 1000) * kj::MILLISECONDS);
+  auto timeout = loop_.io.provider->getTimer().afterDelay(static_cast<int64_t>(seconds * 1000) *
+                                                          kj::MILLISECONDS);
   bool closed = false;
   disconnected_.addBranch()
       .then([&closed]() { closed = true; })

@@ -11,9 +11,9 @@
 
 #include <map>
 
-#include "schema/profile_service.capnp.h"
 #include "blobgraph/profile_client.h"
 #include "rpc_error_util.h"
+#include "schema/profile_service.capnp.h"
 #include "server_process_util.h"
 
 namespace blobgraph::server {
@@ -101,10 +101,8 @@ TEST_F(LoadRecordsTest, FullPullCarriesEveryLoadRecordAndTheRunWeight) {
   ASSERT_TRUE(client.ok()) << client.status().ToString();
   auto pulled = (*client)->Pull();
   ASSERT_TRUE(pulled.ok()) << pulled.status().ToString();
-  LoadMap want = {{a_, {2 * kRun, kRun}},
-                  {b_, {2 * kRun, kRun}},
-                  {c_, {kRun, 2 * kRun}},
-                  {d_, {kRun, 0}}};
+  LoadMap want = {
+      {a_, {2 * kRun, kRun}}, {b_, {2 * kRun, kRun}}, {c_, {kRun, 2 * kRun}}, {d_, {kRun, 0}}};
   EXPECT_EQ(LoadsOf(pulled->loads), want);
   EXPECT_EQ(pulled->loads.size(), 4u);  // one entry per record
   EXPECT_EQ(pulled->run_weight, 3 * kRun);
@@ -269,7 +267,8 @@ TEST_F(LoadRecordsTest, MalformedLoadChunksAndLyingCommitsApplyNothing) {
     auto push = raw.BeginPush(1);
     raw.AddLoads(push, 3, 2, kRun, 0);
     std::string error = raw.Commit(push, 3);
-    EXPECT_NE(error.find("addLoads: loads[2]: function hash has 31 bytes, expected 32"), std::string::npos)
+    EXPECT_NE(error.find("addLoads: loads[2]: function hash has 31 bytes, expected 32"),
+              std::string::npos)
         << error;
   }
   {

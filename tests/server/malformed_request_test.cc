@@ -10,12 +10,12 @@
 
 #include <capnp/message.h>
 #include <capnp/rpc-twoparty.h>
-#include <kj/async-io.h>
 #include <gtest/gtest.h>
+#include <kj/async-io.h>
 
-#include "schema/profile_service.capnp.h"
 #include "blobgraph/profile_client.h"
 #include "rpc_error_util.h"
+#include "schema/profile_service.capnp.h"
 #include "server_process_util.h"
 
 namespace blobgraph::server {
@@ -138,7 +138,9 @@ TEST_F(MalformedRequestTest, ShortHashIsRefusedNamingTheEntry) {
   auto commit = push.commitRequest();
   commit.setEdges(3);
   std::string error = raw.ErrorOf(commit.send());
-  EXPECT_NE(error.find("addEdges: edges[2]: callee hash has 31 bytes, expected 32"), std::string::npos) << error;
+  EXPECT_NE(error.find("addEdges: edges[2]: callee hash has 31 bytes, expected 32"),
+            std::string::npos)
+      << error;
   ExpectServerStillServes(3);
 }
 
@@ -151,7 +153,8 @@ TEST_F(MalformedRequestTest, OversizedChunkIsRefused) {
   auto commit = push.commitRequest();
   commit.setEdges(65537);
   std::string error = raw.ErrorOf(commit.send());
-  EXPECT_NE(error.find("addEdges: chunk has 65537 entries, at most 65536"), std::string::npos) << error;
+  EXPECT_NE(error.find("addEdges: chunk has 65537 entries, at most 65536"), std::string::npos)
+      << error;
   ExpectServerStillServes(4);
 }
 

@@ -3,9 +3,9 @@
 #include <signal.h>
 #include <sys/wait.h>
 
+#include <unistd.h>
 #include <cstdio>
 #include <fstream>
-#include <unistd.h>
 
 #include <algorithm>
 #include <map>
@@ -29,7 +29,8 @@ using testing::TempDir;
 using testing::TestHash;
 
 // Sum of dynamic counts per (caller, callee) over `updates`.
-std::map<std::pair<BlobHash, BlobHash>, uint64_t> Expected(const std::vector<GraphUpdate>& updates) {
+std::map<std::pair<BlobHash, BlobHash>, uint64_t> Expected(
+    const std::vector<GraphUpdate>& updates) {
   std::map<std::pair<BlobHash, BlobHash>, uint64_t> sums;
   for (const auto& update : updates) {
     for (const auto& edge : update.edges) sums[{edge.caller, edge.callee}] += edge.dynamic_count;
@@ -65,7 +66,8 @@ TEST_F(ProfileServerTest, PushedProfileComesBackInPullAndQueries) {
   for (const auto& edge : pulled->edges) got[{edge.caller, edge.callee}] += edge.dynamic_count;
   EXPECT_EQ(got, Expected({profile}));
   bool named = false;
-  for (const auto& [hash, name] : pulled->names) named |= hash == MarkerCaller(1) && name == "marker_1";
+  for (const auto& [hash, name] : pulled->names)
+    named |= hash == MarkerCaller(1) && name == "marker_1";
   EXPECT_TRUE(named);
   EXPECT_NE(std::find(pulled->functions.begin(), pulled->functions.end(), TestHash(777)),
             pulled->functions.end());
@@ -146,7 +148,8 @@ TEST_F(ProfileServerTest, TokenIsRequiredAndCheckedAndOthersKeepWorking) {
   auto none = ProfileClient::Connect(TestClientOptions(server_.address()));
   ASSERT_FALSE(none.ok());
   EXPECT_NE(none.status().message().find("authentication failed"), std::string::npos);
-  auto longer = ProfileClient::Connect(TestClientOptions(server_.address(), "s3cret-token-0123-and-more"));
+  auto longer =
+      ProfileClient::Connect(TestClientOptions(server_.address(), "s3cret-token-0123-and-more"));
   ASSERT_FALSE(longer.ok());
 
   auto good = ProfileClient::Connect(TestClientOptions(server_.address(), "s3cret-token-0123"));
@@ -198,9 +201,9 @@ TEST_F(ProfileServerTest, ConnectionsPastTheCapAreRefusedAsBusy) {
 }
 
 TEST_F(ProfileServerTest, NonLoopbackListenWithoutTokenIsRefused) {
-  int status = testing::RunCommand({testing::ServerExecutable(), "--db", dir_.File("db2"), "--listen",
-                                    "0.0.0.0:0"},
-                                   dir_.File("refused.log"));
+  int status = testing::RunCommand(
+      {testing::ServerExecutable(), "--db", dir_.File("db2"), "--listen", "0.0.0.0:0"},
+      dir_.File("refused.log"));
   ASSERT_TRUE(WIFEXITED(status));
   EXPECT_EQ(WEXITSTATUS(status), 1);
   std::ifstream in(dir_.File("refused.log"));
@@ -230,10 +233,10 @@ TEST_F(ProfileServerTest, SigtermStopsCleanlyAndTheStoreKeepsEveryAcknowledgedPu
 
 TEST_F(ProfileServerTest, TlsServesClientsThatTrustItsCertificate) {
   std::string cert = dir_.File("cert.pem"), key = dir_.File("key.pem");
-  int made = testing::RunCommand({"/usr/bin/openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes",
-                                  "-keyout", key, "-out", cert, "-days", "1", "-subj", "/CN=localhost",
-                                  "-addext", "subjectAltName=DNS:localhost"},
-                                 dir_.File("openssl.log"));
+  int made = testing::RunCommand(
+      {"/usr/bin/openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out",
+       cert, "-days", "1", "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost"},
+      dir_.File("openssl.log"));
   ASSERT_TRUE(WIFEXITED(made) && WEXITSTATUS(made) == 0);
   StartServer({"--quiet", "--tls-cert", cert, "--tls-key", key});
 

@@ -73,7 +73,8 @@ std::string RunPushScenario(const PushScenario& scenario) {
         retries.fetch_add(1);
         if (pushed.status().code() == Status::Code::kInvalidInput) {
           std::lock_guard<std::mutex> lock(mutex);
-          failures.push_back("profile " + std::to_string(index) + ": " + pushed.status().ToString());
+          failures.push_back("profile " + std::to_string(index) + ": " +
+                             pushed.status().ToString());
           return;
         }
         usleep(20000);
@@ -105,10 +106,12 @@ std::string RunPushScenario(const PushScenario& scenario) {
   for (int c = 0; c < scenario.clients; ++c) clients.emplace_back(run_client, c);
   for (auto& thread : clients) thread.join();
   if (killer.joinable()) killer.join();
-  if (!failures.empty()) return failures.front() + " (" + std::to_string(failures.size()) + " failures)";
+  if (!failures.empty())
+    return failures.front() + " (" + std::to_string(failures.size()) + " failures)";
 
   int stopped = server->Stop(SIGTERM);
-  if (stopped != 0) return "server did not stop cleanly: status " + std::to_string(stopped) + "\n" + server->Log();
+  if (stopped != 0)
+    return "server did not stop cleanly: status " + std::to_string(stopped) + "\n" + server->Log();
   auto store = GraphStore::Open(dir.File("db"), {.create_if_missing = false, .read_only = true});
   if (!store.ok()) return store.status().ToString();
 
@@ -121,10 +124,11 @@ std::string RunPushScenario(const PushScenario& scenario) {
     }
   }
   std::map<std::pair<BlobHash, BlobHash>, uint64_t> found;
-  Status scan = (*store)->ForEachCaller([&](const BlobHash& caller, std::span<const CalleeInfo> callees) {
-    for (const auto& callee : callees) found[{caller, callee.callee}] = callee.dynamic_count;
-    return Status::Ok();
-  });
+  Status scan =
+      (*store)->ForEachCaller([&](const BlobHash& caller, std::span<const CalleeInfo> callees) {
+        for (const auto& callee : callees) found[{caller, callee.callee}] = callee.dynamic_count;
+        return Status::Ok();
+      });
   if (!scan.ok()) return scan.ToString();
   for (int index = 0; index < total; ++index) {
     auto it = found.find({MarkerCaller(index), MarkerCallee(index)});
@@ -137,12 +141,15 @@ std::string RunPushScenario(const PushScenario& scenario) {
   auto stats = (*store)->Stats();
   if (!stats.ok()) return stats.status().ToString();
   if (stats->profiles != static_cast<uint64_t>(total)) {
-    return "store has " + std::to_string(stats->profiles) + " profile ids, expected " + std::to_string(total);
+    return "store has " + std::to_string(stats->profiles) + " profile ids, expected " +
+           std::to_string(total);
   }
   if (scenario.cut_probability > 0 && proxy.cuts() == 0) return "the proxy never cut a connection";
-  std::fprintf(stderr, "scenario: %d profiles, %llu retried pushes, %llu already applied, %llu connections cut\n",
-               total, (unsigned long long)retries.load(), (unsigned long long)duplicates.load(),
-               (unsigned long long)proxy.cuts());
+  std::fprintf(
+      stderr,
+      "scenario: %d profiles, %llu retried pushes, %llu already applied, %llu connections cut\n",
+      total, (unsigned long long)retries.load(), (unsigned long long)duplicates.load(),
+      (unsigned long long)proxy.cuts());
   return "";
 }
 

@@ -12,9 +12,9 @@ namespace blobgraph::server::testing {
 struct PushScenario {
   int clients = 8;
   int profiles_per_client = 200;
-  size_t shared_edges = 64;        // per profile, besides its marker edge
-  double cut_probability = 0.9;    // per connection (reconnects count)
-  int kill_after_acks = 0;         // SIGKILL and restart the server after this many acks; 0: never
+  size_t shared_edges = 64;      // per profile, besides its marker edge
+  double cut_probability = 0.9;  // per connection (reconnects count)
+  int kill_after_acks = 0;       // SIGKILL and restart the server after this many acks; 0: never
   int seconds_limit = 240;
 };
 

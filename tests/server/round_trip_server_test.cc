@@ -95,12 +95,11 @@ TEST_F(RoundTripServerTest, EachRoundAddsExactlyItsOwnCallsAndPullingAgainRefres
   Write("farm.txt", kRoot + " " + kA + "\n" + Calls(kA, kB, 5) + Calls(kB, kD, 2));
   // Run 1: a -> c 3 times. Run 2: a -> c once and b -> d 4 times.
   Write("run1.txt", kRoot + " " + kA + "\n" + Calls(kA, kC, 3));
-  Write("run2.txt", kRoot + " " + kA + "\n" + Calls(kA, kC, 1) + Calls(kA, kB, 0) +
-                        Calls(kB, kD, 4));
+  Write("run2.txt",
+        kRoot + " " + kA + "\n" + Calls(kA, kC, 1) + Calls(kA, kB, 0) + Calls(kB, kD, 4));
   Write("scenario.sh", kScenario);
-  std::string command = "WORK='" + work_.path() + "' B='" + std::string(BLOBGRAPH_EXE) +
-                        "' sh '" + work_.File("scenario.sh") + "' > '" +
-                        work_.File("scenario.log") + "' 2>&1";
+  std::string command = "WORK='" + work_.path() + "' B='" + std::string(BLOBGRAPH_EXE) + "' sh '" +
+                        work_.File("scenario.sh") + "' > '" + work_.File("scenario.log") + "' 2>&1";
   int status = std::system(command.c_str());
   ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
       << "scenario exit " << status << ": " << Slurp(work_.File("scenario.log"))

@@ -17,7 +17,7 @@ std::string ErrorText(const kj::Exception& exception);
 template <typename P>
 std::string ErrorOf(P&& promise, kj::WaitScope& wait_scope) {
   std::string text;
-  KJ_IF_MAYBE(exception, kj::runCatchingExceptions([&]() { promise.wait(wait_scope); })) {
+  KJ_IF_MAYBE (exception, kj::runCatchingExceptions([&]() { promise.wait(wait_scope); })) {
     text = ErrorText(*exception);
   }
   return text;

@@ -30,7 +30,7 @@ std::vector<Serve> BothServes() {
 // Runs `serve` with `flags`; returns its exit status and, in *output, what
 // it printed with its own name replaced by "<program>".
 int RunServe(const TempDir& dir, const Serve& serve, const std::vector<std::string>& flags,
-        std::string* output) {
+             std::string* output) {
   std::string log = dir.File(std::to_string(std::hash<std::string>()(serve.name)) + ".log");
   std::remove(log.c_str());
   std::vector<std::string> argv = serve.command;
@@ -67,7 +67,8 @@ TEST(ServeFlagsTest, BothRefuseABadValueWithTheSameMessage) {
   std::vector<std::string> messages;
   for (const Serve& serve : BothServes()) {
     std::string message;
-    int status = RunServe(dir, serve, {"--db", dir.File("s.db"), "--max-connections", "0"}, &message);
+    int status =
+        RunServe(dir, serve, {"--db", dir.File("s.db"), "--max-connections", "0"}, &message);
     EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 2) << serve.name << ": " << message;
     messages.push_back(message);
   }
@@ -80,8 +81,8 @@ TEST(ServeFlagsTest, BothRefuseABadValueWithTheSameMessage) {
 TEST(ServeFlagsTest, BothAcceptEveryServeFlag) {
   TempDir dir;
   // Every flag the serve command has, each with a value other than its default.
-  std::vector<std::string> flags = {"--quiet", "--insecure", "--max-push-edges", "1000",
-                                    "--max-connections", "3"};
+  std::vector<std::string> flags = {"--quiet", "--insecure",        "--max-push-edges",
+                                    "1000",    "--max-connections", "3"};
   for (const LimitFlag& limit : ServerLimitFlags()) {
     char value[32];
     std::snprintf(value, sizeof(value), limit.seconds ? "%g" : "%.0f", limit.max);
@@ -94,7 +95,8 @@ TEST(ServeFlagsTest, BothAcceptEveryServeFlag) {
     std::string error;
     ASSERT_TRUE(server.Start(flags, &error)) << serve.name << ": " << error;
     int status = server.Stop(SIGTERM);
-    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << serve.name << ": " << server.Log();
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
+        << serve.name << ": " << server.Log();
   }
 }
 
@@ -114,7 +116,8 @@ TEST(ServeFlagsTest, BothServeTheStoreNamedByBlobgraphDb) {
     ASSERT_TRUE((*client)->Push(MakeProfile(1, 3)).ok());
     client->reset();
     int status = server.Stop(SIGTERM);
-    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << serve.name << ": " << server.Log();
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
+        << serve.name << ": " << server.Log();
     // The push is in the store $BLOBGRAPH_DB named, which nothing else could have made.
     StoreOptions read_only;
     read_only.read_only = true;

@@ -19,8 +19,8 @@
 
 #include <gtest/gtest.h>
 
-#include "hostile_client_util.h"
 #include "blobgraph/profile_client.h"
+#include "hostile_client_util.h"
 #include "server_process_util.h"
 
 namespace blobgraph::server {
@@ -90,7 +90,8 @@ class ServerLimitsTest : public ::testing::Test {
     uint64_t peak = PeakRssKiB(server_.pid());
     std::printf("limits-rss: %s: baseline %llu KiB, peak %llu KiB (+%llu KiB), allowed +%llu KiB\n",
                 what, (unsigned long long)baseline_kib, (unsigned long long)peak,
-                (unsigned long long)(peak - baseline_kib), (unsigned long long)(allowed_bytes >> 10));
+                (unsigned long long)(peak - baseline_kib),
+                (unsigned long long)(allowed_bytes >> 10));
     ASSERT_GT(peak, 0u);
 #if defined(__SANITIZE_ADDRESS__)
     // AddressSanitizer keeps freed memory in quarantine (256 MiB) and pads
@@ -126,7 +127,8 @@ TEST_F(ServerLimitsTest, PushOverItsByteBudgetFailsAndIsReleasedAtOnce) {
   error = hostile.Commit(first, 0, 5 * kNamesPerChunk);
   EXPECT_TRUE(Contains(error, "addNames: push ")) << error;
   EXPECT_TRUE(Contains(error, "this push would hold")) << error;
-  EXPECT_TRUE(Contains(error, "over the limit of 4194304 bytes (--max-push-bytes 4194304)")) << error;
+  EXPECT_TRUE(Contains(error, "over the limit of 4194304 bytes (--max-push-bytes 4194304)"))
+      << error;
   // Released at the failure, not at disconnect: this connection's 6 MiB now
   // take 3 + 2 MiB more on two new pushes (with the first still held they
   // could not). A commit declaring 0 names shows what the server holds
@@ -140,7 +142,8 @@ TEST_F(ServerLimitsTest, PushOverItsByteBudgetFailsAndIsReleasedAtOnce) {
   EXPECT_TRUE(Contains(hostile.Commit(second, 0, 0), "client sent 0 names, server received 48"));
   EXPECT_TRUE(Contains(hostile.Commit(third, 0, 0), "client sent 0 names, server received 32"));
   ExpectWellBehavedClientServed(1);
-  ExpectPeakWithin("1 MiB chunks past --max-push-bytes 4 MiB", baseline, 10 * kMiB + kTransientBytes);
+  ExpectPeakWithin("1 MiB chunks past --max-push-bytes 4 MiB", baseline,
+                   10 * kMiB + kTransientBytes);
 }
 
 TEST_F(ServerLimitsTest, ConnectionAndServerBudgetsBoundManyPushesAndConnections) {
@@ -180,9 +183,10 @@ TEST_F(ServerLimitsTest, ConnectionAndServerBudgetsBoundManyPushesAndConnections
   EXPECT_TRUE(Contains(two.Commit(second, 0, 0), "server received 48"));
   // 9 MiB held: a normal push still fits and is applied, queries answered.
   ExpectWellBehavedClientServed(2);
-  ExpectPeakWithin("3 connections x 1 MiB chunks past --max-connection-bytes 6 MiB, "
-                   "--max-pending-bytes 10 MiB",
-                   baseline, 10 * kMiB + kTransientBytes);
+  ExpectPeakWithin(
+      "3 connections x 1 MiB chunks past --max-connection-bytes 6 MiB, "
+      "--max-pending-bytes 10 MiB",
+      baseline, 10 * kMiB + kTransientBytes);
   // Dropping a hostile push gives its bytes back to everyone.
   held = nullptr;
   one.RoundTrip();
@@ -211,15 +215,17 @@ TEST_F(ServerLimitsTest, OpenPushesPerConnectionAreCapped) {
     }
   }
   EXPECT_EQ(accepted, 4);
-  EXPECT_TRUE(Contains(refusal, "this connection already has 4 uncommitted pushes open, the limit "
-                                "(--max-open-pushes 4)"))
+  EXPECT_TRUE(Contains(refusal,
+                       "this connection already has 4 uncommitted pushes open, the limit "
+                       "(--max-open-pushes 4)"))
       << refusal;
   // Committing one frees its slot.
   EXPECT_EQ(hostile.Commit(open[0], 0, 0), "");
   hostile.BeginPush(5000, "hostile", &error);
   EXPECT_EQ(error, "");
   ExpectWellBehavedClientServed(3);
-  ExpectPeakWithin("2000 beginPush on one connection, --max-open-pushes 4", baseline, kTransientBytes);
+  ExpectPeakWithin("2000 beginPush on one connection, --max-open-pushes 4", baseline,
+                   kTransientBytes);
 }
 
 TEST_F(ServerLimitsTest, LongNamesAndHostsAreRefusedNamingTheEntry) {
@@ -238,8 +244,9 @@ TEST_F(ServerLimitsTest, LongNamesAndHostsAreRefusedNamingTheEntry) {
     uint8_t hash[32] = {};
     uint64_t words[3] = {200 + i, 0, 0};
     std::memcpy(hash, words, sizeof(words));
-    std::string expected = "entry 0 (function " + BlobHash::FromBytes(hash).ToHex() +
-                           "): name has 1048576 bytes, over the limit of 4096 bytes (--max-name-bytes)";
+    std::string expected =
+        "entry 0 (function " + BlobHash::FromBytes(hash).ToHex() +
+        "): name has 1048576 bytes, over the limit of 4096 bytes (--max-name-bytes)";
     EXPECT_TRUE(Contains(error, expected)) << error;
   }
   auto host = hostile.BeginPush(300, std::string(256, 'h'), &error);
@@ -313,7 +320,8 @@ TEST_F(ServerLimitsTest, IdleUnauthenticatedConnectionsDoNotLockOutTokenHolders)
       }
       usleep(2000);
     }
-    for (int fd : fds) if (fd >= 0) close(fd);
+    for (int fd : fds)
+      if (fd >= 0) close(fd);
   });
   Joiner joiner{stop, flood};
   usleep(300000);
@@ -339,12 +347,14 @@ TEST_F(ServerLimitsTest, IdleUnauthenticatedConnectionsDoNotLockOutTokenHolders)
   flood.join();
   EXPECT_GT(reconnects.load(), 256u);
   std::string log = server_.Log();
-  EXPECT_TRUE(Contains(log, "connections waiting to authenticate (the last from 127.0.0.1:")) << log;
+  EXPECT_TRUE(Contains(log, "connections waiting to authenticate (the last from 127.0.0.1:"))
+      << log;
   EXPECT_TRUE(Contains(log, "the limit (--max-unauthenticated 8)")) << log;
   // Drops are summarised (once a second), so the flood does not flood the log.
   size_t lines = std::count(log.begin(), log.end(), '\n');
   EXPECT_LT(lines, 200u) << "log lines for " << reconnects.load() << " connections";
-  std::printf("limits-rss: idle flood made %llu connections\n", (unsigned long long)reconnects.load());
+  std::printf("limits-rss: idle flood made %llu connections\n",
+              (unsigned long long)reconnects.load());
   ExpectPeakWithin("256 idle unauthenticated connections reconnecting, --max-unauthenticated 8",
                    baseline, kTransientBytes);
 }
@@ -372,7 +382,8 @@ TEST_F(ServerLimitsTest, AFloodFromOneHostNeverDisplacesAnotherHostsConnections)
       }
       usleep(2000);
     }
-    for (int fd : fds) if (fd >= 0) close(fd);
+    for (int fd : fds)
+      if (fd >= 0) close(fd);
   });
   struct Joiner {
     std::atomic<bool>& stop;
@@ -396,7 +407,8 @@ TEST_F(ServerLimitsTest, AFloodFromOneHostNeverDisplacesAnotherHostsConnections)
   stop.store(true);
   flood.join();
   EXPECT_GT(reconnects.load(), 256u);
-  std::printf("limits-rss: per-host flood made %llu connections\n", (unsigned long long)reconnects.load());
+  std::printf("limits-rss: per-host flood made %llu connections\n",
+              (unsigned long long)reconnects.load());
   EXPECT_TRUE(Contains(server_.Log(), "(the last from 127.0.0.2:")) << server_.Log();
   EXPECT_FALSE(Contains(server_.Log(), "(the last from 127.0.0.1:")) << server_.Log();
   ExpectPeakWithin("256 idle connections from another host, --max-unauthenticated-per-host 4",
@@ -423,8 +435,9 @@ TEST_F(ServerLimitsTest, WrongTokensAreSlowedAndTheConnectionDropped) {
     EXPECT_GE(delays[0], 0.09);
     EXPECT_GE(delays[1], 0.19);
     EXPECT_GE(delays[2], 0.39);
-    EXPECT_TRUE(Contains(error, "3 wrong tokens on this connection, the limit (--max-auth-failures 3): "
-                                "disconnecting"))
+    EXPECT_TRUE(Contains(error,
+                         "3 wrong tokens on this connection, the limit (--max-auth-failures 3): "
+                         "disconnecting"))
         << error;
     EXPECT_TRUE(guesser.ClosedWithin(5));
   }
@@ -438,8 +451,10 @@ TEST_F(ServerLimitsTest, WrongTokensAreSlowedAndTheConnectionDropped) {
     for (int i = 0; i <= 2000; ++i) {
       std::string token = i < 2000 ? "guess-" + std::to_string(i) + "-0123456789abcdef" : kToken;
       auto request = guesser.service().authenticateRequest();
-      request.setToken(capnp::Data::Reader(reinterpret_cast<const uint8_t*>(token.data()), token.size()));
-      answers.push_back(request.send().then([](auto&&) {}, [&refused](kj::Exception&&) { ++refused; }));
+      request.setToken(
+          capnp::Data::Reader(reinterpret_cast<const uint8_t*>(token.data()), token.size()));
+      answers.push_back(
+          request.send().then([](auto&&) {}, [&refused](kj::Exception&&) { ++refused; }));
     }
     for (auto& answer : answers) answer.wait(loop.wait_scope());
     EXPECT_EQ(refused, 2001);
@@ -448,7 +463,8 @@ TEST_F(ServerLimitsTest, WrongTokensAreSlowedAndTheConnectionDropped) {
   }
   ExpectWellBehavedClientServed(30, kToken);
   EXPECT_TRUE(Contains(server_.Log(), "authentication failed (3 of 3 allowed): disconnecting"));
-  ExpectPeakWithin("2,000 pipelined wrong tokens, --max-auth-failures 3", baseline, kTransientBytes);
+  ExpectPeakWithin("2,000 pipelined wrong tokens, --max-auth-failures 3", baseline,
+                   kTransientBytes);
 }
 
 TEST_F(ServerLimitsTest, PullReceiverThatStopsReadingIsCancelledAndFreesItsReader) {
@@ -457,7 +473,8 @@ TEST_F(ServerLimitsTest, PullReceiverThatStopsReadingIsCancelledAndFreesItsReade
   // connection's flow-control window and the socket buffers many times.
   constexpr uint64_t kPullEdges = 300000;
   GraphUpdate big;
-  for (uint64_t i = 0; i < kPullEdges; ++i) big.edges.push_back({TestHash(i), TestHash(i + 1000000), 1, 2});
+  for (uint64_t i = 0; i < kPullEdges; ++i)
+    big.edges.push_back({TestHash(i), TestHash(i + 1000000), 1, 2});
   ProfileInfo profile;
   profile.id[0] = 0x42;
   profile.source_host = "seed";
@@ -492,7 +509,8 @@ TEST_F(ServerLimitsTest, PullReceiverThatStopsReadingIsCancelledAndFreesItsReade
   EXPECT_LT(SecondsSince(started), 10.0);
   std::string one = first.ErrorOf(stalled_one);
   std::string two = second.ErrorOf(stalled_two);
-  EXPECT_TRUE(Contains(one, "pull: the receiver took no chunk for 1 s, the limit (--pull-send-timeout 1)"))
+  EXPECT_TRUE(
+      Contains(one, "pull: the receiver took no chunk for 1 s, the limit (--pull-send-timeout 1)"))
       << one;
   EXPECT_TRUE(Contains(two, "--pull-send-timeout 1")) << two;
   EXPECT_TRUE(Contains(server_.Log(), "failed after")) << server_.Log();
@@ -506,15 +524,18 @@ TEST_F(ServerLimitsTest, ForgedLogLinesAndTerminalEscapesAreEscaped) {
   auto client = ProfileClient::Connect(TestClientOptions(server_.address()));
   ASSERT_TRUE(client.ok());
   GraphUpdate update = MakeProfile(50, 5);
-  update.profile->source_host = "evil\nblobgraph serve: push 00 from 10.0.0.1: applied\x1b]0;owned\x07\x9b";
+  update.profile->source_host =
+      "evil\nblobgraph serve: push 00 from 10.0.0.1: applied\x1b]0;owned\x07\x9b";
   ASSERT_TRUE((*client)->Push(update).ok());
   std::string log = server_.Log();
-  EXPECT_TRUE(Contains(log, "(evil\\x0ablobgraph serve: push 00 from 10.0.0.1: applied\\x1b]0;owned\\x07\\x9b)"))
+  EXPECT_TRUE(Contains(
+      log, "(evil\\x0ablobgraph serve: push 00 from 10.0.0.1: applied\\x1b]0;owned\\x07\\x9b)"))
       << log;
   EXPECT_FALSE(Contains(log, "\nblobgraph serve: push 00")) << log;
   for (char c : log) {
     unsigned char byte = static_cast<unsigned char>(c);
-    EXPECT_TRUE(c == '\n' || (byte >= 0x20 && byte < 0x7f)) << "byte " << int(byte) << " in the log";
+    EXPECT_TRUE(c == '\n' || (byte >= 0x20 && byte < 0x7f))
+        << "byte " << int(byte) << " in the log";
     if (!(c == '\n' || (byte >= 0x20 && byte < 0x7f))) break;
   }
 }
@@ -529,16 +550,18 @@ TEST_F(ServerLimitsTest, ShortTokenIsRefusedAtStartNamingTheFile) {
   EXPECT_EQ(WEXITSTATUS(status), 1);
   std::ifstream in(dir_.File("short.log"));
   std::string log((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  EXPECT_TRUE(Contains(log, token_file + ": the token has 15 bytes, at least 16 are needed")) << log;
+  EXPECT_TRUE(Contains(log, token_file + ": the token has 15 bytes, at least 16 are needed"))
+      << log;
 }
 
 TEST_F(ServerLimitsTest, LoopbackIsCheckedOnTheResolvedAddress) {
-  for (const char* listen : {"127.evil.example:0", "127.0.0.1.in-addr.invalid:0", "0.0.0.0:0", "*:0"}) {
+  for (const char* listen :
+       {"127.evil.example:0", "127.0.0.1.in-addr.invalid:0", "0.0.0.0:0", "*:0"}) {
     SCOPED_TRACE(listen);
     std::string log_path = dir_.File("refused.log");
     unlink(log_path.c_str());
-    int status = testing::RunCommand({BLOBGRAPH_EXE, "serve", "--db", dir_.File("db"), "--listen", listen},
-                                     log_path);
+    int status = testing::RunCommand(
+        {BLOBGRAPH_EXE, "serve", "--db", dir_.File("db"), "--listen", listen}, log_path);
     ASSERT_TRUE(WIFEXITED(status));
     EXPECT_EQ(WEXITSTATUS(status), 1);
     std::ifstream in(log_path);
@@ -595,11 +618,11 @@ TEST(ServerLimitFlagsTest, BadValuesAreUsageErrorsNamingTheFlag) {
   ASSERT_EQ(testing::RunCommand({BLOBGRAPH_EXE, "serve", "--help"}, log), 0);
   std::ifstream in(log);
   std::string help((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  for (const char* expected : {"--max-push-bytes", "(default 1 GiB)", "--max-connection-bytes",
-                               "--max-pending-bytes", "(default 2 GiB)", "--max-open-pushes",
-                               "--max-name-bytes", "(default 64 KiB)", "--max-unauthenticated",
-                               "--auth-timeout", "(default 10 s)", "--max-auth-failures",
-                               "--pull-send-timeout", "(default 30"}) {
+  for (const char* expected :
+       {"--max-push-bytes", "(default 1 GiB)", "--max-connection-bytes", "--max-pending-bytes",
+        "(default 2 GiB)", "--max-open-pushes", "--max-name-bytes", "(default 64 KiB)",
+        "--max-unauthenticated", "--auth-timeout", "(default 10 s)", "--max-auth-failures",
+        "--pull-send-timeout", "(default 30"}) {
     EXPECT_TRUE(Contains(help, expected)) << expected << "\n" << help;
   }
 }

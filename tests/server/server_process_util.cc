@@ -23,7 +23,8 @@
 namespace blobgraph::server::testing {
 
 TempDir::TempDir() {
-  std::string pattern = (std::filesystem::temp_directory_path() / "blobgraph-server-test-XXXXXX").string();
+  std::string pattern =
+      (std::filesystem::temp_directory_path() / "blobgraph-server-test-XXXXXX").string();
   std::vector<char> buffer(pattern.begin(), pattern.end());
   buffer.push_back('\0');
   if (mkdtemp(buffer.data()) == nullptr) std::abort();
@@ -150,9 +151,11 @@ int RunCommand(const std::vector<std::string>& argv, const std::string& log_path
   return status;
 }
 
-FaultyProxy::FaultyProxy(uint16_t target_port, double cut_probability, uint64_t max_bytes_before_cut,
-                         uint64_t seed)
-    : target_(target_port), cut_probability_(cut_probability), max_bytes_(max_bytes_before_cut),
+FaultyProxy::FaultyProxy(uint16_t target_port, double cut_probability,
+                         uint64_t max_bytes_before_cut, uint64_t seed)
+    : target_(target_port),
+      cut_probability_(cut_probability),
+      max_bytes_(max_bytes_before_cut),
       random_(seed) {
   listen_fd_ = socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in address{};

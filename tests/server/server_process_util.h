@@ -38,7 +38,8 @@ std::string ServerExecutable();
 // A blobgraph-server child process. Start() waits (bounded) until it listens.
 class ServerProcess {
  public:
-  ServerProcess(std::string db_path, std::string log_path) : db_(std::move(db_path)), log_(std::move(log_path)) {}
+  ServerProcess(std::string db_path, std::string log_path)
+      : db_(std::move(db_path)), log_(std::move(log_path)) {}
   ~ServerProcess();  // SIGKILLs a server still running
 
   // Starts with --db (left out for an empty db path: then the server's

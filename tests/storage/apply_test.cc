@@ -13,7 +13,8 @@ namespace {
 // Everything readable through the public API, as comparable values.
 struct Snapshot {
   EdgeMap edges;
-  std::vector<std::tuple<BlobHash, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t>> nodes;
+  std::vector<std::tuple<BlobHash, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t>>
+      nodes;
   std::vector<std::pair<BlobHash, std::string>> names;
   std::vector<std::tuple<BlobHash, uint64_t, uint64_t>> loads;
   uint64_t runs = 0, profiles = 0;
@@ -23,19 +24,25 @@ struct Snapshot {
 Snapshot Take(const GraphStore& store) {
   Snapshot s;
   s.edges = AllEdges(store);
-  EXPECT_TRUE(store.ForEachNode([&](const NodeRecord& n) {
-                     s.nodes.emplace_back(n.hash, n.in_static, n.in_dynamic, n.callers,
-                                          n.out_static, n.out_dynamic, n.callees);
-                     return Status::Ok();
-                   }).ok());
-  EXPECT_TRUE(store.ForEachName([&](const BlobHash& h, std::string_view name) {
-                     s.names.emplace_back(h, std::string(name));
-                     return Status::Ok();
-                   }).ok());
-  EXPECT_TRUE(store.ForEachLoadRecord([&](const LoadRecord& r) {
-                     s.loads.emplace_back(r.hash, r.runs, r.position_sum);
-                     return Status::Ok();
-                   }).ok());
+  EXPECT_TRUE(store
+                  .ForEachNode([&](const NodeRecord& n) {
+                    s.nodes.emplace_back(n.hash, n.in_static, n.in_dynamic, n.callers, n.out_static,
+                                         n.out_dynamic, n.callees);
+                    return Status::Ok();
+                  })
+                  .ok());
+  EXPECT_TRUE(store
+                  .ForEachName([&](const BlobHash& h, std::string_view name) {
+                    s.names.emplace_back(h, std::string(name));
+                    return Status::Ok();
+                  })
+                  .ok());
+  EXPECT_TRUE(store
+                  .ForEachLoadRecord([&](const LoadRecord& r) {
+                    s.loads.emplace_back(r.hash, r.runs, r.position_sum);
+                    return Status::Ok();
+                  })
+                  .ok());
   auto stats = store.Stats();
   EXPECT_TRUE(stats.ok());
   s.runs = stats->runs;

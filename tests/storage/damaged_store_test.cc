@@ -25,7 +25,8 @@ namespace fs = std::filesystem;
 // The edges of batch `id`: its own caller, 8 callees, dynamic count id.
 GraphUpdate Batch(uint64_t id) {
   GraphUpdate update;
-  for (uint64_t e = 0; e < 8; ++e) update.edges.push_back({TestHash(id), TestHash(1000 + e), 1, id});
+  for (uint64_t e = 0; e < 8; ++e)
+    update.edges.push_back({TestHash(id), TestHash(1000 + e), 1, id});
   return update;
 }
 

@@ -15,10 +15,10 @@ TEST(GraphStoreDecayTest, ScalesDropsAndKeepsStaticEdges) {
   ASSERT_NE(store, nullptr);
   BlobHash a = TestHash(1), b = TestHash(2), c = TestHash(3), d = TestHash(4);
   GraphUpdate update;
-  update.edges = {{a, b, 0, 9},    // 9*0.5 = 4.5 -> 4: kept
-                  {a, c, 0, 3},    // 1: dropped (below 2)
-                  {a, d, 1, 1},    // 0, but a call site: kept
-                  {b, c, 0, 2}};   // 1: dropped, b's row disappears
+  update.edges = {{a, b, 0, 9},         // 9*0.5 = 4.5 -> 4: kept
+                  {a, c, 0, 3},         // 1: dropped (below 2)
+                  {a, d, 1, 1},         // 0, but a call site: kept
+                  {b, c, 0, 2}};        // 1: dropped, b's row disappears
   update.runs = {{a, b}, {a}, {a, c}};  // a: runs 3; b: 1 run pos 1; c: 1 run pos 1
   ASSERT_TRUE(store->Apply(update).ok());
 
@@ -39,10 +39,12 @@ TEST(GraphStoreDecayTest, ScalesDropsAndKeepsStaticEdges) {
   EXPECT_EQ((*node_b)->callees, 0u);
 
   std::map<BlobHash, LoadRecord> loads;
-  ASSERT_TRUE(store->ForEachLoadRecord([&](const LoadRecord& r) {
-                       loads[r.hash] = r;
-                       return Status::Ok();
-                     }).ok());
+  ASSERT_TRUE(store
+                  ->ForEachLoadRecord([&](const LoadRecord& r) {
+                    loads[r.hash] = r;
+                    return Status::Ok();
+                  })
+                  .ok());
   // Run weights fade, they are not rounded away: a's 3 runs weigh 1.5 now,
   // b's and c's single run 0.5 each (whole runs are rounded up).
   ASSERT_EQ(loads.size(), 3u);

@@ -56,10 +56,12 @@ void ExpectSampleContents(const GraphStore& store) {
   EXPECT_EQ(store.Name(c).value(), std::nullopt);
 
   std::map<BlobHash, LoadRecord> loads;
-  ASSERT_TRUE(store.ForEachLoadRecord([&](const LoadRecord& r) {
-                     loads[r.hash] = r;
-                     return Status::Ok();
-                   }).ok());
+  ASSERT_TRUE(store
+                  .ForEachLoadRecord([&](const LoadRecord& r) {
+                    loads[r.hash] = r;
+                    return Status::Ok();
+                  })
+                  .ok());
   ASSERT_EQ(loads.size(), 3u);
   EXPECT_EQ(loads[a].runs, 2u);
   EXPECT_EQ(loads[a].position_sum, 0u);

@@ -13,7 +13,8 @@ namespace {
 using storage_test::TestHash;
 
 TEST(KeyLayoutTest, VarintsRoundTripAndRejectTruncation) {
-  for (uint64_t value : {uint64_t{0}, uint64_t{127}, uint64_t{128}, uint64_t{1} << 35, ~uint64_t{0}}) {
+  for (uint64_t value :
+       {uint64_t{0}, uint64_t{127}, uint64_t{128}, uint64_t{1} << 35, ~uint64_t{0}}) {
     std::string encoded;
     PutVarint(&encoded, value);
     std::string_view in = encoded;
@@ -22,7 +23,9 @@ TEST(KeyLayoutTest, VarintsRoundTripAndRejectTruncation) {
     EXPECT_EQ(decoded, value);
     EXPECT_TRUE(in.empty());
     std::string_view truncated(encoded.data(), encoded.size() - 1);
-    if (!truncated.empty()) { EXPECT_FALSE(GetVarint(&truncated, &decoded)); }
+    if (!truncated.empty()) {
+      EXPECT_FALSE(GetVarint(&truncated, &decoded));
+    }
   }
   std::string overlong(11, '\x80');
   std::string_view in = overlong;
@@ -75,7 +78,8 @@ TEST(MergeOperatorTest, EdgeRowsAddBySortedMerge) {
   std::string result;
   rocksdb::Slice existing_operand;
   rocksdb::MergeOperator::MergeOperationOutput out(result, existing_operand);
-  ASSERT_TRUE(op->FullMergeV2(rocksdb::MergeOperator::MergeOperationInput("k", &existing_slice, operands, nullptr), &out));
+  ASSERT_TRUE(op->FullMergeV2(
+      rocksdb::MergeOperator::MergeOperationInput("k", &existing_slice, operands, nullptr), &out));
   EXPECT_EQ(result, row({{a, 1, 4}, {b, 3, 5}, {c, 0, 1}}));
 
   std::string partial;
@@ -83,7 +87,8 @@ TEST(MergeOperatorTest, EdgeRowsAddBySortedMerge) {
   EXPECT_EQ(partial, row({{a, 0, 3}, {b, 1, 5}, {c, 0, 1}}));
 
   std::vector<rocksdb::Slice> bad = {rocksdb::Slice("\x05garbage")};
-  EXPECT_FALSE(op->FullMergeV2(rocksdb::MergeOperator::MergeOperationInput("k", &existing_slice, bad, nullptr), &out));
+  EXPECT_FALSE(op->FullMergeV2(
+      rocksdb::MergeOperator::MergeOperationInput("k", &existing_slice, bad, nullptr), &out));
   EXPECT_FALSE(op->PartialMergeMulti("k", {op1, rocksdb::Slice("\x01")}, &partial, nullptr));
 }
 
@@ -97,14 +102,16 @@ TEST(MergeOperatorTest, VarintVectorsAddElementwise) {
   rocksdb::Slice existing_operand;
   rocksdb::MergeOperator::MergeOperationOutput out(result, existing_operand);
   std::vector<rocksdb::Slice> operands = {a, b};
-  ASSERT_TRUE(op->FullMergeV2(rocksdb::MergeOperator::MergeOperationInput("k", nullptr, operands, nullptr), &out));
+  ASSERT_TRUE(op->FullMergeV2(
+      rocksdb::MergeOperator::MergeOperationInput("k", nullptr, operands, nullptr), &out));
   uint64_t sum[3];
   ASSERT_TRUE(DecodeVarints(result, sum, 3));
   EXPECT_EQ(sum[0], 11u);
   EXPECT_EQ(sum[1], 220u);
   EXPECT_EQ(sum[2], 3u);
   std::vector<rocksdb::Slice> bad = {rocksdb::Slice("\xff")};
-  EXPECT_FALSE(op->FullMergeV2(rocksdb::MergeOperator::MergeOperationInput("k", nullptr, bad, nullptr), &out));
+  EXPECT_FALSE(op->FullMergeV2(
+      rocksdb::MergeOperator::MergeOperationInput("k", nullptr, bad, nullptr), &out));
 }
 
 }  // namespace

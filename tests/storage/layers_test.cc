@@ -230,7 +230,7 @@ TEST(UnsentLayerTest, StaticListIsUnsentOnceLikeTheStore) {
   auto store = OpenOrFail(dir.path());
   ASSERT_NE(store, nullptr);
   GraphUpdate import;
-  import.edges = {{a, b, 2, 0}, {a, c, 1, 0}};
+  import.edges = {{a, b, 2, 0}, { a, c, 1, 0 }};
   ASSERT_TRUE(store->Apply(import).ok());
   ASSERT_TRUE(store->MarkSent(*store->Unsent()).ok());
   ASSERT_TRUE(store->Apply(import).ok());  // a retried import adds nothing
@@ -252,8 +252,8 @@ TEST(PulledLayerTest, PullTwiceEqualsPullOnce) {
   own.edges = {{a, b, 1, 3}};
   own.runs = {{a}};
   ASSERT_TRUE(store->Apply(own).ok());
-  GraphUpdate pull = Pull({{a, b, 1, 10}, {b, c, 2, 7}, {c, d, 0, 4}}, {{a, 2 * kUnit, kUnit}},
-                          2 * kUnit);
+  GraphUpdate pull =
+      Pull({{a, b, 1, 10}, {b, c, 2, 7}, {c, d, 0, 4}}, {{a, 2 * kUnit, kUnit}}, 2 * kUnit);
   ASSERT_TRUE(store->Apply(pull).ok());
   Edges once = StoredEdges(*store);
   auto loads_once = LoadsOf(*store);
@@ -283,9 +283,8 @@ TEST(PulledLayerTest, RefreshReplacesThePreviousPull) {
   GraphUpdate own;
   own.edges = {{a, b, 0, 3}};
   ASSERT_TRUE(store->Apply(own).ok());
-  ASSERT_TRUE(store->Apply(Pull({{a, b, 0, 10}, {b, c, 0, 7}, {c, d, 2, 4}},
-                                {{c, kUnit, 0}}, kUnit))
-                  .ok());
+  ASSERT_TRUE(
+      store->Apply(Pull({{a, b, 0, 10}, {b, c, 0, 7}, {c, d, 2, 4}}, {{c, kUnit, 0}}, kUnit)).ok());
   // The server's graph changed: b -> c is gone, a -> b grew, c -> d kept
   // its call sites (never removed by a refresh).
   ASSERT_TRUE(store->Apply(Pull({{a, b, 0, 12}, {c, d, 2, 1}})).ok());
@@ -340,8 +339,8 @@ TEST(PulledLayerTest, VerifyReportsAPulledCountAboveTheGraphs) {
   }
   std::string row;
   storage::EncodeRow({{b, 0, 9}}, &row);
-  PutRaw(dir.path(), "layers", storage::LayerKey(storage::Layer::kPulled, storage::LayerKind::kEdges, &a),
-         row);
+  PutRaw(dir.path(), "layers",
+         storage::LayerKey(storage::Layer::kPulled, storage::LayerKind::kEdges, &a), row);
   auto store = OpenOrFail(dir.path());
   ASSERT_NE(store, nullptr);
   std::vector<std::string> problems;

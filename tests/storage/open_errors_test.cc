@@ -20,7 +20,8 @@ void Fill(const std::string& path, uint64_t callers) {
   ASSERT_NE(store, nullptr);
   GraphUpdate update;
   for (uint64_t c = 0; c < callers; ++c) {
-    for (uint64_t e = 0; e < 8; ++e) update.edges.push_back({TestHash(c), TestHash(c * 8 + e), 1, c});
+    for (uint64_t e = 0; e < 8; ++e)
+      update.edges.push_back({TestHash(c), TestHash(c * 8 + e), 1, c});
   }
   ASSERT_TRUE(store->Apply(update, {WriteMethod::kWriteBatch}).ok());
   ASSERT_TRUE(store->Flush().ok());

@@ -46,7 +46,9 @@ TEST(GraphStoreProbabilityTest, StaticOnlyGivesCallSiteShareAndTiesSortByHash) {
   ASSERT_EQ(callees->size(), 4u);
   for (size_t i = 0; i < callees->size(); ++i) {
     EXPECT_DOUBLE_EQ((*callees)[i].probability, 0.25);
-    if (i > 0) { EXPECT_LT((*callees)[i - 1].callee, (*callees)[i].callee); }
+    if (i > 0) {
+      EXPECT_LT((*callees)[i - 1].callee, (*callees)[i].callee);
+    }
   }
   EXPECT_TRUE(store->Callees(TestHash(99))->empty());
 }
@@ -74,7 +76,9 @@ TEST(GraphStoreProbabilityTest, RandomGraphsSumToOnePerCaller) {
     for (size_t i = 0; i < callees.size(); ++i) {
       EXPECT_GE(callees[i].probability, 0.0);
       EXPECT_LE(callees[i].probability, 1.0);
-      if (i > 0) { EXPECT_GE(callees[i - 1].probability, callees[i].probability); }
+      if (i > 0) {
+        EXPECT_GE(callees[i - 1].probability, callees[i].probability);
+      }
       sum += callees[i].probability;
     }
     EXPECT_NEAR(sum, 1.0, 1e-9);

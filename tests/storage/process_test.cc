@@ -75,8 +75,9 @@ int ChildOpener(const std::string& dir, int fd) {
   report += std::to_string(static_cast<int>(reader.status().code())) + "\n";
   if (reader.ok()) {
     auto callees = (*reader)->Callees(TestHash(1));
-    report += std::to_string(callees.ok() && callees->size() == 1 ? callees->front().static_count
-                                                                  : 0) + "\n";
+    report +=
+        std::to_string(callees.ok() && callees->size() == 1 ? callees->front().static_count : 0) +
+        "\n";
   }
   WriteAll(fd, report);
   return 0;

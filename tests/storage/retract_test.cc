@@ -16,7 +16,8 @@ namespace {
 // Everything readable through the public API but the profile list.
 struct Contents {
   EdgeMap edges;
-  std::vector<std::tuple<BlobHash, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t>> nodes;
+  std::vector<std::tuple<BlobHash, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t>>
+      nodes;
   std::vector<std::pair<BlobHash, std::string>> names;
   std::vector<std::tuple<BlobHash, uint64_t, uint64_t>> loads;
   uint64_t functions = 0, edge_count = 0, static_total = 0, dynamic_total = 0, runs = 0;
@@ -26,19 +27,25 @@ struct Contents {
 Contents Take(const GraphStore& store) {
   Contents c;
   c.edges = AllEdges(store);
-  EXPECT_TRUE(store.ForEachNode([&](const NodeRecord& n) {
-                     c.nodes.emplace_back(n.hash, n.in_static, n.in_dynamic, n.callers,
-                                          n.out_static, n.out_dynamic, n.callees);
-                     return Status::Ok();
-                   }).ok());
-  EXPECT_TRUE(store.ForEachName([&](const BlobHash& h, std::string_view name) {
-                     c.names.emplace_back(h, std::string(name));
-                     return Status::Ok();
-                   }).ok());
-  EXPECT_TRUE(store.ForEachLoadRecord([&](const LoadRecord& r) {
-                     c.loads.emplace_back(r.hash, r.run_weight, r.position_weight);
-                     return Status::Ok();
-                   }).ok());
+  EXPECT_TRUE(store
+                  .ForEachNode([&](const NodeRecord& n) {
+                    c.nodes.emplace_back(n.hash, n.in_static, n.in_dynamic, n.callers, n.out_static,
+                                         n.out_dynamic, n.callees);
+                    return Status::Ok();
+                  })
+                  .ok());
+  EXPECT_TRUE(store
+                  .ForEachName([&](const BlobHash& h, std::string_view name) {
+                    c.names.emplace_back(h, std::string(name));
+                    return Status::Ok();
+                  })
+                  .ok());
+  EXPECT_TRUE(store
+                  .ForEachLoadRecord([&](const LoadRecord& r) {
+                    c.loads.emplace_back(r.hash, r.run_weight, r.position_weight);
+                    return Status::Ok();
+                  })
+                  .ok());
   auto stats = store.Stats();
   EXPECT_TRUE(stats.ok());
   c.functions = stats->functions;
@@ -183,8 +190,7 @@ TEST_F(RetractTest, WrongFileOrUnknownIdChangesNothing) {
   ASSERT_FALSE(mismatch.ok());
   EXPECT_EQ(mismatch.status().code(), Status::Code::kInvalidInput);
   EXPECT_NE(mismatch.status().message().find(a_.profile->IdHex()), std::string::npos);
-  EXPECT_NE(mismatch.status().message().find("not the profile that was merged"),
-            std::string::npos)
+  EXPECT_NE(mismatch.status().message().find("not the profile that was merged"), std::string::npos)
       << mismatch.status().message();
   EXPECT_EQ(Take(*store), before);
 
@@ -204,14 +210,16 @@ TEST(RetractDigest, IgnoresOrderRepeatsAndNames) {
   GraphUpdate a;
   a.profile = ProfileInfo{};
   a.profile->id.fill(3);
-  a.edges = {{TestHash(1), TestHash(2), 1, 4}, {TestHash(3), TestHash(4), 0, 2},
+  a.edges = {{TestHash(1), TestHash(2), 1, 4},
+             {TestHash(3), TestHash(4), 0, 2},
              {TestHash(1), TestHash(2), 0, 1}};
   a.functions = {TestHash(9), TestHash(8), TestHash(9)};
   a.runs = {{TestHash(1), TestHash(2)}};
   GraphUpdate b;
   b.profile = a.profile;
   b.profile->source_host = "elsewhere";
-  b.edges = {{TestHash(3), TestHash(4), 0, 2}, {TestHash(1), TestHash(2), 1, 5},
+  b.edges = {{TestHash(3), TestHash(4), 0, 2},
+             {TestHash(1), TestHash(2), 1, 5},
              {TestHash(5), TestHash(6), 0, 0}};
   b.functions = {TestHash(8), TestHash(9)};
   b.names = {{TestHash(1), "one"}};
@@ -301,13 +309,17 @@ TEST(RetractRecords, ListedInIdOrderWithTheirState) {
     update.profile->created_unix_ms = 1000 + id;
     update.edges = {{TestHash(id), TestHash(100), 0, 1}};
     ASSERT_TRUE(store->Apply(update).ok());
-    if (id == 9) { ASSERT_TRUE(store->Retract(update).ok()); }
+    if (id == 9) {
+      ASSERT_TRUE(store->Retract(update).ok());
+    }
   }
   std::vector<ProfileRecord> records;
-  ASSERT_TRUE(store->ForEachProfile([&](const ProfileRecord& r) {
-                       records.push_back(r);
-                       return Status::Ok();
-                     }).ok());
+  ASSERT_TRUE(store
+                  ->ForEachProfile([&](const ProfileRecord& r) {
+                    records.push_back(r);
+                    return Status::Ok();
+                  })
+                  .ok());
   ASSERT_EQ(records.size(), 2u);
   EXPECT_EQ(records[0].info.id[0], 4);
   EXPECT_EQ(records[0].info.source_host, "h\n4");
@@ -397,8 +409,8 @@ TEST(RetractOldRecords, UnknownReferenceCountsNeverRemove) {
   }
   auto store = OpenOrFail(dir.path());
   ASSERT_TRUE(store->Retract(profile).ok());
-  EXPECT_EQ(AllEdges(*store), (EdgeMap{{{TestHash(1), TestHash(2)}, {2, 0}},
-                                       {{TestHash(1), TestHash(3)}, {1, 0}}}));
+  EXPECT_EQ(AllEdges(*store),
+            (EdgeMap{{{TestHash(1), TestHash(2)}, {2, 0}}, {{TestHash(1), TestHash(3)}, {1, 0}}}));
   auto stats = store->Stats();
   EXPECT_EQ(stats->functions, 3u);
   EXPECT_EQ(stats->static_total, 3u);

@@ -20,8 +20,7 @@ namespace blobgraph::storage_test {
 ScratchDir::ScratchDir() {
   static std::atomic<int> counter{0};
   path_ = (std::filesystem::temp_directory_path() /
-           ("blobgraph-storage-test-" + std::to_string(getpid()) + "-" +
-            std::to_string(counter++)))
+           ("blobgraph-storage-test-" + std::to_string(getpid()) + "-" + std::to_string(counter++)))
               .string();
   std::filesystem::remove_all(path_);
 }
@@ -55,7 +54,8 @@ std::unique_ptr<GraphStore> OpenOrFail(const std::string& path, const StoreOptio
 
 void RewriteFormatKey(const std::string& path, const std::string& value) {
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
-  for (const char* name : {"default", "edges", "nodes", "names", "loads", "profiles", "layers", "waste"}) {
+  for (const char* name :
+       {"default", "edges", "nodes", "names", "loads", "profiles", "layers", "waste"}) {
     descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions());
   }
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
@@ -69,12 +69,13 @@ void RewriteFormatKey(const std::string& path, const std::string& value) {
 
 EdgeMap AllEdges(const GraphStore& store) {
   EdgeMap edges;
-  Status status = store.ForEachCaller([&](const BlobHash& caller, std::span<const CalleeInfo> callees) {
-    for (const CalleeInfo& callee : callees) {
-      edges[{caller, callee.callee}] = {callee.static_count, callee.dynamic_count};
-    }
-    return Status::Ok();
-  });
+  Status status =
+      store.ForEachCaller([&](const BlobHash& caller, std::span<const CalleeInfo> callees) {
+        for (const CalleeInfo& callee : callees) {
+          edges[{caller, callee.callee}] = {callee.static_count, callee.dynamic_count};
+        }
+        return Status::Ok();
+      });
   EXPECT_TRUE(status.ok()) << status.ToString();
   return edges;
 }

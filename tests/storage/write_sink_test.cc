@@ -96,7 +96,9 @@ TEST(WriteSinkTest, LargeIngestKeepsEveryColumnFamilyInOrder) {
   for (uint64_t i = 0; i < 10000; ++i) {
     ASSERT_TRUE(sink->Put(Cf::kNames, Key(i), value).ok());
     ASSERT_TRUE(sink->Put(Cf::kProfiles, Key(i), value).ok());
-    if (i % 2 == 0) { ASSERT_TRUE(sink->Put(Cf::kMeta, Key(i), value).ok()); }
+    if (i % 2 == 0) {
+      ASSERT_TRUE(sink->Put(Cf::kMeta, Key(i), value).ok());
+    }
   }
   Status committed = sink->Commit();
   ASSERT_TRUE(committed.ok()) << committed.message();
@@ -116,7 +118,8 @@ TEST(WriteSinkTest, LargeIngestMatchesWriteBatch) {
   std::mt19937_64 rng(17);
   GraphUpdate update;
   for (int i = 0; i < 200000; ++i) {  // ~7 MB of rows, ~2 MB of node records
-    update.edges.push_back({TestHash(rng() % 20000), TestHash(rng() % 60000), rng() % 3, rng() % 4});
+    update.edges.push_back(
+        {TestHash(rng() % 20000), TestHash(rng() % 60000), rng() % 3, rng() % 4});
   }
   for (int round = 0; round < 2; ++round) {
     ASSERT_TRUE(ingest->Apply(update, {WriteMethod::kIngest}).ok());
@@ -128,10 +131,12 @@ TEST(WriteSinkTest, LargeIngestMatchesWriteBatch) {
   std::vector<std::tuple<BlobHash, uint64_t, uint64_t, uint64_t>> nodes[2];
   int which = 0;
   for (GraphStore* store : {ingest.get(), batch.get()}) {
-    ASSERT_TRUE(store->ForEachNode([&](const NodeRecord& n) {
-                       nodes[which].emplace_back(n.hash, n.in_static, n.in_dynamic, n.callers);
-                       return Status::Ok();
-                     }).ok());
+    ASSERT_TRUE(store
+                    ->ForEachNode([&](const NodeRecord& n) {
+                      nodes[which].emplace_back(n.hash, n.in_static, n.in_dynamic, n.callers);
+                      return Status::Ok();
+                    })
+                    .ok());
     std::vector<std::string> problems;
     ASSERT_TRUE(store->Verify(&problems).ok());
     EXPECT_TRUE(problems.empty()) << problems.front();

@@ -39,7 +39,8 @@ class BadInputTest : public CliTest {
 };
 
 TEST_F(BadInputTest, MalformedTextNamesFileAndLine) {
-  WriteFile("bad.txt", kA + " " + kB + "\n" + kB + " " + kA + "\n" + kA + " " + kB.substr(0, 62) + "\n");
+  WriteFile("bad.txt",
+            kA + " " + kB + "\n" + kB + " " + kA + "\n" + kA + " " + kB.substr(0, 62) + "\n");
   CommandResult result = Run({"import", "--text", "bad.txt"});
   ExpectOneLineError(result);
   EXPECT_THAT(result.err, HasSubstr("bad.txt"));

@@ -29,8 +29,8 @@ class CliCommandsTest : public CliTest {
 TEST_F(CliCommandsTest, HelpListsEveryCommandAndEachCommandHasHelp) {
   CommandResult help = Run({"--help"});
   ASSERT_EQ(help.exit_code, 0);
-  std::vector<std::string> commands = {"import", "record", "export", "merge",  "stats", "show",
-                                       "callees", "prefetch", "decay", "verify", "replay"};
+  std::vector<std::string> commands = {"import",  "record",   "export", "merge",  "stats", "show",
+                                       "callees", "prefetch", "decay",  "verify", "replay"};
   if (BLOBGRAPH_HAS_BENCH_COMMAND) commands.push_back("bench");
   EXPECT_THAT(help.out, HasSubstr("bench"));
   for (const std::string& command : commands) {
@@ -225,7 +225,8 @@ TEST_F(CliCommandsTest, DbFlagAndEnvironmentChooseTheStore) {
   CommandResult other = Run({"stats", "--db", dir() + "/elsewhere.db"});
   EXPECT_NE(other.exit_code, 0);
   EXPECT_THAT(other.err, HasSubstr("elsewhere.db"));
-  CommandResult env_default = Shell("mkdir -p sub && cd sub && unset BLOBGRAPH_DB && blobgraph stats");
+  CommandResult env_default =
+      Shell("mkdir -p sub && cd sub && unset BLOBGRAPH_DB && blobgraph stats");
   EXPECT_NE(env_default.exit_code, 0);
   EXPECT_THAT(env_default.err, HasSubstr("./blobgraph.db"));
 }

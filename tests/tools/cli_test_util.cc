@@ -23,8 +23,10 @@ std::string Slurp(const std::string& path) {
 std::string ShellQuote(const std::string& word) {
   std::string quoted = "'";
   for (char c : word) {
-    if (c == '\'') quoted += "'\\''";
-    else quoted += c;
+    if (c == '\'')
+      quoted += "'\\''";
+    else
+      quoted += c;
   }
   return quoted + "'";
 }
@@ -46,8 +48,8 @@ CommandResult CliTest::Shell(const std::string& command_line) const {
   std::string out_path = dir_ + "/.stdout", err_path = dir_ + "/.stderr";
   std::string exe_dir = std::filesystem::path(BLOBGRAPH_EXE).parent_path().string();
   std::string script = "cd " + ShellQuote(dir_) + " && export BLOBGRAPH_DB=" + ShellQuote(db()) +
-                       " PATH=" + ShellQuote(exe_dir) + ":\"$PATH\" && (" + command_line +
-                       ") >" + ShellQuote(out_path) + " 2>" + ShellQuote(err_path) + " </dev/null";
+                       " PATH=" + ShellQuote(exe_dir) + ":\"$PATH\" && (" + command_line + ") >" +
+                       ShellQuote(out_path) + " 2>" + ShellQuote(err_path) + " </dev/null";
   int status = std::system(script.c_str());
   CommandResult result;
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
@@ -72,9 +74,10 @@ std::string CliTest::ReadFile(const std::string& path) const { return Slurp(path
 
 std::string CliTest::Gunzip(const std::string& sample, const std::string& file) const {
   std::string out = dir_ + "/" + sample + "-" + file;
-  std::string command = "gunzip -c " + ShellQuote(std::string(BLOBGRAPH_TEST_DATA_DIR) +
-                                                  "/sample/" + sample + "/" + file + ".gz") +
-                        " > " + ShellQuote(out);
+  std::string command =
+      "gunzip -c " +
+      ShellQuote(std::string(BLOBGRAPH_TEST_DATA_DIR) + "/sample/" + sample + "/" + file + ".gz") +
+      " > " + ShellQuote(out);
   EXPECT_EQ(std::system(command.c_str()), 0) << command;
   return out;
 }

@@ -51,7 +51,8 @@ TEST_F(CorruptRowTest, MalformedEdgeRowFailsEveryReaderNamingTheKey) {
     ExpectCorruption({"callees", kA}, "edges", kA);
     ExpectCorruption({"prefetch", kB}, "edges", kA);
     ExpectCorruption({"export", "--all", "--format", "text"}, "edges", kA);
-    ExpectCorruption({"export", "--all", "--format", "capnp", "-o", dir() + "/out.capnp"}, "edges", kA);
+    ExpectCorruption({"export", "--all", "--format", "capnp", "-o", dir() + "/out.capnp"}, "edges",
+                     kA);
     ExpectCorruption({"stats"}, "edges", kA);
     ExpectCorruption({"stats", "--json"}, "edges", kA);
     ExpectCorruption({"verify"}, "edges", kA);

@@ -19,15 +19,17 @@ namespace {
 
 using ::testing::HasSubstr;
 
-const std::vector<std::string> kBadValues = {"-1",  "inf",   "nan", "-0.5",
-                                             "1e400", "99999999999999999999999"};
+const std::vector<std::string> kBadValues = {"-1",   "inf",   "nan",
+                                             "-0.5", "1e400", "99999999999999999999999"};
 
 class FlagValidationTest : public CliTest {
  protected:
   void SetUp() override {
     CliTest::SetUp();
     ASSERT_EQ(Run({"import", "-q", "--text", "data/sample/email/static.txt", "--names",
-                   "data/sample/email/names.tsv"}).exit_code, 0);
+                   "data/sample/email/names.tsv"})
+                  .exit_code,
+              0);
     trace_ = Gunzip("email", "train.bin");
     CommandResult record = Run({"record", "-q", "--trace", trace_});
     ASSERT_EQ(record.exit_code, 0) << record.err;
@@ -46,7 +48,8 @@ class FlagValidationTest : public CliTest {
     CommandResult stats = Run({"stats", "--json", "--top", "1000"});
     EXPECT_EQ(stats.exit_code, 0) << stats.err;
     // Bytes on disk move with compaction, not with contents.
-    std::string counters = std::regex_replace(stats.out, std::regex("\"bytes_on_disk\":[0-9]+,"), "");
+    std::string counters =
+        std::regex_replace(stats.out, std::regex("\"bytes_on_disk\":[0-9]+,"), "");
     return CanonicalDump(dump.out) + "\n" + counters;
   }
 
@@ -127,7 +130,8 @@ TEST_F(FlagValidationTest, MessagesSayWhyAndWhatIsAllowed) {
   EXPECT_EQ(depth.exit_code, 2);
   EXPECT_THAT(depth.err, HasSubstr("--depth 17: too large; expected a whole number from 1 to 16"));
   CommandResult zero = Run({"decay", "--factor", "0"});
-  EXPECT_THAT(zero.err, HasSubstr("--factor 0: too small; expected a number above 0 and at most 1"));
+  EXPECT_THAT(zero.err,
+              HasSubstr("--factor 0: too small; expected a number above 0 and at most 1"));
   CommandResult fraction = Run({"stats", "--top", "1.5"});
   EXPECT_THAT(fraction.err, HasSubstr("--top 1.5: not a whole number"));
   if (BLOBGRAPH_HAS_BENCH_COMMAND) {
@@ -138,10 +142,12 @@ TEST_F(FlagValidationTest, MessagesSayWhyAndWhatIsAllowed) {
 }
 
 TEST_F(FlagValidationTest, TheBoundsThemselvesAreAccepted) {
-  EXPECT_EQ(Run({"prefetch", hash_, "--depth", "16", "--min-prob", "0", "--prior-weight", "0"})
-                .exit_code, 0);
-  EXPECT_EQ(Run({"prefetch", hash_, "--depth", "1", "--min-prob", "1", "--top", "4294967295"})
-                .exit_code, 0);
+  EXPECT_EQ(
+      Run({"prefetch", hash_, "--depth", "16", "--min-prob", "0", "--prior-weight", "0"}).exit_code,
+      0);
+  EXPECT_EQ(
+      Run({"prefetch", hash_, "--depth", "1", "--min-prob", "1", "--top", "4294967295"}).exit_code,
+      0);
   EXPECT_EQ(Run({"stats", "--top", "18446744073709551615"}).exit_code, 0);
   EXPECT_EQ(Run({"callees", hash_, "--top", "18446744073709551615"}).exit_code, 0);
   const std::string before = Contents();
@@ -176,8 +182,8 @@ TEST_F(FlagValidationTest, HugeMaxIsSizedByTheGraphNotTheFlag) {
   // address space, so there the bound is the children's peak RSS instead
   // (the buffer is value-initialised, so a 4 GB one would be resident).
   std::string limit = UnderAddressSanitizer() ? "" : "ulimit -v 1048576 && ";
-  CommandResult result = Shell(limit + "blobgraph prefetch " + hash_ +
-                               " --max 100000000 --min-prob 0 --json");
+  CommandResult result =
+      Shell(limit + "blobgraph prefetch " + hash_ + " --max 100000000 --min-prob 0 --json");
   ASSERT_EQ(result.exit_code, 0) << result.err;
   EXPECT_THAT(result.out, HasSubstr("\"predictions\":[{"));
   CommandResult replay = Shell(limit + "blobgraph replay --trace " + trace_ +

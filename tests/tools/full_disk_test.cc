@@ -34,21 +34,28 @@ class FullDiskTest : public CliTest {
   FullDiskRun RunOnFullDisk(const std::string& setup, const std::string& command, int room_kb) {
     std::string script =
         "set -u\n"
-        "B=" + std::string(BLOBGRAPH_EXE) + "\n"
+        "B=" +
+        std::string(BLOBGRAPH_EXE) +
+        "\n"
         "D=mnt/db\n"
         "mkdir -p mnt && mount -t tmpfs -o size=16m tmpfs mnt || exit 90\n" +
         setup +
         "\nsnap() { \"$B\" export --all -q --db $D --format text -o snap.txt >/dev/null || exit 91;"
         " tail -n +2 snap.txt > \"$1\"; }\n"
         "snap before.txt\n"
-        "dd if=/dev/zero of=mnt/room bs=1k count=" + std::to_string(room_kb) + " 2>/dev/null\n"
+        "dd if=/dev/zero of=mnt/room bs=1k count=" +
+        std::to_string(room_kb) +
+        " 2>/dev/null\n"
         "dd if=/dev/zero of=mnt/filler bs=4k 2>/dev/null\n"
         "rm mnt/room\n"
-        "\"$B\" " + command + " -q --db $D >/dev/null 2>failed.err; echo $? > failed.rc\n"
+        "\"$B\" " +
+        command +
+        " -q --db $D >/dev/null 2>failed.err; echo $? > failed.rc\n"
         "rm mnt/filler\n"
         "snap after.txt\n"
         "\"$B\" verify --db $D > verify.txt 2>&1\n"
-        "\"$B\" " + command + " -q --db $D >/dev/null 2>retried.err; echo $? > retried.rc\n";
+        "\"$B\" " +
+        command + " -q --db $D >/dev/null 2>retried.err; echo $? > retried.rc\n";
     WriteFile("scenario.sh", script);
     CommandResult shell = Shell("unshare -rm sh scenario.sh");
     FullDiskRun run;
@@ -69,8 +76,7 @@ class FullDiskTest : public CliTest {
   }
 
   // Dependency text of `lines` distinct call sites among `callers` callers.
-  std::string WriteDeps(const std::string& name, uint64_t lines, uint64_t callers,
-                        uint64_t seed) {
+  std::string WriteDeps(const std::string& name, uint64_t lines, uint64_t callers, uint64_t seed) {
     std::ofstream out(dir() + "/" + name);
     char line[160];
     for (uint64_t i = 0; i < lines; ++i) {
@@ -97,9 +103,9 @@ class FullDiskTest : public CliTest {
     for (uint64_t i = 0; i < lines; ++i) {
       uint64_t a = next(), b = next(), c = next(), d = next();
       snprintf(line, sizeof(line), "%016llx%016llx%016llx%016llx %016llx%016llx%016llx%016llx\n",
-               (unsigned long long)(seed + 1), (unsigned long long)(i % 500),
-               (unsigned long long)a, (unsigned long long)b, (unsigned long long)c,
-               (unsigned long long)d, (unsigned long long)(a ^ d), (unsigned long long)i);
+               (unsigned long long)(seed + 1), (unsigned long long)(i % 500), (unsigned long long)a,
+               (unsigned long long)b, (unsigned long long)c, (unsigned long long)d,
+               (unsigned long long)(a ^ d), (unsigned long long)i);
       out << line;
     }
   }
@@ -135,9 +141,7 @@ TEST_F(FullDiskTest, ImportByWriteBatchIsAnIoErrorAndChangesNothing) {
   WriteDeps("more.txt", 2000, 300, 2);
   // The second import opens the store (flushing the first one's WAL) so the
   // WAL is empty when the disk fills: its write is what fails.
-  FullDiskRun run = RunOnFullDisk(
-      kSeedWithBase,
-      "import --text more.txt", 96);
+  FullDiskRun run = RunOnFullDisk(kSeedWithBase, "import --text more.txt", 96);
   ExpectRefusedIntact(run);
   EXPECT_THAT(run.failed_err, ::testing::HasSubstr(".log"));  // the WAL append
 }
@@ -145,9 +149,7 @@ TEST_F(FullDiskTest, ImportByWriteBatchIsAnIoErrorAndChangesNothing) {
 TEST_F(FullDiskTest, LargeImportBySstIngestionIsAnIoErrorAndChangesNothing) {
   WriteDeps("base.txt", 2000, 300, 1);
   WriteDeps("large.txt", 120000, 4000, 3);  // past the 100k-entry ingest threshold
-  FullDiskRun run = RunOnFullDisk(
-      kSeedWithBase,
-      "import --text large.txt", 96);
+  FullDiskRun run = RunOnFullDisk(kSeedWithBase, "import --text large.txt", 96);
   ExpectRefusedIntact(run);
   EXPECT_THAT(run.failed_err, ::testing::HasSubstr("tmp-ingest"));  // the SST being written
 }
@@ -155,9 +157,7 @@ TEST_F(FullDiskTest, LargeImportBySstIngestionIsAnIoErrorAndChangesNothing) {
 TEST_F(FullDiskTest, RecordIsAnIoErrorAndChangesNothing) {
   WriteDeps("base.txt", 2000, 300, 1);
   WriteDeps("trace.txt", 3000, 300, 1);  // a text trace: one call per line
-  FullDiskRun run = RunOnFullDisk(
-      kSeedWithBase,
-      "record --trace trace.txt", 96);
+  FullDiskRun run = RunOnFullDisk(kSeedWithBase, "record --trace trace.txt", 96);
   ExpectRefusedIntact(run);
 }
 
@@ -166,8 +166,9 @@ TEST_F(FullDiskTest, RecoveryFlushAtOpenIsAnIoErrorAndChangesNothing) {
   WriteDeps("trace.txt", 3000, 300, 1);
   // The import's writes are still in the WAL: the next open must flush
   // them into a table file, on a full disk.
-  FullDiskRun run = RunOnFullDisk("\"$B\" import -q --text base.txt --db $D >/dev/null || exit 92\n",
-                                  "record --trace trace.txt", 64);
+  FullDiskRun run =
+      RunOnFullDisk("\"$B\" import -q --text base.txt --db $D >/dev/null || exit 92\n",
+                    "record --trace trace.txt", 64);
   ExpectRefusedIntact(run);
   EXPECT_THAT(run.failed_err, ::testing::HasSubstr("opening store"));
 }
@@ -208,7 +209,8 @@ TEST_F(FullDiskTest, CompactionOnAFullDiskLosesNothing) {
   for (int k = 0; k < 3; ++k) WriteRandomTrace("t" + std::to_string(k) + ".txt", 6000, k);
   WriteRandomTrace("small.txt", 200, 9);
   std::string script =
-      "set -u\nB=" + std::string(BLOBGRAPH_EXE) + "\n"
+      "set -u\nB=" + std::string(BLOBGRAPH_EXE) +
+      "\n"
       "mkdir -p mnt && mount -t tmpfs -o size=16m tmpfs mnt || exit 90\n"
       "for t in t0 t1 t2 small; do"
       " \"$B\" record -q --trace $t.txt --db mnt/db >/dev/null || exit 92; done\n"

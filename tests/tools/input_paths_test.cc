@@ -117,7 +117,8 @@ class InputPathsTest : public CliTest {
   void ExpectBadGzipRefused(const std::string& file, const std::string& before,
                             const std::string& after = "") {
     std::string db = dir() + "/bad.db";
-    ASSERT_EQ(Run({"import", "--db=" + db, "--text", "data/sample/difflib/static.txt"}).exit_code, 0);
+    ASSERT_EQ(Run({"import", "--db=" + db, "--text", "data/sample/difflib/static.txt"}).exit_code,
+              0);
     std::string before_contents = Contents(db) + Stats(db);
     std::string gz = file + ".gz";
     ASSERT_EQ(Shell("gzip -c '" + file + "' > '" + gz + "'").exit_code, 0);
@@ -132,7 +133,9 @@ class InputPathsTest : public CliTest {
         EXPECT_NE(result.exit_code, 0) << argument;
         EXPECT_THAT(result.err, HasSubstr("truncated gzip data")) << argument;
         EXPECT_THAT(result.err, Not(HasSubstr("terminate")));
-        if (argument == truncated) { EXPECT_THAT(result.err, HasSubstr(truncated + ": offset ")); }
+        if (argument == truncated) {
+          EXPECT_THAT(result.err, HasSubstr(truncated + ": offset "));
+        }
         EXPECT_EQ(Contents(db) + Stats(db), before_contents) << argument;
       }
     }
@@ -160,8 +163,8 @@ TEST_F(InputPathsTest, RecordReadsEveryEventOfEveryForm) {
   ASSERT_EQ(piped.exit_code, 0) << piped.err;
   EXPECT_THAT(piped.out, HasSubstr("1474 events"));
   // The shipped .gz itself, by content.
-  CommandResult direct = Run({"record", "--db=" + dir() + "/direct.db", "--trace",
-                              "data/sample/difflib/train.bin.gz"});
+  CommandResult direct = Run(
+      {"record", "--db=" + dir() + "/direct.db", "--trace", "data/sample/difflib/train.bin.gz"});
   ASSERT_EQ(direct.exit_code, 0) << direct.err;
   EXPECT_THAT(direct.out, HasSubstr("1474 events"));
 }
@@ -169,19 +172,21 @@ TEST_F(InputPathsTest, RecordReadsEveryEventOfEveryForm) {
 TEST_F(InputPathsTest, RecordOfTextAndCapnpTracesFromEveryForm) {
   // The same 1474 events as a text trace and as a Cap'n Proto trace stream.
   std::vector<formats::CallEvent> events;
-  ASSERT_TRUE(formats::ReadTrace(std::string(BLOBGRAPH_TEST_DATA_DIR) + "/sample/difflib/train.bin.gz", formats::TraceFormat::kAuto,
-                                 [&](std::span<const formats::CallEvent> chunk) {
-                                   events.insert(events.end(), chunk.begin(), chunk.end());
-                                   return Status::Ok();
-                                 })
-                  .ok());
+  ASSERT_TRUE(
+      formats::ReadTrace(std::string(BLOBGRAPH_TEST_DATA_DIR) + "/sample/difflib/train.bin.gz",
+                         formats::TraceFormat::kAuto,
+                         [&](std::span<const formats::CallEvent> chunk) {
+                           events.insert(events.end(), chunk.begin(), chunk.end());
+                           return Status::Ok();
+                         })
+          .ok());
   ASSERT_EQ(events.size(), 1474u);
   std::string base;
   for (formats::TraceFormat format : {formats::TraceFormat::kText, formats::TraceFormat::kCapnp}) {
     std::string path = dir() + "/train." + formats::TraceFormatName(format);
     ASSERT_TRUE(formats::WriteTrace(path, format, events).ok());
-    std::string db = ExpectSameStoreForEveryForm(path, "record --trace", "",
-                                                 "\"dynamic_total\":1473");
+    std::string db =
+        ExpectSameStoreForEveryForm(path, "record --trace", "", "\"dynamic_total\":1473");
     if (base.empty()) base = Contents(db);
     EXPECT_EQ(Contents(db), base);
   }
@@ -280,8 +285,8 @@ TEST_F(InputPathsTest, MergeFromEveryForm) {
     ExpectBadGzipRefused(profile, "merge");
   }
   // The case: a text profile through a pipe.
-  CommandResult piped = Bash("blobgraph merge --db=" + dir() + "/piped.db <(cat " + dir() +
-                             "/p.text)");
+  CommandResult piped =
+      Bash("blobgraph merge --db=" + dir() + "/piped.db <(cat " + dir() + "/p.text)");
   ASSERT_EQ(piped.exit_code, 0) << piped.err;
   EXPECT_EQ(Contents(dir() + "/piped.db"), original);
 }

@@ -19,11 +19,13 @@ class JsonCountsTest : public CliTest {
   std::string Profile(const std::string& static_count, const std::string& dynamic_count) const {
     return "{\"format\":\"blobgraph-profile\",\"version\":1,"
            "\"id\":\"0123456789abcdef0123456789abcdef\",\"sourceHost\":\"h\","
-           "\"createdUnixMs\":1700000000000,\"edges\":[{\"caller\":\"" + HexOf(0x11) +
-           "\",\"callee\":\"" + HexOf(0x22) + "\",\"staticCount\":1,\"dynamicCount\":2},"
-           "{\"caller\":\"" + HexOf(0x55) + "\",\"callee\":\"" + HexOf(0x33) +
-           "\",\"staticCount\":" + static_count + ",\"dynamicCount\":" + dynamic_count +
-           "}],\"functions\":[{\"hash\":\"" + HexOf(0x44) + "\",\"name\":\"n 12345678901234567890\"}]}";
+           "\"createdUnixMs\":1700000000000,\"edges\":[{\"caller\":\"" +
+           HexOf(0x11) + "\",\"callee\":\"" + HexOf(0x22) +
+           "\",\"staticCount\":1,\"dynamicCount\":2},"
+           "{\"caller\":\"" +
+           HexOf(0x55) + "\",\"callee\":\"" + HexOf(0x33) + "\",\"staticCount\":" + static_count +
+           ",\"dynamicCount\":" + dynamic_count + "}],\"functions\":[{\"hash\":\"" + HexOf(0x44) +
+           "\",\"name\":\"n 12345678901234567890\"}]}";
   }
 
   // The store's edges as "CALLER CALLEE STATIC DYNAMIC" text lines.
@@ -71,7 +73,8 @@ TEST_F(JsonCountsTest, CountsBeyond64BitsAreRefusedNamingTheEntry) {
   for (const Case& bad : {
            Case{"1", "18446744073709551616",
                 "edges[1].dynamicCount: 18446744073709551616 is larger than 18446744073709551615"},
-           Case{"99999999999999999999999", "1", "edges[1].staticCount: 99999999999999999999999 is larger"},
+           Case{"99999999999999999999999", "1",
+                "edges[1].staticCount: 99999999999999999999999 is larger"},
            Case{"1.8e19", "1", "edges[1].staticCount: number 1.8e19 is not exact"},
            Case{"9007199254740993.0", "1", "edges[1].staticCount: number 9007199254740993.0"},
        }) {

@@ -86,8 +86,8 @@ std::string Profile(const std::vector<Name>& names, const std::string& host_json
                      "\",\"createdUnixMs\":1700000000000,\"edges\":[";
   for (size_t i = 0; i < names.size(); ++i) {
     json += std::string(i ? "," : "") + "{\"caller\":\"" + HexOf(names[i].hash_byte) +
-            "\",\"callee\":\"" + HexOf(0x99) + "\",\"staticCount\":1,\"dynamicCount\":" +
-            std::to_string(i + 2) + "}";
+            "\",\"callee\":\"" + HexOf(0x99) +
+            "\",\"staticCount\":1,\"dynamicCount\":" + std::to_string(i + 2) + "}";
   }
   json += "],\"functions\":[";
   for (size_t i = 0; i < names.size(); ++i) {
@@ -130,8 +130,7 @@ TEST_F(JsonEscapesCliTest, EveryEscapeFormIsStoredExactly) {
   CommandResult again = Run({"merge", path});
   EXPECT_EQ(again.exit_code, 1);
   // Error messages escape every byte outside printable ASCII.
-  EXPECT_THAT(again.err,
-              HasSubstr("(from host 'build host\\x1b\\xc3\\xa9\\xf0\\x9f\\x98\\x80',"));
+  EXPECT_THAT(again.err, HasSubstr("(from host 'build host\\x1b\\xc3\\xa9\\xf0\\x9f\\x98\\x80',"));
   EXPECT_EQ(Dump(db()), dump);
 }
 
@@ -168,16 +167,20 @@ TEST_F(JsonEscapesCliTest, JsonStoreJsonStoreRoundTripIsExact) {
 }
 
 TEST_F(JsonEscapesCliTest, BadEscapesExitOneNamingFileEntryAndOffsetStoreUnchanged) {
-  ASSERT_EQ(Run({"merge", WriteFile("good.json", Profile(EscapedNames(), kHostJson))}).exit_code, 0);
+  ASSERT_EQ(Run({"merge", WriteFile("good.json", Profile(EscapedNames(), kHostJson))}).exit_code,
+            0);
   std::string before = Dump(db());
   struct Case {
     std::string name_json, host_json, entry, problem;
   };
   for (const Case& bad : {
-           Case{"x\\ud83d", kHostJson, "functions[1].name", "UTF-16 high surrogate \\ud83d without a low surrogate"},
+           Case{"x\\ud83d", kHostJson, "functions[1].name",
+                "UTF-16 high surrogate \\ud83d without a low surrogate"},
            Case{"x\\ud83d\\u0041", kHostJson, "functions[1].name", "UTF-16 high surrogate"},
-           Case{"x\\uDE00", kHostJson, "functions[1].name", "UTF-16 low surrogate \\ude00 without a high"},
-           Case{"x\\u00G1", kHostJson, "functions[1].name", "escape '\\u00G1' is not \\u and 4 hex digits"},
+           Case{"x\\uDE00", kHostJson, "functions[1].name",
+                "UTF-16 low surrogate \\ude00 without a high"},
+           Case{"x\\u00G1", kHostJson, "functions[1].name",
+                "escape '\\u00G1' is not \\u and 4 hex digits"},
            Case{"x\\u0000", kHostJson, "functions[1].name", "\\u0000 (NUL) in a string"},
            Case{"x\\q", kHostJson, "functions[1].name", "unknown escape '\\q'"},
            Case{"x", "h\\ud800", "sourceHost", "UTF-16 high surrogate \\ud800"},
@@ -185,8 +188,8 @@ TEST_F(JsonEscapesCliTest, BadEscapesExitOneNamingFileEntryAndOffsetStoreUnchang
     std::vector<Name> names = {{0x41, "fine \\u004a", "fine J"}, {0x42, bad.name_json, ""}};
     // A fresh id: the refusal must come from the escape, not a repeated profile.
     std::string json = Profile(names, bad.host_json, "fedcba9876543210fedcba9876543210");
-    size_t offset = bad.entry == "sourceHost" ? json.find("\\ud800")
-                                              : json.rfind(bad.name_json) + 1;
+    size_t offset =
+        bad.entry == "sourceHost" ? json.find("\\ud800") : json.rfind(bad.name_json) + 1;
     std::string path = WriteFile("bad.json", json);
     for (const std::string& command : {"merge " + path, "import --json " + path}) {
       CommandResult result = Shell("blobgraph " + command);
@@ -202,13 +205,15 @@ TEST_F(JsonEscapesCliTest, BadEscapesExitOneNamingFileEntryAndOffsetStoreUnchang
 // A NUL in a name, however escaped (\u0000 in JSON, %00 in a text profile),
 // is refused: stored, it made every later export of the store fail.
 TEST_F(JsonEscapesCliTest, NulNamesAreRefusedInEveryTextualFormat) {
-  ASSERT_EQ(Run({"merge", WriteFile("good.json", Profile(EscapedNames(), kHostJson))}).exit_code, 0);
+  ASSERT_EQ(Run({"merge", WriteFile("good.json", Profile(EscapedNames(), kHostJson))}).exit_code,
+            0);
   std::string before = Dump(db());
-  std::string json = WriteFile("nul.json", Profile({{0x41, "a\\u0000b", ""}}, "h",
-                                                   "fedcba9876543210fedcba9876543210"));
+  std::string json = WriteFile(
+      "nul.json", Profile({{0x41, "a\\u0000b", ""}}, "h", "fedcba9876543210fedcba9876543210"));
   std::string text = WriteFile("nul.txt",
                                "# blobgraph-profile version=1 id=fedcba9876543210fedcba9876543211 "
-                               "host=h created_ms=1\nfn " + HexOf(0x41) + " a%00b\n");
+                               "host=h created_ms=1\nfn " +
+                                   HexOf(0x41) + " a%00b\n");
   for (const std::string& path : {json, text}) {
     CommandResult result = Run({"merge", path});
     EXPECT_EQ(result.exit_code, 1) << path;

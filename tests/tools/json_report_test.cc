@@ -65,12 +65,15 @@ TEST(JsonReportTest, EscapesQuotesAndBackslashes) {
 }
 
 TEST(JsonReportTest, PassesNonAsciiThroughAndReplacesIllFormedBytes) {
-  const std::string utf8 = "\xc3\xa9 \xc2\xa0 \xe4\xb8\xad \xef\xbf\xbf \xf0\x9f\x98\x80 \xf4\x8f\xbf\xbf";
+  const std::string utf8 =
+      "\xc3\xa9 \xc2\xa0 \xe4\xb8\xad \xef\xbf\xbf \xf0\x9f\x98\x80 \xf4\x8f\xbf\xbf";
   EXPECT_EQ(Quoted(utf8), "\"" + utf8 + "\"");
   EXPECT_EQ(ParseJsonOrFail(Quoted(utf8)).AsString(), utf8);
   // A stray continuation byte, a truncated sequence, an overlong '/', a
   // surrogate, past U+10FFFF and an 8-bit CSI: one U+FFFD per byte.
-  EXPECT_EQ(Quoted("a\x80" "b"), R"("a\ufffdb")");
+  EXPECT_EQ(Quoted("a\x80"
+                   "b"),
+            R"("a\ufffdb")");
   EXPECT_EQ(Quoted("\xe4\xb8"), R"("\ufffd\ufffd")");
   EXPECT_EQ(Quoted("\xc0\xaf"), R"("\ufffd\ufffd")");
   EXPECT_EQ(Quoted("\xed\xa0\x80"), R"("\ufffd\ufffd\ufffd")");
@@ -134,9 +137,10 @@ TEST(JsonReportTest, FieldPicksTheTypeOfItsArgument) {
   report.BeginObject().Field("u32", u32).Field("int", i).Field("size", size);
   report.Field("float", 0.5f).Field("string", text).Field("literal", "l");
   report.Field("false", false).Field("hash", BlobHash()).EndObject();
-  EXPECT_EQ(report.text(), "{\"u32\":7,\"int\":-3,\"size\":9,\"float\":0.5,\"string\":\"s\","
-                           "\"literal\":\"l\",\"false\":false,\"hash\":\"" +
-                               std::string(64, '0') + "\"}");
+  EXPECT_EQ(report.text(),
+            "{\"u32\":7,\"int\":-3,\"size\":9,\"float\":0.5,\"string\":\"s\","
+            "\"literal\":\"l\",\"false\":false,\"hash\":\"" +
+                std::string(64, '0') + "\"}");
 }
 
 }  // namespace

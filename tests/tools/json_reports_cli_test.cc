@@ -141,7 +141,8 @@ TEST_F(JsonReportsCliTest, PrefetchCarriesItsSettingsAndPredictions) {
 
 TEST_F(JsonReportsCliTest, StatsCarriesTheStoreAndItsHottestFunctions) {
   JsonValue json = Report({"stats", "--top", "1"});
-  EXPECT_EQ(json.Keys(), Concat({{"db"}, kStoreCountKeys,
+  EXPECT_EQ(json.Keys(), Concat({{"db"},
+                                 kStoreCountKeys,
                                  {"profiles_retracted", "unsent_edges", "outgoing_edges",
                                   "pulled_edges", "feedback", "hottest"}}));
   EXPECT_EQ(json["db"].AsString(), db());
@@ -185,10 +186,11 @@ TEST_F(JsonReportsCliTest, ProfilesAndVerify) {
 TEST_F(JsonReportsCliTest, ReplayAndItsSweep) {
   std::string trace = WriteFile("trace.txt", std::string(64, '0') + " " + kA + "\n" + kA + " " +
                                                  kB + "\n" + kB + " " + kD + "\n");
-  const Keys report_keys = {"settings", "events", "distinct_functions", "cold_loads", "covered",
-                            "stalls", "coverage", "prefetched", "wasted", "waste",
-                            "start_set_issued", "mean_lead", "coverage_at_lead", "lead",
-                            "engine_ns_per_event", "engine_feedback"};
+  const Keys report_keys = {
+      "settings",         "events",    "distinct_functions", "cold_loads", "covered",
+      "stalls",           "coverage",  "prefetched",         "wasted",     "waste",
+      "start_set_issued", "mean_lead", "coverage_at_lead",   "lead",       "engine_ns_per_event",
+      "engine_feedback"};
   JsonValue json = Report({"replay", "--trace", trace});
   EXPECT_EQ(json.Keys(), report_keys);
   EXPECT_EQ(json["settings"].Keys(), Concat({kWalkKeys, {"start_set", "min_lead"}}));

@@ -75,8 +75,8 @@ TEST_F(LayersCliTest, ExportCarriesEachOwnObservationOnce) {
   ImportSmallGraph(db());
   EXPECT_EQ(JsonField(Stats(db()), "unsent_edges"), 3u);
   std::string first = Export(db(), "first.txt");
-  EXPECT_EQ(Edges(first), kA + " " + kB + " 2 0\n" + kA + " " + kC + " 1 0\n" + kB + " " + kD +
-                              " 1 0\n");
+  EXPECT_EQ(Edges(first),
+            kA + " " + kB + " 2 0\n" + kA + " " + kC + " 1 0\n" + kB + " " + kD + " 1 0\n");
   EXPECT_THAT(ReadFile(first), HasSubstr("fn " + kA + " main"));
   EXPECT_EQ(JsonField(Stats(db()), "unsent_edges"), 0u);
   // Nothing new: an export with no edges.
@@ -87,8 +87,8 @@ TEST_F(LayersCliTest, ExportCarriesEachOwnObservationOnce) {
   // --all: the whole graph, and it marks nothing.
   ASSERT_NO_FATAL_FAILURE(Record(db(), 2, "trace2.txt"));
   std::string all = Export(db(), "all.txt", {"--all"});
-  EXPECT_EQ(Edges(all), kA + " " + kB + " 2 0\n" + kA + " " + kC + " 1 5\n" + kB + " " + kD +
-                            " 1 0\n");
+  EXPECT_EQ(Edges(all),
+            kA + " " + kB + " 2 0\n" + kA + " " + kC + " 1 5\n" + kB + " " + kD + " 1 0\n");
   EXPECT_EQ(JsonField(Stats(db()), "unsent_edges"), 1u);
   EXPECT_EQ(Edges(Export(db(), "run2.txt")), kA + " " + kC + " 0 2\n");
   // The store itself is unchanged by all of it.
@@ -126,9 +126,13 @@ TEST_F(LayersCliTest, ExportNeedsTheWriterLockButExportAllDoesNot) {
                        " --listen 127.0.0.1:0 --port-file port 2> serve.log &\n"
                        "server=$!\n"
                        "for i in $(seq 100); do [ -s port ] && break; sleep 0.1; done\n"
-                       "\"$B\" export --db " + db() + " --format text -o own.txt 2> own.err\n"
+                       "\"$B\" export --db " +
+                       db() +
+                       " --format text -o own.txt 2> own.err\n"
                        "echo $? > own.rc\n"
-                       "\"$B\" export --db " + db() + " --all --format text -o all.txt 2> all.err\n"
+                       "\"$B\" export --db " +
+                       db() +
+                       " --all --format text -o all.txt 2> all.err\n"
                        "echo $? > all.rc\n"
                        "kill -TERM $server; wait $server\n";
   WriteFile("held.sh", "B=" + std::string(BLOBGRAPH_EXE) + "\n" + script);
@@ -138,8 +142,8 @@ TEST_F(LayersCliTest, ExportNeedsTheWriterLockButExportAllDoesNot) {
   EXPECT_THAT(ReadFile(dir() + "/own.err"), HasSubstr("in use by another process"));
   EXPECT_EQ(ReadFile(dir() + "/own.txt"), "");
   EXPECT_EQ(ReadFile(dir() + "/all.rc"), "0\n") << ReadFile(dir() + "/all.err");
-  EXPECT_EQ(Edges(dir() + "/all.txt"), kA + " " + kB + " 2 0\n" + kA + " " + kC + " 1 0\n" + kB +
-                                           " " + kD + " 1 0\n");
+  EXPECT_EQ(Edges(dir() + "/all.txt"),
+            kA + " " + kB + " 2 0\n" + kA + " " + kC + " 1 0\n" + kB + " " + kD + " 1 0\n");
   EXPECT_EQ(JsonField(Stats(db()), "unsent_edges"), 3u);  // still unsent
 }
 
@@ -150,18 +154,27 @@ TEST_F(LayersCliTest, ExportToAFullDiskKeepsTheObservationsUnsent) {
   ASSERT_NO_FATAL_FAILURE(Record(db(), 4));
   std::string script =
       "set -u\n"
-      "B=" + std::string(BLOBGRAPH_EXE) + "\n"
+      "B=" +
+      std::string(BLOBGRAPH_EXE) +
+      "\n"
       "mkdir -p mnt && mount -t tmpfs -o size=1m tmpfs mnt || exit 90\n"
       "dd if=/dev/zero of=mnt/filler bs=4k 2>/dev/null\n"
-      "\"$B\" export --db " + db() + " --format text -o mnt/out.txt > full.out 2> full.err\n"
+      "\"$B\" export --db " +
+      db() +
+      " --format text -o mnt/out.txt > full.out 2> full.err\n"
       "echo $? > full.rc\n"
       "ls mnt > full.ls\n"
-      "\"$B\" stats --db " + db() + " --json > full.stats\n"
+      "\"$B\" stats --db " +
+      db() +
+      " --json > full.stats\n"
       "rm mnt/filler\n"
-      "\"$B\" export --db " + db() + " --format text -o mnt/out.txt > freed.out 2> freed.err\n"
+      "\"$B\" export --db " +
+      db() +
+      " --format text -o mnt/out.txt > freed.out 2> freed.err\n"
       "echo $? > freed.rc\n"
       "cp mnt/out.txt out.txt\n"
-      "\"$B\" stats --db " + db() + " --json > freed.stats\n";
+      "\"$B\" stats --db " +
+      db() + " --json > freed.stats\n";
   WriteFile("full.sh", script);
   CommandResult shell = Shell("unshare -rm sh full.sh");
   ASSERT_EQ(shell.exit_code, 0) << shell.err;
@@ -170,8 +183,8 @@ TEST_F(LayersCliTest, ExportToAFullDiskKeepsTheObservationsUnsent) {
   EXPECT_EQ(ReadFile(dir() + "/full.ls"), "filler\n");  // no file, no temporary
   EXPECT_EQ(JsonField(ReadFile(dir() + "/full.stats"), "unsent_edges"), 3u);
   EXPECT_EQ(ReadFile(dir() + "/freed.rc"), "0\n") << ReadFile(dir() + "/freed.err");
-  EXPECT_EQ(Edges(dir() + "/out.txt"), kA + " " + kB + " 2 0\n" + kA + " " + kC + " 1 4\n" + kB +
-                                           " " + kD + " 1 0\n");
+  EXPECT_EQ(Edges(dir() + "/out.txt"),
+            kA + " " + kB + " 2 0\n" + kA + " " + kC + " 1 4\n" + kB + " " + kD + " 1 0\n");
   EXPECT_EQ(JsonField(ReadFile(dir() + "/freed.stats"), "unsent_edges"), 0u);
 }
 
@@ -195,7 +208,9 @@ TEST_F(LayersCliTest, MarkSentFailingAfterTheFileWasWrittenSaysSoAndKeepsThemUns
   WriteFile("deps.txt", deps);
   std::string script =
       "set -u\n"
-      "B=" + std::string(BLOBGRAPH_EXE) + "\n"
+      "B=" +
+      std::string(BLOBGRAPH_EXE) +
+      "\n"
       "mkdir -p mnt && mount -t tmpfs -o size=8m tmpfs mnt || exit 90\n"
       "\"$B\" import -q --db mnt/db --text deps.txt > /dev/null || exit 91\n"
       // A writable open with nothing to write flushes the WAL first.

@@ -58,17 +58,17 @@ class OutputPathsTest : public CliTest {
 
 TEST_F(OutputPathsTest, ExportToAFullDiskLeavesThePreviousFileIntact) {
   for (const char* format : {"text", "capnp", "json"}) {
-    ExpectRefusedOnFullDisk(std::string("blobgraph export --all --format ") + format + " -o " + dir() +
-                            "/full/out");
+    ExpectRefusedOnFullDisk(std::string("blobgraph export --all --format ") + format + " -o " +
+                            dir() + "/full/out");
   }
 }
 
 TEST_F(OutputPathsTest, ExportedFileIsCompleteAfterSpaceIsFreed) {
   std::string full = dir() + "/full";
-  CommandResult result = Shell(
-      "unshare -rm sh -c 'mkdir -p " + full + " && mount -t tmpfs -o size=8m tmpfs " + full +
-      " && blobgraph export --all --format capnp -o " + full + "/p.capnp && blobgraph merge --db=" +
-      dir() + "/copy.db " + full + "/p.capnp'");
+  CommandResult result =
+      Shell("unshare -rm sh -c 'mkdir -p " + full + " && mount -t tmpfs -o size=8m tmpfs " + full +
+            " && blobgraph export --all --format capnp -o " + full +
+            "/p.capnp && blobgraph merge --db=" + dir() + "/copy.db " + full + "/p.capnp'");
   ASSERT_EQ(result.exit_code, 0) << result.err;
   EXPECT_THAT(result.out, HasSubstr("merged " + full + "/p.capnp"));
 }
@@ -79,7 +79,8 @@ TEST_F(OutputPathsTest, ReplayDecisionsToAFullDisk) {
 }
 
 TEST_F(OutputPathsTest, AMissingDirectoryIsAnErrorNamingThePath) {
-  CommandResult result = Run({"export", "--all", "--format", "text", "-o", dir() + "/no/such/dir/p.txt"});
+  CommandResult result =
+      Run({"export", "--all", "--format", "text", "-o", dir() + "/no/such/dir/p.txt"});
   EXPECT_EQ(result.exit_code, 1);
   EXPECT_THAT(result.err, HasSubstr(dir() + "/no/such/dir/p.txt: cannot create: "));
 }

@@ -57,7 +57,8 @@ class OverflowCliTest : public CliTest {
     EXPECT_EQ(imported.exit_code, 0) << imported.err;
     for (const char* format : {"json", "capnp"}) {
       std::string path = dir() + "/" + name + "." + format;
-      CommandResult exported = Run({"export", "--all", "--format", format, "-o", path, "--db", scratch});
+      CommandResult exported =
+          Run({"export", "--all", "--format", format, "-o", path, "--db", scratch});
       EXPECT_EQ(exported.exit_code, 0) << exported.err;
       paths.push_back(path);
     }

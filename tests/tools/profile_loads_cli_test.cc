@@ -29,8 +29,8 @@ std::string TextHead(int version, const std::string& id = kId) {
 }
 
 std::string JsonHead(int version) {
-  return "{\"format\":\"blobgraph-profile\",\"version\":" + std::to_string(version) +
-         ",\"id\":\"" + kId + "\",\"sourceHost\":\"h\",\"createdUnixMs\":\"5\"";
+  return "{\"format\":\"blobgraph-profile\",\"version\":" + std::to_string(version) + ",\"id\":\"" +
+         kId + "\",\"sourceHost\":\"h\",\"createdUnixMs\":\"5\"";
 }
 
 class ProfileLoadsCliTest : public CliTest {
@@ -72,19 +72,18 @@ class ProfileLoadsCliTest : public CliTest {
 
 TEST_F(ProfileLoadsCliTest, MalformedTextLoadsAreRefused) {
   std::string v2 = TextHead(2);
-  ExpectRefusedByMergeAndImport("short.txt", v2 + "load " + kA.substr(1) + " 65536 0\n", "--text",
-                                "line 2: column 6: function hash '" + kA.substr(1) +
-                                    "' has 63 hex digits, expected 64");
+  ExpectRefusedByMergeAndImport(
+      "short.txt", v2 + "load " + kA.substr(1) + " 65536 0\n", "--text",
+      "line 2: column 6: function hash '" + kA.substr(1) + "' has 63 hex digits, expected 64");
   ExpectRefusedByMergeAndImport("twice.txt", v2 + "run_weight 1\nrun_weight 1\n", "--text",
                                 "line 3: column 1: a second run_weight line");
-  ExpectRefusedByMergeAndImport("nopos.txt", v2 + "load " + kA + " 0 5\n", "--text",
-                                "line 2: column 73: function " + kA +
-                                    ": position weight 5 without a run weight");
-  ExpectRefusedByMergeAndImport("sum.txt",
-                                v2 + "load " + kA + " 18446744073709551615 0\nload " + kB +
-                                    " 1 0\nload " + kA + " 1 0\n",
-                                "--text",
-                                "load #3 (" + kA + "): the function's run weights sum past 2^64 - 1");
+  ExpectRefusedByMergeAndImport(
+      "nopos.txt", v2 + "load " + kA + " 0 5\n", "--text",
+      "line 2: column 73: function " + kA + ": position weight 5 without a run weight");
+  ExpectRefusedByMergeAndImport(
+      "sum.txt",
+      v2 + "load " + kA + " 18446744073709551615 0\nload " + kB + " 1 0\nload " + kA + " 1 0\n",
+      "--text", "load #3 (" + kA + "): the function's run weights sum past 2^64 - 1");
   ExpectRefusedByMergeAndImport("v1.txt", TextHead(1) + "load " + kA + " 1 0\n", "--text",
                                 "line 2: column 1: 'load' line in a version 1 profile");
 }
@@ -99,9 +98,9 @@ TEST_F(ProfileLoadsCliTest, MalformedJsonLoadsAreRefused) {
       "loads[0]: function " + kA + ": position weight 1 without a run weight");
   ExpectRefusedByMergeAndImport(
       "sum.json",
-      JsonHead(2) + ",\"loads\":[{\"hash\":\"" + kA + "\",\"runWeight\":\"1\",\"positionWeight\":" +
-          "\"18446744073709551615\"},{\"hash\":\"" + kA + "\",\"runWeight\":\"1\"," +
-          "\"positionWeight\":\"1\"}]}",
+      JsonHead(2) + ",\"loads\":[{\"hash\":\"" + kA +
+          "\",\"runWeight\":\"1\",\"positionWeight\":" + "\"18446744073709551615\"},{\"hash\":\"" +
+          kA + "\",\"runWeight\":\"1\"," + "\"positionWeight\":\"1\"}]}",
       "--json", "load #2 (" + kA + "): the function's position weights sum past 2^64 - 1");
   ExpectRefusedByMergeAndImport("big.json", JsonHead(2) + ",\"runWeight\":18446744073709551616}",
                                 "--json", "runWeight: 18446744073709551616 is larger than");
@@ -144,8 +143,7 @@ TEST_F(ProfileLoadsCliTest, MalformedCapnpLoadsAreRefused) {
   };
   auto run_weight = [](schema::StreamMessage::Builder root) { root.setRunWeight(65536); };
   WriteStream(dir() + "/short.capnp", {loads(31, 1, 0)}, 1);
-  ExpectRefused({"merge", dir() + "/short.capnp"},
-                "short.capnp: message 1 (offset ");
+  ExpectRefused({"merge", dir() + "/short.capnp"}, "short.capnp: message 1 (offset ");
   ExpectRefused({"import", "--capnp", dir() + "/short.capnp"},
                 "): loads[0]: function hash has 31 bytes, expected 32");
   WriteStream(dir() + "/twice.capnp", {run_weight, loads(32, 1, 0), run_weight}, 3);
@@ -165,7 +163,8 @@ TEST_F(ProfileLoadsCliTest, GzipAndStdinReadLoadsLikeAFile) {
   std::string text = TextHead(2) + kA + " " + kB + " 0 3\nload " + kA + " 0 5\n";
   std::string plain = WriteFile("p.txt", text);
   ASSERT_EQ(Shell("gzip -c p.txt > p.txt.gz").exit_code, 0);
-  ExpectRefused({"merge", plain}, "p.txt: line 3: column 73: function " + kA + ": position weight 5");
+  ExpectRefused({"merge", plain},
+                "p.txt: line 3: column 73: function " + kA + ": position weight 5");
   ExpectRefused({"merge", dir() + "/p.txt.gz"}, "p.txt.gz: line 3: column 73: function " + kA);
   CommandResult piped = Shell("blobgraph merge - < p.txt");
   EXPECT_EQ(piped.exit_code, 1);
@@ -182,7 +181,8 @@ TEST_F(ProfileLoadsCliTest, GzipAndStdinReadLoadsLikeAFile) {
   EXPECT_EQ(again.exit_code, 1);
   EXPECT_THAT(again.err, HasSubstr("ffeeddccbbaa99887766554433221100"));
   // The edge's dynamic count went up by exactly 3.
-  EXPECT_THAT(Run({"export", "--all", "--format", "text"}).out, HasSubstr(kA + " " + kB + " 1 3\n"));
+  EXPECT_THAT(Run({"export", "--all", "--format", "text"}).out,
+              HasSubstr(kA + " " + kB + " 1 3\n"));
 }
 
 // Needs GraphStore::Apply to add update.loads/run_weight (the layers branch);
@@ -218,8 +218,8 @@ TEST_F(ProfileLoadsCliTest, MergedLoadsReachTheStoreOnce) {
                     return Status::Ok();
                   })
                   .ok());
-  EXPECT_EQ(loads, (std::map<std::string, std::pair<uint64_t, uint64_t>>{
-                       {kA, {163840, 65536}}, {kB, {65536, 0}}}));
+  EXPECT_EQ(loads, (std::map<std::string, std::pair<uint64_t, uint64_t>>{{kA, {163840, 65536}},
+                                                                         {kB, {65536, 0}}}));
   store->reset();
   // The same profile again is refused and adds nothing.
   CommandResult again = Run({"merge", path});

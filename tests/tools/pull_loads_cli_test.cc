@@ -110,8 +110,9 @@ TEST_F(PullLoadsCliTest, PulledProfileCarriesTheServersLoadRecordsInEveryFormat)
 // refused before anything reaches the server; a good one comes back in a
 // pull (the server store keeps it once the layers branch is merged).
 TEST_F(PullLoadsCliTest, PushOfAProfileFileCarriesItsLoads) {
-  std::string head = "# blobgraph-profile version=2 id=00112233445566778899aabbccddeeff host=h "
-                     "created_ms=5\n";
+  std::string head =
+      "# blobgraph-profile version=2 id=00112233445566778899aabbccddeeff host=h "
+      "created_ms=5\n";
   WriteFile("bad.txt", head + kA + " " + kB + " 0 2\nload " + kA + " 0 65536\n");
   WriteFile("good.txt", head + kA + " " + kB + " 0 2\nload " + kA + " 131072 65536\nload " + kB +
                             " 65536 0\nrun_weight 131072\n");

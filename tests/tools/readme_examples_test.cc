@@ -35,7 +35,8 @@ TEST_F(ReadmeExamplesTest, EveryConsoleLineSucceeds) {
   }
   // The session's outputs exist and say what the README says they say.
   EXPECT_NE(ReadFile(dir() + "/difflib.dot").find("digraph"), std::string::npos);
-  EXPECT_NE(ReadFile(dir() + "/difflib.profile.txt").find("# blobgraph-profile"), std::string::npos);
+  EXPECT_NE(ReadFile(dir() + "/difflib.profile.txt").find("# blobgraph-profile"),
+            std::string::npos);
 }
 
 }  // namespace

@@ -24,7 +24,8 @@ struct Figures {
 };
 
 // The number after `"key":` in `json` (the first occurrence after `from`).
-double JsonNumberAfter(const std::string& json, const std::string& key, const std::string& from = "") {
+double JsonNumberAfter(const std::string& json, const std::string& key,
+                       const std::string& from = "") {
   size_t start = from.empty() ? 0 : json.find(from);
   size_t at = json.find("\"" + key + "\":", start == std::string::npos ? 0 : start);
   EXPECT_NE(at, std::string::npos) << key;
@@ -37,12 +38,13 @@ class ReplayFiguresTest : public CliTest {
   std::string Replay(const std::string& folder) {
     std::string data = std::string(BLOBGRAPH_TEST_DATA_DIR) + "/" + folder;
     std::string db = dir() + "/" + std::to_string(++stores_) + ".db";
-    CommandResult imported = Run({"import", "--db", db, "--text", data + "/static.txt", "--names",
-                                  data + "/names.tsv"});
+    CommandResult imported =
+        Run({"import", "--db", db, "--text", data + "/static.txt", "--names", data + "/names.tsv"});
     EXPECT_EQ(imported.exit_code, 0) << imported.err;
     CommandResult recorded = Run({"record", "--db", db, "--trace", data + "/train.bin.gz"});
     EXPECT_EQ(recorded.exit_code, 0) << recorded.err;
-    CommandResult replayed = Run({"replay", "--db", db, "--trace", data + "/test.bin.gz", "--json"});
+    CommandResult replayed =
+        Run({"replay", "--db", db, "--trace", data + "/test.bin.gz", "--json"});
     EXPECT_EQ(replayed.exit_code, 0) << replayed.err;
     return replayed.out;
   }
@@ -55,7 +57,8 @@ class ReplayFiguresTest : public CliTest {
     EXPECT_NEAR(coverage, expected.coverage, 0.0005) << json;
     EXPECT_NEAR(waste, expected.waste, 0.0005) << json;
     EXPECT_NEAR(JsonNumberAfter(json, "10", "coverage_at_lead"), expected.coverage_lead10, 0.0005);
-    EXPECT_NEAR(JsonNumberAfter(json, "100", "coverage_at_lead"), expected.coverage_lead100, 0.0005);
+    EXPECT_NEAR(JsonNumberAfter(json, "100", "coverage_at_lead"), expected.coverage_lead100,
+                0.0005);
     return {coverage, waste};
   }
 
@@ -98,14 +101,10 @@ TEST_F(ReplayFiguresTest, ReadmeJsonExampleIsPartOfTheEmailReport) {
 
 TEST_F(ReplayFiguresTest, HeldOutProgramsReachTheReadmeFigures) {
   const Figures programs[] = {
-      {"configparser_ini", 0.729, 0.327, 0.375, 0.292},
-      {"csvtext", 0.667, 0.333, 0.333, 0.178},
-      {"htmlparse", 0.632, 0.442, 0.294, 0.221},
-      {"ipaddr", 0.625, 0.453, 0.304, 0.089},
-      {"shlexsplit", 0.875, 0.067, 0.4375, 0.000},
-      {"statfrac", 0.639, 0.543, 0.331, 0.211},
-      {"tomlread", 0.800, 0.030, 0.525, 0.475},
-      {"urlparse", 0.744, 0.480, 0.221, 0.070},
+      {"configparser_ini", 0.729, 0.327, 0.375, 0.292}, {"csvtext", 0.667, 0.333, 0.333, 0.178},
+      {"htmlparse", 0.632, 0.442, 0.294, 0.221},        {"ipaddr", 0.625, 0.453, 0.304, 0.089},
+      {"shlexsplit", 0.875, 0.067, 0.4375, 0.000},      {"statfrac", 0.639, 0.543, 0.331, 0.211},
+      {"tomlread", 0.800, 0.030, 0.525, 0.475},         {"urlparse", 0.744, 0.480, 0.221, 0.070},
   };
   double coverage = 0, waste = 0;
   for (const Figures& f : programs) {
@@ -127,14 +126,15 @@ TEST_F(ReplayFiguresTest, RescoreScriptAgreesWithTheReplayReport) {
   CommandResult replay = Run({"replay", "--trace", data + "/test.bin.gz", "--decisions",
                               "decisions.txt", "--min-lead", "10", "--json"});
   ASSERT_EQ(replay.exit_code, 0) << replay.err;
-  CommandResult rescored = Shell("python3 " + std::string(BLOBGRAPH_SOURCE_DIR) +
-                                 "/scripts/rescore.py decisions.txt " + data +
-                                 "/test.bin.gz --min-lead 10");
+  CommandResult rescored =
+      Shell("python3 " + std::string(BLOBGRAPH_SOURCE_DIR) + "/scripts/rescore.py decisions.txt " +
+            data + "/test.bin.gz --min-lead 10");
   ASSERT_EQ(rescored.exit_code, 0) << rescored.err;
   for (const char* key : {"cold_loads", "covered", "prefetched", "wasted"}) {
     EXPECT_EQ(JsonNumberAfter(rescored.out, key), JsonNumberAfter(replay.out, key)) << key;
   }
-  EXPECT_NEAR(JsonNumberAfter(rescored.out, "coverage"), JsonNumberAfter(replay.out, "coverage"), 1e-6);
+  EXPECT_NEAR(JsonNumberAfter(rescored.out, "coverage"), JsonNumberAfter(replay.out, "coverage"),
+              1e-6);
   EXPECT_NEAR(JsonNumberAfter(rescored.out, "waste"), JsonNumberAfter(replay.out, "waste"), 1e-6);
   EXPECT_NEAR(JsonNumberAfter(rescored.out, "10", "coverage_at_lead"),
               JsonNumberAfter(replay.out, "10", "coverage_at_lead"), 1e-6);

@@ -107,8 +107,8 @@ TEST_F(ReplayTest, MinLeadCountsOnlyEarlyEnoughPrefetchesByHand) {
                             " " + kG + "\n");
   ASSERT_EQ(Run({"import", "--text", "deps.txt"}).exit_code, 0);
   std::string trace_text;
-  for (const std::string* callee : {&kA, &kB, &kA, &kC, &kA, &kA, &kD, &kA, &kA, &kA, &kA, &kA,
-                                    &kG, &kE}) {
+  for (const std::string* callee :
+       {&kA, &kB, &kA, &kC, &kA, &kA, &kD, &kA, &kA, &kA, &kA, &kA, &kG, &kE}) {
     trace_text += kRoot + " " + *callee + "\n";
   }
   std::string trace = WriteFile("trace.txt", trace_text);
@@ -269,8 +269,7 @@ TEST_F(ReplayTest, SweepRanksSettingsBestFirst) {
   ASSERT_EQ(by_default.exit_code, 0) << by_default.err;
   EXPECT_THAT(by_default.out.substr(0, by_default.out.find('\n')), HasSubstr("waste <= 0.3;"));
 
-  CommandResult json =
-      Run({"replay", "--trace", test, "--sweep", "--max-waste", "0.45", "--json"});
+  CommandResult json = Run({"replay", "--trace", test, "--sweep", "--max-waste", "0.45", "--json"});
   ASSERT_EQ(json.exit_code, 0) << json.err;
   EXPECT_THAT(json.out, HasSubstr("\"objective\":\"highest coverage with waste <= 0.45"));
   EXPECT_EQ(JsonNumber(json.out, "max_waste"), max_waste);
@@ -284,14 +283,18 @@ TEST_F(ReplayTest, SweepRanksSettingsBestFirst) {
     ASSERT_TRUE(a_within || !b_within) << "a row within the bound after one over it";
     if (!a_within) {
       EXPECT_LE(a.waste, b.waste);
-      if (a.waste == b.waste) { EXPECT_GE(a.coverage, b.coverage); }
+      if (a.waste == b.waste) {
+        EXPECT_GE(a.coverage, b.coverage);
+      }
       continue;
     }
     if (!b_within) continue;
     EXPECT_GE(a.coverage, b.coverage);
     if (a.coverage != b.coverage) continue;
     EXPECT_GE(a.coverage_lead10, b.coverage_lead10);
-    if (a.coverage_lead10 == b.coverage_lead10) { EXPECT_LE(a.waste, b.waste); }
+    if (a.coverage_lead10 == b.coverage_lead10) {
+      EXPECT_LE(a.waste, b.waste);
+    }
   }
 }
 

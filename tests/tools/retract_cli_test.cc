@@ -27,9 +27,12 @@ class RetractCliTest : public CliTest {
     CliTest::SetUp();
     const std::string train = Gunzip("email", "train.bin"), test = Gunzip("email", "test.bin");
     for (const auto& [store, trace, file, format] :
-         {std::tuple{"a.db", train, "a.txt", "text"}, std::tuple{"b.db", test, "b.capnp", "capnp"}}) {
+         {std::tuple{"a.db", train, "a.txt", "text"},
+          std::tuple{"b.db", test, "b.capnp", "capnp"}}) {
       ASSERT_EQ(Run({"import", "-q", "--db", store, "--text", "data/sample/email/static.txt",
-                     "--names", "data/sample/email/names.tsv"}).exit_code, 0);
+                     "--names", "data/sample/email/names.tsv"})
+                    .exit_code,
+                0);
       ASSERT_EQ(Run({"record", "-q", "--db", store, "--trace", trace}).exit_code, 0);
       CommandResult exported = Run({"export", "-q", "--db", store, "--format", format, "-o", file});
       ASSERT_EQ(exported.exit_code, 0) << exported.err;
@@ -39,7 +42,8 @@ class RetractCliTest : public CliTest {
   }
   std::string OnlyB() const { return dir() + "/only-b.db"; }
   std::string Dump(const std::string& store) const {
-    CommandResult result = Run({"export", "--all", "-q", "--db", store, "--format", "text", "-o", "-"});
+    CommandResult result =
+        Run({"export", "--all", "-q", "--db", store, "--format", "text", "-o", "-"});
     EXPECT_EQ(result.exit_code, 0) << result.err;
     return CanonicalDump(result.out);
   }
@@ -156,8 +160,8 @@ TEST_F(RetractCliTest, RetractReadsStdinGzipAndAnyFormat) {
 
   // Merged from text, retracted by the same profile written as JSON.
   const std::string x = HexOf(7), y = HexOf(8), id(32, '9');
-  WriteFile("p.txt", "# blobgraph-profile version=1 id=" + id + " host=h created_ms=5\n" + x +
-                         " " + y + " 2 40\n");
+  WriteFile("p.txt", "# blobgraph-profile version=1 id=" + id + " host=h created_ms=5\n" + x + " " +
+                         y + " 2 40\n");
   WriteFile("p.json", R"({"format":"blobgraph-profile","version":1,"id":")" + id +
                           R"(","sourceHost":"h","createdUnixMs":"5","edges":[{"caller":")" + x +
                           R"(","callee":")" + y + R"(","staticCount":"2","dynamicCount":"40"}]})");
@@ -172,15 +176,16 @@ TEST_F(RetractCliTest, RetractReadsStdinGzipAndAnyFormat) {
 TEST_F(RetractCliTest, RetractAfterDecayTakesBackTheAgedShare) {
   const std::string a = HexOf(0xa1), b = HexOf(0xb2), c = HexOf(0xc3);
   auto profile = [&](const std::string& name, const std::string& id, const std::string& edges) {
-    WriteFile(name, "# blobgraph-profile version=1 id=" + id + " host=farm-1 created_ms=5\n" + edges);
+    WriteFile(name,
+              "# blobgraph-profile version=1 id=" + id + " host=farm-1 created_ms=5\n" + edges);
   };
   profile("p.txt", std::string(32, '1'), a + " " + b + " 0 101\n" + a + " " + c + " 0 3\n");
   profile("q.txt", std::string(32, '2'), a + " " + b + " 0 60\n");
   const std::vector<std::string> decay = {"decay", "--factor", "0.5", "--drop-below", "1"};
   ASSERT_EQ(Run({"merge", "p.txt"}).exit_code, 0);
-  ASSERT_EQ(Run(decay).exit_code, 0);                    // a->b 50, a->c 1
-  ASSERT_EQ(Run({"merge", "q.txt"}).exit_code, 0);       // a->b 110
-  ASSERT_EQ(Run(decay).exit_code, 0);                    // a->b 55, a->c dropped
+  ASSERT_EQ(Run(decay).exit_code, 0);               // a->b 50, a->c 1
+  ASSERT_EQ(Run({"merge", "q.txt"}).exit_code, 0);  // a->b 110
+  ASSERT_EQ(Run(decay).exit_code, 0);               // a->b 55, a->c dropped
   CommandResult retracted = Run({"retract", "p.txt"});
   ASSERT_EQ(retracted.exit_code, 0) << retracted.err;
   // p: merged at ageing 1, now 0.25: floor(101 * 0.25) = 25 from a->b.
@@ -202,11 +207,11 @@ TEST_F(RetractCliTest, RetractAfterDecayTakesBackTheAgedShare) {
 // are escaped all the same.)
 TEST_F(RetractCliTest, ProfilesEscapesHostNames) {
   const std::string a = HexOf(1), b = HexOf(2);
-  WriteFile("evil.json",
-            R"({"format":"blobgraph-profile","version":1,"id":")" + std::string(32, '3') +
-                R"(","sourceHost":"x\u0007[31mred\nfake line","createdUnixMs":"1",)" +
-                R"("edges":[{"caller":")" + a + R"(","callee":")" + b +
-                R"(","staticCount":"0","dynamicCount":"1"}]})");
+  WriteFile("evil.json", R"({"format":"blobgraph-profile","version":1,"id":")" +
+                             std::string(32, '3') +
+                             R"(","sourceHost":"x\u0007[31mred\nfake line","createdUnixMs":"1",)" +
+                             R"("edges":[{"caller":")" + a + R"(","callee":")" + b +
+                             R"(","staticCount":"0","dynamicCount":"1"}]})");
   CommandResult merged = Run({"merge", "evil.json"});
   ASSERT_EQ(merged.exit_code, 0) << merged.err;
   CommandResult table = Run({"profiles"});

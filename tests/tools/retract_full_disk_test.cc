@@ -24,9 +24,8 @@ class RetractFullDiskTest : public CliTest {
     char line[200];
     for (uint64_t i = 0; i < edges; ++i) {
       snprintf(line, sizeof(line), "%016llx%048llx %016llx%048llx 0 %llu\n",
-               (unsigned long long)seed, (unsigned long long)i,
-               (unsigned long long)(i % 7 + 1), (unsigned long long)(i % 11),
-               (unsigned long long)(1 + i % 5));
+               (unsigned long long)seed, (unsigned long long)i, (unsigned long long)(i % 7 + 1),
+               (unsigned long long)(i % 11), (unsigned long long)(1 + i % 5));
       out << line;
     }
   }
@@ -37,7 +36,9 @@ TEST_F(RetractFullDiskTest, FailsWithNothingChangedAndSucceedsOnceSpaceReturns) 
   WriteProfile("b.txt", 'b', 1000, 0xb2);
   std::string script =
       "set -u\n"
-      "B=" + std::string(BLOBGRAPH_EXE) + "\n"
+      "B=" +
+      std::string(BLOBGRAPH_EXE) +
+      "\n"
       "D=mnt/db\n"
       "snap() { \"$B\" export --all -q --db $1 --format text -o snap.txt >/dev/null || exit 91;"
       " tail -n +2 snap.txt | sort > \"$2\"; }\n"

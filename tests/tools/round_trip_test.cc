@@ -17,7 +17,9 @@ class RoundTripTest : public CliTest {
   // The email sample: static dependencies, names, and a recorded run.
   void ImportEmailSample() {
     ASSERT_EQ(Run({"import", "--text", "data/sample/email/static.txt", "--names",
-                   "data/sample/email/names.tsv"}).exit_code, 0);
+                   "data/sample/email/names.tsv"})
+                  .exit_code,
+              0);
     std::string train = Gunzip("email", "train.bin");
     CommandResult record = Run({"record", "--trace", train});
     ASSERT_EQ(record.exit_code, 0) << record.err;
@@ -94,11 +96,12 @@ TEST_F(RoundTripTest, MinCountLeavesOutRareEdges) {
 TEST_F(RoundTripTest, RecordAcceptsTextBinaryAndCapnpTracesAlike) {
   std::string a = HexOf(1), b = HexOf(2), c = HexOf(3);
   std::string zero(64, '0');
-  WriteFile("trace.txt", zero + " " + a + "\n" + a + " " + b + "\n" + a + " " + c + "\n" + a +
-                             " " + b + "\n");
+  WriteFile("trace.txt",
+            zero + " " + a + "\n" + a + " " + b + "\n" + a + " " + c + "\n" + a + " " + b + "\n");
   // The same trace as 64-byte binary records.
   std::string binary;
-  for (const auto& [caller, callee] : std::vector<std::pair<int, int>>{{0, 1}, {1, 2}, {1, 3}, {1, 2}}) {
+  for (const auto& [caller, callee] :
+       std::vector<std::pair<int, int>>{{0, 1}, {1, 2}, {1, 3}, {1, 2}}) {
     binary += std::string(32, char(caller)) + std::string(32, char(callee));
   }
   WriteFile("trace.bin", binary);

@@ -33,7 +33,8 @@ TEST_F(ShapeImportTest, GoodStoreImportsEveryCallSiteWithNames) {
   CommandResult result = Run({"import", "--shape-store", "data/shape/good"});
   ASSERT_EQ(result.exit_code, 0) << result.err;
   std::map<std::pair<std::string, std::string>, int> sites;
-  for (const auto& row : ReadColumns(std::string(BLOBGRAPH_TEST_DATA_DIR) + "/shape/good.edges.tsv", ' ')) {
+  for (const auto& row :
+       ReadColumns(std::string(BLOBGRAPH_TEST_DATA_DIR) + "/shape/good.edges.tsv", ' ')) {
     ++sites[{row[0], row[1]}];
   }
   ASSERT_FALSE(sites.empty());
@@ -43,7 +44,8 @@ TEST_F(ShapeImportTest, GoodStoreImportsEveryCallSiteWithNames) {
     EXPECT_THAT(callees.out, HasSubstr("{\"hash\":\"" + edge.second + "\""));
     EXPECT_THAT(callees.out, HasSubstr("\"static\":" + std::to_string(count) + ","));
   }
-  for (const auto& row : ReadColumns(std::string(BLOBGRAPH_TEST_DATA_DIR) + "/shape/good.names.tsv", '\t')) {
+  for (const auto& row :
+       ReadColumns(std::string(BLOBGRAPH_TEST_DATA_DIR) + "/shape/good.names.tsv", '\t')) {
     CommandResult show = Run({"show", row[0], "--depth", "1"});
     ASSERT_EQ(show.exit_code, 0) << show.err;
     EXPECT_THAT(show.out, HasSubstr(row[1]));
@@ -53,7 +55,8 @@ TEST_F(ShapeImportTest, GoodStoreImportsEveryCallSiteWithNames) {
 TEST_F(ShapeImportTest, EveryMalformedBlobIsReportedByPathAndSkipped) {
   CommandResult result = Run({"import", "--shape-store", "data/shape/bad"});
   ASSERT_EQ(result.exit_code, 0) << result.err;
-  for (const auto& row : ReadColumns(std::string(BLOBGRAPH_TEST_DATA_DIR) + "/shape/bad.manifest.tsv", '\t')) {
+  for (const auto& row :
+       ReadColumns(std::string(BLOBGRAPH_TEST_DATA_DIR) + "/shape/bad.manifest.tsv", '\t')) {
     const std::string& path = row[0];
     const std::string& defect = row[1];
     if (defect == "ok") {

@@ -140,8 +140,8 @@ TEST_F(StaticIdempotenceTest, FilteredExportNeverCarriesPartOfAStaticList) {
   std::string machine = dir() + "/machine.db";
   ExpectOk(Run({"import", "--text", "deps.txt", "--db", machine}));
   ExpectOk(Run({"import", "--kind", "dynamic", "--text", "calls.txt", "--db", machine}));
-  ExpectOk(
-      Run({"export", "--all", "--format", "text", "--min-count", "2", "-o", "hot.txt", "--db", machine}));
+  ExpectOk(Run({"export", "--all", "--format", "text", "--min-count", "2", "-o", "hot.txt", "--db",
+                machine}));
   std::string hot = ReadFile(dir() + "/hot.txt");
   EXPECT_THAT(hot, HasSubstr(kA + " " + kB + " 0 50\n"));  // kC left out: no static for kA
   EXPECT_THAT(hot, ::testing::Not(HasSubstr(kA + " " + kC)));

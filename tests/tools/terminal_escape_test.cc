@@ -17,7 +17,9 @@ using ::testing::Not;
 
 // ESC ] 0 ; owned BEL (sets the terminal title), a newline that forges a
 // line, a C1 CSI (U+009B in UTF-8), DEL, and a raw 8-bit CSI byte.
-constexpr char kRawName[] = "f\x1b]0;owned\x07\nforged line\xc2\x9b" "2J\x7f\x9b";
+constexpr char kRawName[] =
+    "f\x1b]0;owned\x07\nforged line\xc2\x9b"
+    "2J\x7f\x9b";
 constexpr char kEscapedName[] = "f\\x1b]0;owned\\x07\\x0aforged line\\xc2\\x9b2J\\x7f\\x9b";
 
 BlobHash HashOf(uint8_t byte) {
@@ -65,10 +67,11 @@ TEST_F(TerminalEscapeTest, MergeMessageEscapesTheSourceHost) {
 
 TEST_F(TerminalEscapeTest, CalleesShowStatsAndPrefetchEscapeNames) {
   ASSERT_EQ(merged_.exit_code, 0) << merged_.err;
-  for (const std::vector<std::string>& command :
-       {std::vector<std::string>{"callees", HexOf(0x11)}, {"show", HexOf(0x11)},
-        {"show", HexOf(0x11), "--dot"}, {"stats", "--top", "5"},
-        {"prefetch", HexOf(0x11)}}) {
+  for (const std::vector<std::string>& command : {std::vector<std::string>{"callees", HexOf(0x11)},
+                                                  {"show", HexOf(0x11)},
+                                                  {"show", HexOf(0x11), "--dot"},
+                                                  {"stats", "--top", "5"},
+                                                  {"prefetch", HexOf(0x11)}}) {
     SCOPED_TRACE(command[0] + " " + command.back());
     CommandResult result = Run(command);
     ASSERT_EQ(result.exit_code, 0) << result.err;

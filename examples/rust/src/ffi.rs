@@ -1,4 +1,4 @@
-//! Hand-written declarations of the blobgraph C API (include/blobgraph/blobgraph.h).
+//! Hand-written declarations of the blobgraph C API (include/blobgraph/c.h).
 //! Only what this example uses; layouts mirror the header exactly.
 #![allow(non_camel_case_types, dead_code)]
 
