@@ -124,7 +124,7 @@ blobgraph_status blobgraph_client_connect(const blobgraph_client_options* option
       return Fail(BLOBGRAPH_INTERNAL, std::string(kFunction) + ": server " + object->address +
                                           ": too many open handles");
     }
-    object.release();  // now owned by the handle table entry
+    static_cast<void>(object.release());  // now owned by the handle table entry
     *out = reinterpret_cast<blobgraph_client*>(token);
     return BLOBGRAPH_OK;
   });

@@ -139,7 +139,7 @@ blobgraph_status blobgraph_engine_open(blobgraph_store* store,
       store_object->open_engines.fetch_sub(1, std::memory_order_acq_rel);
       return Fail(BLOBGRAPH_INTERNAL, std::string(kFunction) + ": too many open handles");
     }
-    object.release();  // now owned by the handle table entry
+    static_cast<void>(object.release());  // now owned by the handle table entry
     *out = reinterpret_cast<blobgraph_engine*>(token);
     return BLOBGRAPH_OK;
   });

@@ -71,7 +71,7 @@ blobgraph_status blobgraph_store_open(const char* path, const blobgraph_store_op
       return Fail(BLOBGRAPH_INTERNAL,
                   std::string(kFunction) + ": " + path + ": too many open handles");
     }
-    object.release();  // now owned by the handle table entry
+    static_cast<void>(object.release());  // now owned by the handle table entry
     *out = reinterpret_cast<blobgraph_store*>(token);
     return BLOBGRAPH_OK;
   });

@@ -14,7 +14,7 @@ EXTRA_PACKAGES="cargo clang libclang-rt-14-dev ${EXTRA_PACKAGES:-}" BUILD_DIR=bu
 # Leaks are reported too; RocksDB's and the system libraries' own are not ours.
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:strict_string_checks=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
-ctest --test-dir build-asan -LE 'stress|fuzz|tsan' --output-on-failure -j2
+ctest --test-dir build-asan -LE 'stress|fuzz|tsan|lint' --output-on-failure -j2
 
 cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBLOBGRAPH_FUZZ=ON \
   -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ -DBLOBGRAPH_BUILD_TESTS=OFF \

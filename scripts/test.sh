@@ -4,5 +4,5 @@
 # with: ctest --test-dir build -L stress   (see README, "Tests").
 set -euo pipefail
 cd "$(dirname "$0")/.."
-EXTRA_PACKAGES="cargo clang-format ${EXTRA_PACKAGES:-}" ./scripts/setup.sh
+EXTRA_PACKAGES="cargo clang-format clang-tidy ${EXTRA_PACKAGES:-}" ./scripts/setup.sh
 ctest --test-dir "${BUILD_DIR:-build}" -LE 'stress|fuzz|tsan' --output-on-failure -j2 "$@"

@@ -275,7 +275,7 @@ kj::Promise<void> ProfileServer::Impl::HandleConnection(kj::Own<kj::AsyncIoStrea
 
 kj::Promise<void> ProfileServer::Impl::RunRpc(kj::Own<kj::AsyncIoStream> stream,
                                               std::shared_ptr<ConnectionInfo> info) {
-  auto connection = kj::heap<Connection>(kj::mv(stream), NewProfileService(*core, info));
+  auto connection = kj::heap<Connection>(kj::mv(stream), NewProfileService(*core, std::move(info)));
   kj::Promise<void> done = connection->network.onDisconnect();
   return done.attach(kj::mv(connection));
 }

@@ -114,7 +114,7 @@ class PushSessionImpl final : public schema::PushSession::Server {
     Guard([&] { CheckCommit(params); });
     finished_ = true;  // the writer job now owns the push's accounting
     ClosePushSession(*info_->push_budget);
-    return QueueCommit().then([this, context](CommitOutcome outcome) mutable {
+    return QueueCommit().then([this, context](const CommitOutcome& outcome) mutable {
       if (!outcome.error.ok()) ThrowStatus(outcome.error);
       ++info_->pushes;
       info_->edges_pushed += outcome.edges;

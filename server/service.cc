@@ -63,7 +63,7 @@ class SessionImpl final : public schema::Session::Server {
     ServerCore& core = core_;
     uint32_t max = context.getParams().getMax();
     return core_.readers.Run([&core, max]() { return ListProfiles(core, max); })
-        .then([context](ProfileListing listing) mutable {
+        .then([context](const ProfileListing& listing) mutable {
           EncodeListing(listing, context.getResults());
         });
   }

@@ -2,6 +2,7 @@
 // caller row, planned against the row as stored, plus the node deltas and
 // store totals they add.
 #include <algorithm>
+#include <compare>
 #include <string>
 #include <vector>
 
@@ -41,7 +42,7 @@ std::vector<uint32_t> SortedEdgeOrder(const std::vector<EdgeDelta>& edges, NodeD
     if (a.caller_prefix != b.caller_prefix) return a.caller_prefix < b.caller_prefix;
     const EdgeDelta& x = edges[a.index];
     const EdgeDelta& y = edges[b.index];
-    if (auto c = x.caller <=> y.caller; c != 0) return c < 0;
+    if (auto c = x.caller <=> y.caller; std::is_neq(c)) return std::is_lt(c);
     if (a.callee_prefix != b.callee_prefix) return a.callee_prefix < b.callee_prefix;
     return x.callee < y.callee;
   });

@@ -1,6 +1,7 @@
 #include "storage/edge_waste.h"
 
 #include <algorithm>
+#include <compare>
 #include <memory>
 
 #include "storage/corrupt_value.h"
@@ -18,7 +19,7 @@ Status EmitEdgeWaste(const std::vector<EdgeWaste>& wasted, WriteSink* sink) {
     if (w.count > 0) sorted.push_back(w);
   }
   std::sort(sorted.begin(), sorted.end(), [](const EdgeWaste& a, const EdgeWaste& b) {
-    if (auto c = a.caller <=> b.caller; c != 0) return c < 0;
+    if (auto c = a.caller <=> b.caller; std::is_neq(c)) return std::is_lt(c);
     return a.callee < b.callee;
   });
   std::vector<RowEntry> row;

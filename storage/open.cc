@@ -327,6 +327,7 @@ Result<std::unique_ptr<GraphStore>> GraphStore::Open(const std::string& path,
         storage::ParseFormatValue(value).has_value();
     db->Close().PermitUncheckedError();
     if (ours) {
+      // NOLINTNEXTLINE(performance-inefficient-string-concatenation): an error, once
       return Status::Corruption(path + ": blobgraph store lacks its column family '" + name + "'");
     }
     return Status::Incompatible(path +

@@ -1,6 +1,7 @@
 // The unsent layer (layers.h): read as a GraphUpdate, and subtracted by
 // MarkSent.
 #include <algorithm>
+#include <compare>
 #include <map>
 #include <memory>
 #include <vector>
@@ -172,7 +173,7 @@ Status EmitMarkSent(const DbHandles& handles, const GraphUpdate& sent, WriteSink
   // is a check), repeats summed as Apply sums them. A vector, not a map:
   // a first export after a bulk import marks millions of edges.
   auto by_edge = [](const EdgeDelta& x, const EdgeDelta& y) {
-    if (auto c = x.caller <=> y.caller; c != 0) return c < 0;
+    if (auto c = x.caller <=> y.caller; std::is_neq(c)) return std::is_lt(c);
     return x.callee < y.callee;
   };
   std::vector<EdgeDelta> sorted;
